@@ -1,0 +1,7 @@
+package io.graypipe.protocol;
+
+/**
+ * One protocol message. Every message travels in exactly one frame; {@link MessageCodec} owns the byte layout.
+ */
+public sealed interface Message permits Hello, ScaleRequest, ScaleResult, ErrorMessage, Ping, Pong {
+}

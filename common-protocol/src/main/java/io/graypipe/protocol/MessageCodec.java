@@ -1,0 +1,195 @@
+package io.graypipe.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one codec for every message. A frame is a 4-byte big-endian length, then a type byte, then the body;
+ * the length counts the type byte and the body. {@link #encode} writes a whole frame, {@link #decode} reads
+ * one frame whose length prefix has already been removed. PROTOCOL.md documents every layout written here.
+ */
+public final class MessageCodec {
+    public static final int VERSION = 1;
+    public static final int LENGTH_FIELD_BYTES = 4;
+    /** Largest frame accepted by default: room for a 100-megapixel gray+alpha raster plus headers. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+    public static final int MAX_TOKEN_BYTES = 1024;
+    public static final int MAX_ERROR_MESSAGE_BYTES = 4096;
+
+    private MessageCodec() {
+    }
+
+    /** Size of the whole frame for {@code message}, length prefix included. */
+    public static int frameSize(Message message) {
+        return LENGTH_FIELD_BYTES + 1 + bodySize(message);
+    }
+
+    private static int bodySize(Message message) {
+        if (message instanceof Hello hello) {
+            return 2 + 2 + hello.token().length;
+        } else if (message instanceof ScaleRequest request) {
+            return 8 + 8 + 1 + 1 + 4 + 1 + 4 + 4 + 4 + request.image().data().length;
+        } else if (message instanceof ScaleResult result) {
+            return 8 + 1 + 4 + 4 + 4 + result.data().length;
+        } else if (message instanceof ErrorMessage error) {
+            return 8 + 2 + 2 + errorText(error).length;
+        } else {
+            return 8; // Ping and Pong
+        }
+    }
+
+    public static void encode(Message message, ByteBuf out) {
+        out.ensureWritable(frameSize(message));
+        out.writeInt(1 + bodySize(message));
+        if (message instanceof Hello hello) {
+            out.writeByte(MessageType.HELLO.code());
+            out.writeShort(hello.version());
+            out.writeShort(hello.token().length);
+            out.writeBytes(hello.token());
+        } else if (message instanceof ScaleRequest request) {
+            ImageData image = request.image();
+            out.writeByte(MessageType.SCALE_REQUEST.code());
+            out.writeLong(request.requestId());
+            out.writeDouble(request.factor());
+            out.writeByte(request.format().code());
+            out.writeByte(request.quality());
+            out.writeInt(request.timeoutMillis());
+            out.writeByte(image.format().code());
+            out.writeInt(image.width());
+            out.writeInt(image.height());
+            out.writeInt(image.data().length);
+            out.writeBytes(image.data());
+        } else if (message instanceof ScaleResult result) {
+            out.writeByte(MessageType.SCALE_RESULT.code());
+            out.writeLong(result.requestId());
+            out.writeByte(result.format().code());
+            out.writeInt(result.width());
+            out.writeInt(result.height());
+            out.writeInt(result.data().length);
+            out.writeBytes(result.data());
+        } else if (message instanceof ErrorMessage error) {
+            byte[] text = errorText(error);
+            out.writeByte(MessageType.ERROR.code());
+            out.writeLong(error.requestId());
+            out.writeShort(error.code().value());
+            out.writeShort(text.length);
+            out.writeBytes(text);
+        } else if (message instanceof Ping ping) {
+            out.writeByte(MessageType.PING.code());
+            out.writeLong(ping.nonce());
+        } else if (message instanceof Pong pong) {
+            out.writeByte(MessageType.PONG.code());
+            out.writeLong(pong.nonce());
+        }
+    }
+
+    /**
+     * Decodes one frame: the type byte and the body, without the length prefix. The whole buffer must be
+     * consumed by the body; anything short or left over is a protocol error.
+     */
+    public static Message decode(ByteBuf frame) {
+        need(frame, 1, "type");
+        MessageType type = MessageType.fromCode(frame.readByte());
+        Message message = switch (type) {
+            case HELLO -> decodeHello(frame);
+            case SCALE_REQUEST -> decodeScaleRequest(frame);
+            case SCALE_RESULT -> decodeScaleResult(frame);
+            case ERROR -> decodeError(frame);
+            case PING -> new Ping(readLong(frame, "nonce"));
+            case PONG -> new Pong(readLong(frame, "nonce"));
+        };
+        if (frame.isReadable()) {
+            throw new ProtocolException(ErrorCode.MALFORMED,
+                    frame.readableBytes() + " unexpected trailing bytes after " + type);
+        }
+        return message;
+    }
+
+    private static Hello decodeHello(ByteBuf frame) {
+        need(frame, 4, "HELLO header");
+        int version = frame.readUnsignedShort();
+        int tokenLength = frame.readUnsignedShort();
+        if (tokenLength > MAX_TOKEN_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "token length " + tokenLength + " over " + MAX_TOKEN_BYTES);
+        }
+        return new Hello(version, readBytes(frame, tokenLength, "token"));
+    }
+
+    private static ScaleRequest decodeScaleRequest(ByteBuf frame) {
+        need(frame, 35, "SCALE_REQUEST header");
+        long requestId = frame.readLong();
+        double factor = frame.readDouble();
+        OutputFormat format = OutputFormat.fromCode(frame.readByte());
+        int quality = frame.readUnsignedByte();
+        int timeoutMillis = frame.readInt();
+        PixelFormat pixelFormat = PixelFormat.fromCode(frame.readByte());
+        int width = frame.readInt();
+        int height = frame.readInt();
+        int dataLength = frame.readInt();
+        byte[] data = readBytes(frame, dataLength, "pixel data");
+        try {
+            return new ScaleRequest(requestId, factor, format, quality, timeoutMillis,
+                    new ImageData(pixelFormat, width, height, data));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "SCALE_REQUEST " + requestId + ": " + e.getMessage());
+        }
+    }
+
+    private static ScaleResult decodeScaleResult(ByteBuf frame) {
+        need(frame, 21, "SCALE_RESULT header");
+        long requestId = frame.readLong();
+        OutputFormat format = OutputFormat.fromCode(frame.readByte());
+        int width = frame.readInt();
+        int height = frame.readInt();
+        int dataLength = frame.readInt();
+        if (width <= 0 || height <= 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "SCALE_RESULT dimensions must be positive");
+        }
+        return new ScaleResult(requestId, format, width, height, readBytes(frame, dataLength, "image data"));
+    }
+
+    private static ErrorMessage decodeError(ByteBuf frame) {
+        need(frame, 12, "ERROR header");
+        long requestId = frame.readLong();
+        ErrorCode code = ErrorCode.fromValue(frame.readUnsignedShort());
+        int textLength = frame.readUnsignedShort();
+        byte[] text = readBytes(frame, textLength, "error message");
+        return new ErrorMessage(requestId, code, new String(text, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] errorText(ErrorMessage error) {
+        byte[] text = error.message().getBytes(StandardCharsets.UTF_8);
+        if (text.length <= MAX_ERROR_MESSAGE_BYTES) {
+            return text;
+        }
+        // Cut on a character boundary so the peer never sees a broken UTF-8 sequence.
+        int end = MAX_ERROR_MESSAGE_BYTES;
+        while (end > 0 && (text[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return java.util.Arrays.copyOf(text, end);
+    }
+
+    private static long readLong(ByteBuf frame, String what) {
+        need(frame, 8, what);
+        return frame.readLong();
+    }
+
+    private static byte[] readBytes(ByteBuf frame, int length, String what) {
+        if (length < 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED, what + " length is negative");
+        }
+        need(frame, length, what);
+        byte[] bytes = new byte[length];
+        frame.readBytes(bytes);
+        return bytes;
+    }
+
+    private static void need(ByteBuf frame, int bytes, String what) {
+        if (frame.readableBytes() < bytes) {
+            throw new ProtocolException(ErrorCode.TRUNCATED, String.format(
+                    "frame ends inside %s: needs %d bytes, %d left", what, bytes, frame.readableBytes()));
+        }
+    }
+}

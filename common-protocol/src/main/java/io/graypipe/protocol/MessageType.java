@@ -1,0 +1,31 @@
+package io.graypipe.protocol;
+
+/** The type byte that follows a frame's length. Values are part of the wire format (see PROTOCOL.md). */
+public enum MessageType {
+    HELLO(0x01),
+    SCALE_REQUEST(0x10),
+    SCALE_RESULT(0x11),
+    ERROR(0x20),
+    PING(0x30),
+    PONG(0x31);
+
+    private final byte code;
+
+    MessageType(int code) {
+        this.code = (byte) code;
+    }
+
+    public byte code() {
+        return code;
+    }
+
+    public static MessageType fromCode(byte code) {
+        for (MessageType type : values()) {
+            if (type.code == code) {
+                return type;
+            }
+        }
+        throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                String.format("unknown message type 0x%02x", code & 0xff));
+    }
+}

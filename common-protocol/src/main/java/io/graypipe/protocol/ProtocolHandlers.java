@@ -1,0 +1,88 @@
+package io.graypipe.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.MessageToByteEncoder;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+
+import java.util.List;
+
+/**
+ * The Netty adapter over {@link MessageCodec}: length-field framing, message decoding and encoding, and a
+ * guard that answers any protocol violation with an ERROR frame and closes the connection.
+ */
+public final class ProtocolHandlers {
+    public static final String FRAMER = "protocol-framer";
+    public static final String DECODER = "protocol-decoder";
+    public static final String ENCODER = "protocol-encoder";
+    public static final String GUARD = "protocol-guard";
+
+    private ProtocolHandlers() {
+    }
+
+    /** Adds framing, codec and the violation guard to the end of {@code pipeline}. */
+    public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
+        pipeline.addLast(FRAMER, new LengthFieldBasedFrameDecoder(maxFrameBytes + MessageCodec.LENGTH_FIELD_BYTES,
+                0, MessageCodec.LENGTH_FIELD_BYTES, 0, MessageCodec.LENGTH_FIELD_BYTES, true));
+        pipeline.addLast(DECODER, new Decoder());
+        pipeline.addLast(ENCODER, new Encoder());
+        pipeline.addLast(GUARD, new ViolationGuard());
+    }
+
+    private static final class Decoder extends MessageToMessageDecoder<ByteBuf> {
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+            out.add(MessageCodec.decode(frame));
+        }
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Encoder extends MessageToByteEncoder<Message> {
+        @Override
+        protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Message msg, boolean preferDirect) {
+            return ctx.alloc().ioBuffer(MessageCodec.frameSize(msg));
+        }
+
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Message msg, ByteBuf out) {
+            MessageCodec.encode(msg, out);
+        }
+    }
+
+    /**
+     * Sits after the codec so it sees decoding failures as exceptions. Decoding state is unknown after a
+     * violation, so the only safe move is to tell the peer why and close.
+     */
+    private static final class ViolationGuard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ProtocolException violation = asViolation(cause);
+            if (violation == null) {
+                ctx.fireExceptionCaught(cause);
+                return;
+            }
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(violation.toErrorMessage()).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** The protocol violation behind a decoder failure, or null if {@code cause} is something else. */
+    public static ProtocolException asViolation(Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException violation) {
+            return violation;
+        }
+        if (root instanceof TooLongFrameException tooLong) {
+            return new ProtocolException(ErrorCode.FRAME_TOO_LARGE, tooLong.getMessage());
+        }
+        return null;
+    }
+}
