@@ -365,16 +365,20 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         answer(ctx, response);
     }
 
+    /**
+     * Sends the answer to the current request from any thread. Once it is written, and only if no other request
+     * has taken its place, the connection goes back to reading the next request. The write listener runs on the
+     * event loop, so the state change is ordered before anything the next request does.
+     */
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
         boolean reuse = keepAlive;
+        HttpRequest answered = request;
         HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> {
-            if (reuse && ctx.channel().isActive()) {
-                ctx.executor().execute(() -> {
-                    phase = Phase.IDLE;
-                    request = null;
-                    ctx.channel().config().setAutoRead(true);
-                    ctx.read();
-                });
+            if (reuse && ctx.channel().isActive() && request == answered) {
+                phase = Phase.IDLE;
+                request = null;
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
             }
         });
     }

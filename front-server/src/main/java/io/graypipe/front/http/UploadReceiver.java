@@ -53,6 +53,9 @@ final class UploadReceiver {
     private final CompletableFuture<ReceivedBody> completion = new CompletableFuture<>();
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private volatile boolean failed;
+    /** Set and read on the event loop only, apart from the executor's unsynchronised hint read of {@code paused}. */
+    private volatile boolean paused;
+    private boolean lastOffered;
 
     private UploadReceiver(Channel channel, Executor io, HttpPostRequestDecoder multipart, HttpData raw) {
         this.channel = channel;
@@ -82,14 +85,22 @@ final class UploadReceiver {
         return completion;
     }
 
-    /** Queues one chunk; called on the event loop, which must release nothing itself afterwards. */
+    /**
+     * Queues one chunk; called on the event loop. Pausing and resuming the socket both happen on the event loop
+     * too, so a resume can never be lost between the executor draining and the loop pausing.
+     */
     void offer(HttpContent chunk) {
         long size = chunk.content().readableBytes();
-        if (queuedBytes.addAndGet(size) > PAUSE_ABOVE_BYTES) {
+        boolean last = chunk instanceof LastHttpContent;
+        lastOffered |= last;
+        if (queuedBytes.addAndGet(size) > PAUSE_ABOVE_BYTES && !paused && !last) {
+            paused = true;
             channel.config().setAutoRead(false);
+            if (queuedBytes.get() < RESUME_BELOW_BYTES) {
+                resumeIfPaused();
+            }
         }
         chunk.retain();
-        boolean last = chunk instanceof LastHttpContent;
         tail = tail.thenRunAsync(() -> {
             try {
                 if (!failed) {
@@ -99,11 +110,21 @@ final class UploadReceiver {
                 fail(e);
             } finally {
                 chunk.release();
-                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES && !last && !channel.config().isAutoRead()) {
-                    channel.config().setAutoRead(true);
+                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES && paused) {
+                    channel.eventLoop().execute(this::resumeIfPaused);
                 }
             }
         }, io);
+    }
+
+    /** On the event loop: reading resumes unless the whole body is in, when the handler owns auto-read again. */
+    private void resumeIfPaused() {
+        if (paused) {
+            paused = false;
+            if (!lastOffered) {
+                channel.config().setAutoRead(true);
+            }
+        }
     }
 
     /**
