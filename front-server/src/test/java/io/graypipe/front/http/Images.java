@@ -26,6 +26,18 @@ final class Images {
         return write(picture(width, height), "jpeg");
     }
 
+    /** Random pixels: a PNG that barely compresses, so a small image still makes a large file. */
+    static byte[] noisePng(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(7);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        return write(image, "png");
+    }
+
     /** A small real JPEG whose frame header claims {@code width × height}. */
     static byte[] jpegClaiming(int width, int height) {
         byte[] jpeg = jpeg(16, 16);
