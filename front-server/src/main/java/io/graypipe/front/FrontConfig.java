@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param workerAddress     HOST:PORT of a running scale-worker, or null to start one locally
  * @param workerProcesses   children for a locally started worker; null means one per available processor
+ * @param uploadDir         where uploads past {@code uploadMemoryThreshold} are spooled; Netty names them FUp_*
+ * @param receiveTimeout    a request's line, headers and body must all arrive within this long of its first byte
  */
 public record FrontConfig(String host,
                           int port,
@@ -18,6 +20,7 @@ public record FrontConfig(String host,
                           String workerJvmOptions,
                           long maxUploadBytes,
                           long uploadMemoryThreshold,
+                          Path uploadDir,
                           long maxPixels,
                           int maxDimension,
                           int maxHeaderBytes,
@@ -26,6 +29,7 @@ public record FrontConfig(String host,
                           int workerInFlight,
                           Duration requestTimeout,
                           Duration readTimeout,
+                          Duration receiveTimeout,
                           Duration resultTtl,
                           Duration shutdownGrace,
                           int maxFrameBytes) {

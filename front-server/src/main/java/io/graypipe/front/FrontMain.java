@@ -57,6 +57,10 @@ public final class FrontMain implements Callable<Integer> {
             description = "Uploads larger than this go to a temporary file instead of memory. Default: ${DEFAULT-VALUE} (4 MiB).")
     long uploadMemoryThreshold;
 
+    @Option(names = "--upload-dir", paramLabel = "DIR",
+            description = "Directory for uploads past --upload-memory-threshold; created if missing. Every file is deleted once its request ends. Default: graypipe-uploads in the system temp directory.")
+    Path uploadDir;
+
     @Option(names = "--max-pixels", defaultValue = "50000000", paramLabel = "N",
             description = "Largest image in pixels, read from its header before decoding; larger ones get 422. Default: ${DEFAULT-VALUE}.")
     long maxPixels;
@@ -89,6 +93,10 @@ public final class FrontMain implements Callable<Integer> {
             description = "A connection that sends nothing for this long, mid-request or idle, is closed. Default: ${DEFAULT-VALUE} s.")
     Duration readTimeout;
 
+    @Option(names = "--receive-timeout", defaultValue = "60", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A request's line, headers and body must all arrive within this long of its first byte, else 408 and the connection closes; stops clients that trickle bytes to stay under --read-timeout. Default: ${DEFAULT-VALUE} s.")
+    Duration receiveTimeout;
+
     @Option(names = "--result-ttl", defaultValue = "600", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long finished tasks and their results are kept. Default: ${DEFAULT-VALUE} s.")
     Duration resultTtl;
@@ -120,11 +128,13 @@ public final class FrontMain implements Callable<Integer> {
         }
         Path tokenFile = workerTokenFile != null ? workerTokenFile
                 : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
+        Path spoolDir = uploadDir != null ? uploadDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-uploads");
         FrontConfig config = new FrontConfig(host, port, workerAddress, tokenFile, workerProcesses, workerMode,
-                workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, maxPixels, maxDimension, maxHeaderBytes,
+                workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, spoolDir, maxPixels, maxDimension, maxHeaderBytes,
                 queueSize, grayThreads != null ? grayThreads : cores,
                 workerInFlight != null ? workerInFlight : 2 * cores + 2,
-                requestTimeout, readTimeout, resultTtl, shutdownGrace, maxFrameBytes);
+                requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes);
 
         FrontServer server = FrontServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -107,8 +107,11 @@ public final class FrontServer implements AutoCloseable {
             localWorker.awaitAddress();
         }
         workerClient.start();
+        Files.createDirectories(config.uploadDir());
         DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploadMemoryThreshold());
         dataFactory.setMaxLimit(config.maxUploadBytes());
+        dataFactory.setBaseDir(config.uploadDir().toString());
+        dataFactory.setDeleteOnExit(false);
         ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
                 config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);

@@ -43,6 +43,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
+        // Silence is not the only attack: a request must also arrive whole within the receive timeout.
+        ReceiveDeadline.install(p, "http", config.receiveTimeout());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
         p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, worker, dataFactory, uploadExecutor));

@@ -252,6 +252,18 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     private void onContent(ChannelHandlerContext ctx, HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (content.decoderResult().isFailure() && !(content instanceof HttpRequest)) {
+            // A bad chunk size or similar framing error: the rest of the stream cannot be trusted.
+            if (receiver != null) {
+                receiver.abort();
+                receiver = null;
+            }
+            if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
+                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
+                        + content.decoderResult().cause().getMessage()));
+            }
+            return;
+        }
         if (phase == Phase.RECEIVING) {
             receivedBytes += content.content().readableBytes();
             if (receivedBytes > config.maxUploadBytes()) {
@@ -351,7 +363,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private void reject(ChannelHandlerContext ctx, RuntimeException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
                 : HttpResponses.error((ApiException) e);
-        boolean bodyPending = !(request instanceof io.netty.handler.codec.http.FullHttpRequest)
+        // A request the decoder rejected has unreliable framing (its Content-Length may not even be a number).
+        boolean bodyPending = request.decoderResult().isFailure()
+                || !(request instanceof io.netty.handler.codec.http.FullHttpRequest)
                 && (HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request));
         if (!bodyPending && phase == Phase.IDLE) {
             // Nothing more to read for this request: answer once its LastHttpContent arrives.
@@ -386,21 +400,34 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
-            if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
-                if (receiver != null) {
-                    receiver.abort();
-                    receiver = null;
-                }
-                keepAlive = false;
-                phase = Phase.ANSWERING;
-                answer(ctx, HttpResponses.error(ApiError.REQUEST_TIMEOUT, "the request was not received within "
-                        + config.readTimeout().toSeconds() + " s; send it faster or check the connection"));
-            } else if (phase == Phase.IDLE) {
+            if (phase == Phase.IDLE) {
                 ctx.close();
+            } else if (phase != Phase.ANSWERING) {
+                timedOut(ctx, "nothing arrived for " + config.readTimeout().toSeconds() + " s (--read-timeout)");
+            }
+        } else if (event == ReceiveDeadline.EXPIRED) {
+            if (phase == Phase.ANSWERING) {
+                // A pipelined request is trickling in behind the one being answered: close after the answer.
+                keepAlive = false;
+            } else {
+                timedOut(ctx, "the request did not arrive whole within " + config.receiveTimeout().toSeconds()
+                        + " s of its first byte (--receive-timeout)");
             }
         } else {
             ctx.fireUserEventTriggered(event);
         }
+    }
+
+    /** Ends a request that is arriving too slowly with a 408, and the connection with it. */
+    private void timedOut(ChannelHandlerContext ctx, String why) {
+        if (receiver != null) {
+            receiver.abort();
+            receiver = null;
+        }
+        keepAlive = false;
+        phase = Phase.ANSWERING;
+        ctx.channel().config().setAutoRead(false);
+        answer(ctx, HttpResponses.error(ApiError.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
     }
 
     @Override

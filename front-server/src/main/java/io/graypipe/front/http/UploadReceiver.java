@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,13 @@ final class UploadReceiver {
     private static final long PAUSE_ABOVE_BYTES = 4L << 20;
     private static final long RESUME_BELOW_BYTES = 1L << 20;
     private static final int MAX_FIELD_CHARS = 256;
+    /** Form fields per body; more is not a graypipe client. */
+    private static final int MAX_FIELDS = 64;
+    /**
+     * Longest stretch the multipart decoder may buffer while looking for the end of a part header or field; bounds
+     * memory per upload, yet lets through absurd but harmless headers such as a 10 KB filename.
+     */
+    private static final int MAX_BUFFERED_BYTES = 64 * 1024;
 
     /** The parsed body: the image files found in fields {@code image} or {@code file}, and the text fields. */
     record ReceivedBody(List<Upload> files, Map<String, String> fields) {
@@ -53,8 +61,8 @@ final class UploadReceiver {
     private final CompletableFuture<ReceivedBody> completion = new CompletableFuture<>();
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private volatile boolean failed;
-    /** Set and read on the event loop only, apart from the executor's unsynchronised hint read of {@code paused}. */
-    private volatile boolean paused;
+    /** Event-loop state: whether this receiver turned auto-read off, and whether the last chunk came. */
+    private boolean pausedReading;
     private boolean lastOffered;
 
     private UploadReceiver(Channel channel, Executor io, HttpPostRequestDecoder multipart, HttpData raw) {
@@ -67,7 +75,8 @@ final class UploadReceiver {
     /** A receiver for a {@code multipart/form-data} body. The boundary must be present. */
     static UploadReceiver multipart(Channel channel, Executor io, HttpDataFactory factory, HttpRequest request) {
         try {
-            return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request), null);
+            return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request, StandardCharsets.UTF_8,
+                    MAX_FIELDS, MAX_BUFFERED_BYTES), null);
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
             throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
         }
@@ -78,6 +87,8 @@ final class UploadReceiver {
         String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
         HttpData data = factory.createFileUpload(request, "image", "upload", type, "binary", null,
                 HttpUtil.getContentLength(request, 0L));
+        // This receiver releases the data itself; left registered, the factory would keep the request forever.
+        factory.removeHttpDataFromClean(request, data);
         return new UploadReceiver(channel, io, null, data);
     }
 
@@ -85,20 +96,14 @@ final class UploadReceiver {
         return completion;
     }
 
-    /**
-     * Queues one chunk; called on the event loop. Pausing and resuming the socket both happen on the event loop
-     * too, so a resume can never be lost between the executor draining and the loop pausing.
-     */
+    /** Queues one chunk; called on the event loop, which must release nothing itself afterwards. */
     void offer(HttpContent chunk) {
         long size = chunk.content().readableBytes();
         boolean last = chunk instanceof LastHttpContent;
         lastOffered |= last;
-        if (queuedBytes.addAndGet(size) > PAUSE_ABOVE_BYTES && !paused && !last) {
-            paused = true;
+        if (queuedBytes.addAndGet(size) > PAUSE_ABOVE_BYTES && !last) {
+            pausedReading = true;
             channel.config().setAutoRead(false);
-            if (queuedBytes.get() < RESUME_BELOW_BYTES) {
-                resumeIfPaused();
-            }
         }
         chunk.retain();
         tail = tail.thenRunAsync(() -> {
@@ -110,30 +115,29 @@ final class UploadReceiver {
                 fail(e);
             } finally {
                 chunk.release();
-                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES && paused) {
-                    channel.eventLoop().execute(this::resumeIfPaused);
+                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES) {
+                    channel.eventLoop().execute(this::resumeReading);
                 }
             }
         }, io);
     }
 
-    /** On the event loop: reading resumes unless the whole body is in, when the handler owns auto-read again. */
-    private void resumeIfPaused() {
-        if (paused) {
-            paused = false;
-            if (!lastOffered) {
-                channel.config().setAutoRead(true);
-            }
+    /**
+     * Turns auto-read back on, but only if this receiver turned it off and the body is still arriving: after the
+     * last chunk, reading belongs to the request handler, which keeps it off until the answer is written.
+     */
+    private void resumeReading() {
+        if (pausedReading && !lastOffered && queuedBytes.get() < RESUME_BELOW_BYTES) {
+            pausedReading = false;
+            channel.config().setAutoRead(true);
         }
     }
 
-    /**
-     * Drops the body unless it was already handed over: once {@link #completion()} is done, the uploads belong to
-     * whoever took them. Runs after every chunk queued before it, so that check cannot race with the last chunk.
-     */
+    /** Drops the body, whatever state it is in; safe from any thread and more than once. */
     void abort() {
         tail = tail.thenRunAsync(() -> {
             if (completion.isDone()) {
+                // The body was handed on (its new owner releases it) or already destroyed on failure.
                 return;
             }
             failed = true;
@@ -152,6 +156,12 @@ final class UploadReceiver {
         }
         try {
             multipart.offer(chunk);
+        } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
+            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
+                    + " fields; send the image in field 'image' and at most scale, format and quality");
+        } catch (HttpPostRequestDecoder.TooLongFormFieldException e) {
+            throw new ApiException(ApiError.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
+                    + MAX_BUFFERED_BYTES + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)");
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
             throw new ApiException(ApiError.MALFORMED_MULTIPART,
                     "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)");
@@ -197,7 +207,7 @@ final class UploadReceiver {
         failed = true;
         destroy();
         completion.completeExceptionally(e instanceof ApiException ? e : new ApiException(ApiError.MALFORMED_MULTIPART,
-                "the upload could not be read: " + e.getMessage()));
+                "the upload could not be read: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())));
     }
 
     private void destroy() {

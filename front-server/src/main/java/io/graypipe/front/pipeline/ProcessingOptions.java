@@ -5,6 +5,7 @@ import io.graypipe.front.ApiException;
 import io.graypipe.protocol.OutputFormat;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What the client asked for: the scale factor, the output format (null: follow the input) and JPEG quality.
@@ -13,17 +14,16 @@ import java.util.Map;
 public record ProcessingOptions(double scale, OutputFormat format, int quality) {
     public static final double DEFAULT_SCALE = 0.5;
     public static final int DEFAULT_QUALITY = 85;
+    private static final Pattern DECIMAL = Pattern.compile("[+]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     /** Reads {@code scale}, {@code format} and {@code quality} from query or form parameters. */
     public static ProcessingOptions parse(Map<String, String> params) {
         double scale = DEFAULT_SCALE;
         String scaleText = params.get("scale");
         if (scaleText != null) {
-            try {
-                scale = Double.parseDouble(scaleText.strip());
-            } catch (NumberFormatException e) {
-                scale = Double.NaN;
-            }
+            String decimal = scaleText.strip();
+            // Plain decimals only: Double.parseDouble would also take "NaN", "0x1p-1" and "0.5d".
+            scale = DECIMAL.matcher(decimal).matches() ? Double.parseDouble(decimal) : Double.NaN;
             if (!(scale > 0 && scale <= 1)) {
                 throw new ApiException(ApiError.BAD_PARAMETER, "scale must be a number with 0 < scale <= 1, such as "
                         + "scale=0.5; got '" + clip(scaleText) + "'");

@@ -1,0 +1,177 @@
+package io.graypipe.front.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.graypipe.front.http.RawHttp.ascii;
+import static io.graypipe.front.http.RawHttp.part;
+import static io.graypipe.front.http.RawHttp.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every bad input over real HTTP against a front with the default limits: the documented status and error code,
+ * within a second, and the server keeps serving. Last, the whole suite again and again, after which the heap
+ * must be back where it was.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BadInputHttpTest {
+    private static TestFront front;
+
+    @BeforeAll
+    static void start() throws Exception {
+        front = new TestFront();
+        // Small enough that the larger fixtures take the temporary-file path too.
+        front.uploadMemoryThreshold = 2048;
+        front.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        front.close();
+    }
+
+    static List<BadRequests.Case> cases() {
+        return BadRequests.all();
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void answersWithTheDocumentedStatusAndCodeWithinASecond(BadRequests.Case bad) {
+        RawHttp.Response response = RawHttp.exchange(front.address(), bad.request());
+
+        assertEquals(bad.status(), response.status(), () -> bad.name() + ": " + response);
+        assertEquals(bad.code(), response.errorCode(), () -> bad.name() + ": " + response);
+        assertNotNull(response.json().path("error").path("message").asText(null), "a message that says how to fix it");
+        assertTrue(response.millis() < 1000, () -> bad.name() + " took " + response.millis() + " ms");
+        assertServing();
+    }
+
+    @Order(2)
+    @Test
+    void aBadImageSubmittedAsATaskFailsTheTaskWithTheSameCode() {
+        byte[] truncated = Images.truncated(Images.png(64, 48));
+        RawHttp.Response accepted = RawHttp.exchange(front.address(),
+                BadRequests.multipart("/tasks", part(BadRequests.BOUNDARY, "image", "a.png", truncated)));
+        assertEquals(202, accepted.status(), accepted::toString);
+        String id = accepted.json().path("id").asText();
+
+        Await.until(Duration.ofSeconds(5), () -> "failed".equals(taskStatus(id).path("status").asText()),
+                "task " + id + " to fail");
+        assertEquals("undecodable_image", taskStatus(id).path("error").path("code").asText());
+        RawHttp.Response result = RawHttp.get(front.address(), "/tasks/" + id + "/result");
+        assertEquals(422, result.status(), result::toString);
+        assertEquals("undecodable_image", result.errorCode());
+    }
+
+    @Order(3)
+    @Test
+    void unknownQueryParametersAreIgnored() {
+        RawHttp.Response response = RawHttp.exchange(front.address(),
+                post("/process?scale=0.5&utm_source=x&colour=blue&scale_mode=fancy", "image/png", Images.png(64, 48)));
+
+        assertEquals(200, response.status(), response::toString);
+        assertEquals("image/png", response.header("content-type"));
+        assertEquals("32", response.header("x-image-width"));
+    }
+
+    @Order(4)
+    @Test
+    void aPolyglotThatIsAValidPngIsProcessedAsThePngItIs() {
+        byte[] pngThenPdf = RawHttp.concat(Images.png(64, 48), ascii("%PDF-1.4\n%%EOF\n"));
+        RawHttp.Response response = RawHttp.exchange(front.address(), post("/process", "application/pdf", pngThenPdf));
+        assertEquals(415, response.status(), "the declared type is checked first: " + response);
+
+        response = RawHttp.exchange(front.address(), post("/process", "image/png", pngThenPdf));
+        assertEquals(200, response.status(), response::toString);
+        assertEquals("24", response.header("x-image-height"));
+    }
+
+    @Order(5)
+    @Test
+    void hostileFilenamesAreNeverUsedAsPaths() throws Exception {
+        byte[] png = Images.png(64, 48);
+        byte[] nonUtf8 = {'a', (byte) 0xff, (byte) 0xfe, (byte) 0xc0, '/', '.', '.', '/', 'x'};
+        List<byte[]> names = List.of(ascii("../../x"), ascii("..\\..\\x"), ascii("/etc/passwd"),
+                ascii("x".repeat(10_240)), nonUtf8, ascii("a\u0000b.png"));
+        Path escapeTarget = front.uploadDir().resolve("../../x").normalize();
+        for (byte[] name : names) {
+            byte[] filePart = RawHttp.concat(ascii("--" + BadRequests.BOUNDARY
+                    + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\""), name,
+                    ascii("\"\r\nContent-Type: image/png\r\n\r\n"), png, ascii("\r\n"));
+            RawHttp.Response response = RawHttp.exchange(front.address(), BadRequests.multipart("/process", filePart));
+
+            String shown = new String(name, 0, Math.min(name.length, 20), StandardCharsets.ISO_8859_1);
+            assertEquals(200, response.status(), () -> "filename " + shown + ": " + response);
+        }
+        assertFalse(Files.exists(escapeTarget), "nothing was written to " + escapeTarget);
+        Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 0, "no upload files left behind");
+    }
+
+    /** The whole catalogue ten times over; then the server answers and its heap is where it was. */
+    @Order(100)
+    @Test
+    void afterTheWholeSuiteTheServerServesAndItsHeapIsBackToNormal() {
+        List<BadRequests.Case> cases = BadRequests.all();
+        runAll(cases);
+        long baseline = heapAfterGc();
+
+        for (int round = 0; round < 10; round++) {
+            runAll(cases);
+        }
+        long after = heapAfterGc();
+
+        assertServing();
+        RawHttp.Response good = RawHttp.exchange(front.address(), post("/process", "image/jpeg", Images.jpeg(640, 480)));
+        assertEquals(200, good.status(), good::toString);
+        long growth = after - baseline;
+        assertTrue(growth < 16L << 20, "heap grew by " + (growth >> 20) + " MiB over 10 rounds of bad input");
+        Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 0, "no upload files left behind");
+    }
+
+    private static void runAll(List<BadRequests.Case> cases) {
+        for (BadRequests.Case bad : cases) {
+            RawHttp.Response response = RawHttp.exchange(front.address(), bad.request());
+            assertEquals(bad.status(), response.status(), () -> bad.name() + ": " + response);
+        }
+    }
+
+    private static long heapAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        // Several collections: the first may only promote; the lowest reading is the live set.
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static JsonNode taskStatus(String id) {
+        return RawHttp.get(front.address(), "/tasks/" + id).json();
+    }
+
+    private static void assertServing() {
+        RawHttp.Response health = RawHttp.get(front.address(), "/healthz");
+        assertEquals(200, health.status(), "healthz after a bad request: " + health);
+        assertTrue(health.millis() < 1000, "healthz took " + health.millis() + " ms");
+    }
+}
