@@ -16,6 +16,7 @@ public enum ApiError {
     NOT_FOUND(HttpResponseStatus.NOT_FOUND),
     TASK_NOT_FOUND(HttpResponseStatus.NOT_FOUND),
     METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT),
     TASK_NOT_DONE(HttpResponseStatus.CONFLICT),
     UPLOAD_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE),
@@ -25,7 +26,7 @@ public enum ApiError {
     OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE),
     WORKER_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE),
     DEADLINE_EXCEEDED(HttpResponseStatus.GATEWAY_TIMEOUT),
-    SCALING_FAILED(HttpResponseStatus.BAD_GATEWAY),
+    SCALING_FAILED(HttpResponseStatus.UNPROCESSABLE_ENTITY),
     INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR);
 
     private final HttpResponseStatus status;

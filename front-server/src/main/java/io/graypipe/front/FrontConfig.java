@@ -1,0 +1,32 @@
+package io.graypipe.front;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting of the front, built once by {@link FrontMain} from its flags. Limits live here and nowhere else.
+ *
+ * @param workerAddress     HOST:PORT of a running scale-worker, or null to start one locally
+ * @param workerProcesses   children for a locally started worker; null means one per available processor
+ */
+public record FrontConfig(String host,
+                          int port,
+                          String workerAddress,
+                          Path workerTokenFile,
+                          Integer workerProcesses,
+                          String workerMode,
+                          String workerJvmOptions,
+                          long maxUploadBytes,
+                          long uploadMemoryThreshold,
+                          long maxPixels,
+                          int maxDimension,
+                          int maxHeaderBytes,
+                          int queueSize,
+                          int grayThreads,
+                          int workerInFlight,
+                          Duration requestTimeout,
+                          Duration readTimeout,
+                          Duration resultTtl,
+                          Duration shutdownGrace,
+                          int maxFrameBytes) {
+}

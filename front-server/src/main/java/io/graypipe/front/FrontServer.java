@@ -1,0 +1,207 @@
+package io.graypipe.front;
+
+import io.graypipe.front.http.HttpPipelineInitializer;
+import io.graypipe.front.image.GrayscaleDecoder;
+import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.worker.LocalWorker;
+import io.graypipe.front.worker.WorkerClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.DiskAttribute;
+import io.netty.handler.codec.http.multipart.DiskFileUpload;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running front: HTTP listeners on every requested address, the gray and upload executors, the task store,
+ * and the connection to a scale-worker (started here unless {@code --worker} names one).
+ */
+public final class FrontServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FrontServer.class);
+
+    private final FrontConfig config;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final ThreadPoolExecutor grayExecutor;
+    private final ExecutorService uploadExecutor;
+    private final ScheduledExecutorService housekeeping;
+    private final TaskStore tasks;
+    private final LocalWorker localWorker;
+    private final WorkerClient workerClient;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    private FrontServer(FrontConfig config) throws Exception {
+        this.config = config;
+        // Temporary upload files are deleted by the code that owns them, not kept in a JVM-wide exit list.
+        DiskFileUpload.deleteOnExitTemporaryFile = false;
+        DiskAttribute.deleteOnExitTemporaryFile = false;
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("graypipe-accept"),
+                NioIoHandler.newFactory());
+        ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
+                NioIoHandler.newFactory());
+        grayExecutor = new ThreadPoolExecutor(config.grayThreads(), config.grayThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.queueSize()), new DefaultThreadFactory("graypipe-gray"));
+        uploadExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("graypipe-upload"));
+        housekeeping = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("graypipe-housekeeping", true));
+        tasks = new TaskStore(Clock.systemUTC(), config.resultTtl());
+
+        byte[] token;
+        if (config.workerAddress() == null) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String hex = HexFormat.of().formatHex(random);
+            token = hex.getBytes(StandardCharsets.UTF_8);
+            localWorker = LocalWorker.start(config.workerProcesses(), config.workerMode(), config.workerJvmOptions(),
+                    config.maxFrameBytes(), hex);
+            workerClient = new WorkerClient(ioGroup, localWorker::address, token, config.maxFrameBytes());
+        } else {
+            token = Files.readString(config.workerTokenFile(), StandardCharsets.UTF_8).strip()
+                    .getBytes(StandardCharsets.UTF_8);
+            InetSocketAddress remote = parseHostPort(config.workerAddress());
+            localWorker = null;
+            workerClient = new WorkerClient(ioGroup, () -> remote, token, config.maxFrameBytes());
+        }
+    }
+
+    public static FrontServer start(FrontConfig config) throws Exception {
+        FrontServer server = new FrontServer(config);
+        try {
+            server.run();
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void run() throws Exception {
+        if (localWorker != null) {
+            localWorker.awaitAddress();
+        }
+        workerClient.start();
+        DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploadMemoryThreshold());
+        dataFactory.setMaxLimit(config.maxUploadBytes());
+        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
+                config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
+        housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, workerClient, dataFactory,
+                        uploadExecutor));
+        int port = config.port();
+        for (InetAddress address : bindAddresses(config.host())) {
+            io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
+            if (!bound.isSuccess()) {
+                if (listeners.isEmpty()) {
+                    throw new IOException("cannot listen on " + address.getHostAddress() + " port " + port + ": "
+                            + bound.cause().getMessage(), bound.cause());
+                }
+                log.warn("cannot also listen on {}: {}", address.getHostAddress(), bound.cause().getMessage());
+                continue;
+            }
+            Channel channel = bound.channel();
+            listeners.add(channel);
+            // With port 0, every further address reuses the port the first one got, so one port serves all.
+            port = ((InetSocketAddress) channel.localAddress()).getPort();
+        }
+    }
+
+    /**
+     * {@code ::} and {@code 0.0.0.0} are one wildcard socket; a host name binds every address it resolves to.
+     * {@code localhost} always means both loopbacks, even where the hosts file lists only one of them.
+     */
+    static List<InetAddress> bindAddresses(String host) throws IOException {
+        Set<InetAddress> addresses = new LinkedHashSet<>();
+        if (host.equalsIgnoreCase("localhost")) {
+            addresses.add(InetAddress.getByName("127.0.0.1"));
+            addresses.add(InetAddress.getByName("::1"));
+        }
+        addresses.addAll(List.of(InetAddress.getAllByName(host)));
+        if (addresses.isEmpty()) {
+            throw new IOException("no address for " + host);
+        }
+        return new ArrayList<>(addresses);
+    }
+
+    static InetSocketAddress parseHostPort(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
+        }
+        String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
+        return InetSocketAddress.createUnresolved(host, Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /** The addresses the HTTP server listens on. */
+    public List<InetSocketAddress> addresses() {
+        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    public boolean workerReady() {
+        return workerClient.isReady();
+    }
+
+    /**
+     * Stops accepting, lets queued and in-flight work finish within the shutdown grace period, then stops the
+     * worker this front started, and the event loops.
+     */
+    @Override
+    public void close() {
+        listeners.forEach(channel -> channel.close().syncUninterruptibly());
+        grayExecutor.shutdown();
+        long graceMillis = config.shutdownGrace().toMillis();
+        long deadline = System.currentTimeMillis() + graceMillis;
+        try {
+            grayExecutor.awaitTermination(graceMillis, TimeUnit.MILLISECONDS);
+            while (workerClient.inFlight() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        grayExecutor.shutdownNow();
+        uploadExecutor.shutdownNow();
+        housekeeping.shutdownNow();
+        workerClient.close();
+        if (localWorker != null) {
+            localWorker.stop(config.shutdownGrace());
+        }
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("front stopped");
+    }
+}

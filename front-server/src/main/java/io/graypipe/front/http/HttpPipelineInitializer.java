@@ -1,0 +1,50 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.FrontConfig;
+import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.worker.WorkerClient;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.multipart.HttpDataFactory;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP pipeline of every client connection. */
+public final class HttpPipelineInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final FrontConfig config;
+    private final ImagePipeline pipeline;
+    private final TaskStore tasks;
+    private final WorkerClient worker;
+    private final HttpDataFactory dataFactory;
+    private final Executor uploadExecutor;
+
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
+                                   HttpDataFactory dataFactory, Executor uploadExecutor) {
+        this.config = config;
+        this.pipeline = pipeline;
+        this.tasks = tasks;
+        this.worker = worker;
+        this.dataFactory = dataFactory;
+        this.uploadExecutor = uploadExecutor;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        // A connection that sends nothing for this long, mid-request or between requests, is dropped.
+        p.addLast("idle", new IdleStateHandler(config.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
+        // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
+        p.addLast("flow", new FlowControlHandler());
+        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, worker, dataFactory, uploadExecutor));
+    }
+}

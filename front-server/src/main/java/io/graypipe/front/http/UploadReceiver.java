@@ -1,0 +1,216 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.pipeline.Upload;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.FileUpload;
+import io.netty.handler.codec.http.multipart.HttpData;
+import io.netty.handler.codec.http.multipart.HttpDataFactory;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Receives one upload body, multipart or raw, without touching the disk on the event loop: each chunk is handed
+ * to the upload executor in order, where Netty's multipart decoder or a raw {@link HttpData} keeps small bodies in
+ * memory and spills large ones to a temporary file. When too many bytes wait for the executor, reading from the
+ * socket pauses until they drain.
+ */
+final class UploadReceiver {
+    private static final long PAUSE_ABOVE_BYTES = 4L << 20;
+    private static final long RESUME_BELOW_BYTES = 1L << 20;
+    private static final int MAX_FIELD_CHARS = 256;
+
+    /** The parsed body: the image files found in fields {@code image} or {@code file}, and the text fields. */
+    record ReceivedBody(List<Upload> files, Map<String, String> fields) {
+    }
+
+    private final Channel channel;
+    private final Executor io;
+    private final HttpPostRequestDecoder multipart;
+    private final HttpData raw;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final CompletableFuture<ReceivedBody> completion = new CompletableFuture<>();
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private volatile boolean failed;
+
+    private UploadReceiver(Channel channel, Executor io, HttpPostRequestDecoder multipart, HttpData raw) {
+        this.channel = channel;
+        this.io = io;
+        this.multipart = multipart;
+        this.raw = raw;
+    }
+
+    /** A receiver for a {@code multipart/form-data} body. The boundary must be present. */
+    static UploadReceiver multipart(Channel channel, Executor io, HttpDataFactory factory, HttpRequest request) {
+        try {
+            return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request), null);
+        } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
+            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
+        }
+    }
+
+    /** A receiver for a body that is the image itself. */
+    static UploadReceiver raw(Channel channel, Executor io, HttpDataFactory factory, HttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        HttpData data = factory.createFileUpload(request, "image", "upload", type, "binary", null,
+                HttpUtil.getContentLength(request, 0L));
+        return new UploadReceiver(channel, io, null, data);
+    }
+
+    CompletableFuture<ReceivedBody> completion() {
+        return completion;
+    }
+
+    /** Queues one chunk; called on the event loop, which must release nothing itself afterwards. */
+    void offer(HttpContent chunk) {
+        long size = chunk.content().readableBytes();
+        if (queuedBytes.addAndGet(size) > PAUSE_ABOVE_BYTES) {
+            channel.config().setAutoRead(false);
+        }
+        chunk.retain();
+        boolean last = chunk instanceof LastHttpContent;
+        tail = tail.thenRunAsync(() -> {
+            try {
+                if (!failed) {
+                    consume(chunk, last);
+                }
+            } catch (Throwable e) {
+                fail(e);
+            } finally {
+                chunk.release();
+                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES && !last && !channel.config().isAutoRead()) {
+                    channel.config().setAutoRead(true);
+                }
+            }
+        }, io);
+    }
+
+    /** Drops the body, whatever state it is in; safe from any thread and more than once. */
+    void abort() {
+        tail = tail.thenRunAsync(() -> {
+            failed = true;
+            destroy();
+            completion.completeExceptionally(new ApiException(ApiError.BAD_REQUEST, "upload aborted"));
+        }, io);
+    }
+
+    private void consume(HttpContent chunk, boolean last) throws IOException {
+        if (raw != null) {
+            raw.addContent(chunk.content().retain(), last);
+            if (last) {
+                completion.complete(new ReceivedBody(List.of(upload(raw, null)), Map.of()));
+            }
+            return;
+        }
+        try {
+            multipart.offer(chunk);
+        } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
+            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+                    "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)");
+        }
+        if (last) {
+            completion.complete(collect());
+        }
+    }
+
+    private ReceivedBody collect() throws IOException {
+        if (multipart.currentPartialHttpData() != null) {
+            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+                    "the multipart body ended before its closing boundary; the upload is incomplete");
+        }
+        List<Upload> files = new ArrayList<>();
+        Map<String, String> fields = new HashMap<>();
+        List<String> otherFileFields = new ArrayList<>();
+        for (InterfaceHttpData data : multipart.getBodyHttpDatas()) {
+            if (data instanceof FileUpload file) {
+                if ("image".equals(file.getName()) || "file".equals(file.getName())) {
+                    // Outlive the decoder: destroy() below releases every part once, cleanup releases them again.
+                    multipart.removeHttpDataFromClean(file);
+                    file.retain();
+                    files.add(upload(file, file.getFilename()));
+                } else {
+                    otherFileFields.add(file.getName());
+                }
+            } else if (data instanceof Attribute attribute && attribute.length() <= MAX_FIELD_CHARS) {
+                fields.putIfAbsent(attribute.getName(), attribute.getValue());
+            }
+        }
+        multipart.destroy();
+        if (files.isEmpty()) {
+            throw new ApiException(ApiError.MISSING_IMAGE, otherFileFields.isEmpty()
+                    ? "the multipart body has no file; send the image in form field 'image' (curl -F image=@photo.jpg)"
+                    : "no file in form field 'image' or 'file' (found " + String.join(", ", otherFileFields)
+                    + "); name the field 'image'");
+        }
+        return new ReceivedBody(files, fields);
+    }
+
+    private void fail(Throwable e) {
+        failed = true;
+        destroy();
+        completion.completeExceptionally(e instanceof ApiException ? e : new ApiException(ApiError.MALFORMED_MULTIPART,
+                "the upload could not be read: " + e.getMessage()));
+    }
+
+    private void destroy() {
+        if (raw != null) {
+            if (raw.refCnt() > 0) {
+                raw.release();
+            }
+        } else {
+            try {
+                multipart.destroy();
+            } catch (IllegalStateException alreadyDestroyed) {
+                // destroy() ran when the body was collected; nothing left to free.
+            }
+        }
+    }
+
+    private static Upload upload(HttpData data, String filename) throws IOException {
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                data.release();
+            }
+        };
+        ImageSource source;
+        if (data.isInMemory()) {
+            ByteBuf bytes = data.getByteBuf();
+            source = new ImageSource() {
+                @Override
+                public InputStream openStream() {
+                    return new ByteBufInputStream(bytes.duplicate());
+                }
+
+                @Override
+                public long length() {
+                    return bytes.readableBytes();
+                }
+            };
+        } else {
+            source = ImageSource.of(data.getFile().toPath());
+        }
+        return new Upload(source, filename, release);
+    }
+}

@@ -1,0 +1,136 @@
+package io.graypipe.front.pipeline;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.front.image.DecodedImage;
+import io.graypipe.front.image.GrayscaleDecoder;
+import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskState;
+import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.protocol.OutputFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a task: decode to gray on the bounded gray executor, then hand the raster to the scale-worker.
+ *
+ * <p>A gray thread takes a worker slot before it decodes, so at most {@code workerSlots} rasters exist at once:
+ * when the worker is the bottleneck, decoding waits instead of piling rasters up in the heap.
+ */
+public final class ImagePipeline {
+    private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
+
+    private final GrayscaleDecoder decoder;
+    private final WorkerClient worker;
+    private final TaskStore tasks;
+    private final ExecutorService grayExecutor;
+    private final Semaphore workerSlots;
+    private final Duration requestTimeout;
+
+    public ImagePipeline(GrayscaleDecoder decoder, WorkerClient worker, TaskStore tasks, ExecutorService grayExecutor,
+                         int workerSlots, Duration requestTimeout) {
+        this.decoder = decoder;
+        this.worker = worker;
+        this.tasks = tasks;
+        this.grayExecutor = grayExecutor;
+        this.workerSlots = new Semaphore(workerSlots);
+        this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * Creates a task for {@code upload} and queues it. Throws {@link ApiError#OVERLOADED} when the queue is full;
+     * the upload is released in every case once it is no longer needed.
+     */
+    public Task submit(Upload upload, ProcessingOptions options) {
+        Task task = tasks.create(options.scale(), requestTimeout);
+        try {
+            grayExecutor.execute(() -> run(task, upload, options));
+        } catch (RejectedExecutionException e) {
+            upload.release().run();
+            tasks.delete(task.id());
+            throw new ApiException(ApiError.OVERLOADED,
+                    "the server is busy: its processing queue is full; retry after the Retry-After delay");
+        }
+        return task;
+    }
+
+    private void run(Task task, Upload upload, ProcessingOptions options) {
+        boolean slotTaken = false;
+        try {
+            if (task.status().status().isFinal()) {
+                return;
+            }
+            if (task.nanosLeft() <= 0) {
+                throw deadline();
+            }
+            if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
+                throw deadline();
+            }
+            slotTaken = true;
+            if (!task.moveTo(TaskState.GRAYSCALE)) {
+                return;
+            }
+            long inputBytes = upload.source().length();
+            DecodedImage decoded;
+            try {
+                decoded = decoder.decode(upload.source());
+            } finally {
+                upload.release().run();
+            }
+            task.recordInput(new ImageInfo(decoded.sourceFormat(), decoded.gray().width(), decoded.gray().height(),
+                    inputBytes));
+            OutputFormat format = options.formatFor(decoded.sourceFormat());
+            long millisLeft = TimeUnit.NANOSECONDS.toMillis(task.nanosLeft());
+            if (millisLeft <= 0) {
+                throw deadline();
+            }
+            if (!task.moveTo(TaskState.SCALING)) {
+                return;
+            }
+            slotTaken = false;
+            worker.scale(decoded.gray(), options.scale(), format, options.quality(), (int) Math.min(Integer.MAX_VALUE, millisLeft))
+                    .whenComplete((result, error) -> {
+                        workerSlots.release();
+                        if (error == null) {
+                            task.complete(result.data(), new ImageInfo(result.format().label(), result.width(),
+                                    result.height(), result.data().length));
+                        } else {
+                            task.fail(asApiException(error));
+                        }
+                    });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.fail(new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
+        } catch (Throwable e) {
+            task.fail(asApiException(e));
+        } finally {
+            upload.release().run();
+            if (slotTaken) {
+                workerSlots.release();
+            }
+        }
+    }
+
+    private ApiException deadline() {
+        return new ApiException(ApiError.DEADLINE_EXCEEDED, "the image waited too long in the queue ("
+                + requestTimeout.toSeconds() + " s deadline); retry later or when the server is less busy");
+    }
+
+    private static ApiException asApiException(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        log.error("unexpected failure while processing an image", cause);
+        return new ApiException(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+    }
+}

@@ -1,0 +1,33 @@
+package io.graypipe.front.task;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+
+/** One immutable view of a task, exactly as {@code GET /tasks/{id}} shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskStatus(String id,
+                         TaskState status,
+                         Instant createdAt,
+                         Instant updatedAt,
+                         double scale,
+                         ImageInfo input,
+                         ImageInfo output,
+                         ErrorInfo error) {
+
+    TaskStatus with(TaskState newState, Instant now) {
+        return new TaskStatus(id, newState, createdAt, now, scale, input, output, error);
+    }
+
+    TaskStatus withInput(ImageInfo info) {
+        return new TaskStatus(id, status, createdAt, updatedAt, scale, info, output, error);
+    }
+
+    TaskStatus done(ImageInfo info, Instant now) {
+        return new TaskStatus(id, TaskState.DONE, createdAt, now, scale, input, info, null);
+    }
+
+    TaskStatus failed(ErrorInfo info, Instant now) {
+        return new TaskStatus(id, TaskState.FAILED, createdAt, now, scale, input, null, info);
+    }
+}

@@ -1,0 +1,93 @@
+package io.graypipe.front.task;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+
+/**
+ * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL, then
+ * forgotten by {@link #sweep()}, after which they answer 404 like any unknown id.
+ */
+public final class TaskStore {
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final Clock clock;
+    private final Duration resultTtl;
+
+    public TaskStore(Clock clock, Duration resultTtl) {
+        this.clock = clock;
+        this.resultTtl = resultTtl;
+    }
+
+    public Task create(double scale, Duration deadline) {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        String id = HexFormat.of().formatHex(bits);
+        Instant now = clock.instant();
+        Task task = new Task(new TaskStatus(id, TaskState.QUEUED, now, now, scale, null, null, null), clock,
+                System.nanoTime() + deadline.toNanos());
+        tasks.put(id, task);
+        return task;
+    }
+
+    public Optional<Task> find(String id) {
+        return Optional.ofNullable(tasks.get(id));
+    }
+
+    /** Cancels the task if it is still pending and forgets it and its result. */
+    public Optional<Task> delete(String id) {
+        Task task = tasks.remove(id);
+        if (task != null) {
+            task.cancel();
+            task.releaseResult();
+        }
+        return Optional.ofNullable(task);
+    }
+
+    /** Drops a result that was already handed to its client; the status stays until the TTL. */
+    public void forgetResult(Task task) {
+        task.releaseResult();
+    }
+
+    /** Fails every unfinished task whose deadline has passed, whatever stage it is stuck in. */
+    public void failOverdue() {
+        for (Task task : tasks.values()) {
+            if (!task.status().status().isFinal() && task.nanosLeft() <= 0) {
+                task.fail(new io.graypipe.front.ApiException(io.graypipe.front.ApiError.DEADLINE_EXCEEDED,
+                        "the task did not finish before its deadline; retry later or with a smaller image"));
+            }
+        }
+    }
+
+    /** Forgets finished tasks older than the TTL. */
+    public void sweep() {
+        Instant cutoff = clock.instant().minus(resultTtl);
+        tasks.values().removeIf(task -> {
+            TaskStatus status = task.status();
+            if (status.status().isFinal() && status.updatedAt().isBefore(cutoff)) {
+                task.releaseResult();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    public Map<TaskState, Long> countByState() {
+        Map<TaskState, Long> counts = new java.util.EnumMap<>(TaskState.class);
+        for (TaskState state : TaskState.values()) {
+            counts.put(state, 0L);
+        }
+        tasks.values().forEach(task -> counts.merge(task.status().status(), 1L, Long::sum));
+        return counts;
+    }
+
+    public Duration resultTtl() {
+        return resultTtl;
+    }
+}

@@ -1,0 +1,275 @@
+package io.graypipe.front.worker;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.protocol.ErrorMessage;
+import io.graypipe.protocol.Hello;
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.Message;
+import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.Ping;
+import io.graypipe.protocol.Pong;
+import io.graypipe.protocol.ProtocolHandlers;
+import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.ScaleResult;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The front's one connection to the scale-worker. Many requests share it, matched by request id. If the
+ * connection drops, it reconnects with backoff and sends again every request that had not been answered, so a
+ * worker restart loses nothing; each request still ends by its own deadline.
+ *
+ * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
+ */
+public final class WorkerClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+    private static final int HEARTBEAT_SECONDS = 5;
+
+    private final EventLoop loop;
+    private final Supplier<InetSocketAddress> address;
+    private final byte[] token;
+    private final int maxFrameBytes;
+    private final Map<Long, Call> calls = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final Bootstrap bootstrap;
+    private Channel channel;
+    private volatile boolean ready;
+    private volatile String lastFailure = "not connected yet";
+    private long backoffMillis = 100;
+    private boolean closed;
+
+    private static final class Call {
+        final ScaleRequest request;
+        final CompletableFuture<ScaleResult> future = new CompletableFuture<>();
+        /** The connection this call was last written to, so a reconnect knows what to resend. */
+        Channel sentOn;
+
+        Call(ScaleRequest request) {
+            this.request = request;
+        }
+    }
+
+    public WorkerClient(EventLoopGroup group, Supplier<InetSocketAddress> address, byte[] token, int maxFrameBytes) {
+        this.loop = group.next();
+        this.address = address;
+        this.token = token.clone();
+        this.maxFrameBytes = maxFrameBytes;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(HEARTBEAT_SECONDS * 3, HEARTBEAT_SECONDS, 0));
+                        ProtocolHandlers.install(ch.pipeline(), WorkerClient.this.maxFrameBytes);
+                        ch.pipeline().addLast(new Handler());
+                    }
+                });
+    }
+
+    /** Starts connecting in the background; {@link #isReady()} turns true after the handshake. */
+    public void start() {
+        loop.execute(this::connect);
+    }
+
+    /** Whether the handshake with a worker is done and the connection is up. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** Why the worker is not reachable, for /readyz. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /** Requests sent and not yet answered. */
+    public int inFlight() {
+        return calls.size();
+    }
+
+    /**
+     * Sends {@code image} to be scaled. The future fails with an {@link ApiException} when the worker refuses
+     * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
+     */
+    public CompletableFuture<ScaleResult> scale(ImageData image, double factor, OutputFormat format, int quality,
+                                                int timeoutMillis) {
+        long id = nextId.getAndIncrement();
+        Call call = new Call(new ScaleRequest(id, factor, format, quality, timeoutMillis, image));
+        calls.put(id, call);
+        loop.schedule(() -> {
+            if (calls.remove(id) != null) {
+                call.future.completeExceptionally(new ApiException(ApiError.DEADLINE_EXCEEDED,
+                        "the image was not scaled within " + timeoutMillis + " ms; try again, or a smaller image"
+                                + (ready ? "" : " (the scale-worker is unreachable: " + lastFailure + ")")));
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        loop.execute(() -> send(call));
+        return call.future;
+    }
+
+    private void send(Call call) {
+        if (ready && call.sentOn != channel && calls.containsKey(call.request.requestId())) {
+            call.sentOn = channel;
+            channel.write(call.request, channel.voidPromise());
+            channel.flush();
+        }
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        InetSocketAddress target;
+        try {
+            target = address.get();
+        } catch (RuntimeException e) {
+            lastFailure = e.getMessage();
+            scheduleReconnect();
+            return;
+        }
+        bootstrap.connect(target).addListener((ChannelFutureListener) future -> {
+            if (!future.isSuccess()) {
+                lastFailure = "cannot connect to " + target + ": " + future.cause().getMessage();
+                scheduleReconnect();
+                return;
+            }
+            channel = future.channel();
+            channel.writeAndFlush(Hello.current(token));
+            channel.closeFuture().addListener(f -> onDisconnect(future.channel()));
+        });
+    }
+
+    private void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        loop.schedule(this::connect, backoffMillis, TimeUnit.MILLISECONDS);
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
+
+    private void onDisconnect(Channel lost) {
+        if (lost != channel) {
+            return;
+        }
+        if (ready) {
+            log.warn("lost the scale-worker connection; {} requests will be sent again after reconnecting",
+                    calls.size());
+        }
+        ready = false;
+        channel = null;
+        scheduleReconnect();
+    }
+
+    private void onHandshake() {
+        ready = true;
+        backoffMillis = 100;
+        lastFailure = "";
+        log.info("connected to scale-worker at {}", channel.remoteAddress());
+        calls.values().forEach(call -> {
+            if (call.sentOn != channel) {
+                call.sentOn = channel;
+                channel.write(call.request, channel.voidPromise());
+            }
+        });
+        channel.flush();
+    }
+
+    private void onAnswer(Message message) {
+        if (message instanceof ScaleResult result) {
+            Call call = calls.remove(result.requestId());
+            if (call != null) {
+                call.future.complete(result);
+            }
+        } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
+            Call call = calls.remove(error.requestId());
+            if (call != null) {
+                call.future.completeExceptionally(WorkerErrors.toApiException(error));
+            }
+        } else if (message instanceof ErrorMessage error) {
+            lastFailure = "the worker closed the connection: " + error.code().label() + ": " + error.message();
+            log.error("scale-worker refused the connection: {} {}", error.code().label(), error.message());
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            closed = true;
+            ready = false;
+            if (channel != null) {
+                channel.close();
+            }
+        });
+        calls.values().forEach(call -> call.future.completeExceptionally(
+                new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly")));
+        calls.clear();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Message> {
+        private boolean handshaken;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Message message) {
+            if (!handshaken) {
+                if (message instanceof Hello hello && hello.version() == MessageCodec.VERSION) {
+                    handshaken = true;
+                    onHandshake();
+                } else {
+                    onAnswer(message);
+                    ctx.close();
+                }
+            } else if (message instanceof Ping ping) {
+                ctx.writeAndFlush(new Pong(ping.nonce()), ctx.voidPromise());
+            } else if (!(message instanceof Pong)) {
+                onAnswer(message);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent idle) {
+                if (idle.state() == IdleState.READER_IDLE) {
+                    lastFailure = "the worker stopped answering heartbeats";
+                    log.warn("scale-worker silent for {} s; reconnecting", HEARTBEAT_SECONDS * 3);
+                    ctx.close();
+                } else if (idle.state() == IdleState.WRITER_IDLE) {
+                    ctx.writeAndFlush(new Ping(System.nanoTime()), ctx.voidPromise());
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            lastFailure = cause.toString();
+            log.warn("scale-worker connection failed: {}", cause.toString());
+            ctx.close();
+        }
+    }
+}

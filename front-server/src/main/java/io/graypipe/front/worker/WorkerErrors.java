@@ -1,0 +1,28 @@
+package io.graypipe.front.worker;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.protocol.ErrorMessage;
+
+/** The one place where the worker's protocol error codes become HTTP API errors. */
+final class WorkerErrors {
+    private WorkerErrors() {
+    }
+
+    static ApiException toApiException(ErrorMessage error) {
+        return switch (error.code()) {
+            case OVERLOADED -> new ApiException(ApiError.OVERLOADED,
+                    "the scale-worker is at capacity; retry after the Retry-After delay");
+            case SHUTTING_DOWN -> new ApiException(ApiError.WORKER_UNAVAILABLE,
+                    "the scale-worker is restarting; retry after the Retry-After delay");
+            case TIMEOUT -> new ApiException(ApiError.DEADLINE_EXCEEDED,
+                    "the image was not scaled before the deadline; try again, or a smaller image");
+            case UNDECODABLE -> new ApiException(ApiError.UNDECODABLE_IMAGE,
+                    "the scale-worker could not read the image: " + error.message());
+            case CHILD_CRASHED -> new ApiException(ApiError.SCALING_FAILED,
+                    "scaling this image crashed the scaling process twice; the image is likely corrupt");
+            default -> new ApiException(ApiError.SCALING_FAILED,
+                    "the scale-worker could not scale this image (" + error.code().label() + "): " + error.message());
+        };
+    }
+}

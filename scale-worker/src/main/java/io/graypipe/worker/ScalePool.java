@@ -1,0 +1,29 @@
+package io.graypipe.worker;
+
+import io.graypipe.protocol.Message;
+import io.graypipe.protocol.ScaleRequest;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where scale requests run. The future completes with a {@link io.graypipe.protocol.ScaleResult} or an
+ * {@link io.graypipe.protocol.ErrorMessage} carrying the request's own id; it never completes exceptionally.
+ */
+public interface ScalePool extends AutoCloseable {
+
+    CompletableFuture<Message> submit(ScaleRequest request);
+
+    PoolStatus status();
+
+    /** Waits up to {@code timeout} for requests already accepted to finish. Returns whether they all did. */
+    boolean drain(Duration timeout) throws InterruptedException;
+
+    /** Stops every child or thread; requests still pending fail with SHUTTING_DOWN. */
+    @Override
+    void close();
+
+    /** A snapshot of the pool for logs, readiness and metrics. */
+    record PoolStatus(int configured, int alive, int busy, int queued, long restarts) {
+    }
+}

@@ -1,0 +1,131 @@
+package io.graypipe.worker;
+
+import io.graypipe.protocol.MessageCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The scale-worker command line. */
+@Command(name = "scale-worker", mixinStandardHelpOptions = true, version = "graypipe scale-worker 0.1",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Scales grayscale images for graypipe fronts, on a pool of child JVMs.",
+                "Listens for fronts on a TCP port; every connection must start with a HELLO carrying the token."})
+public final class WorkerMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+
+    @Option(names = {"-i", "--ip"}, defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). Keep it on loopback unless fronts run elsewhere.")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "9090", paramLabel = "PORT",
+            description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = {"-n", "--processes"}, paramLabel = "N",
+            description = "Child processes (or threads) that scale (default: available processors).")
+    Integer processes;
+
+    @Option(names = "--mode", defaultValue = "processes", paramLabel = "MODE",
+            description = "processes: forked child JVMs, isolated from each other; threads: a thread pool in this JVM (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N",
+            description = "Requests that may wait for a free child before new ones are refused (default: ${DEFAULT-VALUE}).")
+    int queueSize;
+
+    @Option(names = "--max-connections", defaultValue = "64", paramLabel = "N",
+            description = "Open connections at most; more are closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "" + MessageCodec.DEFAULT_MAX_FRAME_BYTES, paramLabel = "BYTES",
+            description = "Largest protocol frame accepted (default: ${DEFAULT-VALUE}).")
+    int maxFrameBytes;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the shared secret fronts must present; created with a random token if missing (default: graypipe-worker.token in the system temp directory).")
+    Path tokenFile;
+
+    @Option(names = "--token-stdin",
+            description = "Read the token from the first line of stdin and exit when stdin closes. Used by a front that starts its own worker.")
+    boolean tokenStdin;
+
+    @Option(names = "--drain-timeout", defaultValue = "PT30S", paramLabel = "DURATION",
+            description = "On SIGTERM, how long accepted requests may take to finish (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
+    @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
+            paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
+    String childJvmOptions;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WorkerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        byte[] token;
+        if (tokenStdin) {
+            String line = stdin.readLine();
+            if (line == null || line.isBlank()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--token-stdin: no token on stdin");
+            }
+            token = line.strip().getBytes(StandardCharsets.UTF_8);
+        } else {
+            Path file = tokenFile != null ? tokenFile
+                    : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
+            token = TokenFiles.readOrCreate(file);
+            log.info("token file: {}", file.toAbsolutePath());
+        }
+        WorkerConfig.PoolMode poolMode = switch (mode) {
+            case "processes" -> WorkerConfig.PoolMode.PROCESSES;
+            case "threads" -> WorkerConfig.PoolMode.THREADS;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--mode must be processes or threads, not " + mode);
+        };
+        int count = processes != null ? processes : Runtime.getRuntime().availableProcessors();
+        if (count < 1 || queueSize < 1 || maxConnections < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--processes, --queue-size and --max-connections must be at least 1");
+        }
+        WorkerConfig config = new WorkerConfig(host, port, count, poolMode, queueSize, maxConnections, maxFrameBytes,
+                Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tokenStdin);
+
+        WorkerServer server = WorkerServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "worker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.println("graypipe worker listening on " + format(server.address()));
+        System.out.flush();
+        log.info("{} mode, {} workers, queue {}", mode, count, queueSize);
+        if (tokenStdin) {
+            // The front keeps our stdin open for as long as it lives; EOF means it is gone.
+            while (stdin.read() >= 0) {
+                continue;
+            }
+            log.info("stdin closed: the front that started this worker is gone; exiting");
+            System.exit(0);
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static String format(java.net.InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

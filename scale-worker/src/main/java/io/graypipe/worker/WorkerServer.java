@@ -1,0 +1,123 @@
+package io.graypipe.worker;
+
+import io.graypipe.protocol.ProtocolHandlers;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The TCP server fronts connect to. It owns the event loops and the pool, and shuts both down in order. */
+public final class WorkerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WorkerServer.class);
+
+    private final WorkerConfig config;
+    private final ScalePool pool;
+    private final EventLoopGroup group;
+    private Channel serverChannel;
+
+    private WorkerServer(WorkerConfig config, ScalePool pool) {
+        this.config = config;
+        this.pool = pool;
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("worker-io", true),
+                NioIoHandler.newFactory());
+    }
+
+    /** Starts the pool, waits for it to be ready, then listens. */
+    public static WorkerServer start(WorkerConfig config) throws Exception {
+        ScalePool pool;
+        if (config.mode() == WorkerConfig.PoolMode.PROCESSES) {
+            ChildProcessPool children = new ChildProcessPool(config);
+            children.start(Duration.ofSeconds(30));
+            pool = children;
+        } else {
+            pool = new ThreadScalePool(config);
+        }
+        WorkerServer server = new WorkerServer(config, pool);
+        server.bind();
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
+        serverChannel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(limiter);
+                        ProtocolHandlers.install(ch.pipeline(), config.maxFrameBytes());
+                        ch.pipeline().addLast(new FrontConnectionHandler(config, pool));
+                    }
+                })
+                .bind(config.host(), config.port()).sync().channel();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public ScalePool pool() {
+        return pool;
+    }
+
+    /** Stops accepting, lets accepted requests finish for up to the drain timeout, then stops everything. */
+    @Override
+    public void close() {
+        try {
+            serverChannel.close().syncUninterruptibly();
+            if (!pool.drain(config.drainTimeout())) {
+                log.warn("drain timed out after {} ms; abandoning what is left", config.drainTimeout().toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.close();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Closes connections past the cap at once, so a flood cannot exhaust the worker. */
+    @ChannelHandler.Sharable
+    private static final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+        private final int max;
+        private final AtomicInteger open = new AtomicInteger();
+
+        ConnectionLimiter(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (open.incrementAndGet() > max) {
+                log.warn("refusing {}: {} connections already open", ctx.channel().remoteAddress(), max);
+                ctx.close();
+                return;
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            open.decrementAndGet();
+            ctx.fireChannelInactive();
+        }
+    }
+}
