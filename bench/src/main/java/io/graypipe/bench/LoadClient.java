@@ -390,8 +390,15 @@ public final class LoadClient implements Callable<Integer> {
             return new Outcome(cause, 0);
         }
 
+        /** Timeouts by name; other I/O failures by class and message, since "IOException" alone tells nothing
+         *  (the JDK client says e.g. "HTTP/1.1 header parser received no bytes" for a closed connection). */
         static Outcome failed(IOException e) {
-            return failed(e instanceof HttpTimeoutException ? "timeout" : e.getClass().getSimpleName());
+            if (e instanceof HttpTimeoutException) {
+                return failed("timeout");
+            }
+            String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+            String cause = e.getClass().getSimpleName() + message;
+            return failed(cause.length() <= 80 ? cause : cause.substring(0, 80));
         }
     }
 }

@@ -57,6 +57,7 @@ public final class ReportWriter implements Callable<Integer> {
         List<Startup> startups = readStartups(dir.resolve("startup.tsv"));
         List<TargetCheck> targets = checkTargets(scenarios, startups);
         String javaVersion = readOptional(dir.resolve("java-version.txt")).orElse(System.getProperty("java.version"));
+        String environment = readOptional(dir.resolve("environment.txt")).orElse("");
 
         ObjectNode report = LoadClient.JSON.createObjectNode();
         report.put("generated", Instant.now().toString());
@@ -68,14 +69,15 @@ public final class ReportWriter implements Callable<Integer> {
         machine.put("memory_bytes", memTotalBytes());
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         report.put("java_version", javaVersion);
+        report.put("environment", environment);
         report.set("startup", LoadClient.JSON.valueToTree(startups));
         report.set("targets", LoadClient.JSON.valueToTree(targets));
         ArrayNode scenarioNodes = report.putArray("scenarios");
         scenarios.forEach(s -> scenarioNodes.add(LoadClient.JSON.valueToTree(s)));
         LoadClient.JSON.writeValue(dir.resolve("report.json").toFile(), report);
 
-        String markdown = markdown(machine.path("cpu_model").asText(), memTotalBytes(), javaVersion, scenarios,
-                startups, targets);
+        String markdown = markdown(machine.path("cpu_model").asText(), memTotalBytes(), javaVersion, environment,
+                scenarios, startups, targets);
         Files.writeString(dir.resolve("report.md"), markdown);
         System.out.println(markdownTargets(targets));
         return 0;
@@ -154,8 +156,8 @@ public final class ReportWriter implements Callable<Integer> {
         return scenarios.stream().filter(s -> s.scenario().equals(name)).findFirst();
     }
 
-    String markdown(String cpuModelText, long memoryBytes, String javaVersion, List<LoadResult> scenarios,
-                    List<Startup> startups, List<TargetCheck> targets) {
+    String markdown(String cpuModelText, long memoryBytes, String javaVersion, String environment,
+                    List<LoadResult> scenarios, List<Startup> startups, List<TargetCheck> targets) {
         StringBuilder md = new StringBuilder();
         md.append("# graypipe benchmark report\n\n");
         md.append("- generated: ").append(Instant.now()).append('\n');
@@ -167,6 +169,10 @@ public final class ReportWriter implements Callable<Integer> {
         md.append("- JDK:\n\n```\n").append(javaVersion).append("\n```\n\n");
         md.append("The load client runs on the same machine and competes with graypipe for its CPUs;"
                 + " its own CPU time is listed per scenario.\n\n");
+        if (!environment.isBlank()) {
+            md.append("Other activity on the machine when the run started (it competes for the same CPUs):\n\n```\n")
+                    .append(environment).append("\n```\n\n");
+        }
 
         md.append("## Targets\n\n").append(markdownTargets(targets)).append('\n');
 
