@@ -45,7 +45,7 @@ public final class FrontMain implements Callable<Integer> {
             description = "processes or threads, for the worker this front starts. Default: ${DEFAULT-VALUE}.")
     String workerMode;
 
-    @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx256m -XX:+UseSerialGC", paramLabel = "OPTIONS",
+    @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
             description = "JVM options of the worker this front starts. Default: ${DEFAULT-VALUE}.")
     String workerJvmOptions;
 

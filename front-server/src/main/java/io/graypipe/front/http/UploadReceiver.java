@@ -106,9 +106,15 @@ final class UploadReceiver {
         }, io);
     }
 
-    /** Drops the body, whatever state it is in; safe from any thread and more than once. */
+    /**
+     * Drops the body unless it was already handed over: once {@link #completion()} is done, the uploads belong to
+     * whoever took them. Runs after every chunk queued before it, so that check cannot race with the last chunk.
+     */
     void abort() {
         tail = tail.thenRunAsync(() -> {
+            if (completion.isDone()) {
+                return;
+            }
             failed = true;
             destroy();
             completion.completeExceptionally(new ApiException(ApiError.BAD_REQUEST, "upload aborted"));

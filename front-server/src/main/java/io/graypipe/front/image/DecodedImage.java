@@ -2,6 +2,13 @@ package io.graypipe.front.image;
 
 import io.graypipe.protocol.ImageData;
 
-/** A decoded upload: what it was, and its upright gray pixels. */
+/**
+ * The result of {@link GrayscaleDecoder#decode}.
+ *
+ * @param sourceFormat "jpeg", "png", "gif" or "bmp", from the file's magic bytes
+ * @param sourceWidth  width as stored in the file, before EXIF orientation
+ * @param sourceHeight height as stored in the file, before EXIF orientation
+ * @param gray         upright GRAY8 pixels, or GRAY_ALPHA8 when the source has alpha
+ */
 public record DecodedImage(String sourceFormat, int sourceWidth, int sourceHeight, ImageData gray) {
 }

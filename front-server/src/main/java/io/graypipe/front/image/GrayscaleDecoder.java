@@ -4,62 +4,329 @@ import io.graypipe.front.ApiError;
 import io.graypipe.front.ApiException;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Objects;
 
-/** Interim decoder; replaced by the full kernel. */
+/**
+ * Decodes an uploaded JPEG, PNG, GIF or BMP into upright 8-bit gray (BT.601 luma), with alpha when the source
+ * has it. The format comes from the magic bytes; the header's size is checked against {@link ImageLimits}
+ * before any pixel is decoded; EXIF orientation and embedded ICC profiles are honoured. Ordinary YCbCr and
+ * gray JPEGs take a fast path that has libjpeg decode the luma channel only.
+ *
+ * <p>Every failure is an {@link ApiException}: {@code EMPTY_IMAGE}, {@code UNSUPPORTED_MEDIA_TYPE},
+ * {@code IMAGE_TOO_LARGE} or {@code UNDECODABLE_IMAGE}. Thread-safe: readers are created per call.
+ */
 public final class GrayscaleDecoder {
+    private static final Logger log = LoggerFactory.getLogger(GrayscaleDecoder.class);
+    private static final String JDK_JPEG_SPI = "com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi";
+    private static final String TWELVEMONKEYS_JPEG_SPI = "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi";
+    private static final String HOW_TO_FIX = "; re-save or re-export it as an ordinary JPEG or PNG and upload that";
+
+    private static final ImageReaderSpi JDK_JPEG;
+    private static final ImageReaderSpi GENERAL_JPEG;
+
+    static {
+        ImageIO.scanForPlugins();
+        ImageReaderSpi jdk = null;
+        ImageReaderSpi twelve = null;
+        Iterator<ImageReaderSpi> spis = IIORegistry.getDefaultInstance()
+                .getServiceProviders(ImageReaderSpi.class, true);
+        while (spis.hasNext()) {
+            ImageReaderSpi spi = spis.next();
+            if (spi.getClass().getName().equals(JDK_JPEG_SPI)) {
+                jdk = spi;
+            } else if (spi.getClass().getName().equals(TWELVEMONKEYS_JPEG_SPI)) {
+                twelve = spi;
+            }
+        }
+        if (twelve == null) {
+            log.warn("TwelveMonkeys JPEG reader not found; CMYK and YCCK JPEGs will not decode");
+        }
+        JDK_JPEG = jdk;
+        GENERAL_JPEG = twelve != null ? twelve : jdk;
+    }
+
     private final ImageLimits limits;
 
     public GrayscaleDecoder(ImageLimits limits) {
-        this.limits = limits;
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     public DecodedImage decode(ImageSource source) {
         if (source.length() == 0) {
-            throw new ApiException(ApiError.EMPTY_IMAGE, "the upload is empty; send an image file");
+            throw new ApiException(ApiError.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
         }
-        try (InputStream in = source.openStream(); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
-            if (!readers.hasNext()) {
-                throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE, "not an image graypipe reads");
+        try (ImageInputStream in = source.openImageStream()) {
+            byte[] magic = new byte[12];
+            int n = readUpTo(in, magic);
+            if (n == 0) {
+                throw new ApiException(ApiError.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
             }
-            ImageReader reader = readers.next();
+            String format = sniff(magic, n);
+            if (format == null) {
+                throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE,
+                        "the upload is not a JPEG, PNG, GIF or BMP image (unrecognised file signature); "
+                                + "convert it to JPEG or PNG");
+            }
+            in.seek(0);
+            return decode(in, format);
+        } catch (ApiException e) {
+            throw e;
+        } catch (OutOfMemoryError e) {
+            log.warn("out of memory decoding an image", e);
+            throw undecodable("the image needs more memory to decode than is available");
+        } catch (IOException | RuntimeException e) {
+            log.debug("image decode failed", e);
+            throw undecodable("the image data is corrupt or truncated (" + describe(e) + ")");
+        } catch (StackOverflowError | InternalError e) {
+            log.warn("decoder failed on an image", e);
+            throw undecodable("the image could not be decoded (" + describe(e) + ")");
+        }
+    }
+
+    private DecodedImage decode(ImageInputStream in, String format) throws IOException {
+        if (format.equals("jpeg")) {
+            return decodeJpeg(in);
+        }
+        int orientation = 1;
+        if (format.equals("png")) {
+            orientation = PngChunks.read(in).orientation;
+            in.seek(0);
+        }
+        ImageReader reader = jdkReader(format);
+        try {
+            WarningCollector warnings = new WarningCollector();
+            reader.addIIOReadWarningListener(warnings);
+            reader.setInput(in, true, true);
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            checkLimits(format, width, height);
+            BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+            warnings.throwIfFatal();
+            ImageData gray = RasterToGray.convert(image);
+            return new DecodedImage(format, width, height, Orientation.apply(gray, orientation));
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private DecodedImage decodeJpeg(ImageInputStream in) throws IOException {
+        JpegHeader header = JpegHeader.read(in);
+        checkLimits("jpeg", header.width, header.height);
+        in.seek(0);
+        ImageData gray = null;
+        if (JDK_JPEG != null && header.lumaDecodable() && iccAllowsLuma(header)) {
+            gray = decodeJpegLuma(in, header);
+            if (gray == null) {
+                in.seek(0);
+            }
+        }
+        if (gray == null) {
+            gray = decodeJpegGeneral(in, header);
+        }
+        if (gray.width() != header.width || gray.height() != header.height) {
+            throw new IIOException("decoded size " + gray.width() + "x" + gray.height()
+                    + " differs from the header's " + header.width + "x" + header.height);
+        }
+        return new DecodedImage("jpeg", header.width, header.height, Orientation.apply(gray, header.orientation));
+    }
+
+    private static boolean iccAllowsLuma(JpegHeader header) {
+        if (header.icc == null || header.components == 1) {
+            return true; // gray profiles are gamma ~2.2 and keep the stored values within rounding
+        }
+        try {
+            return RasterToGray.SrgbCheck.isSrgbLike(ICC_Profile.getInstance(header.icc));
+        } catch (RuntimeException e) {
+            log.debug("ignoring unreadable embedded ICC profile", e);
+            return true;
+        }
+    }
+
+    /** libjpeg decodes only Y, which is BT.601 luma. Returns null if the reader refuses gray output. */
+    private ImageData decodeJpegLuma(ImageInputStream in, JpegHeader header) throws IOException {
+        ImageReader reader = JDK_JPEG.createReaderInstance();
+        try {
+            WarningCollector warnings = new WarningCollector();
+            reader.addIIOReadWarningListener(warnings);
+            reader.setInput(in, true, true);
+            checkLimits("jpeg", reader.getWidth(0), reader.getHeight(0));
+            ImageReadParam param = reader.getDefaultReadParam();
+            param.setDestinationType(ImageTypeSpecifier.createFromBufferedImageType(BufferedImage.TYPE_BYTE_GRAY));
+            BufferedImage image;
             try {
-                reader.setInput(iis, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if ((long) w * h > limits.maxPixels() || w > limits.maxDimension() || h > limits.maxDimension()) {
-                    throw new ApiException(ApiError.IMAGE_TOO_LARGE, "image too large: " + w + "x" + h);
+                image = reader.read(0, param);
+            } catch (IIOException e) {
+                if (e.getMessage() != null && e.getMessage().contains("destination type")) {
+                    log.debug("JPEG reader refused gray output, using the general path: {}", e.getMessage());
+                    return null;
                 }
-                BufferedImage image = reader.read(0);
-                byte[] gray = new byte[w * h];
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        int rgb = image.getRGB(x, y);
-                        int r = (rgb >> 16) & 0xff;
-                        int g = (rgb >> 8) & 0xff;
-                        int b = rgb & 0xff;
-                        gray[y * w + x] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-                    }
+                throw e;
+            }
+            warnings.throwIfFatal();
+            if (image.getType() != BufferedImage.TYPE_BYTE_GRAY) {
+                return RasterToGray.convert(image);
+            }
+            return new ImageData(PixelFormat.GRAY8, image.getWidth(), image.getHeight(), grayBytes(image));
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** The pixels of a TYPE_BYTE_GRAY image, without a copy when the buffer is exactly the pixels. */
+    private static byte[] grayBytes(BufferedImage image) {
+        Raster raster = image.getRaster();
+        DataBufferByte buffer = (DataBufferByte) raster.getDataBuffer();
+        ComponentSampleModel sm = (ComponentSampleModel) raster.getSampleModel();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] data = buffer.getData();
+        int offset = buffer.getOffset() + sm.getOffset(0, 0);
+        int stride = sm.getScanlineStride();
+        if (offset == 0 && stride == w && data.length == w * h && buffer.getNumBanks() == 1) {
+            return data;
+        }
+        byte[] out = new byte[w * h];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(data, offset + y * stride, out, y * w, w);
+        }
+        return out;
+    }
+
+    private ImageData decodeJpegGeneral(ImageInputStream in, JpegHeader header) throws IOException {
+        ImageReader reader = GENERAL_JPEG.createReaderInstance();
+        try {
+            WarningCollector warnings = new WarningCollector();
+            reader.addIIOReadWarningListener(warnings);
+            reader.setInput(in, true, false);
+            checkLimits("jpeg", reader.getWidth(0), reader.getHeight(0));
+            BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+            warnings.throwIfFatal();
+            return RasterToGray.convert(image);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private void checkLimits(String format, long width, long height) {
+        if (width <= 0 || height <= 0) {
+            throw undecodable("the " + format.toUpperCase(Locale.ROOT) + " header gives an invalid size "
+                    + width + "x" + height);
+        }
+        if (!limits.allows(width, height)) {
+            throw new ApiException(ApiError.IMAGE_TOO_LARGE, String.format(
+                    "the image is %dx%d (%d pixels); the limit is %d pixels and %d pixels per side; "
+                            + "downscale it before uploading", width, height, width * height,
+                    limits.maxPixels(), limits.maxDimension()));
+        }
+    }
+
+    private static ImageReader jdkReader(String format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+        ImageReader fallback = null;
+        while (readers.hasNext()) {
+            ImageReader reader = readers.next();
+            if (reader.getClass().getName().startsWith("com.sun.imageio.")) {
+                if (fallback != null) {
+                    fallback.dispose();
                 }
-                return new DecodedImage(reader.getFormatName().toLowerCase(Locale.ROOT), w, h,
-                        new ImageData(PixelFormat.GRAY8, w, h, gray));
-            } finally {
+                return reader;
+            }
+            if (fallback == null) {
+                fallback = reader;
+            } else {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException api) {
-                throw api;
+        }
+        if (fallback == null) {
+            throw new IllegalStateException("no ImageIO reader for " + format);
+        }
+        return fallback;
+    }
+
+    /** "jpeg", "png", "gif", "bmp" from the first bytes, or null. */
+    static String sniff(byte[] b, int n) {
+        if (n >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "jpeg";
+        }
+        if (n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
+                && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) {
+            return "png";
+        }
+        if (n >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8'
+                && (b[4] == '7' || b[4] == '9') && b[5] == 'a') {
+            return "gif";
+        }
+        if (n >= 2 && b[0] == 'B' && b[1] == 'M') {
+            return "bmp";
+        }
+        return null;
+    }
+
+    private static int readUpTo(ImageInputStream in, byte[] into) throws IOException {
+        int total = 0;
+        while (total < into.length) {
+            int r = in.read(into, total, into.length - total);
+            if (r < 0) {
+                break;
             }
-            throw new ApiException(ApiError.UNDECODABLE_IMAGE, "cannot decode: " + e.getMessage());
+            total += r;
+        }
+        return total;
+    }
+
+    private static ApiException undecodable(String why) {
+        return new ApiException(ApiError.UNDECODABLE_IMAGE, "the image could not be decoded: " + why + HOW_TO_FIX);
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof java.io.EOFException || message == null || message.isBlank()) {
+            return e instanceof java.io.EOFException ? "the file ends early" : e.getClass().getSimpleName();
+        }
+        return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+    }
+
+    /** Turns the JPEG reader's "it ended early, I filled in gray" warnings into failures. */
+    private static final class WarningCollector implements IIOReadWarningListener {
+        private String fatal;
+
+        @Override
+        public void warningOccurred(ImageReader source, String warning) {
+            String lower = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
+            if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("unexpected end")) {
+                if (fatal == null) {
+                    fatal = warning;
+                }
+            } else {
+                log.debug("image reader warning: {}", warning);
+            }
+        }
+
+        void throwIfFatal() {
+            if (fatal != null) {
+                throw new ApiException(ApiError.UNDECODABLE_IMAGE, "the image could not be decoded: the file is "
+                        + "truncated (" + fatal + "); upload the complete file");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class LocalWorker implements AutoCloseable {
     static final String WORKER_MAIN = "io.graypipe.worker.WorkerMain";
     private static final Pattern LISTENING = Pattern.compile("graypipe worker listening on \\[?([^\\]]+)]?:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final List<String> command;
     private final String token;
@@ -46,6 +48,11 @@ public final class LocalWorker implements AutoCloseable {
     public static LocalWorker start(Integer processes, String mode, String jvmOptions, int maxFrameBytes, String token)
             throws IOException {
         List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // Its own session keeps the worker out of the terminal's process group, so Ctrl-C reaches only the
+            // front, which then drains and stops the worker in order instead of both dying at once.
+            command.add(SETSID.toString());
+        }
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (!jvmOptions.isBlank()) {

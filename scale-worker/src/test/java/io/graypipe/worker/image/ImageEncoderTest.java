@@ -1,0 +1,151 @@
+package io.graypipe.worker.image;
+
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.PixelFormat;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageEncoderTest {
+    static ImageData gradient(int w, int h, boolean alpha) {
+        int bpp = alpha ? 2 : 1;
+        byte[] data = new byte[w * h * bpp];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = (y * w + x) * bpp;
+                data[i] = (byte) ((x * 255) / Math.max(1, w - 1));
+                if (alpha) {
+                    data[i + 1] = (byte) ((y * 255) / Math.max(1, h - 1));
+                }
+            }
+        }
+        return new ImageData(alpha ? PixelFormat.GRAY_ALPHA8 : PixelFormat.GRAY8, w, h, data);
+    }
+
+    private static BufferedImage read(byte[] bytes) throws IOException {
+        return ImageIO.read(new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void pngGrayRoundTripIsExact() throws IOException {
+        ImageData img = gradient(37, 21, false);
+        byte[] png = ImageEncoder.encode(img, OutputFormat.PNG, 85);
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals(0, png[25], "colour type 0 (gray)");
+        assertEquals(8, png[24], "bit depth 8");
+        BufferedImage back = read(png);
+        assertEquals(37, back.getWidth());
+        assertEquals(21, back.getHeight());
+        assertEquals(BufferedImage.TYPE_BYTE_GRAY, back.getType());
+        for (int y = 0; y < 21; y++) {
+            for (int x = 0; x < 37; x++) {
+                assertEquals(img.data()[y * 37 + x] & 0xff, back.getRaster().getSample(x, y, 0));
+            }
+        }
+        ImageData decoded = EncodedImageDecoder.decode(png);
+        assertArrayEquals(img.data(), decoded.data());
+    }
+
+    @Test
+    void pngGrayAlphaKeepsAlpha() throws IOException {
+        ImageData img = gradient(16, 9, true);
+        byte[] png = ImageEncoder.encode(img, OutputFormat.PNG, 85);
+        assertEquals(4, png[25], "colour type 4 (gray+alpha)");
+        BufferedImage back = read(png);
+        assertTrue(back.getColorModel().hasAlpha());
+        for (int y = 0; y < 9; y++) {
+            for (int x = 0; x < 16; x++) {
+                int i = (y * 16 + x) * 2;
+                assertEquals(img.data()[i] & 0xff, back.getRaster().getSample(x, y, 0));
+                assertEquals(img.data()[i + 1] & 0xff, back.getRaster().getSample(x, y, 1));
+            }
+        }
+        ImageData decoded = EncodedImageDecoder.decode(png);
+        assertEquals(PixelFormat.GRAY_ALPHA8, decoded.format());
+        assertArrayEquals(img.data(), decoded.data());
+    }
+
+    @Test
+    void jpegGrayRoundTripWithinTolerance() throws IOException {
+        ImageData img = gradient(64, 48, false);
+        byte[] jpeg = ImageEncoder.encode(img, OutputFormat.JPEG, 95);
+        assertEquals((byte) 0xFF, jpeg[0]);
+        assertEquals((byte) 0xD8, jpeg[1]);
+        BufferedImage back = read(jpeg);
+        assertEquals(64, back.getWidth());
+        assertEquals(48, back.getHeight());
+        assertEquals(1, back.getRaster().getNumBands(), "gray JPEG, one component");
+        ImageData decoded = EncodedImageDecoder.decode(jpeg);
+        assertEquals(PixelFormat.GRAY8, decoded.format());
+        for (int i = 0; i < img.data().length; i++) {
+            int diff = Math.abs((img.data()[i] & 0xff) - (decoded.data()[i] & 0xff));
+            assertTrue(diff <= 4, "pixel " + i + " off by " + diff);
+        }
+    }
+
+    @Test
+    void jpegQualityChangesSize() {
+        ImageData img = noisy(128, 128);
+        int low = ImageEncoder.encode(img, OutputFormat.JPEG, 10).length;
+        int high = ImageEncoder.encode(img, OutputFormat.JPEG, 100).length;
+        assertTrue(low * 2 < high, low + " vs " + high);
+    }
+
+    private static ImageData noisy(int w, int h) {
+        byte[] data = new byte[w * h];
+        new java.util.Random(1).nextBytes(data);
+        return new ImageData(PixelFormat.GRAY8, w, h, data);
+    }
+
+    @Test
+    void jpegFromGrayAlphaIsCompositedOnWhite() {
+        // gray 0: opaque, half transparent, fully transparent.
+        ImageData img = new ImageData(PixelFormat.GRAY_ALPHA8, 3, 1, new byte[]{0, (byte) 255, 0, (byte) 128, 0, 0});
+        ImageData flat = ImageEncoder.onWhite(img);
+        assertArrayEquals(new byte[]{0, 127, (byte) 255}, flat.data());
+        // Through a real JPEG: 24x8 blocks of opaque black, half, transparent.
+        byte[] data = new byte[24 * 8 * 2];
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 24; x++) {
+                data[(y * 24 + x) * 2 + 1] = (byte) (x < 8 ? 255 : x < 16 ? 128 : 0);
+            }
+        }
+        ImageData decoded = EncodedImageDecoder.decode(
+                ImageEncoder.encode(new ImageData(PixelFormat.GRAY_ALPHA8, 24, 8, data), OutputFormat.JPEG, 100));
+        assertEquals(PixelFormat.GRAY8, decoded.format());
+        assertTrue((decoded.data()[4 * 24 + 4] & 0xff) <= 3);
+        assertTrue(Math.abs((decoded.data()[4 * 24 + 12] & 0xff) - 127) <= 3);
+        assertTrue((decoded.data()[4 * 24 + 20] & 0xff) >= 252);
+    }
+
+    @Test
+    void rejectsBadInput() {
+        assertThrows(IllegalArgumentException.class,
+                () -> ImageEncoder.encode(gradient(2, 2, false), OutputFormat.JPEG, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImageEncoder.encode(new ImageData(PixelFormat.ENCODED, 2, 2, new byte[1]), OutputFormat.PNG, 50));
+    }
+
+    @Test
+    void decoderRejectsGarbageClearly() {
+        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(new byte[0]));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EncodedImageDecoder.decode("GIF89a....".getBytes()));
+        assertTrue(e.getMessage().contains("neither PNG nor JPEG"));
+        byte[] png = ImageEncoder.encode(gradient(64, 64, false), OutputFormat.PNG, 50);
+        byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
+        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(cut));
+        byte[] jpeg = ImageEncoder.encode(noisy(64, 64), OutputFormat.JPEG, 90);
+        byte[] cutJpeg = java.util.Arrays.copyOf(jpeg, jpeg.length / 2);
+        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(cutJpeg));
+    }
+}
