@@ -26,11 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The three image kernels on the benchmark inputs: decode to gray (front), scale, encode (worker child).
- *
- * NOT COMPILED YET: this file lives outside the Maven source path (src/kernels/java) because the kernel classes
- * are on another branch. To enable it once they are merged: move it to bench/src/main/java/io/graypipe/bench/jmh/,
- * and add front-server and scale-worker as dependencies of bench/pom.xml (front-server needs a version in the
- * root pom's dependencyManagement).
+ * Inputs come from {@link BenchImages}, cached under {@code -Dgraypipe.bench.cache} (default: the temp dir).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,12 +68,12 @@ public class KernelBenchmarks {
 
     /** Child: JPEG q85 of the scaled raster, the default output. */
     @Benchmark
-    public Object encodeJpeg() throws Exception {
+    public byte[] encodeJpeg() {
         return ImageEncoder.encode(scaled, OutputFormat.JPEG, 85);
     }
 
     @Benchmark
-    public Object encodePng() throws Exception {
+    public byte[] encodePng() {
         return ImageEncoder.encode(scaled, OutputFormat.PNG, 85);
     }
 }
