@@ -152,12 +152,11 @@ public final class LoadClient implements Callable<Integer> {
         for (int i = 0; i < concurrency; i++) {
             clients.add(new ClientThread(i, http, schedule, body, contentType, query, timeout));
         }
-        double clientCpuBefore = ProcessSampler.ownCpuSeconds();
         clients.forEach(Thread::start);
         for (ClientThread client : clients) {
             client.join();
         }
-        double clientCpu = ProcessSampler.ownCpuSeconds() - clientCpuBefore;
+        double clientCpu = schedule.clientCpuSeconds();
 
         List<LatencySamples> latencies = new ArrayList<>();
         Map<String, Long> errors = new TreeMap<>();
@@ -209,6 +208,8 @@ public final class LoadClient implements Callable<Integer> {
         private long measuredIssued;
         private long windowStart = -1;
         private long windowEnd = -1;
+        private double clientCpuAtStart;
+        private double clientCpuAtEnd;
 
         Schedule(long warmupNanos, long warmupRequests, long durationNanos, long maxRequests,
                  ProcessSampler sampler) {
@@ -233,12 +234,14 @@ public final class LoadClient implements Callable<Integer> {
                 if (sampler != null) {
                     sampler.markStart();
                 }
+                clientCpuAtStart = ProcessSampler.ownCpuSeconds();
                 windowStart = System.nanoTime();
             }
             if (measuredIssued >= maxRequests || now - windowStart >= durationNanos) {
                 if (sampler != null) {
                     sampler.markEnd();
                 }
+                clientCpuAtEnd = ProcessSampler.ownCpuSeconds();
                 windowEnd = System.nanoTime();
                 return Slot.STOP;
             }
@@ -252,6 +255,11 @@ public final class LoadClient implements Callable<Integer> {
 
         synchronized long windowNanos() {
             return windowStart < 0 || windowEnd < 0 ? 0 : windowEnd - windowStart;
+        }
+
+        /** CPU this load client used over the steady window, comparable with the server's. */
+        synchronized double clientCpuSeconds() {
+            return windowEnd < 0 ? 0 : clientCpuAtEnd - clientCpuAtStart;
         }
 
         synchronized long warmupIssued() {

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param megabytesInPerSecond uploaded megabytes (10^6 bytes) of successful requests per second, same window
  * @param measured           requests issued after warm-up; all of them finished and are in the latency and errors
  * @param errors             failed measured requests by cause: an HTTP status, or e.g. {@code timeout}
+ * @param clientCpuSeconds   CPU of this load client over the steady window (it shares the machine's CPUs)
  * @param serverCpuSecondsPerImage CPU of the whole graypipe process tree over the steady window, per image;
  *                           null without {@code --pid}
  */

@@ -217,7 +217,7 @@ public final class ReportWriter implements Callable<Integer> {
                 md.append(fmt("| server CPU | %.2f s total, %.3f s/image |%n", r.serverCpuSeconds(),
                         r.serverCpuSecondsPerImage()));
             }
-            md.append(fmt("| load client CPU | %.2f s |%n", r.clientCpuSeconds()));
+            md.append(fmt("| load client CPU (same window) | %.2f s |%n", r.clientCpuSeconds()));
             if (r.processes() != null) {
                 md.append("| peak total RSS (sampled) | ").append(mib(r.processes().peakTotalRssBytes()))
                         .append(" |\n");
