@@ -1,0 +1,412 @@
+package io.graypipe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * CLI: a closed-loop HTTP load generator for graypipe. Each of {@code --concurrency} clients sends one image,
+ * waits for the answer and sends the next, over its own keep-alive HTTP/1.1 connection. A warm-up phase is run
+ * and thrown away; the run stops by itself after {@code --duration} and/or {@code --requests}.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Load a graypipe front with image uploads and measure throughput, latency, CPU and memory.")
+public final class LoadClient implements Callable<Integer> {
+    /** How a client talks to the front. */
+    public enum Mode {
+        /** {@code POST /process}: the answer is the scaled image. */
+        sync,
+        /** {@code POST /tasks}, poll {@code GET /tasks/{id}}, then {@code GET /tasks/{id}/result}. */
+        async
+    }
+
+    @Parameters(index = "0", description = "Base URL of the front, e.g. http://127.0.0.1:8080")
+    URI baseUrl;
+
+    @Parameters(index = "1", description = "Image file to upload (JPEG or PNG).")
+    Path input;
+
+    @Option(names = "--scale", description = "Scale factor in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double scale = 0.5;
+
+    @Option(names = "--format", description = "Output format: jpeg or png (default: ${DEFAULT-VALUE}).")
+    String format = "jpeg";
+
+    @Option(names = "--quality", description = "JPEG output quality (default: ${DEFAULT-VALUE}).")
+    int quality = 85;
+
+    @Option(names = {"-c", "--concurrency"}, description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+    int concurrency = 1;
+
+    @Option(names = {"-d", "--duration"}, description = "Measured seconds after warm-up (default: 10 unless"
+            + " --requests is given).")
+    Double durationSeconds;
+
+    @Option(names = {"-n", "--requests"}, description = "Measured requests after warm-up; with --duration, "
+            + "whichever comes first.")
+    Long requests;
+
+    @Option(names = "--warmup", description = "Warm-up seconds, not measured (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds = 3;
+
+    @Option(names = "--warmup-requests", description = "Warm-up requests, not measured; with --warmup both must"
+            + " pass (default: ${DEFAULT-VALUE}).")
+    long warmupRequests = 0;
+
+    @Option(names = "--mode", description = "sync or async (default: ${DEFAULT-VALUE}).")
+    Mode mode = Mode.sync;
+
+    @Option(names = "--pid", description = "PID of the graypipe front; it and all its descendants are sampled"
+            + " for CPU and memory.")
+    Long pid;
+
+    @Option(names = "--sample-ms", description = "Memory sampling period (default: ${DEFAULT-VALUE}).")
+    long sampleMillis = 50;
+
+    @Option(names = "--poll-ms", description = "Async: task status polling period (default: ${DEFAULT-VALUE}).")
+    long pollMillis = 10;
+
+    @Option(names = "--timeout", description = "Seconds before one request counts as a timeout"
+            + " (default: ${DEFAULT-VALUE}).")
+    double timeoutSeconds = 60;
+
+    @Option(names = "--name", description = "Scenario name recorded in the JSON result.")
+    String scenario = "load";
+
+    @Option(names = "--tag", description = "key=value label recorded in the JSON result (repeatable).")
+    Map<String, String> tags = new LinkedHashMap<>();
+
+    @Option(names = "--json", description = "Write the result as JSON to this file.")
+    Path jsonOutput;
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public Integer call() throws Exception {
+        LoadResult result = run();
+        System.out.println(summaryLine(result));
+        if (jsonOutput != null) {
+            JSON.writeValue(jsonOutput.toFile(), result);
+        }
+        return 0;
+    }
+
+    static String summaryLine(LoadResult r) {
+        LatencySamples.Summary l = r.latencyMillis();
+        String cpu = r.serverCpuSecondsPerImage() == null ? "" : String.format(Locale.ROOT,
+                "  cpu %.3f s/img  peak rss %.0f MiB", r.serverCpuSecondsPerImage(),
+                r.processes().peakTotalRssBytes() / 1048576.0);
+        return String.format(Locale.ROOT,
+                "%s: c=%d %.1f img/s %.1f MB/s in  p50 %.1f p95 %.1f p99 %.1f max %.1f ms  ok %d/%d errors %s%s",
+                r.scenario(), r.concurrency(), r.imagesPerSecond(), r.megabytesInPerSecond(), l.p50(), l.p95(),
+                l.p99(), l.max(), r.succeeded(), r.measured(), r.errors(), cpu);
+    }
+
+    /** Runs the load and returns what it measured; also usable without the CLI. */
+    public LoadResult run() throws IOException, InterruptedException {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be at least 1");
+        }
+        byte[] body = Files.readAllBytes(input);
+        String contentType = body.length > 3 && (body[0] & 0xff) == 0x89 && body[1] == 'P' ? "image/png"
+                : "image/jpeg";
+        long durationNanos = durationSeconds != null ? (long) (durationSeconds * 1e9)
+                : requests != null ? Long.MAX_VALUE : 10_000_000_000L;
+        long maxRequests = requests != null ? requests : Long.MAX_VALUE;
+
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        ProcessSampler sampler = pid != null ? new ProcessSampler(pid, sampleMillis) : null;
+        Schedule schedule = new Schedule((long) (warmupSeconds * 1e9), warmupRequests, durationNanos, maxRequests,
+                sampler);
+        String query = "scale=" + scale + "&format=" + URLEncoder.encode(format, StandardCharsets.UTF_8)
+                + "&quality=" + quality;
+        Duration timeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
+
+        List<ClientThread> clients = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            clients.add(new ClientThread(i, http, schedule, body, contentType, query, timeout));
+        }
+        clients.forEach(Thread::start);
+        for (ClientThread client : clients) {
+            client.join();
+        }
+        double clientCpu = schedule.clientCpuSeconds();
+
+        List<LatencySamples> latencies = new ArrayList<>();
+        Map<String, Long> errors = new TreeMap<>();
+        long succeeded = 0;
+        long bytesOut = 0;
+        long windowImages = 0;
+        for (ClientThread client : clients) {
+            latencies.add(client.latencies);
+            client.errors.forEach((cause, count) -> errors.merge(cause, count, Long::sum));
+            succeeded += client.succeeded;
+            bytesOut += client.windowBytesOut;
+            windowImages += client.windowImages;
+        }
+        long measured = succeeded + errors.values().stream().mapToLong(Long::longValue).sum();
+        double windowSeconds = schedule.windowNanos() / 1e9;
+        ProcessSampler.TreeStats processes = null;
+        Double serverCpu = null;
+        Double serverCpuPerImage = null;
+        if (sampler != null) {
+            processes = sampler.stats();
+            sampler.close();
+            serverCpu = processes.cpuSeconds();
+            serverCpuPerImage = windowImages > 0 ? processes.cpuSeconds() / windowImages : null;
+        }
+        return new LoadResult(scenario, tags, mode.name(), baseUrl.toString(), input.toString(), body.length, scale,
+                format, quality, concurrency, schedule.warmupIssued(), windowSeconds, windowImages,
+                windowSeconds > 0 ? windowImages / windowSeconds : 0,
+                windowSeconds > 0 ? windowImages * (double) body.length / 1e6 / windowSeconds : 0,
+                windowSeconds > 0 ? bytesOut / 1e6 / windowSeconds : 0,
+                measured, succeeded, errors, LatencySamples.summarize(latencies), clientCpu, serverCpu,
+                serverCpuPerImage, processes);
+    }
+
+    /**
+     * Hands out request slots: warm-up until both the warm-up time and count have passed, then measured slots
+     * until the duration or the count runs out. The steady window runs from the first measured slot to the first
+     * refused one; only then were all clients continuously busy, so throughput and CPU are taken over it.
+     */
+    static final class Schedule {
+        enum Slot { WARMUP, MEASURE, STOP }
+
+        private final long startNanos = System.nanoTime();
+        private final long warmupNanos;
+        private final long warmupRequests;
+        private final long durationNanos;
+        private final long maxRequests;
+        private final ProcessSampler sampler;
+        private long warmupIssued;
+        private long measuredIssued;
+        private long windowStart = -1;
+        private long windowEnd = -1;
+        private double clientCpuAtStart;
+        private double clientCpuAtEnd;
+
+        Schedule(long warmupNanos, long warmupRequests, long durationNanos, long maxRequests,
+                 ProcessSampler sampler) {
+            this.warmupNanos = warmupNanos;
+            this.warmupRequests = warmupRequests;
+            this.durationNanos = durationNanos;
+            this.maxRequests = maxRequests;
+            this.sampler = sampler;
+        }
+
+        synchronized Slot next() {
+            long now = System.nanoTime();
+            if (windowEnd >= 0) {
+                return Slot.STOP;
+            }
+            if (windowStart < 0) {
+                if (now - startNanos < warmupNanos || warmupIssued < warmupRequests) {
+                    warmupIssued++;
+                    return Slot.WARMUP;
+                }
+                // Sampled under the lock so no measured request starts before the CPU baseline is taken.
+                if (sampler != null) {
+                    sampler.markStart();
+                }
+                clientCpuAtStart = ProcessSampler.ownCpuSeconds();
+                windowStart = System.nanoTime();
+            }
+            if (measuredIssued >= maxRequests || now - windowStart >= durationNanos) {
+                if (sampler != null) {
+                    sampler.markEnd();
+                }
+                clientCpuAtEnd = ProcessSampler.ownCpuSeconds();
+                windowEnd = System.nanoTime();
+                return Slot.STOP;
+            }
+            measuredIssued++;
+            return Slot.MEASURE;
+        }
+
+        synchronized boolean inWindow(long nanos) {
+            return windowStart >= 0 && nanos >= windowStart && (windowEnd < 0 || nanos <= windowEnd);
+        }
+
+        synchronized long windowNanos() {
+            return windowStart < 0 || windowEnd < 0 ? 0 : windowEnd - windowStart;
+        }
+
+        /** CPU this load client used over the steady window, comparable with the server's. */
+        synchronized double clientCpuSeconds() {
+            return windowEnd < 0 ? 0 : clientCpuAtEnd - clientCpuAtStart;
+        }
+
+        synchronized long warmupIssued() {
+            return warmupIssued;
+        }
+    }
+
+    /** One closed-loop client: its own samples and counters, merged after it has finished. */
+    private final class ClientThread extends Thread {
+        private final HttpClient http;
+        private final Schedule schedule;
+        private final byte[] body;
+        private final String contentType;
+        private final String query;
+        private final Duration timeout;
+        final LatencySamples latencies = new LatencySamples();
+        final Map<String, Long> errors = new LinkedHashMap<>();
+        long succeeded;
+        long windowImages;
+        long windowBytesOut;
+        /** Completions of requests still running when the window closed: counted in the window only if they
+         *  finished inside it, which {@link Schedule#inWindow} decides once the end is known. */
+        private final List<long[]> pendingEnds = new ArrayList<>();
+
+        ClientThread(int index, HttpClient http, Schedule schedule, byte[] body, String contentType, String query,
+                     Duration timeout) {
+            super("load-client-" + index);
+            this.http = http;
+            this.schedule = schedule;
+            this.body = body;
+            this.contentType = contentType;
+            this.query = query;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void run() {
+            Schedule.Slot slot;
+            while ((slot = schedule.next()) != Schedule.Slot.STOP) {
+                long start = System.nanoTime();
+                Outcome outcome = mode == Mode.sync ? sendSync() : sendAsync();
+                long end = System.nanoTime();
+                if (outcome.error == null) {
+                    // Any completed image counts toward steady-window throughput, warm-up ones included.
+                    pendingEnds.add(new long[]{end, outcome.bytesOut});
+                }
+                if (slot == Schedule.Slot.MEASURE) {
+                    latencies.add(end - start);
+                    if (outcome.error == null) {
+                        succeeded++;
+                    } else {
+                        errors.merge(outcome.error, 1L, Long::sum);
+                    }
+                }
+            }
+            for (long[] completion : pendingEnds) {
+                if (schedule.inWindow(completion[0])) {
+                    windowImages++;
+                    windowBytesOut += completion[1];
+                }
+            }
+        }
+
+        private Outcome sendSync() {
+            HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/process?" + query))
+                    .timeout(timeout)
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+            try {
+                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 200) {
+                    return Outcome.failed(Integer.toString(response.statusCode()));
+                }
+                return Outcome.ok(response.body().length);
+            } catch (IOException e) {
+                return Outcome.failed(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Outcome.failed("interrupted");
+            }
+        }
+
+        private Outcome sendAsync() {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                HttpResponse<byte[]> submitted = http.send(HttpRequest.newBuilder(baseUrl.resolve("/tasks?" + query))
+                        .timeout(timeout)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (submitted.statusCode() != 202) {
+                    return Outcome.failed("submit " + submitted.statusCode());
+                }
+                JsonNode task = JSON.readTree(submitted.body());
+                URI statusUrl = baseUrl.resolve(task.path("status_url").asText("/tasks/" + task.path("id").asText()));
+                URI resultUrl = baseUrl.resolve(task.path("result_url").asText(statusUrl + "/result"));
+                String status = task.path("status").asText();
+                while (!status.equals("done")) {
+                    if (status.equals("failed")) {
+                        return Outcome.failed("task failed");
+                    }
+                    if (System.nanoTime() > deadline) {
+                        return Outcome.failed("timeout");
+                    }
+                    // Polling is the protocol under test; the period bounds how much it adds to latency.
+                    Thread.sleep(pollMillis);
+                    HttpResponse<byte[]> polled = http.send(HttpRequest.newBuilder(statusUrl).timeout(timeout)
+                            .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                    if (polled.statusCode() != 200) {
+                        return Outcome.failed("status " + polled.statusCode());
+                    }
+                    status = JSON.readTree(polled.body()).path("status").asText();
+                }
+                HttpResponse<byte[]> result = http.send(HttpRequest.newBuilder(resultUrl).timeout(timeout)
+                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (result.statusCode() != 200) {
+                    return Outcome.failed("result " + result.statusCode());
+                }
+                return Outcome.ok(result.body().length);
+            } catch (IOException e) {
+                return Outcome.failed(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Outcome.failed("interrupted");
+            }
+        }
+    }
+
+    private record Outcome(String error, long bytesOut) {
+        static Outcome ok(long bytesOut) {
+            return new Outcome(null, bytesOut);
+        }
+
+        static Outcome failed(String cause) {
+            return new Outcome(cause, 0);
+        }
+
+        /** Timeouts by name; other I/O failures by class and message, since "IOException" alone tells nothing
+         *  (the JDK client says e.g. "HTTP/1.1 header parser received no bytes" for a closed connection). */
+        static Outcome failed(IOException e) {
+            if (e instanceof HttpTimeoutException) {
+                return failed("timeout");
+            }
+            String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+            String cause = e.getClass().getSimpleName() + message;
+            return failed(cause.length() <= 80 ? cause : cause.substring(0, 80));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.graypipe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportWriterTest {
+    private static LoadResult result(String name, int clients, double imagesPerSecond, double p50, double p99,
+                                     long peakTotalRss) {
+        ProcessSampler.TreeStats tree = new ProcessSampler.TreeStats(3.0, peakTotalRss, peakTotalRss, 10,
+                List.of(new ProcessSampler.ProcessStats(1, 0, "java -jar graypipe.jar", 3.0, peakTotalRss,
+                        peakTotalRss, true)));
+        return new LoadResult(name, Map.of("worker_mode", "processes"), "sync", "http://127.0.0.1:1", "/x/4k.jpg",
+                2_700_000, 0.5, "jpeg", 85, clients, 0, 10, (long) (imagesPerSecond * 10), imagesPerSecond,
+                imagesPerSecond * 2.7, 0.1, 100, 100, Map.of(),
+                new LatencySamples.Summary(100, p50 / 2, p50, p50, p99, p99, p99 * 1.1), 1.0, 3.0, 0.03, tree);
+    }
+
+    @Test
+    void checksEveryTargetAgainstItsScenarioAndWritesBothReports(@TempDir Path dir) throws Exception {
+        Path scenarios = Files.createDirectories(dir.resolve("scenarios"));
+        LoadClient.JSON.writeValue(scenarios.resolve("01-jpeg4k-c1.json").toFile(),
+                result("jpeg4k-c1", 1, 12, 80, 90, 300L << 20));
+        // 35 img/s passes; p99 of 400 ms against a single-client p50 of 80 ms is 5x and fails.
+        LoadClient.JSON.writeValue(scenarios.resolve("02-jpeg4k-c4.json").toFile(),
+                result("jpeg4k-c4", 4, 35, 110, 400, 500L << 20));
+        LoadClient.JSON.writeValue(scenarios.resolve("03-jpeg4k-c16.json").toFile(),
+                result("jpeg4k-c16", 16, 36, 400, 600, 1100L << 20));
+        Files.writeString(dir.resolve("startup.tsv"), "jpeg4k-c1\tprocesses\t1200\t1500\njpeg4k-c4\tprocesses\t900\t-\n");
+
+        int exit = new CommandLine(new BenchMain()).execute("report", "--dir", dir.toString(), "--commit", "abc123");
+        assertEquals(0, exit);
+
+        JsonNode report = LoadClient.JSON.readTree(dir.resolve("report.json").toFile());
+        assertEquals("abc123", report.path("commit").asText());
+        assertEquals(3, report.path("scenarios").size());
+        assertEquals(2, report.path("startup").size());
+        JsonNode targets = report.path("targets");
+        assertEquals(5, targets.size());
+        assertTrue(targets.get(0).path("passed").asBoolean(), "4K at 4 clients: " + targets.get(0));
+        assertTrue(targets.get(1).path("passed").isNull(), "1080p was not run: " + targets.get(1));
+        assertEquals(false, targets.get(2).path("passed").asBoolean(true), "p99 ratio: " + targets.get(2));
+        assertEquals(false, targets.get(3).path("passed").asBoolean(true), "RSS: " + targets.get(3));
+        assertTrue(targets.get(4).path("passed").asBoolean(), "startup: " + targets.get(4));
+        assertTrue(report.path("machine").path("nproc").asInt() > 0);
+
+        String markdown = Files.readString(dir.resolve("report.md"));
+        assertTrue(markdown.contains("| jpeg4k-c4 | sync, processes | 4k.jpg | 0.5 | 4 | 35.0 |"), markdown);
+        assertTrue(markdown.contains("5.00x | **FAIL** |"), markdown);
+        assertTrue(markdown.contains("## jpeg4k-c16"), markdown);
+    }
+}
