@@ -59,8 +59,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
 
+    private final Observability observability;
+
     private Phase phase = Phase.IDLE;
     private HttpRequest request;
+    private long requestStartNanos;
+    private String routeLabel = Route.UNMATCHED;
     private boolean keepAlive;
     private boolean sync;
     private long receivedBytes;
@@ -68,8 +72,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private Map<String, String> query;
 
     public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                              HttpDataFactory dataFactory, Executor uploadExecutor) {
+                              HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
         this.config = config;
+        this.observability = observability;
         this.pipeline = pipeline;
         this.tasks = tasks;
         this.worker = worker;
@@ -89,6 +94,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest httpRequest) {
         request = httpRequest;
+        requestStartNanos = System.nanoTime();
+        routeLabel = Route.UNMATCHED;
         keepAlive = HttpUtil.isKeepAlive(httpRequest);
         receivedBytes = 0;
         if (httpRequest.decoderResult().isFailure()) {
@@ -113,32 +120,26 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     private void route(ChannelHandlerContext ctx, HttpMethod method, String path) {
-        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
-        if (path.equals("/process") || path.equals("/upload")) {
-            requireMethod(method, HttpMethod.POST);
-            beginUpload(ctx, true);
-        } else if (path.equals("/tasks")) {
-            requireMethod(method, HttpMethod.POST);
-            beginUpload(ctx, false);
-        } else if (parts.size() == 2 && parts.get(0).equals("tasks")) {
-            requireMethod(method, HttpMethod.GET, HttpMethod.DELETE);
-            if (method.equals(HttpMethod.GET)) {
-                answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findTask(parts.get(1)).status()));
-            } else {
-                answerAfterBody(ctx, () -> deleteTask(parts.get(1)));
+        Route.Match match = Route.match(path).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND,
+                "no such endpoint: " + clip(path) + "; GET /openapi.json lists them all"));
+        routeLabel = match.route().template();
+        requireMethod(method, match.route().methods().toArray(HttpMethod[]::new));
+        String id = match.id();
+        switch (match.route()) {
+            case PROCESS, UPLOAD -> beginUpload(ctx, true);
+            case TASKS -> beginUpload(ctx, false);
+            case TASK -> {
+                if (method.equals(HttpMethod.GET)) {
+                    answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findTask(id).status()));
+                } else {
+                    answerAfterBody(ctx, () -> deleteTask(id));
+                }
             }
-        } else if (parts.size() == 3 && parts.get(0).equals("tasks") && parts.get(2).equals("result")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, () -> result(findTask(parts.get(1))));
-        } else if (path.equals("/healthz")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
-        } else if (path.equals("/readyz")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, this::readiness);
-        } else {
-            throw new ApiException(ApiError.NOT_FOUND, "no such endpoint: " + clip(path)
-                    + "; see the README for POST /process, POST /tasks and GET /tasks/{id}");
+            case TASK_RESULT -> answerAfterBody(ctx, () -> result(findTask(id)));
+            case HEALTHZ -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
+            case READYZ -> answerAfterBody(ctx, this::readiness);
+            case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
+            case STATS -> answerLaterAfterBody(ctx, observability::statsResponse);
         }
     }
 
@@ -347,6 +348,19 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         };
     }
 
+    /** Like {@link #answerAfterBody}, for answers that are ready only later; they are written when they are. */
+    private void answerLaterAfterBody(ChannelHandlerContext ctx,
+                                      java.util.function.Supplier<java.util.concurrent.CompletableFuture<FullHttpResponse>> response) {
+        phase = Phase.DISCARDING;
+        pendingAnswer = () -> response.get().whenComplete((built, error) -> {
+            if (error != null) {
+                log.error("unexpected failure building an answer", error);
+                built = HttpResponses.error(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+            }
+            answer(ctx, built);
+        });
+    }
+
     /** Ends the current request with an error; its body, if any, is not read, so the connection closes. */
     private void reject(ChannelHandlerContext ctx, RuntimeException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
@@ -366,6 +380,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
+        observability.metrics().requestAnswered(routeLabel, request == null ? "" : request.method().name(),
+                response.status().code(), requestStartNanos);
         boolean reuse = keepAlive;
         HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> {
             if (reuse && ctx.channel().isActive()) {

@@ -1,0 +1,35 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.observe.FrontMetrics;
+import io.graypipe.front.observe.StatsReport;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+
+/** The answers of the observability endpoints, kept out of {@link HttpRequestHandler}'s routing. */
+public final class Observability {
+    private final FrontMetrics metrics;
+    private final IntSupplier grayQueueDepth;
+
+    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth) {
+        this.metrics = metrics;
+        this.grayQueueDepth = grayQueueDepth;
+    }
+
+    public FrontMetrics metrics() {
+        return metrics;
+    }
+
+    /** {@code GET /metrics}. */
+    CompletableFuture<FullHttpResponse> scrapeResponse() {
+        return metrics.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, metrics.contentType(), body));
+    }
+
+    /** {@code GET /stats}. */
+    CompletableFuture<FullHttpResponse> statsResponse() {
+        return StatsReport.build(metrics, grayQueueDepth.getAsInt())
+                .thenApply(body -> HttpResponses.json(HttpResponseStatus.OK, body));
+    }
+}
