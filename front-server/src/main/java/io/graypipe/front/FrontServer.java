@@ -1,11 +1,13 @@
 package io.graypipe.front;
 
+import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
@@ -127,7 +129,10 @@ public final class FrontServer implements AutoCloseable {
         ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
                 config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
-        Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size());
+        BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
+        Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
+                new BatchUploads(pipeline, batches));
+        housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 

@@ -6,6 +6,7 @@ import io.graypipe.front.FrontConfig;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -136,6 +137,15 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 }
             }
             case TASK_RESULT -> answerAfterBody(ctx, () -> result(findTask(id)));
+            case TASK_EVENTS -> streamAfterBody(ctx, () -> {
+                Task task = findTask(id);
+                return stream -> TaskEvents.stream(task, stream);
+            });
+            case BATCH -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status()));
+            case BATCH_EVENTS -> streamAfterBody(ctx, () -> {
+                Batch batch = findBatch(id);
+                return stream -> BatchEvents.stream(batch, stream);
+            });
             case HEALTHZ -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
             case READYZ -> answerAfterBody(ctx, this::readiness);
             case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
@@ -159,6 +169,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private Task findTask(String id) {
         return tasks.find(id).orElseThrow(() -> new ApiException(ApiError.TASK_NOT_FOUND,
                 "no task " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
+    }
+
+    private Batch findBatch(String id) {
+        return observability.batches().store().find(id).orElseThrow(() -> new ApiException(ApiError.BATCH_NOT_FOUND,
+                "no batch " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
     }
 
     private FullHttpResponse deleteTask(String id) {
@@ -277,13 +292,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         receiver = null;
         List<Upload> files = body.files();
         try {
-            if (files.size() > 1) {
-                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request; this one has "
-                        + files.size() + " files");
+            if (sync && files.size() > 1) {
+                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request to " + routeLabel
+                        + "; this one has " + files.size() + " files (POST /tasks takes several as a batch)");
             }
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             ProcessingOptions options = ProcessingOptions.parse(params);
+            if (files.size() > 1) {
+                answer(ctx, observability.batches().submit(files, options));
+                return;
+            }
             if (sync && !worker.isReady()) {
                 throw new ApiException(ApiError.WORKER_UNAVAILABLE,
                         "the scale-worker is not reachable right now; retry after the Retry-After delay");
@@ -361,6 +380,31 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         });
     }
 
+    /**
+     * Answers a body-less request with an event stream once its body has been read. {@code opener} runs then:
+     * it may refuse with an {@link ApiException} (answered as usual), or return what feeds the open stream.
+     * The connection is reused once the stream ends, like after any answer.
+     */
+    private void streamAfterBody(ChannelHandlerContext ctx,
+                                 java.util.function.Supplier<java.util.function.Consumer<EventStream>> opener) {
+        phase = Phase.DISCARDING;
+        pendingAnswer = () -> {
+            java.util.function.Consumer<EventStream> feed;
+            try {
+                feed = opener.get();
+            } catch (ApiException e) {
+                answer(ctx, HttpResponses.error(e));
+                return;
+            }
+            observability.metrics().requestAnswered(routeLabel, request.method().name(), HttpResponseStatus.OK.code(),
+                    requestStartNanos);
+            boolean reuse = keepAlive;
+            EventStream stream = EventStream.open(ctx.channel(), reuse);
+            stream.finished().thenAccept(written -> afterAnswer(ctx, reuse && written));
+            feed.accept(stream);
+        };
+    }
+
     /** Ends the current request with an error; its body, if any, is not read, so the connection closes. */
     private void reject(ChannelHandlerContext ctx, RuntimeException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
@@ -383,16 +427,21 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         observability.metrics().requestAnswered(routeLabel, request == null ? "" : request.method().name(),
                 response.status().code(), requestStartNanos);
         boolean reuse = keepAlive;
-        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> {
-            if (reuse && ctx.channel().isActive()) {
-                ctx.executor().execute(() -> {
-                    phase = Phase.IDLE;
-                    request = null;
-                    ctx.channel().config().setAutoRead(true);
-                    ctx.read();
-                });
-            }
-        });
+        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> afterAnswer(ctx, reuse));
+    }
+
+    /** Readies the connection for its next request, or closes it when it is not to be reused. */
+    private void afterAnswer(ChannelHandlerContext ctx, boolean reuse) {
+        if (reuse && ctx.channel().isActive()) {
+            ctx.executor().execute(() -> {
+                phase = Phase.IDLE;
+                request = null;
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
+            });
+        } else if (!reuse) {
+            ctx.close();
+        }
     }
 
     @Override

@@ -8,14 +8,23 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
-/** The answers of the observability endpoints, kept out of {@link HttpRequestHandler}'s routing. */
+/**
+ * What the endpoints for watching graypipe need (metrics, stats, batches), kept out of
+ * {@link HttpRequestHandler}'s routing.
+ */
 public final class Observability {
     private final FrontMetrics metrics;
     private final IntSupplier grayQueueDepth;
+    private final BatchUploads batches;
 
-    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth) {
+    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
         this.metrics = metrics;
         this.grayQueueDepth = grayQueueDepth;
+        this.batches = batches;
+    }
+
+    BatchUploads batches() {
+        return batches;
     }
 
     public FrontMetrics metrics() {
