@@ -127,6 +127,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         requireMethod(method, match.route().methods().toArray(HttpMethod[]::new));
         String id = match.id();
         switch (match.route()) {
+            case PAGE -> answerAfterBody(ctx, observability::page);
             case PROCESS, UPLOAD -> beginUpload(ctx, true);
             case TASKS -> beginUpload(ctx, false);
             case TASK -> {

@@ -9,13 +9,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
 /**
- * What the endpoints for watching graypipe need (metrics, stats, batches), kept out of
+ * What the endpoints for watching graypipe need (metrics, stats, batches, the web page), kept out of
  * {@link HttpRequestHandler}'s routing.
  */
 public final class Observability {
     private final FrontMetrics metrics;
     private final IntSupplier grayQueueDepth;
     private final BatchUploads batches;
+    private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
         this.metrics = metrics;
@@ -29,6 +30,11 @@ public final class Observability {
 
     public FrontMetrics metrics() {
         return metrics;
+    }
+
+    /** {@code GET /}: the web page. */
+    FullHttpResponse page() {
+        return page.response();
     }
 
     /** {@code GET /metrics}. */

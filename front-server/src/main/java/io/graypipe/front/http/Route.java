@@ -10,6 +10,7 @@ import java.util.Optional;
  * these, the metrics label requests with the template, and the OpenAPI test checks the document against them.
  */
 public enum Route {
+    PAGE("/", HttpMethod.GET),
     PROCESS("/process", HttpMethod.POST),
     UPLOAD("/upload", HttpMethod.POST),
     TASKS("/tasks", HttpMethod.POST),
