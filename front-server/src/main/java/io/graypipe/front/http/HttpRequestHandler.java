@@ -151,6 +151,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             case READYZ -> answerAfterBody(ctx, this::readiness);
             case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
             case STATS -> answerLaterAfterBody(ctx, observability::statsResponse);
+            case OPENAPI -> answerAfterBody(ctx, observability::openApi);
         }
     }
 

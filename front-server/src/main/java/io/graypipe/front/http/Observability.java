@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
 /**
- * What the endpoints for watching graypipe need (metrics, stats, batches, the web page), kept out of
+ * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description), kept out of
  * {@link HttpRequestHandler}'s routing.
  */
 public final class Observability {
@@ -17,6 +17,7 @@ public final class Observability {
     private final IntSupplier grayQueueDepth;
     private final BatchUploads batches;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
+    private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
         this.metrics = metrics;
@@ -35,6 +36,11 @@ public final class Observability {
     /** {@code GET /}: the web page. */
     FullHttpResponse page() {
         return page.response();
+    }
+
+    /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
+    FullHttpResponse openApi() {
+        return openApi.response();
     }
 
     /** {@code GET /metrics}. */

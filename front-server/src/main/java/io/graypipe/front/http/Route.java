@@ -22,7 +22,8 @@ public enum Route {
     HEALTHZ("/healthz", HttpMethod.GET),
     READYZ("/readyz", HttpMethod.GET),
     METRICS("/metrics", HttpMethod.GET),
-    STATS("/stats", HttpMethod.GET);
+    STATS("/stats", HttpMethod.GET),
+    OPENAPI("/openapi.json", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";
