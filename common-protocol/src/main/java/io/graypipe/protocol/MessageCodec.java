@@ -16,6 +16,12 @@ public final class MessageCodec {
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
     public static final int MAX_TOKEN_BYTES = 1024;
     public static final int MAX_ERROR_MESSAGE_BYTES = 4096;
+    /** Most slots a STATUS may list; far above any sensible pool, low enough to bound a hostile frame. */
+    public static final int MAX_STATUS_CHILDREN = 4096;
+    private static final int STATUS_HEADER_BYTES = 8 + 4 + 4 + 4 + 4 + 8 + 4;
+    private static final int STATUS_CHILD_BYTES = 1 + 8 + 8;
+    private static final int CHILD_ALIVE = 0x01;
+    private static final int CHILD_BUSY = 0x02;
 
     private MessageCodec() {
     }
@@ -34,8 +40,10 @@ public final class MessageCodec {
             return 8 + 1 + 4 + 4 + 4 + result.data().length;
         } else if (message instanceof ErrorMessage error) {
             return 8 + 2 + 2 + errorText(error).length;
+        } else if (message instanceof WorkerStatus status) {
+            return STATUS_HEADER_BYTES + STATUS_CHILD_BYTES * status.children().size();
         } else {
-            return 8; // Ping and Pong
+            return 8; // Ping, Pong and StatusRequest: one nonce
         }
     }
 
@@ -81,6 +89,23 @@ public final class MessageCodec {
         } else if (message instanceof Pong pong) {
             out.writeByte(MessageType.PONG.code());
             out.writeLong(pong.nonce());
+        } else if (message instanceof StatusRequest request) {
+            out.writeByte(MessageType.STATUS_REQUEST.code());
+            out.writeLong(request.nonce());
+        } else if (message instanceof WorkerStatus status) {
+            out.writeByte(MessageType.STATUS.code());
+            out.writeLong(status.nonce());
+            out.writeInt(status.configured());
+            out.writeInt(status.alive());
+            out.writeInt(status.busy());
+            out.writeInt(status.queued());
+            out.writeLong(status.restarts());
+            out.writeInt(status.children().size());
+            for (WorkerStatus.Child child : status.children()) {
+                out.writeByte((child.alive() ? CHILD_ALIVE : 0) | (child.busy() ? CHILD_BUSY : 0));
+                out.writeLong(child.requests());
+                out.writeLong(child.restarts());
+            }
         }
     }
 
@@ -98,6 +123,8 @@ public final class MessageCodec {
             case ERROR -> decodeError(frame);
             case PING -> new Ping(readLong(frame, "nonce"));
             case PONG -> new Pong(readLong(frame, "nonce"));
+            case STATUS_REQUEST -> new StatusRequest(readLong(frame, "nonce"));
+            case STATUS -> decodeStatus(frame);
         };
         if (frame.isReadable()) {
             throw new ProtocolException(ErrorCode.MALFORMED,
@@ -156,6 +183,41 @@ public final class MessageCodec {
         int textLength = frame.readUnsignedShort();
         byte[] text = readBytes(frame, textLength, "error message");
         return new ErrorMessage(requestId, code, new String(text, StandardCharsets.UTF_8));
+    }
+
+    private static WorkerStatus decodeStatus(ByteBuf frame) {
+        need(frame, STATUS_HEADER_BYTES, "STATUS header");
+        long nonce = frame.readLong();
+        long configured = frame.readUnsignedInt();
+        long alive = frame.readUnsignedInt();
+        long busy = frame.readUnsignedInt();
+        long queued = frame.readUnsignedInt();
+        long restarts = frame.readLong();
+        long count = frame.readUnsignedInt();
+        if (configured > Integer.MAX_VALUE || alive > Integer.MAX_VALUE || busy > Integer.MAX_VALUE
+                || queued > Integer.MAX_VALUE || restarts < 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "STATUS counts out of range");
+        }
+        if (count > MAX_STATUS_CHILDREN) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "STATUS lists " + count + " children, over "
+                    + MAX_STATUS_CHILDREN);
+        }
+        need(frame, (int) count * STATUS_CHILD_BYTES, "STATUS children");
+        java.util.List<WorkerStatus.Child> children = new java.util.ArrayList<>((int) count);
+        for (int i = 0; i < count; i++) {
+            int flags = frame.readUnsignedByte();
+            if ((flags & ~(CHILD_ALIVE | CHILD_BUSY)) != 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "STATUS child " + i + " has unknown flags " + flags);
+            }
+            long requests = frame.readLong();
+            long childRestarts = frame.readLong();
+            if (requests < 0 || childRestarts < 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "STATUS child " + i + " counters out of range");
+            }
+            children.add(new WorkerStatus.Child((flags & CHILD_ALIVE) != 0, (flags & CHILD_BUSY) != 0, requests,
+                    childRestarts));
+        }
+        return new WorkerStatus(nonce, (int) configured, (int) alive, (int) busy, (int) queued, restarts, children);
     }
 
     private static byte[] errorText(ErrorMessage error) {

@@ -15,6 +15,7 @@ public enum ApiError {
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST),
     NOT_FOUND(HttpResponseStatus.NOT_FOUND),
     TASK_NOT_FOUND(HttpResponseStatus.NOT_FOUND),
+    BATCH_NOT_FOUND(HttpResponseStatus.NOT_FOUND),
     METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED),
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT),
     TASK_NOT_DONE(HttpResponseStatus.CONFLICT),

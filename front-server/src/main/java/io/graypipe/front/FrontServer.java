@@ -1,9 +1,13 @@
 package io.graypipe.front;
 
+import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
+import io.graypipe.front.http.Observability;
+import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
@@ -28,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -56,6 +61,8 @@ public final class FrontServer implements AutoCloseable {
     private final TaskStore tasks;
     private final LocalWorker localWorker;
     private final WorkerClient workerClient;
+    /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
+    private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
 
     private FrontServer(FrontConfig config) throws Exception {
@@ -81,13 +88,23 @@ public final class FrontServer implements AutoCloseable {
             token = hex.getBytes(StandardCharsets.UTF_8);
             localWorker = LocalWorker.start(config.workerProcesses(), config.workerMode(), config.workerJvmOptions(),
                     config.maxFrameBytes(), hex);
-            workerClient = new WorkerClient(ioGroup, localWorker::address, token, config.maxFrameBytes());
+            workerClient = new WorkerClient(ioGroup, localWorker::address, token, config.maxFrameBytes(),
+                    this::transferred);
         } else {
             token = Files.readString(config.workerTokenFile(), StandardCharsets.UTF_8).strip()
                     .getBytes(StandardCharsets.UTF_8);
             InetSocketAddress remote = parseHostPort(config.workerAddress());
             localWorker = null;
-            workerClient = new WorkerClient(ioGroup, () -> remote, token, config.maxFrameBytes());
+            workerClient = new WorkerClient(ioGroup, () -> remote, token, config.maxFrameBytes(),
+                    this::transferred);
+        }
+    }
+
+    /** Transfer times arrive from the worker client, which exists before the metrics do. */
+    private void transferred(Duration took) {
+        FrontMetrics current = metrics;
+        if (current != null) {
+            current.transferred(took);
         }
     }
 
@@ -114,6 +131,11 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setDeleteOnExit(false);
         ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
                 config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
+        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
+        BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
+        Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
+                new BatchUploads(pipeline, batches));
+        housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
@@ -124,7 +146,7 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, workerClient, dataFactory,
-                        uploadExecutor));
+                        uploadExecutor, observability));
         int port = config.port();
         for (InetAddress address : bindAddresses(config.host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();

@@ -5,6 +5,7 @@ import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.WorkerStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
     private final List<String> childCommand;
     private final ChildProcess[] children;
     private final int[] consecutiveFailures;
+    private final long[] answeredBySlot;
+    private final long[] restartsBySlot;
     private final Deque<PendingScale> queue = new ArrayDeque<>();
     private final Map<Long, PendingScale> inFlight = new HashMap<>();
     private final ScheduledExecutorService timer;
@@ -53,6 +56,8 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         this.childCommand = childCommand(config);
         this.children = new ChildProcess[config.processes()];
         this.consecutiveFailures = new int[config.processes()];
+        this.answeredBySlot = new long[config.processes()];
+        this.restartsBySlot = new long[config.processes()];
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "pool-timer");
             thread.setDaemon(true);
@@ -149,6 +154,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         child.current = null;
         inFlight.remove(id);
         consecutiveFailures[child.slot] = 0;
+        answeredBySlot[child.slot]++;
         if (answer instanceof ScaleResult result) {
             pending.complete(result.withRequestId(pending.callerId));
         } else {
@@ -184,6 +190,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
             return;
         }
         restarts++;
+        restartsBySlot[child.slot]++;
         int failures = ++consecutiveFailures[child.slot];
         long delay = failures <= 1 ? 0 : Math.min(RESTART_BACKOFF_MAX_MILLIS, 100L << Math.min(failures, 10));
         log.warn("child {} (pid {}) exited; restarting it in {} ms", child.slot, child.pid(), delay);
@@ -232,15 +239,16 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
     public synchronized PoolStatus status() {
         int alive = 0;
         int busy = 0;
-        for (ChildProcess child : children) {
-            if (child != null && child.ready) {
-                alive++;
-                if (child.current != null) {
-                    busy++;
-                }
-            }
+        List<WorkerStatus.Child> slots = new ArrayList<>(children.length);
+        for (int slot = 0; slot < children.length; slot++) {
+            ChildProcess child = children[slot];
+            boolean up = child != null && child.ready;
+            boolean working = up && child.current != null;
+            alive += up ? 1 : 0;
+            busy += working ? 1 : 0;
+            slots.add(new WorkerStatus.Child(up, working, answeredBySlot[slot], restartsBySlot[slot]));
         }
-        return new PoolStatus(children.length, alive, busy, queue.size(), restarts);
+        return new PoolStatus(children.length, alive, busy, queue.size(), restarts, slots);
     }
 
     /** Process ids of the live children, for tests and metrics. */

@@ -8,6 +8,7 @@ import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.StatusRequest;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -65,10 +66,12 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
             });
         } else if (message instanceof Ping ping) {
             ctx.writeAndFlush(new Pong(ping.nonce()), ctx.voidPromise());
+        } else if (message instanceof StatusRequest request) {
+            ctx.writeAndFlush(pool.status().toMessage(request.nonce()), ctx.voidPromise());
         } else if (message instanceof Pong) {
             return;
         } else {
-            reject(ctx, ErrorCode.MALFORMED, "a front may send SCALE_REQUEST, PING and PONG, not "
+            reject(ctx, ErrorCode.MALFORMED, "a front may send SCALE_REQUEST, STATUS_REQUEST, PING and PONG, not "
                     + message.getClass().getSimpleName());
         }
     }

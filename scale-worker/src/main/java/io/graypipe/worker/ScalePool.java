@@ -2,8 +2,10 @@ package io.graypipe.worker;
 
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.WorkerStatus;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,7 +25,12 @@ public interface ScalePool extends AutoCloseable {
     @Override
     void close();
 
-    /** A snapshot of the pool for logs, readiness and metrics. */
-    record PoolStatus(int configured, int alive, int busy, int queued, long restarts) {
+    /** A snapshot of the pool for logs, readiness and metrics; {@code children} has one entry per slot. */
+    record PoolStatus(int configured, int alive, int busy, int queued, long restarts,
+                      List<WorkerStatus.Child> children) {
+        /** The same figures as the STATUS message that answers {@code nonce}. */
+        public WorkerStatus toMessage(long nonce) {
+            return new WorkerStatus(nonce, configured, alive, busy, queued, restarts, children);
+        }
     }
 }

@@ -4,14 +4,19 @@ import io.graypipe.protocol.ErrorCode;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.WorkerStatus;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Scaling on threads inside the worker JVM: the {@code --mode threads} comparison point for process isolation.
@@ -20,12 +25,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ThreadScalePool implements ScalePool {
     private final ThreadPoolExecutor executor;
     private final AtomicInteger busy = new AtomicInteger();
+    /** Each pool thread's slot number, so per-thread figures can be reported like per-child ones. */
+    private final ThreadLocal<Integer> slotOfThread = new ThreadLocal<>();
+    private final AtomicIntegerArray busyBySlot;
+    private final AtomicLongArray answeredBySlot;
 
     ThreadScalePool(WorkerConfig config) {
         AtomicInteger threadNumber = new AtomicInteger();
+        this.busyBySlot = new AtomicIntegerArray(config.processes());
+        this.answeredBySlot = new AtomicLongArray(config.processes());
         this.executor = new ThreadPoolExecutor(config.processes(), config.processes(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.queueSize()), r -> {
-                    Thread thread = new Thread(r, "scale-thread-" + threadNumber.incrementAndGet());
+                    int slot = threadNumber.getAndIncrement();
+                    Thread thread = new Thread(() -> {
+                        slotOfThread.set(slot % config.processes());
+                        r.run();
+                    }, "scale-thread-" + (slot + 1));
                     thread.setDaemon(true);
                     return thread;
                 });
@@ -42,12 +57,16 @@ final class ThreadScalePool implements ScalePool {
                             "the request waited past its deadline in the worker queue"));
                     return;
                 }
+                int slot = slotOfThread.get();
                 busy.incrementAndGet();
+                busyBySlot.incrementAndGet(slot);
                 try {
                     answer.complete(ScaleJob.run(request));
                 } catch (RuntimeException | OutOfMemoryError e) {
                     answer.complete(new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e));
                 } finally {
+                    answeredBySlot.incrementAndGet(slot);
+                    busyBySlot.decrementAndGet(slot);
                     busy.decrementAndGet();
                 }
             });
@@ -63,8 +82,12 @@ final class ThreadScalePool implements ScalePool {
 
     @Override
     public PoolStatus status() {
+        List<WorkerStatus.Child> slots = new ArrayList<>(answeredBySlot.length());
+        for (int slot = 0; slot < answeredBySlot.length(); slot++) {
+            slots.add(new WorkerStatus.Child(true, busyBySlot.get(slot) > 0, answeredBySlot.get(slot), 0));
+        }
         return new PoolStatus(executor.getCorePoolSize(), executor.getCorePoolSize(), busy.get(),
-                executor.getQueue().size(), 0);
+                executor.getQueue().size(), 0, slots);
     }
 
     @Override

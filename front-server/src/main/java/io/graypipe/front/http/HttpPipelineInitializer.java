@@ -1,6 +1,7 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.FrontConfig;
+import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.WorkerClient;
@@ -26,9 +27,13 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final WorkerClient worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
+    private final Observability observability;
+    private final TrafficCounter trafficCounter;
 
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                                   HttpDataFactory dataFactory, Executor uploadExecutor) {
+                                   HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
+        this.observability = observability;
+        this.trafficCounter = new TrafficCounter(observability.metrics());
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -40,6 +45,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        p.addLast("traffic", trafficCounter);
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
@@ -47,6 +53,6 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         ReceiveDeadline.install(p, "http", config.receiveTimeout());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, worker, dataFactory, uploadExecutor));
+        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, worker, dataFactory, uploadExecutor, observability));
     }
 }

@@ -6,6 +6,7 @@ import io.graypipe.front.FrontConfig;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -59,8 +60,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
 
+    private final Observability observability;
+
     private Phase phase = Phase.IDLE;
     private HttpRequest request;
+    private long requestStartNanos;
+    private String routeLabel = Route.UNMATCHED;
     private boolean keepAlive;
     private boolean sync;
     private long receivedBytes;
@@ -68,8 +73,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private Map<String, String> query;
 
     public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                              HttpDataFactory dataFactory, Executor uploadExecutor) {
+                              HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
         this.config = config;
+        this.observability = observability;
         this.pipeline = pipeline;
         this.tasks = tasks;
         this.worker = worker;
@@ -89,6 +95,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     private void onRequest(ChannelHandlerContext ctx, HttpRequest httpRequest) {
         request = httpRequest;
+        requestStartNanos = System.nanoTime();
+        routeLabel = Route.UNMATCHED;
         keepAlive = HttpUtil.isKeepAlive(httpRequest);
         receivedBytes = 0;
         if (httpRequest.decoderResult().isFailure()) {
@@ -113,32 +121,37 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     private void route(ChannelHandlerContext ctx, HttpMethod method, String path) {
-        List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
-        if (path.equals("/process") || path.equals("/upload")) {
-            requireMethod(method, HttpMethod.POST);
-            beginUpload(ctx, true);
-        } else if (path.equals("/tasks")) {
-            requireMethod(method, HttpMethod.POST);
-            beginUpload(ctx, false);
-        } else if (parts.size() == 2 && parts.get(0).equals("tasks")) {
-            requireMethod(method, HttpMethod.GET, HttpMethod.DELETE);
-            if (method.equals(HttpMethod.GET)) {
-                answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findTask(parts.get(1)).status()));
-            } else {
-                answerAfterBody(ctx, () -> deleteTask(parts.get(1)));
+        Route.Match match = Route.match(path).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND,
+                "no such endpoint: " + clip(path) + "; GET /openapi.json lists them all"));
+        routeLabel = match.route().template();
+        requireMethod(method, match.route().methods().toArray(HttpMethod[]::new));
+        String id = match.id();
+        switch (match.route()) {
+            case PAGE -> answerAfterBody(ctx, observability::page);
+            case PROCESS, UPLOAD -> beginUpload(ctx, true);
+            case TASKS -> beginUpload(ctx, false);
+            case TASK -> {
+                if (method.equals(HttpMethod.GET)) {
+                    answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findTask(id).status()));
+                } else {
+                    answerAfterBody(ctx, () -> deleteTask(id));
+                }
             }
-        } else if (parts.size() == 3 && parts.get(0).equals("tasks") && parts.get(2).equals("result")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, () -> result(findTask(parts.get(1))));
-        } else if (path.equals("/healthz")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
-        } else if (path.equals("/readyz")) {
-            requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, this::readiness);
-        } else {
-            throw new ApiException(ApiError.NOT_FOUND, "no such endpoint: " + clip(path)
-                    + "; see the README for POST /process, POST /tasks and GET /tasks/{id}");
+            case TASK_RESULT -> answerAfterBody(ctx, () -> result(findTask(id)));
+            case TASK_EVENTS -> streamAfterBody(ctx, () -> {
+                Task task = findTask(id);
+                return stream -> TaskEvents.stream(task, stream);
+            });
+            case BATCH -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status()));
+            case BATCH_EVENTS -> streamAfterBody(ctx, () -> {
+                Batch batch = findBatch(id);
+                return stream -> BatchEvents.stream(batch, stream);
+            });
+            case HEALTHZ -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
+            case READYZ -> answerAfterBody(ctx, this::readiness);
+            case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
+            case STATS -> answerLaterAfterBody(ctx, observability::statsResponse);
+            case OPENAPI -> answerAfterBody(ctx, observability::openApi);
         }
     }
 
@@ -158,6 +171,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private Task findTask(String id) {
         return tasks.find(id).orElseThrow(() -> new ApiException(ApiError.TASK_NOT_FOUND,
                 "no task " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
+    }
+
+    private Batch findBatch(String id) {
+        return observability.batches().store().find(id).orElseThrow(() -> new ApiException(ApiError.BATCH_NOT_FOUND,
+                "no batch " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
     }
 
     private FullHttpResponse deleteTask(String id) {
@@ -288,13 +306,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         receiver = null;
         List<Upload> files = body.files();
         try {
-            if (files.size() > 1) {
-                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request; this one has "
-                        + files.size() + " files");
+            if (sync && files.size() > 1) {
+                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request to " + routeLabel
+                        + "; this one has " + files.size() + " files (POST /tasks takes several as a batch)");
             }
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             ProcessingOptions options = ProcessingOptions.parse(params);
+            if (files.size() > 1) {
+                answer(ctx, observability.batches().submit(files, options));
+                return;
+            }
             if (sync && !worker.isReady()) {
                 throw new ApiException(ApiError.WORKER_UNAVAILABLE,
                         "the scale-worker is not reachable right now; retry after the Retry-After delay");
@@ -359,6 +381,45 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         };
     }
 
+    /** Like {@link #answerAfterBody}, for answers that are ready only later; they are written when they are. */
+    private void answerLaterAfterBody(ChannelHandlerContext ctx,
+                                      java.util.function.Supplier<java.util.concurrent.CompletableFuture<FullHttpResponse>> response) {
+        phase = Phase.DISCARDING;
+        pendingAnswer = () -> response.get().whenComplete((built, error) -> {
+            if (error != null) {
+                log.error("unexpected failure building an answer", error);
+                built = HttpResponses.error(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+            }
+            answer(ctx, built);
+        });
+    }
+
+    /**
+     * Answers a body-less request with an event stream once its body has been read. {@code opener} runs then:
+     * it may refuse with an {@link ApiException} (answered as usual), or return what feeds the open stream.
+     * The connection is reused once the stream ends, like after any answer.
+     */
+    private void streamAfterBody(ChannelHandlerContext ctx,
+                                 java.util.function.Supplier<java.util.function.Consumer<EventStream>> opener) {
+        phase = Phase.DISCARDING;
+        pendingAnswer = () -> {
+            java.util.function.Consumer<EventStream> feed;
+            try {
+                feed = opener.get();
+            } catch (ApiException e) {
+                answer(ctx, HttpResponses.error(e));
+                return;
+            }
+            observability.metrics().requestAnswered(routeLabel, request.method().name(), HttpResponseStatus.OK.code(),
+                    requestStartNanos);
+            boolean reuse = keepAlive;
+            HttpRequest answered = request;
+            EventStream stream = EventStream.open(ctx.channel(), reuse);
+            stream.finished().thenAccept(written -> afterAnswer(ctx, reuse && written, answered));
+            feed.accept(stream);
+        };
+    }
+
     /** Ends the current request with an error; its body, if any, is not read, so the connection closes. */
     private void reject(ChannelHandlerContext ctx, RuntimeException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
@@ -385,16 +446,31 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
      * event loop, so the state change is ordered before anything the next request does.
      */
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
+        observability.metrics().requestAnswered(routeLabel, request == null ? "" : request.method().name(),
+                response.status().code(), requestStartNanos);
         boolean reuse = keepAlive;
         HttpRequest answered = request;
-        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> {
-            if (reuse && ctx.channel().isActive() && request == answered) {
-                phase = Phase.IDLE;
-                request = null;
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
-            }
-        });
+        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> afterAnswer(ctx, reuse, answered));
+    }
+
+    /**
+     * Readies the connection for its next request, or closes it when it is not to be reused. The state change runs
+     * on the event loop and only if {@code answered} is still the current request, so a next request that already
+     * arrived is never wiped out.
+     */
+    private void afterAnswer(ChannelHandlerContext ctx, boolean reuse, HttpRequest answered) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> afterAnswer(ctx, reuse, answered));
+            return;
+        }
+        if (reuse && ctx.channel().isActive() && request == answered) {
+            phase = Phase.IDLE;
+            request = null;
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        } else if (!reuse) {
+            ctx.close();
+        }
     }
 
     @Override

@@ -2,17 +2,29 @@ package io.graypipe.front.task;
 
 import io.graypipe.front.ApiException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
  * One upload's journey. Its status is an immutable {@link TaskStatus} swapped atomically, so readers on any
- * thread see a consistent view; once the status is final it never changes again.
+ * thread see a consistent view without locking; once the status is final it never changes again.
+ *
+ * <p>Changes are made under the task's lock so that subscribers see every state change exactly once and in
+ * order. Subscribers run under that lock and must not block: they hand the status on and return.
  */
 public final class Task {
+    private static final Logger log = LoggerFactory.getLogger(Task.class);
+
     private final AtomicReference<TaskStatus> status;
+    private final List<Consumer<TaskStatus>> subscribers = new ArrayList<>();
     private final CompletableFuture<TaskStatus> finished = new CompletableFuture<>();
     private final Clock clock;
     private final long deadlineNanos;
@@ -45,6 +57,23 @@ public final class Task {
     /** Nanoseconds left before the deadline; zero or less means it passed. */
     public long nanosLeft() {
         return deadlineNanos - System.nanoTime();
+    }
+
+    /**
+     * Calls {@code subscriber} with the current status at once, then with each new status whose state differs
+     * from the one before, up to and including the final one. A task already final gets just the one call.
+     */
+    public synchronized void subscribe(Consumer<TaskStatus> subscriber) {
+        TaskStatus current = status.get();
+        if (!current.status().isFinal()) {
+            subscribers.add(subscriber);
+        }
+        deliver(subscriber, current);
+    }
+
+    /** Stops calls to {@code subscriber}, for a listener that went away before the task finished. */
+    public synchronized void unsubscribe(Consumer<TaskStatus> subscriber) {
+        subscribers.remove(subscriber);
     }
 
     public boolean moveTo(TaskState state) {
@@ -85,16 +114,31 @@ public final class Task {
         return false;
     }
 
-    /** Applies {@code change} unless the task is already final. */
-    private boolean update(UnaryOperator<TaskStatus> change) {
-        while (true) {
-            TaskStatus current = status.get();
-            if (current.status().isFinal()) {
-                return false;
+    /** Applies {@code change} unless the task is already final, and tells subscribers about a new state. */
+    private synchronized boolean update(UnaryOperator<TaskStatus> change) {
+        TaskStatus current = status.get();
+        if (current.status().isFinal()) {
+            return false;
+        }
+        TaskStatus next = change.apply(current);
+        status.set(next);
+        if (next.status() != current.status()) {
+            for (Consumer<TaskStatus> subscriber : List.copyOf(subscribers)) {
+                deliver(subscriber, next);
             }
-            if (status.compareAndSet(current, change.apply(current))) {
-                return true;
+            if (next.status().isFinal()) {
+                subscribers.clear();
             }
+        }
+        return true;
+    }
+
+    /** A failing subscriber is its own problem; it must not stop the task or the other subscribers. */
+    private void deliver(Consumer<TaskStatus> subscriber, TaskStatus snapshot) {
+        try {
+            subscriber.accept(snapshot);
+        } catch (RuntimeException e) {
+            log.warn("a subscriber of task {} failed", snapshot.id(), e);
         }
     }
 }

@@ -5,9 +5,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 
 /**
@@ -19,6 +22,7 @@ public final class TaskStore {
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
     private final Duration resultTtl;
+    private final List<Consumer<Task>> creationListeners = new CopyOnWriteArrayList<>();
 
     public TaskStore(Clock clock, Duration resultTtl) {
         this.clock = clock;
@@ -30,10 +34,15 @@ public final class TaskStore {
         random.nextBytes(bits);
         String id = HexFormat.of().formatHex(bits);
         Instant now = clock.instant();
-        Task task = new Task(new TaskStatus(id, TaskState.QUEUED, now, now, scale, null, null, null), clock,
-                System.nanoTime() + deadline.toNanos());
+        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos());
         tasks.put(id, task);
+        creationListeners.forEach(listener -> listener.accept(task));
         return task;
+    }
+
+    /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */
+    public void onCreate(Consumer<Task> listener) {
+        creationListeners.add(listener);
     }
 
     public Optional<Task> find(String id) {

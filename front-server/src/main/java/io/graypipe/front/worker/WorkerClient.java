@@ -13,6 +13,8 @@ import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ProtocolHandlers;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.StatusRequest;
+import io.graypipe.protocol.WorkerStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -31,11 +33,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -55,7 +59,10 @@ public final class WorkerClient implements AutoCloseable {
     private final byte[] token;
     private final int maxFrameBytes;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<WorkerStatus>> statusCalls = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong nextStatusNonce = new AtomicLong(1);
+    private final Consumer<Duration> transferTimes;
     private final Bootstrap bootstrap;
     private Channel channel;
     private volatile boolean ready;
@@ -66,6 +73,7 @@ public final class WorkerClient implements AutoCloseable {
     private static final class Call {
         final ScaleRequest request;
         final CompletableFuture<ScaleResult> future = new CompletableFuture<>();
+        final long createdNanos = System.nanoTime();
         /** The connection this call was last written to, so a reconnect knows what to resend. */
         Channel sentOn;
 
@@ -74,8 +82,14 @@ public final class WorkerClient implements AutoCloseable {
         }
     }
 
-    public WorkerClient(EventLoopGroup group, Supplier<InetSocketAddress> address, byte[] token, int maxFrameBytes) {
+    /**
+     * @param transferTimes told, for each request, how long it took from {@link #scale} until the request was
+     *                      completely written to the worker's socket (waiting for a connection included)
+     */
+    public WorkerClient(EventLoopGroup group, Supplier<InetSocketAddress> address, byte[] token, int maxFrameBytes,
+                        Consumer<Duration> transferTimes) {
         this.loop = group.next();
+        this.transferTimes = transferTimes;
         this.address = address;
         this.token = token.clone();
         this.maxFrameBytes = maxFrameBytes;
@@ -134,12 +148,49 @@ public final class WorkerClient implements AutoCloseable {
         return call.future;
     }
 
+    /**
+     * Asks the worker for its pool status. Fails with {@link ApiError#WORKER_UNAVAILABLE} at once when not
+     * connected, or when no answer comes within {@code timeout}.
+     */
+    public CompletableFuture<WorkerStatus> fetchStatus(Duration timeout) {
+        CompletableFuture<WorkerStatus> answer = new CompletableFuture<>();
+        if (!ready) {
+            answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+                    "the scale-worker is unreachable: " + lastFailure));
+            return answer;
+        }
+        long nonce = nextStatusNonce.getAndIncrement();
+        statusCalls.put(nonce, answer);
+        loop.schedule(() -> {
+            if (statusCalls.remove(nonce) != null) {
+                answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+                        "the scale-worker did not report its status within " + timeout.toMillis() + " ms"));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        loop.execute(() -> {
+            if (ready) {
+                channel.writeAndFlush(new StatusRequest(nonce), channel.voidPromise());
+            }
+        });
+        return answer;
+    }
+
     private void send(Call call) {
         if (ready && call.sentOn != channel && calls.containsKey(call.request.requestId())) {
-            call.sentOn = channel;
-            channel.write(call.request, channel.voidPromise());
+            write(call);
             channel.flush();
         }
+    }
+
+    private void write(Call call) {
+        // A resend after a reconnect is not a second transfer of the same image to time.
+        boolean firstAttempt = call.sentOn == null;
+        call.sentOn = channel;
+        channel.write(call.request).addListener(written -> {
+            if (written.isSuccess() && firstAttempt) {
+                transferTimes.accept(Duration.ofNanos(System.nanoTime() - call.createdNanos));
+            }
+        });
     }
 
     private void connect() {
@@ -194,8 +245,7 @@ public final class WorkerClient implements AutoCloseable {
         log.info("connected to scale-worker at {}", channel.remoteAddress());
         calls.values().forEach(call -> {
             if (call.sentOn != channel) {
-                call.sentOn = channel;
-                channel.write(call.request, channel.voidPromise());
+                write(call);
             }
         });
         channel.flush();
@@ -206,6 +256,11 @@ public final class WorkerClient implements AutoCloseable {
             Call call = calls.remove(result.requestId());
             if (call != null) {
                 call.future.complete(result);
+            }
+        } else if (message instanceof WorkerStatus status) {
+            CompletableFuture<WorkerStatus> call = statusCalls.remove(status.nonce());
+            if (call != null) {
+                call.complete(status);
             }
         } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
             Call call = calls.remove(error.requestId());

@@ -1,0 +1,73 @@
+package io.graypipe.front.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Server-Sent Events response, written as HTTP chunks. Methods may be called from any thread: each only
+ * queues a write on the channel, so nothing here waits. Events sent from one thread, or from callbacks that
+ * are themselves serialised (as task subscribers are), reach the client in order.
+ */
+public final class EventStream {
+    private final Channel channel;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
+
+    private EventStream(Channel channel) {
+        this.channel = channel;
+    }
+
+    /** Writes the response head and returns the stream; {@code keepAlive} decides the Connection header. */
+    static EventStream open(Channel channel, boolean keepAlive) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        head.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        // Tells proxies such as nginx not to buffer the stream.
+        head.headers().set("X-Accel-Buffering", "no");
+        channel.writeAndFlush(head, channel.voidPromise());
+        return new EventStream(channel);
+    }
+
+    /** Sends one event whose data is {@code data} as JSON. Ignored once the stream has ended. */
+    public void send(String event, Object data) {
+        if (ended.get()) {
+            return;
+        }
+        String text = "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
+        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))),
+                channel.voidPromise());
+    }
+
+    /** Ends the response. Only the first call counts. */
+    public void end() {
+        if (ended.compareAndSet(false, true)) {
+            ChannelFuture last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            last.addListener(done -> finished.complete(done.isSuccess()));
+        }
+    }
+
+    /** Completes once the stream has ended, with whether its last chunk was written. */
+    CompletableFuture<Boolean> finished() {
+        return finished;
+    }
+
+    /** Runs {@code action} when the client goes away, whether or not the stream has ended. */
+    public void onClose(Runnable action) {
+        channel.closeFuture().addListener(closed -> action.run());
+    }
+}

@@ -1,0 +1,56 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.observe.FrontMetrics;
+import io.graypipe.front.observe.StatsReport;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+
+/**
+ * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description), kept out of
+ * {@link HttpRequestHandler}'s routing.
+ */
+public final class Observability {
+    private final FrontMetrics metrics;
+    private final IntSupplier grayQueueDepth;
+    private final BatchUploads batches;
+    private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
+    private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
+
+    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
+        this.metrics = metrics;
+        this.grayQueueDepth = grayQueueDepth;
+        this.batches = batches;
+    }
+
+    BatchUploads batches() {
+        return batches;
+    }
+
+    public FrontMetrics metrics() {
+        return metrics;
+    }
+
+    /** {@code GET /}: the web page. */
+    FullHttpResponse page() {
+        return page.response();
+    }
+
+    /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
+    FullHttpResponse openApi() {
+        return openApi.response();
+    }
+
+    /** {@code GET /metrics}. */
+    CompletableFuture<FullHttpResponse> scrapeResponse() {
+        return metrics.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, metrics.contentType(), body));
+    }
+
+    /** {@code GET /stats}. */
+    CompletableFuture<FullHttpResponse> statsResponse() {
+        return StatsReport.build(metrics, grayQueueDepth.getAsInt())
+                .thenApply(body -> HttpResponses.json(HttpResponseStatus.OK, body));
+    }
+}

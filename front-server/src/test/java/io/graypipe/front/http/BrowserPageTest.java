@@ -1,0 +1,71 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.RunningFront;
+import io.graypipe.front.TestImages;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The page at {@code /} in a real headless chromium, driven by playwright-core from node: two images and one
+ * bad file go up as a batch; the page must show two results and one error. Skipped where chromium, node or the
+ * browser test's node_modules are missing (see docs/observability.md for the install commands).
+ */
+class BrowserPageTest {
+    private static final Path BROWSER_DIR = Path.of("src/test/browser");
+    private static final Path ARTIFACTS = Path.of("target/test-artifacts");
+
+    @Test
+    void aBatchGoesThroughThePage() throws Exception {
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        assumeTrue(Files.isExecutable(chromium), "no chromium at " + chromium + " (apt-get install -y chromium)");
+        Path node = onPath("node");
+        assumeTrue(node != null, "node is not on PATH");
+        assumeTrue(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")),
+                "run npm ci in " + BROWSER_DIR);
+
+        Files.createDirectories(ARTIFACTS);
+        Path inputs = Files.createTempDirectory("graypipe-page");
+        Path first = Files.write(inputs.resolve("sunset.png"), TestImages.png(320, 240));
+        Path second = Files.write(inputs.resolve("harbour.jpg"), TestImages.jpeg(400, 300));
+        Path bad = Files.write(inputs.resolve("notes.txt"), "this is not an image".getBytes(StandardCharsets.UTF_8));
+        Path screenshot = ARTIFACTS.resolve("page.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+
+        try (RunningFront front = RunningFront.start()) {
+            List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base.toString(),
+                    screenshot.toString(), inputs.resolve("profile").toString()));
+            for (Path file : new Path[]{first, second, bad}) {
+                command.add(file.toString());
+            }
+            Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile()).start();
+            boolean ended = run.waitFor(150, TimeUnit.SECONDS);
+            if (!ended) {
+                run.descendants().forEach(ProcessHandle::destroyForcibly);
+                run.destroyForcibly();
+            }
+            String log = Files.readString(ARTIFACTS.resolve("page-test.log"));
+            assertTrue(ended, "the browser test did not finish:\n" + log);
+            assertEquals(0, run.exitValue(), log);
+            assertTrue(log.contains("\"results\":2"), log);
+            assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
+        }
+    }
+
+    private static Path onPath(String name) {
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst().orElse(null);
+    }
+}

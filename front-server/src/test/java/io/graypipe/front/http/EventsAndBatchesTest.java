@@ -1,0 +1,146 @@
+package io.graypipe.front.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graypipe.front.Multipart;
+import io.graypipe.front.RunningFront;
+import io.graypipe.front.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventsAndBatchesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> ORDER = List.of("queued", "grayscale", "scaling", "done");
+    private static RunningFront front;
+
+    @BeforeAll
+    static void start() throws Exception {
+        front = RunningFront.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        front.close();
+    }
+
+    /** One SSE event: its name and JSON data. */
+    record Event(String name, JsonNode data) {
+    }
+
+    private static CompletableFuture<HttpResponse<String>> open(String path) {
+        return front.http.sendAsync(HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static List<Event> parse(String body) throws Exception {
+        List<Event> events = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            if (block.isBlank()) {
+                continue;
+            }
+            String name = null;
+            String data = null;
+            for (String line : block.split("\n")) {
+                if (line.startsWith("event: ")) {
+                    name = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = line.substring(6);
+                }
+            }
+            events.add(new Event(name, JSON.readTree(data)));
+        }
+        return events;
+    }
+
+    @Test
+    void manySubscribersEachSeeTheStagesInOrderUntilDone() throws Exception {
+        HttpResponse<String> created = front.post("/tasks",
+                new Multipart().file("image", "big.png", "image/png", TestImages.png(1600, 1200)));
+        assertEquals(202, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).get("id").asText();
+        List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            streams.add(open("/tasks/" + id + "/events"));
+        }
+        for (CompletableFuture<HttpResponse<String>> stream : streams) {
+            HttpResponse<String> response = stream.get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("text/event-stream; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+            List<Event> events = parse(response.body());
+            List<String> names = events.stream().map(Event::name).collect(Collectors.toList());
+            assertEquals("done", names.get(names.size() - 1), names.toString());
+            for (int i = 1; i < names.size(); i++) {
+                assertTrue(ORDER.indexOf(names.get(i - 1)) < ORDER.indexOf(names.get(i)), "out of order: " + names);
+            }
+            JsonNode done = events.get(events.size() - 1).data();
+            assertEquals(id, done.get("id").asText());
+            assertTrue(done.at("/timeline/scaling_ms").isNumber(), done.toString());
+            assertTrue(done.at("/timeline/finished_at").isTextual());
+        }
+    }
+
+    @Test
+    void aLateSubscriberGetsTheFinalStateAndTheStreamEnds() throws Exception {
+        HttpResponse<String> processed = front.post("/process",
+                new Multipart().file("image", "a.png", "image/png", TestImages.png(40, 30)));
+        String id = processed.headers().firstValue("X-Task-Id").orElseThrow();
+        List<Event> events = parse(open("/tasks/" + id + "/events").get(30, TimeUnit.SECONDS).body());
+        assertEquals(1, events.size());
+        assertEquals("done", events.get(0).name());
+        assertEquals(404, front.get("/tasks/" + "0".repeat(32) + "/events").statusCode());
+    }
+
+    @Test
+    void severalFilesMakeABatchWhoseProgressIsReportedAndStreamed() throws Exception {
+        HttpResponse<String> created = front.post("/tasks", new Multipart()
+                .file("image", "one.png", "image/png", TestImages.png(64, 48))
+                .file("file", "two.jpg", "image/jpeg", TestImages.jpeg(80, 60))
+                .file("image", "notes.txt", "text/plain", "not an image at all".getBytes(StandardCharsets.UTF_8))
+                .field("scale", "0.25"));
+        assertEquals(202, created.statusCode(), created.body());
+        JsonNode body = JSON.readTree(created.body());
+        String batchId = body.get("batch_id").asText();
+        assertEquals(3, body.get("tasks").size());
+        assertEquals("two.jpg", body.at("/tasks/1/filename").asText());
+        assertEquals("/batches/" + batchId, created.headers().firstValue("Location").orElse(""));
+
+        List<Event> events = parse(open("/batches/" + batchId + "/events").get(30, TimeUnit.SECONDS).body());
+        assertEquals("progress", events.get(0).name());
+        Event last = events.get(events.size() - 1);
+        assertEquals("done", last.name());
+        assertEquals(2, last.data().get("done").asInt());
+        assertEquals(1, last.data().get("failed").asInt());
+        assertEquals(3, last.data().get("total").asInt());
+
+        JsonNode batch = JSON.readTree(front.get("/batches/" + batchId).body());
+        assertTrue(batch.get("finished").asBoolean());
+        assertTrue(batch.get("images_per_second").asDouble() > 0);
+        // The exact code is the decoder's business (unsupported_media_type or undecodable_image); a failure it is.
+        assertEquals("failed", batch.at("/tasks/2/task/status").asText(), batch.toString());
+        assertTrue(batch.at("/tasks/2/task/error/message").asText().length() > 0, batch.toString());
+        assertEquals(404, front.get("/batches/nope").statusCode());
+    }
+
+    @Test
+    void theSynchronousEndpointStillTakesOneFile() throws Exception {
+        HttpResponse<String> refused = front.post("/process", new Multipart()
+                .file("image", "one.png", "image/png", TestImages.png(8, 8))
+                .file("image", "two.png", "image/png", TestImages.png(8, 8)));
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("too_many_files"));
+    }
+}

@@ -1,0 +1,76 @@
+package io.graypipe.front.task;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class TaskSubscriptionTest {
+    private final TaskStore store = new TaskStore(Clock.systemUTC(), Duration.ofMinutes(1));
+
+    @Test
+    void aSubscriberSeesTheCurrentStateThenEveryChangeOnceInOrder() {
+        Task task = store.create(0.5, Duration.ofSeconds(10));
+        List<TaskState> seen = new CopyOnWriteArrayList<>();
+        task.subscribe(status -> seen.add(status.status()));
+        task.moveTo(TaskState.GRAYSCALE);
+        task.recordInput(new ImageInfo("png", 4, 4, 10)); // not a state change: no event
+        task.moveTo(TaskState.SCALING);
+        task.complete(new byte[]{1}, new ImageInfo("png", 2, 2, 1));
+        task.fail(new ApiException(ApiError.INTERNAL, "too late")); // final already: no event
+        assertEquals(List.of(TaskState.QUEUED, TaskState.GRAYSCALE, TaskState.SCALING, TaskState.DONE), seen);
+    }
+
+    @Test
+    void aLateSubscriberGetsOnlyTheFinalStateWithItsTimeline() {
+        Task task = store.create(0.5, Duration.ofSeconds(10));
+        task.moveTo(TaskState.GRAYSCALE);
+        task.fail(new ApiException(ApiError.UNDECODABLE_IMAGE, "not an image"));
+        List<TaskStatus> seen = new CopyOnWriteArrayList<>();
+        task.subscribe(seen::add);
+        assertEquals(1, seen.size());
+        Timeline timeline = seen.get(0).timeline();
+        assertEquals(TaskState.FAILED, seen.get(0).status());
+        assertNotNull(timeline.grayscale());
+        assertNull(timeline.scaling());
+        assertNotNull(timeline.finishedAt());
+    }
+
+    @Test
+    void anUnsubscribedListenerHearsNothingMore() {
+        Task task = store.create(0.5, Duration.ofSeconds(10));
+        List<TaskState> seen = new CopyOnWriteArrayList<>();
+        java.util.function.Consumer<TaskStatus> listener = status -> seen.add(status.status());
+        task.subscribe(listener);
+        task.unsubscribe(listener);
+        task.moveTo(TaskState.GRAYSCALE);
+        assertEquals(List.of(TaskState.QUEUED), seen);
+    }
+
+    @Test
+    void aBatchFinishesWhenItsLastTaskDoes() {
+        BatchStore batches = new BatchStore(Clock.systemUTC(), Duration.ofMinutes(1));
+        Task first = store.create(0.5, Duration.ofSeconds(10));
+        Task second = store.create(0.5, Duration.ofSeconds(10));
+        Batch batch = batches.create(List.of(first, second), List.of("a.png", "b.png"));
+        List<Batch.BatchStatus> seen = new CopyOnWriteArrayList<>();
+        batch.subscribe((task, status) -> seen.add(status));
+        first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1));
+        assertEquals(false, batch.status().finished());
+        second.fail(new ApiException(ApiError.UNDECODABLE_IMAGE, "bad"));
+        Batch.BatchStatus last = seen.get(seen.size() - 1);
+        assertEquals(3, seen.size());
+        assertEquals(true, last.finished());
+        assertEquals(1, last.done());
+        assertEquals(1, last.failed());
+        assertEquals("b.png", last.tasks().get(1).filename());
+    }
+}
