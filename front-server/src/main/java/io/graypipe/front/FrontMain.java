@@ -109,12 +109,14 @@ public final class FrontMain implements Callable<Integer> {
             description = "Largest protocol frame to or from the worker. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new FrontMain()).execute(args));
+    /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
+    public static FrontConfig parse(String... args) {
+        FrontMain main = new FrontMain();
+        new CommandLine(main).parseArgs(args);
+        return main.toConfig();
     }
 
-    @Override
-    public Integer call() throws Exception {
+    private FrontConfig toConfig() {
         int cores = Runtime.getRuntime().availableProcessors();
         CommandLine cli = new CommandLine(this);
         if (port < 0 || port > 65535) {
@@ -130,12 +132,20 @@ public final class FrontMain implements Callable<Integer> {
                 : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
         Path spoolDir = uploadDir != null ? uploadDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-uploads");
-        FrontConfig config = new FrontConfig(host, port, workerAddress, tokenFile, workerProcesses, workerMode,
+        return new FrontConfig(host, port, workerAddress, tokenFile, workerProcesses, workerMode,
                 workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, spoolDir, maxPixels, maxDimension, maxHeaderBytes,
                 queueSize, grayThreads != null ? grayThreads : cores,
                 workerInFlight != null ? workerInFlight : 2 * cores + 2,
                 requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes);
+    }
 
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FrontMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        FrontConfig config = toConfig();
         FrontServer server = FrontServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

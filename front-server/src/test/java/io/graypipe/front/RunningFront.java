@@ -1,6 +1,5 @@
 package io.graypipe.front;
 
-import io.graypipe.protocol.MessageCodec;
 
 import java.io.IOException;
 import java.net.URI;
@@ -26,10 +25,9 @@ public final class RunningFront implements AutoCloseable {
 
     public static RunningFront start() throws Exception {
         Path tokenDir = Files.createTempDirectory("graypipe-test");
-        FrontConfig config = new FrontConfig("127.0.0.1", 0, null, tokenDir.resolve("worker.token"), 2, "processes",
-                "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", 50L << 20, 4L << 20, 50_000_000L, 20_000,
-                16_384, 64, 2, 6, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(10),
-                Duration.ofSeconds(5), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+        FrontConfig config = FrontMain.parse("-i", "127.0.0.1", "-p", "0", "-n", "2",
+                "--worker-jvm-options", "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "--shutdown-grace", "5");
         FrontServer server = FrontServer.start(config);
         RunningFront front = new RunningFront(server, tokenDir);
         Await.until(Duration.ofSeconds(30), server::workerReady, "the worker to connect");

@@ -73,8 +73,6 @@ final class BadRequests {
                 part(BOUNDARY, "photo", "a.png", png)), 400, "missing_image"));
         cases.add(new Case("multipart with two files on /process", multipart("/process",
                 part(BOUNDARY, "image", "a.png", png), part(BOUNDARY, "image", "b.png", png)), 400, "too_many_files"));
-        cases.add(new Case("multipart with two files on /tasks", multipart("/tasks",
-                part(BOUNDARY, "image", "a.png", png), part(BOUNDARY, "file", "b.png", png)), 400, "too_many_files"));
         cases.add(new Case("JPEG claiming 64000x64000", post("/process", "image/jpeg", Images.jpegClaiming(64000, 64000)),
                 422, "image_too_large"));
         cases.add(new Case("PNG bomb claiming 16384x16384", post("/process", "image/png", Images.pngClaiming(16384, 16384)),

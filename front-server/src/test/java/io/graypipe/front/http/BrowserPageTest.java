@@ -2,6 +2,7 @@ package io.graypipe.front.http;
 
 import io.graypipe.front.RunningFront;
 import io.graypipe.front.TestImages;
+import io.graypipe.front.testing.ExternalTools;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The page at {@code /} in a real headless chromium, driven by playwright-core from node: two images and one
@@ -29,10 +29,12 @@ class BrowserPageTest {
     @Test
     void aBatchGoesThroughThePage() throws Exception {
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        assumeTrue(Files.isExecutable(chromium), "no chromium at " + chromium + " (apt-get install -y chromium)");
+        String required = "GRAYPIPE_REQUIRE_BROWSER";
+        ExternalTools.require(Files.isExecutable(chromium), required,
+                "no chromium at " + chromium + " (apt-get install -y chromium)");
         Path node = onPath("node");
-        assumeTrue(node != null, "node is not on PATH");
-        assumeTrue(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")),
+        ExternalTools.require(node != null, required, "node is not on PATH");
+        ExternalTools.require(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")), required,
                 "run npm ci in " + BROWSER_DIR);
 
         Files.createDirectories(ARTIFACTS);

@@ -1,8 +1,7 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.FrontMain;
 import io.graypipe.front.FrontServer;
-import io.graypipe.protocol.MessageCodec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,11 +34,15 @@ final class TestFront implements AutoCloseable {
 
     TestFront start() throws Exception {
         uploadDir = Files.createTempDirectory("graypipe-test-uploads");
-        server = FrontServer.start(new FrontConfig("127.0.0.1", 0, null, null, 1, "threads",
-                "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", maxUploadBytes, uploadMemoryThreshold,
-                uploadDir, maxPixels, maxDimension, maxHeaderBytes, queueSize, grayThreads, workerInFlight,
-                requestTimeout, readTimeout, receiveTimeout, Duration.ofMinutes(10), Duration.ofSeconds(2),
-                MessageCodec.DEFAULT_MAX_FRAME_BYTES));
+        server = FrontServer.start(FrontMain.parse("-i", "127.0.0.1", "-p", "0", "-n", "1", "--worker-mode", "threads",
+                "--worker-jvm-options", "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "--max-upload-bytes", Long.toString(maxUploadBytes),
+                "--upload-memory-threshold", Long.toString(uploadMemoryThreshold), "--upload-dir", uploadDir.toString(),
+                "--max-pixels", Long.toString(maxPixels), "--max-dimension", Integer.toString(maxDimension),
+                "--max-header-bytes", Integer.toString(maxHeaderBytes), "--queue-size", Integer.toString(queueSize),
+                "--gray-threads", Integer.toString(grayThreads), "--worker-in-flight", Integer.toString(workerInFlight),
+                "--request-timeout", requestTimeout.toString(), "--read-timeout", readTimeout.toString(),
+                "--receive-timeout", receiveTimeout.toString(), "--shutdown-grace", "2"));
         Await.until(Duration.ofSeconds(30), server::workerReady, "the scale-worker to accept the front");
         return this;
     }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.graypipe.front.testing.ExternalTools;
 
 class MetricsEndpointTest {
     private static RunningFront front;
@@ -74,7 +74,8 @@ class MetricsEndpointTest {
     void promtoolFindsNothingWrong() throws Exception {
         Path promtool = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .map(dir -> Path.of(dir, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
-        assumeTrue(promtool != null, "promtool is not on PATH (apt-get install prometheus)");
+        ExternalTools.require(promtool != null, "GRAYPIPE_REQUIRE_PROMTOOL",
+                "promtool is not on PATH (apt-get install prometheus)");
         String text = front.get("/metrics").body();
         Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
         check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
