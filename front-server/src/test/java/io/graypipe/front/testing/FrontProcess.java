@@ -156,9 +156,7 @@ public final class FrontProcess implements AutoCloseable {
     }
 
     private List<ProcessHandle> liveDescendants(String mainClass) {
-        return process.descendants()
-                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(mainClass))
-                .toList();
+        return ProcessTree.live(process.toHandle(), mainClass);
     }
 
     /** SIGKILL: the front gets no chance to clean up. */

@@ -80,9 +80,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** The child JVMs of this worker that are alive. */
     public List<ProcessHandle> children() {
-        return process.descendants()
-                .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("io.graypipe.worker.ChildMain"))
-                .toList();
+        return ProcessTree.live(process.toHandle(), "io.graypipe.worker.ChildMain");
     }
 
     public boolean awaitExit(Duration timeout) {
