@@ -34,6 +34,10 @@ public final class MessageCodec {
             return 8 + 1 + 4 + 4 + 4 + result.data().length;
         } else if (message instanceof ErrorMessage error) {
             return 8 + 2 + 2 + errorText(error).length;
+        } else if (message instanceof StatusRequest) {
+            return 0;
+        } else if (message instanceof WorkerStatus) {
+            return 4 + 4 + 4 + 4 + 8;
         } else {
             return 8; // Ping and Pong
         }
@@ -81,6 +85,15 @@ public final class MessageCodec {
         } else if (message instanceof Pong pong) {
             out.writeByte(MessageType.PONG.code());
             out.writeLong(pong.nonce());
+        } else if (message instanceof StatusRequest) {
+            out.writeByte(MessageType.STATUS_REQUEST.code());
+        } else if (message instanceof WorkerStatus status) {
+            out.writeByte(MessageType.STATUS.code());
+            out.writeInt(status.configured());
+            out.writeInt(status.alive());
+            out.writeInt(status.busy());
+            out.writeInt(status.queued());
+            out.writeLong(status.restarts());
         }
     }
 
@@ -98,6 +111,8 @@ public final class MessageCodec {
             case ERROR -> decodeError(frame);
             case PING -> new Ping(readLong(frame, "nonce"));
             case PONG -> new Pong(readLong(frame, "nonce"));
+            case STATUS_REQUEST -> new StatusRequest();
+            case STATUS -> decodeStatus(frame);
         };
         if (frame.isReadable()) {
             throw new ProtocolException(ErrorCode.MALFORMED,
@@ -156,6 +171,15 @@ public final class MessageCodec {
         int textLength = frame.readUnsignedShort();
         byte[] text = readBytes(frame, textLength, "error message");
         return new ErrorMessage(requestId, code, new String(text, StandardCharsets.UTF_8));
+    }
+
+    private static WorkerStatus decodeStatus(ByteBuf frame) {
+        need(frame, 24, "STATUS body");
+        try {
+            return new WorkerStatus(frame.readInt(), frame.readInt(), frame.readInt(), frame.readInt(), frame.readLong());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "STATUS: " + e.getMessage());
+        }
     }
 
     private static byte[] errorText(ErrorMessage error) {

@@ -7,7 +7,9 @@ public enum MessageType {
     SCALE_RESULT(0x11),
     ERROR(0x20),
     PING(0x30),
-    PONG(0x31);
+    PONG(0x31),
+    STATUS_REQUEST(0x40),
+    STATUS(0x41);
 
     private final byte code;
 

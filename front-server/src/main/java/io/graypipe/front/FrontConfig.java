@@ -8,6 +8,9 @@ import java.time.Duration;
  *
  * @param workerAddress     HOST:PORT of a running scale-worker, or null to start one locally
  * @param workerProcesses   children for a locally started worker; null means one per available processor
+ * @param dataDir           where async tasks, their uploads and results are kept across restarts
+ * @param dataDirGiven      whether --data-dir was given; if not, a default in use by another front is not shared
+ * @param maxDataBytes      uploads and results the data directory may hold before async uploads get 503
  */
 public record FrontConfig(String host,
                           int port,
@@ -28,5 +31,8 @@ public record FrontConfig(String host,
                           Duration readTimeout,
                           Duration resultTtl,
                           Duration shutdownGrace,
-                          int maxFrameBytes) {
+                          int maxFrameBytes,
+                          Path dataDir,
+                          boolean dataDirGiven,
+                          long maxDataBytes) {
 }

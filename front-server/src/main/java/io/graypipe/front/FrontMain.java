@@ -101,6 +101,14 @@ public final class FrontMain implements Callable<Integer> {
             description = "Largest protocol frame to or from the worker. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where async tasks, their uploads and results are kept, so they survive a restart. Default: graypipe-data in the system temp directory.")
+    Path dataDir;
+
+    @Option(names = "--max-data-bytes", defaultValue = "1073741824", paramLabel = "BYTES",
+            description = "Uploads and results the data directory may hold; when full, POST /tasks gets 503 storage_full. Default: ${DEFAULT-VALUE} (1 GiB).")
+    long maxDataBytes;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FrontMain()).execute(args));
     }
@@ -115,7 +123,7 @@ public final class FrontMain implements Callable<Integer> {
         if (!workerMode.equals("processes") && !workerMode.equals("threads")) {
             throw new CommandLine.ParameterException(cli, "--worker-mode must be processes or threads");
         }
-        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1) {
+        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1) {
             throw new CommandLine.ParameterException(cli, "limits and --queue-size must be positive");
         }
         Path tokenFile = workerTokenFile != null ? workerTokenFile
@@ -124,7 +132,9 @@ public final class FrontMain implements Callable<Integer> {
                 workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, maxPixels, maxDimension, maxHeaderBytes,
                 queueSize, grayThreads != null ? grayThreads : cores,
                 workerInFlight != null ? workerInFlight : 2 * cores + 2,
-                requestTimeout, readTimeout, resultTtl, shutdownGrace, maxFrameBytes);
+                requestTimeout, readTimeout, resultTtl, shutdownGrace, maxFrameBytes,
+                dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-data"),
+                dataDir != null, maxDataBytes);
 
         FrontServer server = FrontServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -137,6 +147,7 @@ public final class FrontMain implements Callable<Integer> {
             System.out.println("graypipe front listening on http://" + (ip.contains(":") ? "[" + ip + "]" : ip)
                     + ":" + address.getPort());
         }
+        System.out.println("graypipe data directory " + server.dataDir());
         System.out.flush();
         stopped.await();
         return 0;

@@ -8,6 +8,8 @@ import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.StatusRequest;
+import io.graypipe.protocol.WorkerStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One front's connection. Nothing but a HELLO with the right version and token is accepted until the handshake
- * is done; after it, scale requests go to the pool and answers return in whatever order they finish.
+ * is done; after it, scale requests go to the pool and answers return in whatever order they finish, and a
+ * STATUS_REQUEST is answered at once with the pool's counts.
  */
 final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> {
     private static final Logger log = LoggerFactory.getLogger(FrontConnectionHandler.class);
@@ -65,10 +68,14 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
             });
         } else if (message instanceof Ping ping) {
             ctx.writeAndFlush(new Pong(ping.nonce()), ctx.voidPromise());
+        } else if (message instanceof StatusRequest) {
+            ScalePool.PoolStatus status = pool.status();
+            ctx.writeAndFlush(new WorkerStatus(status.configured(), status.alive(), status.busy(), status.queued(),
+                    status.restarts()), ctx.voidPromise());
         } else if (message instanceof Pong) {
             return;
         } else {
-            reject(ctx, ErrorCode.MALFORMED, "a front may send SCALE_REQUEST, PING and PONG, not "
+            reject(ctx, ErrorCode.MALFORMED, "a front may send SCALE_REQUEST, STATUS_REQUEST, PING and PONG, not "
                     + message.getClass().getSimpleName());
         }
     }

@@ -9,6 +9,7 @@ import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.DurableTasks;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.WorkerClient;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -55,6 +57,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final FrontConfig config;
     private final ImagePipeline pipeline;
     private final TaskStore tasks;
+    private final DurableTasks durableTasks;
     private final WorkerClient worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
@@ -67,11 +70,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private UploadReceiver receiver;
     private Map<String, String> query;
 
-    public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                              HttpDataFactory dataFactory, Executor uploadExecutor) {
+    public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, DurableTasks durableTasks,
+                              WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
+        this.durableTasks = durableTasks;
         this.worker = worker;
         this.dataFactory = dataFactory;
         this.uploadExecutor = uploadExecutor;
@@ -129,7 +133,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             }
         } else if (parts.size() == 3 && parts.get(0).equals("tasks") && parts.get(2).equals("result")) {
             requireMethod(method, HttpMethod.GET);
-            answerAfterBody(ctx, () -> result(findTask(parts.get(1))));
+            answerAfterBodyLater(ctx, () -> result(findTask(parts.get(1))));
         } else if (path.equals("/healthz")) {
             requireMethod(method, HttpMethod.GET);
             answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
@@ -167,7 +171,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
 
-    private FullHttpResponse result(Task task) {
+    private CompletableFuture<FullHttpResponse> result(Task task) {
+        TaskStatus status = task.status();
+        if (status.status() == TaskState.DONE && task.durable()) {
+            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image))
+                    .exceptionally(error -> HttpResponses.error(ApiError.TASK_NOT_FOUND, "the result of task "
+                            + status.id() + " is no longer kept (deleted or expired)"));
+        }
+        return CompletableFuture.completedFuture(resultInMemory(task));
+    }
+
+    private FullHttpResponse resultInMemory(Task task) {
         TaskStatus status = task.status();
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().apiError(), status.error().message());
@@ -188,11 +202,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     private FullHttpResponse readiness() {
-        if (worker.isReady()) {
+        String reason = worker.unavailableReason();
+        if (reason == null) {
             return HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ready"));
         }
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("status", "unavailable", "reason", "scale-worker unreachable: " + worker.lastFailure()));
+                Map.of("status", "unavailable", "reason", reason));
         response.headers().setInt(HttpHeaderNames.RETRY_AFTER, HttpResponses.RETRY_AFTER_SECONDS);
         return response;
     }
@@ -211,9 +226,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private void beginUpload(ChannelHandlerContext ctx, boolean synchronous) {
         sync = synchronous;
         ProcessingOptions.parse(query);
-        if (synchronous && !worker.isReady()) {
-            throw new ApiException(ApiError.WORKER_UNAVAILABLE,
-                    "the scale-worker is not reachable right now; retry after the Retry-After delay");
+        String unavailable = synchronous ? worker.unavailableReason() : null;
+        if (unavailable != null) {
+            throw workerUnavailable(unavailable);
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > config.maxUploadBytes()) {
@@ -283,15 +298,16 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             ProcessingOptions options = ProcessingOptions.parse(params);
-            if (sync && !worker.isReady()) {
-                throw new ApiException(ApiError.WORKER_UNAVAILABLE,
-                        "the scale-worker is not reachable right now; retry after the Retry-After delay");
+            String unavailable = sync ? worker.unavailableReason() : null;
+            if (unavailable != null) {
+                throw workerUnavailable(unavailable);
             }
-            Task task = pipeline.submit(files.get(0), options);
             if (sync) {
+                Task task = pipeline.submit(files.get(0), options);
                 task.finished().whenComplete((status, error) -> answer(ctx, syncAnswer(task)));
             } else {
-                answer(ctx, accepted(task.status()));
+                durableTasks.accept(files.get(0), options).whenComplete((task, error) -> answer(ctx,
+                        error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asApiException(error))));
             }
         } catch (ApiException e) {
             files.forEach(f -> f.release().run());
@@ -344,6 +360,21 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 built = HttpResponses.error(e);
             }
             answer(ctx, built);
+        };
+    }
+
+    /** Like {@link #answerAfterBody}, for an answer that is built off the event loop (it reads a file). */
+    private void answerAfterBodyLater(ChannelHandlerContext ctx,
+                                      java.util.function.Supplier<CompletableFuture<FullHttpResponse>> response) {
+        phase = Phase.DISCARDING;
+        pendingAnswer = () -> {
+            CompletableFuture<FullHttpResponse> built;
+            try {
+                built = response.get();
+            } catch (ApiException e) {
+                built = CompletableFuture.completedFuture(HttpResponses.error(e));
+            }
+            built.thenAccept(answer -> answer(ctx, answer));
         };
     }
 
@@ -412,6 +443,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
+    }
+
+    private static ApiException workerUnavailable(String reason) {
+        return new ApiException(ApiError.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
+                + "); retry after the Retry-After delay");
     }
 
     private ApiException tooLarge() {

@@ -13,6 +13,8 @@ import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ProtocolHandlers;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.StatusRequest;
+import io.graypipe.protocol.WorkerStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -49,6 +51,7 @@ public final class WorkerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
     private static final int HEARTBEAT_SECONDS = 5;
+    private static final long STATUS_INTERVAL_MILLIS = 1_000;
 
     private final EventLoop loop;
     private final Supplier<InetSocketAddress> address;
@@ -60,6 +63,8 @@ public final class WorkerClient implements AutoCloseable {
     private Channel channel;
     private volatile boolean ready;
     private volatile String lastFailure = "not connected yet";
+    /** The worker's latest pool snapshot on the current connection; null until the first one arrives. */
+    private volatile WorkerStatus workerStatus;
     private long backoffMillis = 100;
     private boolean closed;
 
@@ -107,6 +112,30 @@ public final class WorkerClient implements AutoCloseable {
     /** Why the worker is not reachable, for /readyz. */
     public String lastFailure() {
         return lastFailure;
+    }
+
+    /** The worker's latest pool snapshot, refreshed every second while connected; null while not connected. */
+    public WorkerStatus workerStatus() {
+        return workerStatus;
+    }
+
+    /**
+     * Why scaling cannot happen right now, or null when it can: the worker must be connected and report at least
+     * one live child. Answers /readyz, and whether a sync upload is taken.
+     */
+    public String unavailableReason() {
+        if (!ready) {
+            return "scale-worker unreachable: " + lastFailure;
+        }
+        WorkerStatus status = workerStatus;
+        if (status == null) {
+            return "scale-worker connected; waiting for its first status report";
+        }
+        if (status.alive() == 0) {
+            return "scale-worker has no live child process (0 of " + status.configured() + "; "
+                    + status.restarts() + " restarts so far)";
+        }
+        return null;
     }
 
     /** Requests sent and not yet answered. */
@@ -183,6 +212,7 @@ public final class WorkerClient implements AutoCloseable {
                     calls.size());
         }
         ready = false;
+        workerStatus = null;
         channel = null;
         scheduleReconnect();
     }
@@ -199,10 +229,22 @@ public final class WorkerClient implements AutoCloseable {
             }
         });
         channel.flush();
+        requestStatus(channel);
+    }
+
+    /** Asks for the pool's status now and every second after, for as long as {@code connection} is open. */
+    private void requestStatus(Channel connection) {
+        if (connection != channel || !connection.isActive()) {
+            return;
+        }
+        connection.writeAndFlush(new StatusRequest(), connection.voidPromise());
+        loop.schedule(() -> requestStatus(connection), STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void onAnswer(Message message) {
-        if (message instanceof ScaleResult result) {
+        if (message instanceof WorkerStatus status) {
+            workerStatus = status;
+        } else if (message instanceof ScaleResult result) {
             Call call = calls.remove(result.requestId());
             if (call != null) {
                 call.future.complete(result);
