@@ -35,7 +35,7 @@ class WorkerFailureTest {
     @Test
     @Timeout(60)
     void killingAChildUnderLoadLosesNothingAndRestoresThePool() throws Exception {
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2")) {
+        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2", "--data-dir", dataDir.toString())) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
             TaskLedger ledger = new TaskLedger();
             ProcessHandle victim = null;
@@ -59,7 +59,7 @@ class WorkerFailureTest {
     @Test
     @Timeout(60)
     void killingTheWorkerUnderLoadLosesNothingAndReadyzTellsTheTruth() throws Exception {
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2")) {
+        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2", "--data-dir", dataDir.toString())) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
             ProcessHandle worker = front.workers().get(0);
             List<ProcessHandle> oldChildren = front.children();
