@@ -29,6 +29,12 @@ public final class FrontProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("graypipe front listening on (http://\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The front closes connections idle for --read-timeout (30 s). A client that reuses a pooled connection
+        // just as it closes gets "received no bytes" on a POST it must not retry; keep pooled ones younger.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+    }
+
     private final Process process;
     private final StringBuffer output = new StringBuffer();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

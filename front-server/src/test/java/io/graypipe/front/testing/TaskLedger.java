@@ -19,7 +19,13 @@ public final class TaskLedger {
 
     /** POSTs {@code image} to /tasks and records the id; fails the test unless the answer is 202. */
     public String submit(FrontProcess front, byte[] image) {
-        HttpResponse<byte[]> response = front.post("/tasks?scale=0.5&format=png", image);
+        HttpResponse<byte[]> response;
+        try {
+            response = front.post("/tasks?scale=0.5&format=png", image);
+        } catch (RuntimeException e) {
+            throw new AssertionError("POST /tasks failed after " + accepted.size() + " accepted; front output:\n"
+                    + front.output(), e);
+        }
         if (response.statusCode() != 202) {
             throw new AssertionError("POST /tasks answered " + response.statusCode() + ": "
                     + new String(response.body(), StandardCharsets.UTF_8));
