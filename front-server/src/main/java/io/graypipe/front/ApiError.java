@@ -26,6 +26,8 @@ public enum ApiError {
     IMAGE_TOO_LARGE(HttpResponseStatus.UNPROCESSABLE_ENTITY),
     OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE),
     WORKER_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** The data directory holds --max-data-bytes of uploads and results; async tasks wait for room. */
+    STORAGE_FULL(HttpResponseStatus.SERVICE_UNAVAILABLE),
     DEADLINE_EXCEEDED(HttpResponseStatus.GATEWAY_TIMEOUT),
     SCALING_FAILED(HttpResponseStatus.UNPROCESSABLE_ENTITY),
     INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR);

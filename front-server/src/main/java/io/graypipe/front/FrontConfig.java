@@ -10,6 +10,9 @@ import java.time.Duration;
  * @param workerProcesses   children for a locally started worker; null means one per available processor
  * @param uploadDir         where uploads past {@code uploadMemoryThreshold} are spooled; Netty names them FUp_*
  * @param receiveTimeout    a request's line, headers and body must all arrive within this long of its first byte
+ * @param dataDir           where async tasks, their uploads and results are kept across restarts
+ * @param dataDirGiven      whether --data-dir was given; if not, a default in use by another front is not shared
+ * @param maxDataBytes      uploads and results the data directory may hold before async uploads get 503
  */
 public record FrontConfig(String host,
                           int port,
@@ -32,5 +35,8 @@ public record FrontConfig(String host,
                           Duration receiveTimeout,
                           Duration resultTtl,
                           Duration shutdownGrace,
-                          int maxFrameBytes) {
+                          int maxFrameBytes,
+                          Path dataDir,
+                          boolean dataDirGiven,
+                          long maxDataBytes) {
 }

@@ -109,6 +109,14 @@ public final class FrontMain implements Callable<Integer> {
             description = "Largest protocol frame to or from the worker. Default: ${DEFAULT-VALUE}.")
     int maxFrameBytes;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where async tasks, their uploads and results are kept, so they survive a restart. Default: graypipe-data in the system temp directory.")
+    Path dataDir;
+
+    @Option(names = "--max-data-bytes", defaultValue = "1073741824", paramLabel = "BYTES",
+            description = "Uploads and results the data directory may hold; when full, POST /tasks gets 503 storage_full. Default: ${DEFAULT-VALUE} (1 GiB).")
+    long maxDataBytes;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         FrontMain main = new FrontMain();
@@ -125,7 +133,7 @@ public final class FrontMain implements Callable<Integer> {
         if (!workerMode.equals("processes") && !workerMode.equals("threads")) {
             throw new CommandLine.ParameterException(cli, "--worker-mode must be processes or threads");
         }
-        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1) {
+        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1) {
             throw new CommandLine.ParameterException(cli, "limits and --queue-size must be positive");
         }
         Path tokenFile = workerTokenFile != null ? workerTokenFile
@@ -136,7 +144,9 @@ public final class FrontMain implements Callable<Integer> {
                 workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, spoolDir, maxPixels, maxDimension, maxHeaderBytes,
                 queueSize, grayThreads != null ? grayThreads : cores,
                 workerInFlight != null ? workerInFlight : 2 * cores + 2,
-                requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes);
+                requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes,
+                dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-data"),
+                dataDir != null, maxDataBytes);
     }
 
     public static void main(String[] args) {
@@ -157,6 +167,7 @@ public final class FrontMain implements Callable<Integer> {
             System.out.println("graypipe front listening on http://" + (ip.contains(":") ? "[" + ip + "]" : ip)
                     + ":" + address.getPort());
         }
+        System.out.println("graypipe data directory " + server.dataDir());
         System.out.flush();
         stopped.await();
         return 0;

@@ -8,6 +8,9 @@ import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
+import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskFiles;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
@@ -30,6 +33,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,8 +64,11 @@ public final class FrontServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final ThreadPoolExecutor grayExecutor;
     private final ExecutorService uploadExecutor;
+    private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
     private final TaskStore tasks;
+    private final TaskFiles taskFiles;
+    private DurableTasks durableTasks;
     private final LocalWorker localWorker;
     private final WorkerClient workerClient;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
@@ -78,7 +88,11 @@ public final class FrontServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.queueSize()), new DefaultThreadFactory("graypipe-gray"));
         uploadExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("graypipe-upload"));
         housekeeping = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("graypipe-housekeeping", true));
+        // Bounded like the gray queue: a slow disk makes async uploads wait for room, then get 503, never pile up.
+        storageExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
         tasks = new TaskStore(Clock.systemUTC(), config.resultTtl());
+        taskFiles = openDataDir(config);
 
         byte[] token;
         if (config.workerAddress() == null) {
@@ -108,6 +122,25 @@ public final class FrontServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Locks the data directory. The default one may be held by another front on the same machine; then this one
+     * uses a fresh directory of its own rather than share, and says so. A directory given with --data-dir is never
+     * replaced: two fronts on one directory would run each other's tasks.
+     */
+    private static TaskFiles openDataDir(FrontConfig config) throws IOException {
+        try {
+            return TaskFiles.open(config.dataDir(), config.maxDataBytes());
+        } catch (TaskFiles.DataDirInUseException e) {
+            if (config.dataDirGiven()) {
+                throw e;
+            }
+            Path own = Files.createTempDirectory("graypipe-data-");
+            log.warn("{}; using {} instead, whose tasks the next start will not find (pass --data-dir to choose)",
+                    e.getMessage(), own);
+            return TaskFiles.open(own, config.maxDataBytes());
+        }
+    }
+
     public static FrontServer start(FrontConfig config) throws Exception {
         FrontServer server = new FrontServer(config);
         try {
@@ -132,10 +165,13 @@ public final class FrontServer implements AutoCloseable {
         ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
                 config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
+        durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
+                config.requestTimeout());
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(pipeline, batches));
+                new BatchUploads(durableTasks, batches));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
+        durableTasks.recover();
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
@@ -145,8 +181,8 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, workerClient, dataFactory,
-                        uploadExecutor, observability));
+                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workerClient,
+                        dataFactory, uploadExecutor, observability));
         int port = config.port();
         for (InetAddress address : bindAddresses(config.host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -200,33 +236,63 @@ public final class FrontServer implements AutoCloseable {
         return workerClient.isReady();
     }
 
+    /** The data directory in use, which may differ from the configured one (see {@link #openDataDir}). */
+    public Path dataDir() {
+        return taskFiles.root();
+    }
+
     /**
-     * Stops accepting, lets queued and in-flight work finish within the shutdown grace period, then stops the
-     * worker this front started, and the event loops.
+     * Stops accepting; gives sync requests under way the shutdown grace period to finish, then answers the rest
+     * with 503; leaves async tasks on disk for the next start; stops the worker this front started, and the event
+     * loops. Safe to call once the constructor ran, whether or not {@link #run} did.
      */
     @Override
     public void close() {
         listeners.forEach(channel -> channel.close().syncUninterruptibly());
-        grayExecutor.shutdown();
-        long graceMillis = config.shutdownGrace().toMillis();
-        long deadline = System.currentTimeMillis() + graceMillis;
-        try {
-            grayExecutor.awaitTermination(graceMillis, TimeUnit.MILLISECONDS);
-            while (workerClient.inFlight() > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
+        if (durableTasks != null) {
+            durableTasks.stopping();
+        }
+        awaitSyncTasks(config.shutdownGrace());
+        for (Task task : tasks.unfinished()) {
+            if (!task.durable()) {
+                task.fail(new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         grayExecutor.shutdownNow();
         uploadExecutor.shutdownNow();
         housekeeping.shutdownNow();
+        storageExecutor.shutdown();
+        try {
+            // Writes under way finish, so no accepted upload is cut short; they are small and bounded.
+            if (!storageExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                storageExecutor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         workerClient.close();
         if (localWorker != null) {
             localWorker.stop(config.shutdownGrace());
         }
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        taskFiles.close();
         log.info("front stopped");
+    }
+
+    /** Waits until every sync task under way is final, or {@code grace} passes. */
+    private void awaitSyncTasks(Duration grace) {
+        CompletableFuture<?>[] syncTasks = tasks.unfinished().stream().filter(task -> !task.durable())
+                .map(Task::finished).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(syncTasks).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} sync requests still running after the {} s grace period; answering them with 503",
+                    tasks.unfinished().stream().filter(task -> !task.durable()).count(), grace.toSeconds());
+        } catch (ExecutionException e) {
+            log.debug("a sync task failed while shutting down: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

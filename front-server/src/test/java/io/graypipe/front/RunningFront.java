@@ -27,7 +27,7 @@ public final class RunningFront implements AutoCloseable {
         Path tokenDir = Files.createTempDirectory("graypipe-test");
         FrontConfig config = FrontMain.parse("-i", "127.0.0.1", "-p", "0", "-n", "2",
                 "--worker-jvm-options", "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                "--shutdown-grace", "5");
+                "--shutdown-grace", "5", "--data-dir", tokenDir.resolve("data").toString());
         FrontServer server = FrontServer.start(config);
         RunningFront front = new RunningFront(server, tokenDir);
         Await.until(Duration.ofSeconds(30), server::workerReady, "the worker to connect");

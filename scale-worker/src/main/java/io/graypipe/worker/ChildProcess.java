@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One forked child JVM. Its stdout is read on a dedicated thread, which hands every answer to the pool; its stdin
@@ -65,14 +66,19 @@ final class ChildProcess {
 
     /** Queues {@code request} for the child's stdin; a failed write shows up as the child's exit. */
     void send(ScaleRequest request) {
-        writer.execute(() -> {
-            try {
-                FrameStreams.write(stdin, request);
-            } catch (IOException e) {
-                log.warn("child {} (pid {}): write failed, killing it: {}", slot, pid(), e.getMessage());
-                process.destroyForcibly();
-            }
-        });
+        try {
+            writer.execute(() -> {
+                try {
+                    FrameStreams.write(stdin, request);
+                } catch (IOException e) {
+                    log.warn("child {} (pid {}): write failed, killing it: {}", slot, pid(), e.getMessage());
+                    process.destroyForcibly();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The child is exiting; its exit hands the request back to the pool for a retry.
+            process.destroyForcibly();
+        }
     }
 
     void kill() {
@@ -127,6 +133,8 @@ final class ChildProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Not ready any more before the pool hears of the exit, so it never dispatches to a dead child.
+        ready = false;
         writer.shutdownNow();
         listener.exited(this);
     }

@@ -117,7 +117,9 @@ public final class WorkerMain implements Callable<Integer> {
             while (stdin.read() >= 0) {
                 continue;
             }
+            // Nobody is left to read the answers, so there is nothing to drain for: stop the children now.
             log.info("stdin closed: the front that started this worker is gone; exiting");
+            server.close(Duration.ZERO);
             System.exit(0);
         }
         stopped.await();

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The TCP server fronts connect to. It owns the event loops and the pool, and shuts both down in order. */
@@ -28,6 +29,7 @@ public final class WorkerServer implements AutoCloseable {
     private final WorkerConfig config;
     private final ScalePool pool;
     private final EventLoopGroup group;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private Channel serverChannel;
 
     private WorkerServer(WorkerConfig config, ScalePool pool) {
@@ -81,10 +83,21 @@ public final class WorkerServer implements AutoCloseable {
     /** Stops accepting, lets accepted requests finish for up to the drain timeout, then stops everything. */
     @Override
     public void close() {
+        close(config.drainTimeout());
+    }
+
+    /**
+     * Stops accepting, lets accepted requests finish for up to {@code drain}, then stops the pool and its
+     * children. Only the first call does anything, so a shutdown hook may call it again.
+     */
+    public void close(Duration drain) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         try {
             serverChannel.close().syncUninterruptibly();
-            if (!pool.drain(config.drainTimeout())) {
-                log.warn("drain timed out after {} ms; abandoning what is left", config.drainTimeout().toMillis());
+            if (!pool.drain(drain)) {
+                log.warn("drain timed out after {} ms; abandoning what is left", drain.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,11 +1,11 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.ApiException;
-import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.BatchStore;
+import io.graypipe.front.task.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,17 +15,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * {@code POST /tasks} with several files: one task per file, grouped in a batch. Files the pipeline refuses
- * (a full queue) are listed with their error instead of an id; if it refuses all of them, so does the answer.
+ * {@code POST /tasks} with several files: one durable task per file, grouped in a batch. Files that cannot be
+ * accepted (a full queue or data directory) are listed with their error instead of an id; if none is accepted,
+ * the answer is the first refusal.
  */
 public final class BatchUploads {
-    private final ImagePipeline pipeline;
+    private final DurableTasks durableTasks;
     private final BatchStore batches;
 
-    public BatchUploads(ImagePipeline pipeline, BatchStore batches) {
-        this.pipeline = pipeline;
+    public BatchUploads(DurableTasks durableTasks, BatchStore batches) {
+        this.durableTasks = durableTasks;
         this.batches = batches;
     }
 
@@ -33,28 +36,36 @@ public final class BatchUploads {
         return batches;
     }
 
-    FullHttpResponse submit(List<Upload> files, ProcessingOptions options) {
+    /** Stores every file as a task, off the event loop, and answers once all are on disk or refused. */
+    CompletableFuture<FullHttpResponse> submit(List<Upload> files, ProcessingOptions options) {
+        List<CompletableFuture<Task>> stored = files.stream().map(file -> durableTasks.accept(file, options)).toList();
+        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> answer(files, stored));
+    }
+
+    private FullHttpResponse answer(List<Upload> files, List<CompletableFuture<Task>> stored) {
         List<Task> accepted = new ArrayList<>();
         List<String> acceptedNames = new ArrayList<>();
         List<Map<String, Object>> entries = new ArrayList<>();
         ApiException firstRefusal = null;
-        for (Upload file : files) {
-            String name = file.filename() == null ? "" : file.filename();
+        for (int i = 0; i < files.size(); i++) {
+            String name = files.get(i).filename() == null ? "" : files.get(i).filename();
             try {
-                Task task = pipeline.submit(file, options);
+                Task task = stored.get(i).join();
                 accepted.add(task);
                 acceptedNames.add(name);
                 entries.add(taskEntry(name, task));
-            } catch (ApiException e) {
-                firstRefusal = firstRefusal == null ? e : firstRefusal;
+            } catch (CompletionException e) {
+                ApiException refusal = DurableTasks.asApiException(e);
+                firstRefusal = firstRefusal == null ? refusal : firstRefusal;
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("filename", name);
-                entry.put("error", Map.of("code", e.error().code(), "message", e.getMessage()));
+                entry.put("error", Map.of("code", refusal.error().code(), "message", refusal.getMessage()));
                 entries.add(entry);
             }
         }
         if (accepted.isEmpty()) {
-            throw firstRefusal;
+            return HttpResponses.error(firstRefusal);
         }
         Batch batch = batches.create(accepted, acceptedNames);
         Map<String, Object> body = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.graypipe.front.http;
 import io.graypipe.front.FrontConfig;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.task.DurableTasks;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.WorkerClient;
 import io.netty.channel.ChannelInitializer;
@@ -24,19 +25,22 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final FrontConfig config;
     private final ImagePipeline pipeline;
     private final TaskStore tasks;
+    private final DurableTasks durableTasks;
     private final WorkerClient worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
     private final Observability observability;
     private final TrafficCounter trafficCounter;
 
-    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                                   HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks,
+                                   DurableTasks durableTasks, WorkerClient worker, HttpDataFactory dataFactory,
+                                   Executor uploadExecutor, Observability observability) {
         this.observability = observability;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
+        this.durableTasks = durableTasks;
         this.worker = worker;
         this.dataFactory = dataFactory;
         this.uploadExecutor = uploadExecutor;
@@ -53,6 +57,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         ReceiveDeadline.install(p, "http", config.receiveTimeout());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, worker, dataFactory, uploadExecutor, observability));
+        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, durableTasks, worker, dataFactory,
+                uploadExecutor, observability));
     }
 }

@@ -10,6 +10,7 @@ import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.DurableTasks;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.WorkerClient;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -56,6 +58,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final FrontConfig config;
     private final ImagePipeline pipeline;
     private final TaskStore tasks;
+    private final DurableTasks durableTasks;
     private final WorkerClient worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
@@ -72,12 +75,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private UploadReceiver receiver;
     private Map<String, String> query;
 
-    public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, WorkerClient worker,
-                              HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
+    public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, DurableTasks durableTasks,
+                              WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor,
+                              Observability observability) {
         this.config = config;
         this.observability = observability;
         this.pipeline = pipeline;
         this.tasks = tasks;
+        this.durableTasks = durableTasks;
         this.worker = worker;
         this.dataFactory = dataFactory;
         this.uploadExecutor = uploadExecutor;
@@ -137,7 +142,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                     answerAfterBody(ctx, () -> deleteTask(id));
                 }
             }
-            case TASK_RESULT -> answerAfterBody(ctx, () -> result(findTask(id)));
+            case TASK_RESULT -> answerLaterAfterBody(ctx, () -> result(findTask(id)));
             case TASK_EVENTS -> streamAfterBody(ctx, () -> {
                 Task task = findTask(id);
                 return stream -> TaskEvents.stream(task, stream);
@@ -185,7 +190,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
 
-    private FullHttpResponse result(Task task) {
+    private CompletableFuture<FullHttpResponse> result(Task task) {
+        TaskStatus status = task.status();
+        if (status.status() == TaskState.DONE && task.durable()) {
+            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image))
+                    .exceptionally(error -> HttpResponses.error(ApiError.TASK_NOT_FOUND, "the result of task "
+                            + status.id() + " is no longer kept (deleted or expired)"));
+        }
+        return CompletableFuture.completedFuture(resultInMemory(task));
+    }
+
+    private FullHttpResponse resultInMemory(Task task) {
         TaskStatus status = task.status();
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().apiError(), status.error().message());
@@ -206,11 +221,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     private FullHttpResponse readiness() {
-        if (worker.isReady()) {
+        String reason = worker.unavailableReason();
+        if (reason == null) {
             return HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ready"));
         }
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("status", "unavailable", "reason", "scale-worker unreachable: " + worker.lastFailure()));
+                Map.of("status", "unavailable", "reason", reason));
         response.headers().setInt(HttpHeaderNames.RETRY_AFTER, HttpResponses.RETRY_AFTER_SECONDS);
         return response;
     }
@@ -229,9 +245,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private void beginUpload(ChannelHandlerContext ctx, boolean synchronous) {
         sync = synchronous;
         ProcessingOptions.parse(query);
-        if (synchronous && !worker.isReady()) {
-            throw new ApiException(ApiError.WORKER_UNAVAILABLE,
-                    "the scale-worker is not reachable right now; retry after the Retry-After delay");
+        String unavailable = synchronous ? worker.unavailableReason() : null;
+        if (unavailable != null) {
+            throw workerUnavailable(unavailable);
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > config.maxUploadBytes()) {
@@ -314,18 +330,19 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             params.putAll(query);
             ProcessingOptions options = ProcessingOptions.parse(params);
             if (files.size() > 1) {
-                answer(ctx, observability.batches().submit(files, options));
+                observability.batches().submit(files, options).thenAccept(response -> answer(ctx, response));
                 return;
             }
-            if (sync && !worker.isReady()) {
-                throw new ApiException(ApiError.WORKER_UNAVAILABLE,
-                        "the scale-worker is not reachable right now; retry after the Retry-After delay");
+            String unavailable = sync ? worker.unavailableReason() : null;
+            if (unavailable != null) {
+                throw workerUnavailable(unavailable);
             }
-            Task task = pipeline.submit(files.get(0), options);
             if (sync) {
+                Task task = pipeline.submit(files.get(0), options);
                 task.finished().whenComplete((status, error) -> answer(ctx, syncAnswer(task)));
             } else {
-                answer(ctx, accepted(task.status()));
+                durableTasks.accept(files.get(0), options).whenComplete((task, error) -> answer(ctx,
+                        error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asApiException(error))));
             }
         } catch (ApiException e) {
             files.forEach(f -> f.release().run());
@@ -385,13 +402,28 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private void answerLaterAfterBody(ChannelHandlerContext ctx,
                                       java.util.function.Supplier<java.util.concurrent.CompletableFuture<FullHttpResponse>> response) {
         phase = Phase.DISCARDING;
-        pendingAnswer = () -> response.get().whenComplete((built, error) -> {
-            if (error != null) {
-                log.error("unexpected failure building an answer", error);
-                built = HttpResponses.error(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+        pendingAnswer = () -> {
+            java.util.concurrent.CompletableFuture<FullHttpResponse> later;
+            try {
+                later = response.get();
+            } catch (ApiException e) {
+                later = java.util.concurrent.CompletableFuture.completedFuture(HttpResponses.error(e));
             }
-            answer(ctx, built);
-        });
+            later.whenComplete((built, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof ApiException api) {
+                        built = HttpResponses.error(api);
+                    } else {
+                        log.error("unexpected failure building an answer", cause);
+                        built = HttpResponses.error(ApiError.INTERNAL,
+                                "an unexpected server error occurred; it has been logged");
+                    }
+                }
+                answer(ctx, built);
+            });
+        };
     }
 
     /**
@@ -519,6 +551,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
+    }
+
+    private static ApiException workerUnavailable(String reason) {
+        return new ApiException(ApiError.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
+                + "); retry after the Retry-After delay");
     }
 
     private ApiException tooLarge() {

@@ -52,17 +52,36 @@ public final class ImagePipeline {
     public Task submit(Upload upload, ProcessingOptions options) {
         Task task = tasks.create(options.scale(), requestTimeout);
         try {
-            grayExecutor.execute(() -> run(task, upload, options));
+            start(task, upload, options, (done, image, output) -> done.complete(image, output));
         } catch (RejectedExecutionException e) {
             upload.release().run();
             tasks.delete(task.id());
-            throw new ApiException(ApiError.OVERLOADED,
-                    "the server is busy: its processing queue is full; retry after the Retry-After delay");
+            throw overloaded();
         }
         return task;
     }
 
-    private void run(Task task, Upload upload, ProcessingOptions options) {
+    /**
+     * Queues an existing task; its output goes to {@code sink}, which must complete the task.
+     *
+     * @throws RejectedExecutionException when the gray queue is full or shut down; {@code upload} is then untouched
+     */
+    public void start(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
+        grayExecutor.execute(() -> run(task, upload, options, sink));
+    }
+
+    public static ApiException overloaded() {
+        return new ApiException(ApiError.OVERLOADED,
+                "the server is busy: its processing queue is full; retry after the Retry-After delay");
+    }
+
+    /** Where a finished image goes: into the task's memory for sync requests, to disk first for durable tasks. */
+    @FunctionalInterface
+    public interface ResultSink {
+        void accept(Task task, byte[] image, ImageInfo output);
+    }
+
+    private void run(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
         boolean slotTaken = false;
         try {
             if (task.status().status().isFinal()) {
@@ -100,7 +119,7 @@ public final class ImagePipeline {
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {
-                            task.complete(result.data(), new ImageInfo(result.format().label(), result.width(),
+                            sink.accept(task, result.data(), new ImageInfo(result.format().label(), result.width(),
                                     result.height(), result.data().length));
                         } else {
                             task.fail(asApiException(error));

@@ -28,12 +28,19 @@ public final class Task {
     private final CompletableFuture<TaskStatus> finished = new CompletableFuture<>();
     private final Clock clock;
     private final long deadlineNanos;
+    private final boolean durable;
     private volatile byte[] result;
 
-    Task(TaskStatus initial, Clock clock, long deadlineNanos) {
+    Task(TaskStatus initial, Clock clock, long deadlineNanos, boolean durable) {
         this.status = new AtomicReference<>(initial);
         this.clock = clock;
         this.deadlineNanos = deadlineNanos;
+        this.durable = durable;
+    }
+
+    /** Whether the task lives in the data directory (async tasks), rather than only in memory (sync ones). */
+    public boolean durable() {
+        return durable;
     }
 
     public String id() {
@@ -44,7 +51,10 @@ public final class Task {
         return status.get();
     }
 
-    /** The encoded output image, once the task is done and until it is deleted or expires. */
+    /**
+     * The encoded output image of a sync task, once it is done and until it is handed out. Null for a durable
+     * task, whose result is in the data directory.
+     */
     public byte[] result() {
         return result;
     }

@@ -23,18 +23,30 @@ public final class TaskStore {
     private final Clock clock;
     private final Duration resultTtl;
     private final List<Consumer<Task>> creationListeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<String> forgetListener = id -> { };
 
     public TaskStore(Clock clock, Duration resultTtl) {
         this.clock = clock;
         this.resultTtl = resultTtl;
     }
 
+    /** A new in-memory task, for a sync request. */
     public Task create(double scale, Duration deadline) {
+        return create(scale, deadline, false);
+    }
+
+    /** A new task whose record and files the caller keeps in the data directory. */
+    Task createDurable(double scale, Duration deadline) {
+        return create(scale, deadline, true);
+    }
+
+    private Task create(double scale, Duration deadline, boolean durable) {
         byte[] bits = new byte[16];
         random.nextBytes(bits);
         String id = HexFormat.of().formatHex(bits);
         Instant now = clock.instant();
-        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos());
+        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos(),
+                durable);
         tasks.put(id, task);
         creationListeners.forEach(listener -> listener.accept(task));
         return task;
@@ -43,6 +55,27 @@ public final class TaskStore {
     /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */
     public void onCreate(Consumer<Task> listener) {
         creationListeners.add(listener);
+    }
+
+    /** Puts back a durable task read from the data directory at start, with a fresh deadline if it is unfinished. */
+    Task restore(TaskStatus status, Duration deadline) {
+        Task task = new Task(status, clock, System.nanoTime() + deadline.toNanos(), true);
+        if (status.status().isFinal()) {
+            task.finished().complete(status);
+        }
+        tasks.put(status.id(), task);
+        creationListeners.forEach(listener -> listener.accept(task));
+        return task;
+    }
+
+    /** Called with the id of every task this store forgets, deleted or expired, so its files can go too. */
+    public void onForget(Consumer<String> listener) {
+        forgetListener = listener;
+    }
+
+    /** Tasks not final yet. */
+    public List<Task> unfinished() {
+        return tasks.values().stream().filter(task -> !task.status().status().isFinal()).toList();
     }
 
     public Optional<Task> find(String id) {
@@ -55,6 +88,7 @@ public final class TaskStore {
         if (task != null) {
             task.cancel();
             task.releaseResult();
+            forgetListener.accept(id);
         }
         return Optional.ofNullable(task);
     }
@@ -81,6 +115,7 @@ public final class TaskStore {
             TaskStatus status = task.status();
             if (status.status().isFinal() && status.updatedAt().isBefore(cutoff)) {
                 task.releaseResult();
+                forgetListener.accept(status.id());
                 return true;
             }
             return false;

@@ -1,5 +1,6 @@
 package io.graypipe.front.task;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -10,6 +11,8 @@ import java.time.Instant;
  * When a task entered each stage, and so how long each stage took. A stage not reached yet is null. The
  * {@code *_ms} figures are derived here once, so the status JSON, the event stream and the metrics agree.
  */
+// The *_ms figures are derived from the instants: written for clients, skipped when a task record is read back.
+@JsonIgnoreProperties(value = {"queued_ms", "grayscale_ms", "scaling_ms"}, allowGetters = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Timeline(Instant queuedAt, Instant grayscaleAt, Instant scalingAt, Instant finishedAt) {
 

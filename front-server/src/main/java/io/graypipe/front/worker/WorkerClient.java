@@ -53,6 +53,7 @@ public final class WorkerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
     private static final int HEARTBEAT_SECONDS = 5;
+    private static final long STATUS_INTERVAL_MILLIS = 1_000;
 
     private final EventLoop loop;
     private final Supplier<InetSocketAddress> address;
@@ -67,6 +68,8 @@ public final class WorkerClient implements AutoCloseable {
     private Channel channel;
     private volatile boolean ready;
     private volatile String lastFailure = "not connected yet";
+    /** The worker's latest pool snapshot on the current connection; null until the first one arrives. */
+    private volatile WorkerStatus workerStatus;
     private long backoffMillis = 100;
     private boolean closed;
 
@@ -121,6 +124,30 @@ public final class WorkerClient implements AutoCloseable {
     /** Why the worker is not reachable, for /readyz. */
     public String lastFailure() {
         return lastFailure;
+    }
+
+    /** The worker's latest pool snapshot, refreshed every second while connected; null while not connected. */
+    public WorkerStatus workerStatus() {
+        return workerStatus;
+    }
+
+    /**
+     * Why scaling cannot happen right now, or null when it can: the worker must be connected and report at least
+     * one live child. Answers /readyz, and whether a sync upload is taken.
+     */
+    public String unavailableReason() {
+        if (!ready) {
+            return "scale-worker unreachable: " + lastFailure;
+        }
+        WorkerStatus status = workerStatus;
+        if (status == null) {
+            return "scale-worker connected; waiting for its first status report";
+        }
+        if (status.alive() == 0) {
+            return "scale-worker has no live child process (0 of " + status.configured() + "; "
+                    + status.restarts() + " restarts so far)";
+        }
+        return null;
     }
 
     /** Requests sent and not yet answered. */
@@ -234,6 +261,7 @@ public final class WorkerClient implements AutoCloseable {
                     calls.size());
         }
         ready = false;
+        workerStatus = null;
         channel = null;
         scheduleReconnect();
     }
@@ -249,18 +277,30 @@ public final class WorkerClient implements AutoCloseable {
             }
         });
         channel.flush();
+        requestStatus(channel);
+    }
+
+    /** Asks for the pool's status now and every second after, for as long as {@code connection} is open. */
+    private void requestStatus(Channel connection) {
+        if (connection != channel || !connection.isActive()) {
+            return;
+        }
+        // Nonce 0 is never used by fetchStatus: this answer only refreshes the cached status.
+        connection.writeAndFlush(new StatusRequest(0), connection.voidPromise());
+        loop.schedule(() -> requestStatus(connection), STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void onAnswer(Message message) {
-        if (message instanceof ScaleResult result) {
-            Call call = calls.remove(result.requestId());
-            if (call != null) {
-                call.future.complete(result);
-            }
-        } else if (message instanceof WorkerStatus status) {
+        if (message instanceof WorkerStatus status) {
+            workerStatus = status;
             CompletableFuture<WorkerStatus> call = statusCalls.remove(status.nonce());
             if (call != null) {
                 call.complete(status);
+            }
+        } else if (message instanceof ScaleResult result) {
+            Call call = calls.remove(result.requestId());
+            if (call != null) {
+                call.future.complete(result);
             }
         } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
             Call call = calls.remove(error.requestId());

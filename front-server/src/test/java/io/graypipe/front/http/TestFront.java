@@ -42,7 +42,8 @@ final class TestFront implements AutoCloseable {
                 "--max-header-bytes", Integer.toString(maxHeaderBytes), "--queue-size", Integer.toString(queueSize),
                 "--gray-threads", Integer.toString(grayThreads), "--worker-in-flight", Integer.toString(workerInFlight),
                 "--request-timeout", requestTimeout.toString(), "--read-timeout", readTimeout.toString(),
-                "--receive-timeout", receiveTimeout.toString(), "--shutdown-grace", "2"));
+                "--receive-timeout", receiveTimeout.toString(), "--shutdown-grace", "2",
+                "--data-dir", Files.createTempDirectory("graypipe-test-data").toString()));
         Await.until(Duration.ofSeconds(30), server::workerReady, "the scale-worker to accept the front");
         return this;
     }

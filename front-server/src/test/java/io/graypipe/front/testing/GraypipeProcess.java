@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ public final class GraypipeProcess implements AutoCloseable {
     public static GraypipeProcess start(int expectedAddresses, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.graypipe.front.FrontMain", "-p", "0"));
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.graypipe.front.FrontMain", "-p", "0",
+                "--data-dir", Files.createTempDirectory("graypipe-data").toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         GraypipeProcess front = new GraypipeProcess(process);

@@ -1,0 +1,251 @@
+package io.graypipe.front.task;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ProcessingOptions;
+import io.graypipe.front.pipeline.Upload;
+import io.graypipe.protocol.OutputFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Async tasks that survive the front: each is on disk ({@link TaskFiles}) before its 202 goes out, its result is
+ * on disk before it shows as done, and its final state is recorded. At start, unfinished tasks are queued again
+ * and finished ones are served until their TTL. All file work runs on the storage executor.
+ */
+public final class DurableTasks {
+    private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
+    private static final long REQUEUE_DELAY_MILLIS = 200;
+
+    private final TaskFiles files;
+    private final TaskStore tasks;
+    private final ImagePipeline pipeline;
+    private final ExecutorService storage;
+    private final ScheduledExecutorService timer;
+    private final Duration requestTimeout;
+    /** Recovered tasks the gray queue had no room for yet, retried by the timer. */
+    private final Deque<Runnable> waitingForQueue = new ArrayDeque<>();
+    private volatile boolean stopping;
+
+    public DurableTasks(TaskFiles files, TaskStore tasks, ImagePipeline pipeline, ExecutorService storage,
+                        ScheduledExecutorService timer, Duration requestTimeout) {
+        this.files = files;
+        this.tasks = tasks;
+        this.pipeline = pipeline;
+        this.storage = storage;
+        this.timer = timer;
+        this.requestTimeout = requestTimeout;
+        tasks.onForget(this::forget);
+    }
+
+    /**
+     * Writes the upload and the task record to disk, then queues the task. The future completes once the task is
+     * on disk, or fails with an {@link ApiException}: STORAGE_FULL, OVERLOADED, or INTERNAL on an I/O error.
+     * {@code upload} is released in every case.
+     */
+    public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
+        try {
+            return CompletableFuture.supplyAsync(() -> store(upload, options), storage);
+        } catch (RejectedExecutionException e) {
+            upload.release().run();
+            return CompletableFuture.failedFuture(ImagePipeline.overloaded());
+        }
+    }
+
+    private Task store(Upload upload, ProcessingOptions options) {
+        long size = upload.source().length();
+        if (!files.reserve(size)) {
+            upload.release().run();
+            throw new ApiException(ApiError.STORAGE_FULL, "the task store is full (" + files.usedBytes()
+                    + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
+                    + "or retry after the Retry-After delay");
+        }
+        Task task = tasks.createDurable(options.scale(), requestTimeout);
+        String id = task.id();
+        try (InputStream in = upload.source().openStream()) {
+            files.writeUpload(id, in);
+            files.writeRecord(record(task.status(), options));
+        } catch (IOException e) {
+            files.unreserve(size);
+            files.deleteTask(id);
+            tasks.delete(id);
+            log.error("cannot store task {} in {}", id, files.root(), e);
+            throw new ApiException(ApiError.INTERNAL, "the task could not be stored; it has been logged");
+        } finally {
+            upload.release().run();
+        }
+        task.finished().thenAccept(this::recordFinal);
+        try {
+            pipeline.start(task, stored(id), options, this::storeResult);
+        } catch (RejectedExecutionException e) {
+            tasks.delete(id);
+            throw ImagePipeline.overloaded();
+        }
+        return task;
+    }
+
+    /** The stored upload as the pipeline reads it; the file goes when the task is final, not when it is read. */
+    private Upload stored(String id) {
+        return new Upload(ImageSource.of(files.upload(id)), id, () -> { });
+    }
+
+    /** Writes a done task's image, then its record, and only then shows it as done. */
+    private void storeResult(Task task, byte[] image, ImageInfo output) {
+        try {
+            storage.execute(() -> {
+                try {
+                    files.writeResult(task.id(), image);
+                    files.writeRecord(new TaskRecord(task.status().done(output, Instant.now()), null, 0));
+                    task.complete(null, output);
+                } catch (IOException e) {
+                    log.error("cannot store the result of task {}", task.id(), e);
+                    task.fail(new ApiException(ApiError.INTERNAL, "the result could not be stored; it has been logged"));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the task stays queued on disk and runs again at the next start.
+            log.debug("result of task {} not stored: shutting down", task.id());
+        }
+    }
+
+    /** Records a task's final state. While stopping, failures are not recorded: the task runs again at next start. */
+    private void recordFinal(TaskStatus status) {
+        if (status.status() == TaskState.DONE || status.status() == TaskState.CANCELLED
+                || (stopping && status.status() == TaskState.FAILED)) {
+            if (status.status() == TaskState.DONE) {
+                runOnStorage(() -> files.deleteUpload(status.id()));
+            }
+            return;
+        }
+        runOnStorage(() -> {
+            try {
+                if (tasks.find(status.id()).isPresent()) {
+                    files.writeRecord(new TaskRecord(status, null, 0));
+                    files.deleteUpload(status.id());
+                }
+            } catch (IOException e) {
+                log.error("cannot record that task {} failed", status.id(), e);
+            }
+        });
+    }
+
+    private void forget(String id) {
+        runOnStorage(() -> files.deleteTask(id));
+    }
+
+    private void runOnStorage(Runnable work) {
+        try {
+            storage.execute(work);
+        } catch (RejectedExecutionException e) {
+            log.debug("storage work dropped: shutting down");
+        }
+    }
+
+    /** Reads the result of a done durable task, off the event loop. */
+    public CompletableFuture<byte[]> readResult(Task task) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return files.readResult(task.id());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, storage);
+    }
+
+    /**
+     * Loads the data directory at start: finished tasks come back as they were, unfinished ones are queued again
+     * with a fresh deadline, and files no record owns are deleted. Call before the front accepts requests.
+     */
+    public void recover() throws IOException {
+        List<TaskRecord> records = files.readRecords();
+        Set<String> known = new HashSet<>();
+        int resumed = 0;
+        for (TaskRecord record : records) {
+            TaskStatus status = record.task();
+            String id = status.id();
+            if (status.status() == TaskState.DONE && !files.hasResult(id)) {
+                log.error("task {} is recorded done but its result is missing; forgetting it", id);
+                files.deleteTask(id);
+                continue;
+            }
+            known.add(id);
+            if (status.status().isFinal()) {
+                tasks.restore(status, requestTimeout);
+                continue;
+            }
+            Task task = tasks.restore(TaskStatus.queued(id, status.scale(), status.createdAt()), requestTimeout);
+            task.finished().thenAccept(this::recordFinal);
+            if (!files.hasUpload(id)) {
+                task.fail(new ApiException(ApiError.INTERNAL, "the upload of this task was lost from the data directory"));
+                continue;
+            }
+            ProcessingOptions options = new ProcessingOptions(status.scale(),
+                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality());
+            enqueue(() -> pipeline.start(task, stored(id), options, this::storeResult));
+            resumed++;
+        }
+        int orphans = files.sweepOrphans(known);
+        log.info("data directory {}: {} tasks, {} resumed, {} orphaned files deleted, {} bytes used",
+                files.root(), known.size(), resumed, orphans, files.usedBytes());
+    }
+
+    /** Starts a recovered task now, or as soon as the gray queue has room. */
+    private void enqueue(Runnable start) {
+        synchronized (waitingForQueue) {
+            waitingForQueue.addLast(start);
+        }
+        drainWaiting();
+    }
+
+    private void drainWaiting() {
+        synchronized (waitingForQueue) {
+            while (!waitingForQueue.isEmpty() && !stopping) {
+                try {
+                    waitingForQueue.peekFirst().run();
+                    waitingForQueue.pollFirst();
+                } catch (RejectedExecutionException full) {
+                    timer.schedule(this::drainWaiting, REQUEUE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** From now on, failures are not recorded: tasks interrupted by the shutdown stay queued on disk. */
+    public void stopping() {
+        stopping = true;
+    }
+
+    private static TaskRecord record(TaskStatus status, ProcessingOptions options) {
+        if (options == null) {
+            return new TaskRecord(status, null, 0);
+        }
+        return new TaskRecord(status, options.format() == null ? null : options.format().label(), options.quality());
+    }
+
+    /** Unwraps the {@link ApiException} a future of this class failed with. */
+    public static ApiException asApiException(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof ApiException api ? api
+                : new ApiException(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+    }
+}
