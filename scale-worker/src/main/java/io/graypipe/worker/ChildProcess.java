@@ -110,13 +110,55 @@ final class ChildProcess {
         }
     }
 
+    /**
+     * Reads up to and including the child's HELLO frame. The JVM may print to stdout before the child's main
+     * runs (JFR and -Xlog start-up lines, warnings), so bytes before the HELLO are logged and skipped rather than
+     * taken for a frame. Returns false if stdout ends first.
+     */
+    private boolean skipToHello(InputStream stdout) throws IOException {
+        byte[] hello = helloFrame();
+        byte[] window = new byte[hello.length];
+        int seen = 0;
+        StringBuilder noise = new StringBuilder();
+        int next;
+        while ((next = stdout.read()) >= 0) {
+            if (seen == window.length) {
+                if (noise.length() < 4096) {
+                    noise.append((char) (window[0] & 0xff));
+                }
+                System.arraycopy(window, 1, window, 0, window.length - 1);
+                seen--;
+            }
+            window[seen++] = (byte) next;
+            if (seen == window.length && java.util.Arrays.equals(window, hello)) {
+                if (noise.length() > 0) {
+                    log.info("child {} (pid {}) printed before its HELLO: {}", slot, pid(), noise.toString().strip());
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] helloFrame() {
+        io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
+        io.graypipe.protocol.MessageCodec.encode(Hello.current(new byte[0]), frame);
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.readBytes(bytes);
+        return bytes;
+    }
+
     private void readLoop(int maxFrameBytes, Listener listener) {
         try (InputStream stdout = new BufferedInputStream(process.getInputStream(), 1 << 16)) {
+            if (!skipToHello(stdout)) {
+                throw new java.io.EOFException("child exited before its HELLO");
+            }
+            ready = true;
+            listener.ready(this);
             Message message;
             while ((message = FrameStreams.read(stdout, maxFrameBytes)) != null) {
                 if (message instanceof Hello) {
-                    ready = true;
-                    listener.ready(this);
+                    log.warn("child {} (pid {}) sent a second HELLO; ignored", slot, pid());
                 } else if (message instanceof ErrorMessage error && error.requestId() == ErrorMessage.CONNECTION) {
                     log.error("child {} (pid {}) reports a protocol error: {}", slot, pid(), error.message());
                     process.destroyForcibly();

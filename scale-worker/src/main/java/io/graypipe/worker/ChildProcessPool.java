@@ -91,6 +91,9 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // stdout carries frames: the JVM's own log lines (GC, JFR, warnings) must go to stderr instead.
+        command.add("-Xlog:disable");
+        command.add("-Xlog:all=warning:stderr");
         if (!config.childJvmOptions().isBlank()) {
             command.addAll(Arrays.asList(config.childJvmOptions().trim().split("\\s+")));
         }

@@ -164,13 +164,17 @@ public final class WorkerClient implements AutoCloseable {
         long id = nextId.getAndIncrement();
         Call call = new Call(new ScaleRequest(id, factor, format, quality, timeoutMillis, image));
         calls.put(id, call);
-        loop.schedule(() -> {
-            if (calls.remove(id) != null) {
-                call.future.completeExceptionally(new ApiException(ApiError.DEADLINE_EXCEEDED,
+        // The timer looks the call up by id rather than capturing it, and is cancelled once the call ends:
+        // otherwise every raster would stay reachable from the timer queue for the whole timeout.
+        io.netty.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
+            Call expired = calls.remove(id);
+            if (expired != null) {
+                expired.future.completeExceptionally(new ApiException(ApiError.DEADLINE_EXCEEDED,
                         "the image was not scaled within " + timeoutMillis + " ms; try again, or a smaller image"
                                 + (ready ? "" : " (the scale-worker is unreachable: " + lastFailure + ")")));
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
+        call.future.whenComplete((result, error) -> timer.cancel(false));
         loop.execute(() -> send(call));
         return call.future;
     }
