@@ -41,9 +41,13 @@ public final class FrameStreams {
 
     /** Writes one message as a whole frame and flushes. */
     public static void write(OutputStream out, Message message) throws IOException {
-        ByteBuf buf = Unpooled.buffer(MessageCodec.frameSize(message));
-        MessageCodec.encode(message, buf);
-        out.write(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+        ByteBuf header = Unpooled.buffer(64);
+        MessageCodec.encodeHeader(message, header);
+        out.write(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
+        byte[] payload = MessageCodec.payload(message);
+        if (payload != null) {
+            out.write(payload);
+        }
         out.flush();
     }
 

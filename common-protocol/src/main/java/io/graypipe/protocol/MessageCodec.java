@@ -47,8 +47,22 @@ public final class MessageCodec {
         }
     }
 
+    /** Writes {@code message} as one whole frame. */
     public static void encode(Message message, ByteBuf out) {
         out.ensureWritable(frameSize(message));
+        encodeHeader(message, out);
+        byte[] payload = payload(message);
+        if (payload != null) {
+            out.writeBytes(payload);
+        }
+    }
+
+    /**
+     * Writes the frame up to, not including, its {@link #payload}: a writer that can send the payload array as it
+     * is (a stream, a gathering write) then sends it and so never copies the image into a frame buffer.
+     */
+    public static void encodeHeader(Message message, ByteBuf out) {
+        out.ensureWritable(frameSize(message) - payloadLength(message));
         out.writeInt(1 + bodySize(message));
         if (message instanceof Hello hello) {
             out.writeByte(MessageType.HELLO.code());
@@ -67,7 +81,6 @@ public final class MessageCodec {
             out.writeInt(image.width());
             out.writeInt(image.height());
             out.writeInt(image.data().length);
-            out.writeBytes(image.data());
         } else if (message instanceof ScaleResult result) {
             out.writeByte(MessageType.SCALE_RESULT.code());
             out.writeLong(result.requestId());
@@ -75,7 +88,6 @@ public final class MessageCodec {
             out.writeInt(result.width());
             out.writeInt(result.height());
             out.writeInt(result.data().length);
-            out.writeBytes(result.data());
         } else if (message instanceof ErrorMessage error) {
             byte[] text = errorText(error);
             out.writeByte(MessageType.ERROR.code());
@@ -107,6 +119,22 @@ public final class MessageCodec {
                 out.writeLong(child.restarts());
             }
         }
+    }
+
+    /** The image bytes that end a SCALE_REQUEST or SCALE_RESULT frame; null for every other message. */
+    public static byte[] payload(Message message) {
+        if (message instanceof ScaleRequest request) {
+            return request.image().data();
+        }
+        if (message instanceof ScaleResult result) {
+            return result.data();
+        }
+        return null;
+    }
+
+    private static int payloadLength(Message message) {
+        byte[] payload = payload(message);
+        return payload == null ? 0 : payload.length;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.MessageToByteEncoder;
@@ -29,8 +30,13 @@ public final class ProtocolHandlers {
 
     /** Adds framing, codec and the violation guard to the end of {@code pipeline}. */
     public static void install(ChannelPipeline pipeline, int maxFrameBytes) {
-        pipeline.addLast(FRAMER, new LengthFieldBasedFrameDecoder(maxFrameBytes + MessageCodec.LENGTH_FIELD_BYTES,
-                0, MessageCodec.LENGTH_FIELD_BYTES, 0, MessageCodec.LENGTH_FIELD_BYTES, true));
+        LengthFieldBasedFrameDecoder framer = new LengthFieldBasedFrameDecoder(
+                maxFrameBytes + MessageCodec.LENGTH_FIELD_BYTES, 0, MessageCodec.LENGTH_FIELD_BYTES, 0,
+                MessageCodec.LENGTH_FIELD_BYTES, true);
+        // Frames carry whole rasters (8 MB for 4K): gathering reads into a composite avoids re-copying the
+        // growing cumulation buffer on every read; the decoder copies the pixels out exactly once.
+        framer.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        pipeline.addLast(FRAMER, framer);
         pipeline.addLast(DECODER, new Decoder());
         pipeline.addLast(ENCODER, new Encoder());
         pipeline.addLast(GUARD, new ViolationGuard());

@@ -4,8 +4,7 @@ import io.graypipe.front.ApiError;
 import io.graypipe.front.ApiException;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.pipeline.Upload;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,7 +19,6 @@ import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -225,29 +223,19 @@ final class UploadReceiver {
     }
 
     private static Upload upload(HttpData data, String filename) throws IOException {
+        if (data.isInMemory()) {
+            // One copy out of the received chunks gives ImageIO a plain array to read, instead of a cache it
+            // fills block by block, and frees the chunks at once.
+            byte[] bytes = ByteBufUtil.getBytes(data.getByteBuf());
+            data.release();
+            return new Upload(ImageSource.of(bytes), filename, () -> { });
+        }
         AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 data.release();
             }
         };
-        ImageSource source;
-        if (data.isInMemory()) {
-            ByteBuf bytes = data.getByteBuf();
-            source = new ImageSource() {
-                @Override
-                public InputStream openStream() {
-                    return new ByteBufInputStream(bytes.duplicate());
-                }
-
-                @Override
-                public long length() {
-                    return bytes.readableBytes();
-                }
-            };
-        } else {
-            source = ImageSource.of(data.getFile().toPath());
-        }
-        return new Upload(source, filename, release);
+        return new Upload(ImageSource.of(data.getFile().toPath()), filename, release);
     }
 }
