@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 
 /**
  * The blocking-stream adapter over {@link MessageCodec}, for child processes that talk over stdin/stdout.
@@ -34,8 +35,28 @@ public final class FrameStreams {
             throw new ProtocolException(length < 1 ? ErrorCode.MALFORMED : ErrorCode.FRAME_TOO_LARGE,
                     "frame length " + Integer.toUnsignedString(length) + " outside 1.." + maxFrameBytes);
         }
+        int type = data.read();
+        if (type < 0) {
+            throw new ProtocolException(ErrorCode.TRUNCATED, "stream ended inside the type byte");
+        }
+        int headerBytes = MessageCodec.payloadHeaderBytes(MessageType.fromCode((byte) type));
+        if (headerBytes >= 0 && length - 1 >= headerBytes) {
+            // Read the image straight into the array it will live in, rather than into a frame and copy it out.
+            byte[] head = new byte[1 + headerBytes];
+            head[0] = (byte) type;
+            readFully(data, head, 1, headerBytes, "frame header");
+            int payloadLength = ByteBuffer.wrap(head, head.length - 4, 4).getInt();
+            if (payloadLength != length - head.length) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "data length " + payloadLength
+                        + " does not match the frame length " + length);
+            }
+            byte[] payload = new byte[payloadLength];
+            readFully(data, payload, 0, payloadLength, "payload");
+            return MessageCodec.decode(Unpooled.wrappedBuffer(head), payload);
+        }
         byte[] frame = new byte[length];
-        readFully(data, frame, "frame");
+        frame[0] = (byte) type;
+        readFully(data, frame, 1, length - 1, "frame");
         return MessageCodec.decode(Unpooled.wrappedBuffer(frame));
     }
 
@@ -52,8 +73,13 @@ public final class FrameStreams {
     }
 
     private static void readFully(DataInputStream in, byte[] into, String what) throws IOException {
+        readFully(in, into, 0, into.length, what);
+    }
+
+    private static void readFully(DataInputStream in, byte[] into, int offset, int length, String what)
+            throws IOException {
         try {
-            in.readFully(into);
+            in.readFully(into, offset, length);
         } catch (EOFException e) {
             throw new ProtocolException(ErrorCode.TRUNCATED, "stream ended inside " + what);
         }

@@ -16,6 +16,8 @@ public final class MessageCodec {
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
     public static final int MAX_TOKEN_BYTES = 1024;
     public static final int MAX_ERROR_MESSAGE_BYTES = 4096;
+    private static final int SCALE_REQUEST_HEADER_BYTES = 35;
+    private static final int SCALE_RESULT_HEADER_BYTES = 21;
     /** Most slots a STATUS may list; far above any sensible pool, low enough to bound a hostile frame. */
     public static final int MAX_STATUS_CHILDREN = 4096;
     private static final int STATUS_HEADER_BYTES = 8 + 4 + 4 + 4 + 4 + 8 + 4;
@@ -142,12 +144,33 @@ public final class MessageCodec {
      * consumed by the body; anything short or left over is a protocol error.
      */
     public static Message decode(ByteBuf frame) {
+        return decode(frame, null);
+    }
+
+    /**
+     * Bytes of a SCALE_REQUEST or SCALE_RESULT body that come before its payload, so a stream reader can read
+     * the payload straight into its own array; -1 for types without a payload.
+     */
+    public static int payloadHeaderBytes(MessageType type) {
+        return switch (type) {
+            case SCALE_REQUEST -> SCALE_REQUEST_HEADER_BYTES;
+            case SCALE_RESULT -> SCALE_RESULT_HEADER_BYTES;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Decodes a frame whose payload was read separately: {@code head} holds the type byte and the fields before
+     * the payload, and {@code payload} must be exactly as long as the frame's data length field says.
+     */
+    public static Message decode(ByteBuf head, byte[] payload) {
+        ByteBuf frame = head;
         need(frame, 1, "type");
         MessageType type = MessageType.fromCode(frame.readByte());
         Message message = switch (type) {
             case HELLO -> decodeHello(frame);
-            case SCALE_REQUEST -> decodeScaleRequest(frame);
-            case SCALE_RESULT -> decodeScaleResult(frame);
+            case SCALE_REQUEST -> decodeScaleRequest(frame, payload);
+            case SCALE_RESULT -> decodeScaleResult(frame, payload);
             case ERROR -> decodeError(frame);
             case PING -> new Ping(readLong(frame, "nonce"));
             case PONG -> new Pong(readLong(frame, "nonce"));
@@ -171,8 +194,8 @@ public final class MessageCodec {
         return new Hello(version, readBytes(frame, tokenLength, "token"));
     }
 
-    private static ScaleRequest decodeScaleRequest(ByteBuf frame) {
-        need(frame, 35, "SCALE_REQUEST header");
+    private static ScaleRequest decodeScaleRequest(ByteBuf frame, byte[] payload) {
+        need(frame, SCALE_REQUEST_HEADER_BYTES, "SCALE_REQUEST header");
         long requestId = frame.readLong();
         double factor = frame.readDouble();
         OutputFormat format = OutputFormat.fromCode(frame.readByte());
@@ -182,7 +205,7 @@ public final class MessageCodec {
         int width = frame.readInt();
         int height = frame.readInt();
         int dataLength = frame.readInt();
-        byte[] data = readBytes(frame, dataLength, "pixel data");
+        byte[] data = readPayload(frame, dataLength, "pixel data", payload);
         try {
             return new ScaleRequest(requestId, factor, format, quality, timeoutMillis,
                     new ImageData(pixelFormat, width, height, data));
@@ -191,8 +214,8 @@ public final class MessageCodec {
         }
     }
 
-    private static ScaleResult decodeScaleResult(ByteBuf frame) {
-        need(frame, 21, "SCALE_RESULT header");
+    private static ScaleResult decodeScaleResult(ByteBuf frame, byte[] payload) {
+        need(frame, SCALE_RESULT_HEADER_BYTES, "SCALE_RESULT header");
         long requestId = frame.readLong();
         OutputFormat format = OutputFormat.fromCode(frame.readByte());
         int width = frame.readInt();
@@ -201,7 +224,7 @@ public final class MessageCodec {
         if (width <= 0 || height <= 0) {
             throw new ProtocolException(ErrorCode.MALFORMED, "SCALE_RESULT dimensions must be positive");
         }
-        return new ScaleResult(requestId, format, width, height, readBytes(frame, dataLength, "image data"));
+        return new ScaleResult(requestId, format, width, height, readPayload(frame, dataLength, "image data", payload));
     }
 
     private static ErrorMessage decodeError(ByteBuf frame) {
@@ -264,6 +287,18 @@ public final class MessageCodec {
     private static long readLong(ByteBuf frame, String what) {
         need(frame, 8, what);
         return frame.readLong();
+    }
+
+    /** The payload: the separately read array when there is one, else the frame's remaining bytes. */
+    private static byte[] readPayload(ByteBuf frame, int length, String what, byte[] payload) {
+        if (payload == null) {
+            return readBytes(frame, length, what);
+        }
+        if (length != payload.length) {
+            throw new ProtocolException(ErrorCode.MALFORMED, what + " length " + length + " does not match the "
+                    + payload.length + " bytes that follow");
+        }
+        return payload;
     }
 
     private static byte[] readBytes(ByteBuf frame, int length, String what) {

@@ -161,6 +161,23 @@ class MessageCodecTest {
     }
 
     @Test
+    void streamRejectsAPayloadLengthThatDisagreesWithTheFrame() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameStreams.write(out, sampleRequest());
+        byte[] frame = out.toByteArray();
+        java.nio.ByteBuffer.wrap(frame).putInt(frame.length - 4 + 1); // one byte more than the data length says
+        byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 1);
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> FrameStreams.read(new ByteArrayInputStream(longer), MessageCodec.DEFAULT_MAX_FRAME_BYTES));
+        assertEquals(ErrorCode.MALFORMED, e.code());
+
+        byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 5);
+        java.nio.ByteBuffer.wrap(cut).putInt(frame.length - 4);
+        assertEquals(ErrorCode.TRUNCATED, assertThrows(ProtocolException.class,
+                () -> FrameStreams.read(new ByteArrayInputStream(cut), MessageCodec.DEFAULT_MAX_FRAME_BYTES)).code());
+    }
+
+    @Test
     void longErrorTextIsCutOnACharacterBoundary() {
         String text = "é".repeat(MessageCodec.MAX_ERROR_MESSAGE_BYTES);
         ErrorMessage decoded = (ErrorMessage) roundTrip(new ErrorMessage(1, ErrorCode.INTERNAL, text));
