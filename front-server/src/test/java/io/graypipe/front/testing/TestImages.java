@@ -142,7 +142,17 @@ public final class TestImages {
         }
     }
 
+    /** Encodes with the JDK's JPEG writer at {@code quality} (0..1), baseline or progressive. */
     public static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
+        return jdkJpeg(new IIOImage(image, null, null), quality, progressive);
+    }
+
+    /** Writes a 4-band raster as a JPEG; the JDK writer stores it as Adobe CMYK/YCCK depending on metadata. */
+    public static byte[] jpegRaster(Raster raster, float quality) {
+        return jdkJpeg(new IIOImage(raster, null, null), quality, false);
+    }
+
+    private static byte[] jdkJpeg(IIOImage image, float quality, boolean progressive) {
         try {
             ImageWriter writer = jdkJpegWriter();
             ImageWriteParam param = writer.getDefaultWriteParam();
@@ -154,26 +164,7 @@ public final class TestImages {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
                 writer.setOutput(out);
-                writer.write(null, new IIOImage(image, null, null), param);
-            }
-            writer.dispose();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Writes a 4-band raster as a JPEG; the JDK writer stores it as Adobe CMYK/YCCK depending on metadata. */
-    public static byte[] jpegRaster(Raster raster, float quality) {
-        try {
-            ImageWriter writer = jdkJpegWriter();
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-                writer.setOutput(out);
-                writer.write(null, new IIOImage(raster, null, null), param);
+                writer.write(null, image, param);
             }
             writer.dispose();
             return bytes.toByteArray();
