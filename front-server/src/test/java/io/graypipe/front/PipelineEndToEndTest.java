@@ -3,9 +3,9 @@ package io.graypipe.front;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graypipe.front.testing.Await;
-import io.graypipe.front.testing.GraypipeProcess;
-import io.graypipe.front.testing.Images;
+import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.Multipart;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PipelineEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static GraypipeProcess front;
+    private static FrontProcess front;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void startFront() throws IOException {
-        front = GraypipeProcess.start(2, "-i", "localhost", "--processes", "2");
+        front = FrontProcess.builder().listenOn("localhost", 2).args("--processes", "2").start();
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class PipelineEndToEndTest {
     @ValueSource(strings = {"127.0.0.1", "[::1]"})
     void syncUploadReturnsGrayImageAtHalfSize(String host) throws Exception {
         int rgb = 0x3C8CDC;
-        byte[] jpeg = Images.encode(Images.flat(101, 64, rgb), "jpg");
+        byte[] jpeg = TestImages.write(TestImages.solid(101, 64, rgb), "jpg");
         Multipart body = new Multipart().file("image", "photo.jpg", "image/jpeg", jpeg);
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(front.uri(host, "/process?scale=0.5"))
                 .header("Content-Type", body.contentType()).POST(body.publisher()).build(),
@@ -63,11 +63,11 @@ class PipelineEndToEndTest {
         assertEquals("50", response.headers().firstValue("X-Image-Width").orElseThrow());
         assertEquals("32", response.headers().firstValue("X-Image-Height").orElseThrow());
         assertEquals(32, response.headers().firstValue("X-Task-Id").orElseThrow().length());
-        BufferedImage out = Images.decode(response.body());
+        BufferedImage out = TestImages.decode(response.body());
         assertEquals(50, out.getWidth());
         assertEquals(32, out.getHeight());
         assertEquals(1, out.getRaster().getNumBands(), "output is single-channel gray");
-        assertEquals(Images.luma(rgb), Images.grayAt(out, 25, 16), 3.0, "gray value within JPEG tolerance");
+        assertEquals(TestImages.luma(rgb), TestImages.grayAt(out, 25, 16), 3.0, "gray value within JPEG tolerance");
     }
 
     @Test
@@ -79,20 +79,20 @@ class PipelineEndToEndTest {
         }
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(front.uri("/process?scale=1"))
                 .header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Images.encode(image, "png"))).build(),
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestImages.write(image, "png"))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
 
         assertEquals(200, response.statusCode(), () -> new String(response.body()));
         assertEquals("image/png", response.headers().firstValue("Content-Type").orElseThrow());
-        BufferedImage out = Images.decode(response.body());
+        BufferedImage out = TestImages.decode(response.body());
         for (int i = 0; i < colours.length; i++) {
-            assertEquals(Images.luma(colours[i]), Images.grayAt(out, i % 4, i / 4), "pixel " + i);
+            assertEquals(TestImages.luma(colours[i]), TestImages.grayAt(out, i % 4, i / 4), "pixel " + i);
         }
     }
 
     @Test
     void asyncTaskCanBePolledAndFetched() throws Exception {
-        byte[] png = Images.encode(Images.photo(200, 120, 7), "png");
+        byte[] png = TestImages.write(TestImages.noisyPhoto(200, 120, 7), "png");
         Multipart body = new Multipart().file("file", "a.png", "image/png", png).field("scale", "0.25")
                 .field("format", "jpeg").field("quality", "70");
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(front.uri("[::1]", "/tasks"))
@@ -127,7 +127,7 @@ class PipelineEndToEndTest {
         assertEquals(200, result.statusCode());
         assertEquals("image/jpeg", result.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(done.at("/output/bytes").asLong(), result.body().length);
-        assertEquals(50, Images.decode(result.body()).getWidth());
+        assertEquals(50, TestImages.decode(result.body()).getWidth());
 
         HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(front.uri("/tasks/" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -172,8 +172,8 @@ class PipelineEndToEndTest {
             int width = 300 + 17 * i;
             int height = 200 + 5 * i;
             int rgb = 0x102030 * (i + 1) & 0xFFFFFF;
-            byte[] png = Images.encode(Images.flat(width, height, rgb), "png");
-            expected.add(new int[]{width / 2, height / 2, Images.luma(rgb)});
+            byte[] png = TestImages.write(TestImages.solid(width, height, rgb), "png");
+            expected.add(new int[]{width / 2, height / 2, TestImages.luma(rgb)});
             String host = i % 2 == 0 ? "127.0.0.1" : "[::1]";
             responses.add(http.sendAsync(HttpRequest.newBuilder(front.uri(host, "/process?scale=0.5"))
                     .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(),
@@ -182,10 +182,10 @@ class PipelineEndToEndTest {
         for (int i = 0; i < 16; i++) {
             HttpResponse<byte[]> response = responses.get(i).get();
             assertEquals(200, response.statusCode(), "upload " + i + ": " + new String(response.body()));
-            BufferedImage out = Images.decode(response.body());
+            BufferedImage out = TestImages.decode(response.body());
             assertEquals(expected.get(i)[0], out.getWidth(), "width of upload " + i);
             assertEquals(expected.get(i)[1], out.getHeight(), "height of upload " + i);
-            assertEquals(expected.get(i)[2], Images.grayAt(out, out.getWidth() / 2, out.getHeight() / 2),
+            assertEquals(expected.get(i)[2], TestImages.grayAt(out, out.getWidth() / 2, out.getHeight() / 2),
                     "gray of upload " + i);
         }
     }
@@ -194,7 +194,7 @@ class PipelineEndToEndTest {
     void childKilledMidRequestLosesNothing() throws Exception {
         Await.until(Duration.ofSeconds(30), "two live children", () -> front.children().size() == 2);
         List<ProcessHandle> before = front.children();
-        byte[] jpeg = Images.encode(Images.photo(2400, 1600, 3), "jpg");
+        byte[] jpeg = TestImages.write(TestImages.noisyPhoto(2400, 1600, 3), "jpg");
         List<CompletableFuture<HttpResponse<byte[]>>> responses = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             responses.add(http.sendAsync(HttpRequest.newBuilder(front.uri("/process?scale=0.5"))
@@ -206,7 +206,7 @@ class PipelineEndToEndTest {
         for (CompletableFuture<HttpResponse<byte[]>> future : responses) {
             HttpResponse<byte[]> response = future.get();
             assertEquals(200, response.statusCode(), () -> new String(response.body()));
-            assertEquals(1200, Images.decode(response.body()).getWidth());
+            assertEquals(1200, TestImages.decode(response.body()).getWidth());
         }
         Await.until(Duration.ofSeconds(30), "the pool to be back to two children", () -> {
             List<ProcessHandle> now = front.children();

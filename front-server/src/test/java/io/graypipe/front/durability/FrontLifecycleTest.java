@@ -3,8 +3,8 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
-import io.graypipe.front.testing.Images;
 import io.graypipe.front.testing.TaskLedger;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +33,7 @@ class FrontLifecycleTest {
 
     @BeforeAll
     static void makeImage() {
-        image = Images.encode(Images.photo(1200, 900, 11), "png");
+        image = TestImages.write(TestImages.noisyPhoto(1200, 900, 11), "png");
     }
 
     @Test
@@ -42,7 +42,7 @@ class FrontLifecycleTest {
         TaskLedger ledger = new TaskLedger();
         String firstDone;
         List<ProcessHandle> tree;
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "1", "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "1").start()) {
             for (int i = 0; i < TASKS; i++) {
                 ledger.submit(front, image);
             }
@@ -55,14 +55,14 @@ class FrontLifecycleTest {
         Await.until(Duration.ofSeconds(15), "the killed front's worker and children to exit",
                 () -> tree.stream().noneMatch(ProcessHandle::isAlive));
 
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "1", "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "1").start()) {
             Map<String, JsonNode> finals = ledger.awaitAllFinal(front, Duration.ofSeconds(60));
             assertEquals(TASKS, finals.size());
             assertEquals(TASKS, TaskLedger.countDone(finals), () -> "tasks failed after the restart: " + finals);
             for (String id : ledger.accepted()) {
                 HttpResponse<byte[]> result = front.get("/tasks/" + id + "/result");
                 assertEquals(200, result.statusCode(), () -> id + ": " + new String(result.body()));
-                assertEquals(600, Images.decode(result.body()).getWidth());
+                assertEquals(600, TestImages.decode(result.body()).getWidth());
             }
             try (Stream<Path> tmp = Files.list(dataDir.resolve("tmp"))) {
                 assertEquals(0, tmp.count(), "half-written files left in tmp/");
@@ -83,8 +83,8 @@ class FrontLifecycleTest {
     void sigtermAnswersSyncRequestsKeepsAsyncTasksLeavesNoProcessAndFreesThePort() throws Exception {
         TaskLedger ledger = new TaskLedger();
         int port;
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "1", "--shutdown-grace", "8",
-                "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().dataDir(dataDir)
+                .args("-n", "1", "--shutdown-grace", "8").start()) {
             port = front.port();
             for (int i = 0; i < TASKS / 2; i++) {
                 ledger.submit(front, image);
@@ -109,7 +109,7 @@ class FrontLifecycleTest {
                     () -> tree.stream().noneMatch(ProcessHandle::isAlive));
         }
 
-        try (FrontProcess front = FrontProcess.start(port, true, "-n", "1", "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().port(port).dataDir(dataDir).args("-n", "1").start()) {
             assertEquals(port, front.port());
             Map<String, JsonNode> finals = ledger.awaitAllFinal(front, Duration.ofSeconds(60));
             assertEquals(TASKS / 2, finals.size());

@@ -3,8 +3,8 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
-import io.graypipe.front.testing.Images;
 import io.graypipe.front.testing.TaskLedger;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,13 +29,13 @@ class WorkerFailureTest {
 
     @BeforeAll
     static void makeImage() {
-        image = Images.encode(Images.photo(1200, 900, 7), "png");
+        image = TestImages.write(TestImages.noisyPhoto(1200, 900, 7), "png");
     }
 
     @Test
     @Timeout(60)
     void killingAChildUnderLoadLosesNothingAndRestoresThePool() throws Exception {
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2", "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "2").start()) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
             TaskLedger ledger = new TaskLedger();
             ProcessHandle victim = null;
@@ -59,7 +59,7 @@ class WorkerFailureTest {
     @Test
     @Timeout(60)
     void killingTheWorkerUnderLoadLosesNothingAndReadyzTellsTheTruth() throws Exception {
-        try (FrontProcess front = FrontProcess.start(0, true, "-n", "2", "--data-dir", dataDir.toString())) {
+        try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "2").start()) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
             ProcessHandle worker = front.workers().get(0);
             List<ProcessHandle> oldChildren = front.children();

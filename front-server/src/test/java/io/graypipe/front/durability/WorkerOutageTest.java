@@ -3,8 +3,8 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
-import io.graypipe.front.testing.Images;
 import io.graypipe.front.testing.TaskLedger;
+import io.graypipe.front.testing.TestImages;
 import io.graypipe.front.testing.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A front whose scale-worker is not there: /readyz says so, sync uploads get 503, async tasks wait. */
 class WorkerOutageTest {
-    private static final byte[] IMAGE = Images.encode(Images.photo(300, 200, 3), "png");
+    private static final byte[] IMAGE = TestImages.write(TestImages.noisyPhoto(300, 200, 3), "png");
 
     @TempDir
     Path dir;
@@ -33,8 +33,8 @@ class WorkerOutageTest {
     void withoutAWorkerReadyzAndSyncUploadsAnswer503AndAsyncTasksWaitForOne() throws Exception {
         int port = freePort();
         Path token = Files.writeString(dir.resolve("token"), "outage-test-token\n");
-        try (FrontProcess front = FrontProcess.start(0, false, "--worker", "127.0.0.1:" + port,
-                "--worker-token-file", token.toString(), "--data-dir", dir.resolve("data").toString())) {
+        try (FrontProcess front = FrontProcess.builder().awaitReady(false).dataDir(dir.resolve("data"))
+                .args("--worker", "127.0.0.1:" + port, "--worker-token-file", token.toString()).start()) {
             HttpResponse<byte[]> readyz = front.get("/readyz");
             assertEquals(503, readyz.statusCode());
             assertTrue(FrontProcess.json(readyz).get("reason").asText().contains("unreachable"),
@@ -61,9 +61,9 @@ class WorkerOutageTest {
     @Timeout(60)
     void anAsyncTaskFailsWithACodeWhenNoWorkerComesBeforeItsDeadline() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "outage-test-token\n");
-        try (FrontProcess front = FrontProcess.start(0, false, "--worker", "127.0.0.1:" + freePort(),
-                "--worker-token-file", token.toString(), "--request-timeout", "2",
-                "--data-dir", dir.resolve("data").toString())) {
+        try (FrontProcess front = FrontProcess.builder().awaitReady(false).dataDir(dir.resolve("data"))
+                .args("--worker", "127.0.0.1:" + freePort(), "--worker-token-file", token.toString(),
+                        "--request-timeout", "2").start()) {
             TaskLedger ledger = new TaskLedger();
             for (int i = 0; i < 3; i++) {
                 ledger.submit(front, IMAGE);

@@ -1,6 +1,9 @@
 package io.graypipe.front.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,10 +40,8 @@ class BadInputHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        front = new TestFront();
         // Small enough that the larger fixtures take the temporary-file path too.
-        front.uploadMemoryThreshold = 2048;
-        front.start();
+        front = TestFront.builder().uploadMemoryThreshold(2048).start();
     }
 
     @AfterAll
@@ -68,14 +69,14 @@ class BadInputHttpTest {
     @Order(2)
     @Test
     void aBadImageSubmittedAsATaskFailsTheTaskWithTheSameCode() {
-        byte[] truncated = Images.truncated(Images.png(64, 48));
+        byte[] truncated = TestImages.truncated(TestImages.png(64, 48));
         RawHttp.Response accepted = RawHttp.exchange(front.address(),
                 BadRequests.multipart("/tasks", part(BadRequests.BOUNDARY, "image", "a.png", truncated)));
         assertEquals(202, accepted.status(), accepted::toString);
         String id = accepted.json().path("id").asText();
 
-        Await.until(Duration.ofSeconds(5), () -> "failed".equals(taskStatus(id).path("status").asText()),
-                "task " + id + " to fail");
+        Await.until(Duration.ofSeconds(5), "task " + id + " to fail",
+                () -> "failed".equals(taskStatus(id).path("status").asText()));
         assertEquals("undecodable_image", taskStatus(id).path("error").path("code").asText());
         RawHttp.Response result = RawHttp.get(front.address(), "/tasks/" + id + "/result");
         assertEquals(422, result.status(), result::toString);
@@ -86,7 +87,7 @@ class BadInputHttpTest {
     @Test
     void unknownQueryParametersAreIgnored() {
         RawHttp.Response response = RawHttp.exchange(front.address(),
-                post("/process?scale=0.5&utm_source=x&colour=blue&scale_mode=fancy", "image/png", Images.png(64, 48)));
+                post("/process?scale=0.5&utm_source=x&colour=blue&scale_mode=fancy", "image/png", TestImages.png(64, 48)));
 
         assertEquals(200, response.status(), response::toString);
         assertEquals("image/png", response.header("content-type"));
@@ -96,7 +97,7 @@ class BadInputHttpTest {
     @Order(4)
     @Test
     void aPolyglotThatIsAValidPngIsProcessedAsThePngItIs() {
-        byte[] pngThenPdf = RawHttp.concat(Images.png(64, 48), ascii("%PDF-1.4\n%%EOF\n"));
+        byte[] pngThenPdf = RawHttp.concat(TestImages.png(64, 48), ascii("%PDF-1.4\n%%EOF\n"));
         RawHttp.Response response = RawHttp.exchange(front.address(), post("/process", "application/pdf", pngThenPdf));
         assertEquals(415, response.status(), "the declared type is checked first: " + response);
 
@@ -108,7 +109,7 @@ class BadInputHttpTest {
     @Order(5)
     @Test
     void hostileFilenamesAreNeverUsedAsPaths() throws Exception {
-        byte[] png = Images.png(64, 48);
+        byte[] png = TestImages.png(64, 48);
         byte[] nonUtf8 = {'a', (byte) 0xff, (byte) 0xfe, (byte) 0xc0, '/', '.', '.', '/', 'x'};
         List<byte[]> names = List.of(ascii("../../x"), ascii("..\\..\\x"), ascii("/etc/passwd"),
                 ascii("x".repeat(10_240)), nonUtf8, ascii("a\u0000b.png"));
@@ -123,7 +124,7 @@ class BadInputHttpTest {
             assertEquals(200, response.status(), () -> "filename " + shown + ": " + response);
         }
         assertFalse(Files.exists(escapeTarget), "nothing was written to " + escapeTarget);
-        Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 0, "no upload files left behind");
+        Await.until(Duration.ofSeconds(5), "no upload files left behind", () -> front.spooledFiles() == 0);
     }
 
     /** The whole catalogue ten times over; then the server answers and its heap is where it was. */
@@ -140,11 +141,11 @@ class BadInputHttpTest {
         long after = heapAfterGc();
 
         assertServing();
-        RawHttp.Response good = RawHttp.exchange(front.address(), post("/process", "image/jpeg", Images.jpeg(640, 480)));
+        RawHttp.Response good = RawHttp.exchange(front.address(), post("/process", "image/jpeg", TestImages.jpeg(640, 480)));
         assertEquals(200, good.status(), good::toString);
         long growth = after - baseline;
         assertTrue(growth < 16L << 20, "heap grew by " + (growth >> 20) + " MiB over 10 rounds of bad input");
-        Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 0, "no upload files left behind");
+        Await.until(Duration.ofSeconds(5), "no upload files left behind", () -> front.spooledFiles() == 0);
     }
 
     private static void runAll(List<BadRequests.Case> cases) {

@@ -1,5 +1,7 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.testing.TestImages;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +29,8 @@ final class BadRequests {
     }
 
     static List<Case> all() {
-        byte[] jpeg = Images.jpeg(64, 48);
-        byte[] png = Images.png(64, 48);
+        byte[] jpeg = TestImages.jpeg(64, 48);
+        byte[] png = TestImages.png(64, 48);
         byte[] random = new byte[4096];
         new Random(42).nextBytes(random);
         random[0] = 0x17;
@@ -46,8 +48,8 @@ final class BadRequests {
                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), 400, "empty_image"));
         cases.add(new Case("empty file in multipart", multipart("/process", part(BOUNDARY, "image", "a.png", new byte[0])),
                 400, "empty_image"));
-        cases.add(new Case("truncated JPEG", post("/process", "image/jpeg", Images.truncated(jpeg)), 422, "undecodable_image"));
-        cases.add(new Case("truncated PNG", post("/process", "image/png", Images.truncated(png)), 422, "undecodable_image"));
+        cases.add(new Case("truncated JPEG", post("/process", "image/jpeg", TestImages.truncated(jpeg)), 422, "undecodable_image"));
+        cases.add(new Case("truncated PNG", post("/process", "image/png", TestImages.truncated(png)), 422, "undecodable_image"));
         cases.add(new Case("random bytes labelled image/jpeg", post("/process", "image/jpeg", random), 415,
                 "unsupported_media_type"));
         cases.add(new Case("JPEG signature then random bytes", post("/process", "image/jpeg", jpegMagicThenNoise), 422,
@@ -73,12 +75,12 @@ final class BadRequests {
                 part(BOUNDARY, "photo", "a.png", png)), 400, "missing_image"));
         cases.add(new Case("multipart with two files on /process", multipart("/process",
                 part(BOUNDARY, "image", "a.png", png), part(BOUNDARY, "image", "b.png", png)), 400, "too_many_files"));
-        cases.add(new Case("JPEG claiming 64000x64000", post("/process", "image/jpeg", Images.jpegClaiming(64000, 64000)),
+        cases.add(new Case("JPEG claiming 64000x64000", post("/process", "image/jpeg", TestImages.jpegClaiming(64000, 64000)),
                 422, "image_too_large"));
-        cases.add(new Case("PNG bomb claiming 16384x16384", post("/process", "image/png", Images.pngClaiming(16384, 16384)),
+        cases.add(new Case("PNG bomb claiming 16384x16384", post("/process", "image/png", TestImages.pngClaiming(16384, 16384)),
                 422, "image_too_large"));
         cases.add(new Case("PNG 30000 px wide, under the pixel limit", post("/process", "image/png",
-                Images.pngClaiming(30000, 10)), 422, "image_too_large"));
+                TestImages.pngClaiming(30000, 10)), 422, "image_too_large"));
         for (String param : List.of("scale=0", "scale=-0.5", "scale=1.01", "scale=NaN", "scale=Infinity", "scale=half",
                 "scale=1e400", "scale=1e-400", "scale=99999999999999999999", "scale=", "scale=0x1p-1", "scale=0.5d",
                 "quality=0", "quality=-5", "quality=101", "quality=85.5", "quality=abc", "quality=1e3",

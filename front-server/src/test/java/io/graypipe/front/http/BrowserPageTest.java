@@ -1,8 +1,8 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.RunningFront;
-import io.graypipe.front.TestImages;
 import io.graypipe.front.testing.ExternalTools;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -45,8 +45,8 @@ class BrowserPageTest {
         Path screenshot = ARTIFACTS.resolve("page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
 
-        try (RunningFront front = RunningFront.start()) {
-            List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base.toString(),
+        try (TestFront front = TestFront.builder().workerMode("processes").processes(2).start()) {
+            List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base().toString(),
                     screenshot.toString(), inputs.resolve("profile").toString()));
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());

@@ -1,5 +1,8 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -22,11 +25,9 @@ class DeadlineAndOverloadHttpTest {
 
     @Test
     void aTaskPastItsDeadlineIs504OrAFailedTask() throws Exception {
-        try (TestFront front = new TestFront()) {
-            // Shorter than any decode: every task misses it, deterministically.
-            front.requestTimeout = Duration.ofMillis(1);
-            front.start();
-            byte[] jpeg = Images.jpeg(800, 600);
+        // Shorter than any decode: every task misses it, deterministically.
+        try (TestFront front = TestFront.builder().requestTimeout(Duration.ofMillis(1)).start()) {
+            byte[] jpeg = TestImages.jpeg(800, 600);
 
             RawHttp.Response sync = RawHttp.exchange(front.address(), post("/process", "image/jpeg", jpeg));
             assertEquals(504, sync.status(), sync::toString);
@@ -35,8 +36,8 @@ class DeadlineAndOverloadHttpTest {
             RawHttp.Response accepted = RawHttp.exchange(front.address(), post("/tasks", "image/jpeg", jpeg));
             assertEquals(202, accepted.status(), accepted::toString);
             String id = accepted.json().path("id").asText();
-            Await.until(Duration.ofSeconds(5), () -> "failed".equals(
-                    RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()), "the task to fail");
+            Await.until(Duration.ofSeconds(5), "the task to fail", () -> "failed".equals(
+                    RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()));
             RawHttp.Response result = RawHttp.get(front.address(), "/tasks/" + id + "/result");
             assertEquals(504, result.status(), result::toString);
             assertEquals("deadline_exceeded", result.errorCode());
@@ -46,12 +47,8 @@ class DeadlineAndOverloadHttpTest {
 
     @Test
     void aFullQueueAnswers503WithRetryAfterAndNothingElseFails() throws Exception {
-        try (TestFront front = new TestFront()) {
-            front.grayThreads = 1;
-            front.queueSize = 1;
-            front.workerInFlight = 1;
-            front.start();
-            byte[] jpeg = Images.jpeg(2400, 1800);
+        try (TestFront front = TestFront.builder().grayThreads(1).queueSize(1).workerInFlight(1).start()) {
+            byte[] jpeg = TestImages.jpeg(2400, 1800);
             int clients = 12;
 
             List<RawHttp.Response> responses = burst(front.address(), post("/process", "image/jpeg", jpeg), clients);

@@ -3,6 +3,9 @@ package io.graypipe.front.http;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -64,9 +67,7 @@ class EventLoopBlockingTest {
                     throw new BlockingOperationError(method);
                 })
                 .install();
-        front = new TestFront();
-        front.uploadMemoryThreshold = 8 * 1024;
-        front.start();
+        front = TestFront.builder().uploadMemoryThreshold(8 * 1024).start();
     }
 
     @AfterAll
@@ -83,17 +84,17 @@ class EventLoopBlockingTest {
 
     @Test
     void uploadsOfEveryKindNeverBlockAnEventLoop() {
-        byte[] png = Images.png(320, 240);
-        byte[] spilled = Images.noisePng(120, 120);
+        byte[] png = TestImages.png(320, 240);
+        byte[] spilled = TestImages.noisePng(120, 120);
         List<byte[]> requests = List.of(
                 post("/process", "image/png", png),
-                post("/process?format=jpeg&quality=70", "image/jpeg", Images.jpeg(640, 480)),
+                post("/process?format=jpeg&quality=70", "image/jpeg", TestImages.jpeg(640, 480)),
                 post("/process", "image/png", spilled),
                 BadRequests.multipart("/process", part(BadRequests.BOUNDARY, "image", "big.png", spilled)),
                 BadRequests.multipart("/process", part(BadRequests.BOUNDARY, "scale", null, RawHttp.ascii("0.25")),
                         part(BadRequests.BOUNDARY, "image", "a.png", png)),
-                post("/process", "image/png", Images.truncated(spilled)),
-                post("/process", "image/jpeg", Images.jpegClaiming(64000, 64000)));
+                post("/process", "image/png", TestImages.truncated(spilled)),
+                post("/process", "image/jpeg", TestImages.jpegClaiming(64000, 64000)));
         for (byte[] request : requests) {
             RawHttp.Response response = RawHttp.exchange(front.address(), request);
             assertTrue(response.status() == 200 || response.status() == 422, response::toString);
@@ -101,8 +102,8 @@ class EventLoopBlockingTest {
         RawHttp.Response accepted = RawHttp.exchange(front.address(), post("/tasks", "image/png", spilled));
         assertEquals(202, accepted.status(), accepted::toString);
         String id = accepted.json().path("id").asText();
-        Await.until(Duration.ofSeconds(10), () -> "done".equals(
-                RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()), "the task to finish");
+        Await.until(Duration.ofSeconds(10), "the task to finish", () -> "done".equals(
+                RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()));
         assertEquals(200, RawHttp.get(front.address(), "/tasks/" + id + "/result").status());
 
         assertEquals(List.of(), blockedEventLoops, "blocking calls on an event loop");
@@ -114,7 +115,7 @@ class EventLoopBlockingTest {
                 NioIoHandler.newFactory());
         try {
             GrayscaleDecoder decoder = new GrayscaleDecoder(new ImageLimits(1_000_000, 1000));
-            ImageSource png = ImageSource.of(Images.png(8, 8));
+            ImageSource png = ImageSource.of(TestImages.png(8, 8));
 
             ExecutionException failure = assertThrows(ExecutionException.class,
                     () -> loop.submit(() -> decoder.decode(png)).get(10, TimeUnit.SECONDS));

@@ -2,9 +2,9 @@ package io.graypipe.front.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.graypipe.front.Multipart;
-import io.graypipe.front.RunningFront;
-import io.graypipe.front.TestImages;
+import io.graypipe.front.testing.Multipart;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EventsAndBatchesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> ORDER = List.of("queued", "grayscale", "scaling", "done");
-    private static RunningFront front;
+    private static TestFront front;
 
     @BeforeAll
     static void start() throws Exception {
-        front = RunningFront.start();
+        front = TestFront.builder().workerMode("processes").processes(2).start();
     }
 
     @AfterAll
@@ -42,7 +42,7 @@ class EventsAndBatchesTest {
     }
 
     private static CompletableFuture<HttpResponse<String>> open(String path) {
-        return front.http.sendAsync(HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30)).build(),
+        return front.http().sendAsync(HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 

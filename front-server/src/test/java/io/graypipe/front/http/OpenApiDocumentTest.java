@@ -3,7 +3,7 @@ package io.graypipe.front.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graypipe.front.ApiError;
-import io.graypipe.front.RunningFront;
+import io.graypipe.front.testing.TestFront;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +128,7 @@ class OpenApiDocumentTest {
     /** Every documented operation reaches a handler on the real server: no "no such endpoint", no 405. */
     @Test
     void theRunningServerAnswersEveryDocumentedOperation() throws Exception {
-        try (RunningFront front = RunningFront.start()) {
+        try (TestFront front = TestFront.builder().workerMode("processes").processes(2).start()) {
             HttpResponse<String> served = front.get("/openapi.json");
             assertEquals(200, served.statusCode());
             assertEquals(document(), JSON.readTree(served.body()));
@@ -140,7 +140,7 @@ class OpenApiDocumentTest {
                 request = parts[0].equals("POST")
                         ? request.header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[]{1}))
                         : request.method(parts[0], HttpRequest.BodyPublishers.noBody());
-                HttpResponse<String> response = front.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = front.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
                 assertTrue(response.statusCode() != 405, operation + " answered 405");
                 assertFalse(errorCode(response).equals("not_found"), operation + ": " + response.body());
             }

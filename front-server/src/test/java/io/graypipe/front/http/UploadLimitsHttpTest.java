@@ -1,5 +1,8 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,15 +32,15 @@ class UploadLimitsHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        front = new TestFront();
-        front.maxUploadBytes = MAX_UPLOAD;
-        front.uploadMemoryThreshold = MEMORY_THRESHOLD;
-        front.maxHeaderBytes = 4096;
-        front.maxPixels = 10_000;
-        front.maxDimension = 200;
-        front.readTimeout = Duration.ofSeconds(2);
-        front.receiveTimeout = Duration.ofSeconds(3);
-        front.start();
+        front = TestFront.builder()
+                .maxUploadBytes(MAX_UPLOAD)
+                .uploadMemoryThreshold(MEMORY_THRESHOLD)
+                .maxHeaderBytes(4096)
+                .maxPixels(10_000)
+                .maxDimension(200)
+                .readTimeout(Duration.ofSeconds(2))
+                .receiveTimeout(Duration.ofSeconds(3))
+                .start();
     }
 
     @AfterAll
@@ -47,7 +50,7 @@ class UploadLimitsHttpTest {
 
     @AfterEach
     void noUploadFileOutlivesItsRequest() {
-        Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 0, "every FUp_ file to be deleted");
+        Await.until(Duration.ofSeconds(5), "every FUp_ file to be deleted", () -> front.spooledFiles() == 0);
         RawHttp.Response health = RawHttp.get(front.address(), "/healthz");
         assertEquals(200, health.status(), "the server still serves");
     }
@@ -98,27 +101,27 @@ class UploadLimitsHttpTest {
 
     @Test
     void pixelAndSideLimitsAreCheckedAgainstTheHeader() {
-        assertEquals(200, RawHttp.exchange(front.address(), post("/process", "image/png", Images.png(100, 100))).status(),
+        assertEquals(200, RawHttp.exchange(front.address(), post("/process", "image/png", TestImages.png(100, 100))).status(),
                 "exactly 10000 pixels is allowed");
 
-        RawHttp.Response tooManyPixels = RawHttp.exchange(front.address(), post("/process", "image/png", Images.png(101, 100)));
+        RawHttp.Response tooManyPixels = RawHttp.exchange(front.address(), post("/process", "image/png", TestImages.png(101, 100)));
         assertEquals(422, tooManyPixels.status(), tooManyPixels::toString);
         assertEquals("image_too_large", tooManyPixels.errorCode());
 
-        RawHttp.Response tooWide = RawHttp.exchange(front.address(), post("/process", "image/png", Images.png(201, 10)));
+        RawHttp.Response tooWide = RawHttp.exchange(front.address(), post("/process", "image/png", TestImages.png(201, 10)));
         assertEquals(422, tooWide.status(), tooWide::toString);
         assertEquals("image_too_large", tooWide.errorCode());
     }
 
     @Test
     void aLargeMultipartUploadSpillsToATemporaryFileThatIsDeletedAfterSuccess() {
-        byte[] png = Images.noisePng(90, 90);
+        byte[] png = TestImages.noisePng(90, 90);
         assertTrue(png.length > 2 * MEMORY_THRESHOLD, "the fixture must exceed the memory threshold: " + png.length);
         byte[] request = BadRequests.multipart("/process", part(BadRequests.BOUNDARY, "image", "noise.png", png));
         try (RawHttp http = new RawHttp(front.address())) {
             int half = request.length / 2;
             http.write(Arrays.copyOf(request, half));
-            Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 1, "the upload to spill to a FUp_ file");
+            Await.until(Duration.ofSeconds(5), "the upload to spill to a FUp_ file", () -> front.spooledFiles() == 1);
 
             http.write(Arrays.copyOfRange(request, half, request.length));
             RawHttp.Response response = http.readResponse();
@@ -140,24 +143,24 @@ class UploadLimitsHttpTest {
 
     @Test
     void aSpilledImageOverThePixelLimitLeavesNoTemporaryFile() {
-        byte[] png = Images.noisePng(150, 150);
+        byte[] png = TestImages.noisePng(150, 150);
         assertTrue(png.length > MEMORY_THRESHOLD);
         RawHttp.Response response = RawHttp.exchange(front.address(), post("/tasks", "image/png", png));
         assertEquals(202, response.status(), response::toString);
         String id = response.json().path("id").asText();
 
-        Await.until(Duration.ofSeconds(5), () -> "failed".equals(
-                RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()), "the task to fail");
+        Await.until(Duration.ofSeconds(5), "the task to fail", () -> "failed".equals(
+                RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()));
         assertEquals("image_too_large", RawHttp.get(front.address(), "/tasks/" + id + "/result").errorCode());
     }
 
     @Test
     void aClientThatHangsUpMidUploadLeavesNoTemporaryFile() {
-        byte[] png = Images.noisePng(90, 90);
+        byte[] png = TestImages.noisePng(90, 90);
         byte[] request = post("/process", "image/png", png);
         try (RawHttp http = new RawHttp(front.address())) {
             http.write(Arrays.copyOf(request, request.length - 1000));
-            Await.until(Duration.ofSeconds(5), () -> front.spooledFiles() == 1, "the upload to spill to a FUp_ file");
+            Await.until(Duration.ofSeconds(5), "the upload to spill to a FUp_ file", () -> front.spooledFiles() == 1);
         }
         // @AfterEach awaits the file's deletion.
     }
@@ -193,7 +196,7 @@ class UploadLimitsHttpTest {
 
     @Test
     void aClientTricklingItsBodyIsCutOffByTheReceiveTimeout() throws Exception {
-        byte[] request = post("/process", "image/png", Images.png(50, 50));
+        byte[] request = post("/process", "image/png", TestImages.png(50, 50));
         assertTrickleIsCutOff(request);
     }
 

@@ -2,6 +2,7 @@ package io.graypipe.front.image;
 
 import io.graypipe.front.ApiError;
 import io.graypipe.front.ApiException;
+import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
 import org.junit.jupiter.api.Test;

@@ -2,9 +2,10 @@ package io.graypipe.front.observe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.graypipe.front.Multipart;
-import io.graypipe.front.RunningFront;
-import io.graypipe.front.TestImages;
+import io.graypipe.front.testing.ExternalTools;
+import io.graypipe.front.testing.Multipart;
+import io.graypipe.front.testing.TestFront;
+import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,14 +23,13 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import io.graypipe.front.testing.ExternalTools;
 
 class MetricsEndpointTest {
-    private static RunningFront front;
+    private static TestFront front;
 
     @BeforeAll
     static void startAndProcessOneImage() throws Exception {
-        front = RunningFront.start();
+        front = TestFront.builder().workerMode("processes").processes(2).start();
         HttpResponse<String> processed = front.post("/process",
                 new Multipart().file("image", "a.png", "image/png", TestImages.png(64, 48)));
         assertEquals(200, processed.statusCode(), processed.body());

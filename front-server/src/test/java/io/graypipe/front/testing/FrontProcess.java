@@ -3,27 +3,27 @@ package io.graypipe.front.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real front-server JVM started from the test class path on {@code 127.0.0.1}, with the scale-worker and
- * children it starts itself. Can be killed with SIGKILL or stopped with SIGTERM; closing it kills whatever of
- * the process tree is left.
+ * A real front-server JVM started from the test class path, as a user starts it, with the scale-worker and
+ * children it starts itself. By default it listens on {@code 127.0.0.1} and an ephemeral port, keeps its tasks in a
+ * private temporary data directory, and {@link Builder#start()} returns once GET /readyz answers 200. Can be killed
+ * with SIGKILL or stopped with SIGTERM; closing it kills whatever of the process tree is left.
  */
 public final class FrontProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("graypipe front listening on (http://\\S+)");
@@ -35,73 +35,119 @@ public final class FrontProcess implements AutoCloseable {
         System.setProperty("jdk.httpclient.keepalive.timeout", "10");
     }
 
-    private final Process process;
-    private final StringBuffer output = new StringBuffer();
+    private final JvmProcess jvm;
+    private final List<URI> addresses;
+    private final Path privateDataDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private volatile URI base;
 
-    private FrontProcess(Process process) {
-        this.process = process;
+    private FrontProcess(JvmProcess jvm, List<URI> addresses, Path privateDataDir) {
+        this.jvm = jvm;
+        this.addresses = addresses;
+        this.privateDataDir = privateDataDir;
     }
 
-    /** Starts {@code graypipe -i 127.0.0.1 -p PORT <args>}, then waits until it listens and, if asked, is ready. */
-    public static FrontProcess start(int port, boolean awaitReady, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "io.graypipe.front.FrontMain", "-i", "127.0.0.1", "-p", Integer.toString(port)));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        FrontProcess front = new FrontProcess(process);
-        Thread reader = new Thread(front::readOutput, "front-output-" + process.pid());
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            Await.until(Duration.ofSeconds(60), "the front to listen",
-                    () -> front.base != null || !process.isAlive());
-            if (!process.isAlive()) {
-                throw new IllegalStateException("front exited: " + front.output);
-            }
-            if (awaitReady) {
-                Await.until(Duration.ofSeconds(60), "GET /readyz to answer 200", () -> front.readyzStatus() == 200);
-            }
-        } catch (RuntimeException | Error e) {
-            front.close();
-            throw e;
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to start the front: {@code graypipe -i HOST -p PORT --data-dir DIR <args>}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int expectedAddresses = 1;
+        private int port = 0;
+        private Path dataDir;
+        private boolean awaitReady = true;
+        private final List<String> args = new ArrayList<>();
+
+        private Builder() {
         }
-        return front;
-    }
 
-    private void readOutput() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                output.append(line).append('\n');
+        /** Listen on {@code host}, which resolves to {@code addresses} addresses (e.g. localhost to two). */
+        public Builder listenOn(String host, int addresses) {
+            this.host = host;
+            this.expectedAddresses = addresses;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** A data directory the test owns, e.g. to restart a front on it; otherwise a private one is made. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** Whether {@link #start()} also waits for GET /readyz to answer 200 (by default it does). */
+        public Builder awaitReady(boolean awaitReady) {
+            this.awaitReady = awaitReady;
+            return this;
+        }
+
+        /** More command-line options. */
+        public Builder args(String... more) {
+            args.addAll(List.of(more));
+            return this;
+        }
+
+        /** Starts the front and waits until it listens on every address and, if asked, is ready. */
+        public FrontProcess start() throws IOException {
+            Path privateDataDir = dataDir == null ? Files.createTempDirectory("graypipe-test-data") : null;
+            List<String> command = new ArrayList<>(List.of("-i", host, "-p", Integer.toString(port),
+                    "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
+            command.addAll(args);
+            List<URI> addresses = new CopyOnWriteArrayList<>();
+            JvmProcess jvm = JvmProcess.start("256m", "io.graypipe.front.FrontMain", command, line -> {
                 Matcher match = LISTENING.matcher(line);
                 if (match.find()) {
-                    base = URI.create(match.group(1));
+                    addresses.add(URI.create(match.group(1)));
                 }
+            });
+            FrontProcess front = new FrontProcess(jvm, addresses, privateDataDir);
+            try {
+                jvm.awaitStarted(Duration.ofSeconds(60), "the front to listen on " + expectedAddresses + " address(es)",
+                        () -> addresses.size() >= expectedAddresses);
+                if (awaitReady) {
+                    Await.until(Duration.ofSeconds(60), "GET /readyz to answer 200", () -> front.readyzStatus() == 200);
+                }
+            } catch (RuntimeException | Error e) {
+                front.close();
+                throw e;
             }
-        } catch (IOException e) {
-            output.append("[output closed: ").append(e.getMessage()).append("]\n");
+            return front;
         }
     }
 
+    /** The base URIs the front printed, in order. */
+    public List<URI> addresses() {
+        return addresses;
+    }
+
+    /** {@code path} on the address whose host contains {@code hostPart} (e.g. "127.0.0.1" or "[::1]"). */
+    public URI uri(String hostPart, String path) {
+        return addresses.stream().filter(a -> a.getHost().contains(hostPart)).findFirst()
+                .orElseThrow(() -> new AssertionError("no address with " + hostPart + " in " + addresses))
+                .resolve(path);
+    }
+
+    /** {@code path} on the first address. */
     public URI uri(String path) {
-        return base.resolve(path);
+        return addresses.get(0).resolve(path);
     }
 
     public int port() {
-        return base.getPort();
+        return addresses.get(0).getPort();
     }
 
     public Process process() {
-        return process;
+        return jvm.process();
     }
 
     /** Everything the front printed, stdout and stderr, for failure messages. */
     public String output() {
-        return output.toString();
+        return jvm.output();
     }
 
     // ---- HTTP
@@ -153,46 +199,38 @@ public final class FrontProcess implements AutoCloseable {
 
     /** The scale-worker JVMs under this front (normally one). */
     public List<ProcessHandle> workers() {
-        return liveDescendants("io.graypipe.worker.WorkerMain");
+        return jvm.liveDescendants("io.graypipe.worker.WorkerMain");
     }
 
     /** The child JVMs of the scale-worker under this front. */
     public List<ProcessHandle> children() {
-        return liveDescendants("io.graypipe.worker.ChildMain");
-    }
-
-    private List<ProcessHandle> liveDescendants(String mainClass) {
-        return ProcessTree.live(process.toHandle(), mainClass);
+        return jvm.liveDescendants("io.graypipe.worker.ChildMain");
     }
 
     /** SIGKILL: the front gets no chance to clean up. */
     public void kill9() {
-        process.destroyForcibly();
+        jvm.process().destroyForcibly();
         awaitExit(Duration.ofSeconds(10));
     }
 
     /** SIGTERM, as a deploy or Ctrl-C would send. */
     public void terminate() {
-        process.destroy();
+        jvm.process().destroy();
     }
 
     public boolean awaitExit(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return jvm.awaitExit(timeout);
     }
 
     @Override
     public void close() {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        process.destroyForcibly();
-        awaitExit(Duration.ofSeconds(10));
-        tree.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle handle : tree) {
-            handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> handle).join();
+        jvm.close();
+        if (privateDataDir != null) {
+            try {
+                Directories.deleteTree(privateDataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }

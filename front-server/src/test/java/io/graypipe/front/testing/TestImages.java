@@ -1,4 +1,4 @@
-package io.graypipe.front.image;
+package io.graypipe.front.testing;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -6,6 +6,8 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -15,21 +17,28 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
-/** Deterministic fixtures, built in code. */
-final class TestImages {
+/**
+ * Deterministic image fixtures, built in code: pictures, encoders with explicit settings, files that lie about
+ * their size or are broken, JPEG segments (EXIF, ICC, Adobe) to splice in, and reading results back.
+ */
+public final class TestImages {
     private TestImages() {
     }
 
-    static BufferedImage solid(int w, int h, int rgb) {
+    /** An image of one flat colour. */
+    public static BufferedImage solid(int w, int h, int rgb) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -40,7 +49,7 @@ final class TestImages {
     }
 
     /** A smooth, photo-like RGB image: gradients plus a little deterministic texture. */
-    static BufferedImage photo(int w, int h) {
+    public static BufferedImage photo(int w, int h) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         byte[] data = ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData();
         long seed = 12345;
@@ -60,11 +69,68 @@ final class TestImages {
         return image;
     }
 
-    static int clamp(int v) {
+    /** A noisy, textured RGB image (so JPEG and PNG sizes are realistic), the same for the same seed. */
+    public static BufferedImage noisyPhoto(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int base = (int) (128 + 70 * Math.sin(x / 17.0) * Math.cos(y / 11.0));
+                int r = clamp(base + random.nextInt(50) - 25);
+                int g = clamp(255 - base + random.nextInt(50) - 25);
+                int b = clamp(x * 255 / width + random.nextInt(30) - 15);
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return image;
+    }
+
+    /** Colour stripes and a white block, so encoders cannot reduce it to nothing; compresses well. */
+    private static BufferedImage picture(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        for (int x = 0; x < width; x += 8) {
+            g.setColor(new Color((x * 7) % 256, (x * 3) % 256, 255 - (x % 256)));
+            g.fillRect(x, 0, 8, height);
+        }
+        g.setColor(Color.WHITE);
+        g.fillRect(width / 4, height / 4, Math.max(1, width / 2), Math.max(1, height / 2));
+        g.dispose();
+        return image;
+    }
+
+    /** {@link #picture} as a PNG file. */
+    public static byte[] png(int width, int height) {
+        return write(picture(width, height), "png");
+    }
+
+    /** {@link #picture} as a JPEG file, at ImageIO's default quality. */
+    public static byte[] jpeg(int width, int height) {
+        return write(picture(width, height), "jpeg");
+    }
+
+    /** Random pixels: a PNG that barely compresses, so a small image still makes a large file. */
+    public static byte[] noisePng(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(7);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        return write(image, "png");
+    }
+
+    /** The first half of {@code file}: a broken image. */
+    public static byte[] truncated(byte[] file) {
+        return Arrays.copyOf(file, file.length / 2);
+    }
+
+    private static int clamp(int v) {
         return Math.max(0, Math.min(255, v));
     }
 
-    static byte[] write(RenderedImage image, String format) {
+    public static byte[] write(RenderedImage image, String format) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(image, format, out)) {
@@ -76,7 +142,17 @@ final class TestImages {
         }
     }
 
-    static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
+    /** Encodes with the JDK's JPEG writer at {@code quality} (0..1), baseline or progressive. */
+    public static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
+        return jdkJpeg(new IIOImage(image, null, null), quality, progressive);
+    }
+
+    /** Writes a 4-band raster as a JPEG; the JDK writer stores it as Adobe CMYK/YCCK depending on metadata. */
+    public static byte[] jpegRaster(Raster raster, float quality) {
+        return jdkJpeg(new IIOImage(raster, null, null), quality, false);
+    }
+
+    private static byte[] jdkJpeg(IIOImage image, float quality, boolean progressive) {
         try {
             ImageWriter writer = jdkJpegWriter();
             ImageWriteParam param = writer.getDefaultWriteParam();
@@ -88,7 +164,7 @@ final class TestImages {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
                 writer.setOutput(out);
-                writer.write(null, new IIOImage(image, null, null), param);
+                writer.write(null, image, param);
             }
             writer.dispose();
             return bytes.toByteArray();
@@ -97,26 +173,7 @@ final class TestImages {
         }
     }
 
-    /** Writes a 4-band raster as a JPEG; the JDK writer stores it as Adobe CMYK/YCCK depending on metadata. */
-    static byte[] jpegRaster(Raster raster, float quality) {
-        try {
-            ImageWriter writer = jdkJpegWriter();
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-                writer.setOutput(out);
-                writer.write(null, new IIOImage(raster, null, null), param);
-            }
-            writer.dispose();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static ImageWriter jdkJpegWriter() {
+    private static ImageWriter jdkJpegWriter() {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
         while (writers.hasNext()) {
             ImageWriter writer = writers.next();
@@ -128,7 +185,7 @@ final class TestImages {
     }
 
     /** Inserts a marker segment right after SOI (and after a JFIF APP0 if there is one). */
-    static byte[] insertSegment(byte[] jpeg, int marker, byte[] payload) {
+    public static byte[] insertSegment(byte[] jpeg, int marker, byte[] payload) {
         int pos = 2;
         if ((jpeg[2] & 0xff) == 0xFF && (jpeg[3] & 0xff) == 0xE0) {
             pos = 4 + (((jpeg[4] & 0xff) << 8) | (jpeg[5] & 0xff));
@@ -141,7 +198,7 @@ final class TestImages {
     }
 
     /** A big-endian EXIF APP1 payload with only an orientation tag. */
-    static byte[] exifOrientation(int orientation, boolean littleEndian) {
+    public static byte[] exifOrientation(int orientation, boolean littleEndian) {
         ByteBuffer b = ByteBuffer.allocate(6 + 8 + 2 + 12 + 4);
         b.put("Exif\0\0".getBytes(StandardCharsets.ISO_8859_1));
         b.order(littleEndian ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
@@ -154,14 +211,14 @@ final class TestImages {
     }
 
     /** APP2 ICC_PROFILE payload (single chunk). */
-    static byte[] iccSegment(byte[] profile) {
+    public static byte[] iccSegment(byte[] profile) {
         ByteBuffer b = ByteBuffer.allocate(14 + profile.length);
         b.put("ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 1).put(profile);
         return b.array();
     }
 
     /** Replaces the frame size in the first SOF segment. */
-    static byte[] patchJpegSize(byte[] jpeg, int width, int height) {
+    public static byte[] patchJpegSize(byte[] jpeg, int width, int height) {
         byte[] out = jpeg.clone();
         int pos = 2;
         while (pos < out.length) {
@@ -179,7 +236,12 @@ final class TestImages {
         throw new IllegalArgumentException("no SOF");
     }
 
-    static BufferedImage grayAlpha(int w, int h, int bits) {
+    /** A small real JPEG whose frame header claims {@code width × height}. */
+    public static byte[] jpegClaiming(int width, int height) {
+        return patchJpegSize(jpeg(16, 16), width, height);
+    }
+
+    public static BufferedImage grayAlpha(int w, int h, int bits) {
         ColorSpace cs = ColorSpace.getInstance(ColorSpace.CS_GRAY);
         int type = bits == 16 ? DataBuffer.TYPE_USHORT : DataBuffer.TYPE_BYTE;
         ComponentColorModel cm = new ComponentColorModel(cs, new int[]{bits, bits}, true, false,
@@ -188,7 +250,7 @@ final class TestImages {
         return new BufferedImage(cm, raster, false, null);
     }
 
-    static BufferedImage rgb16(int w, int h, boolean alpha) {
+    public static BufferedImage rgb16(int w, int h, boolean alpha) {
         ColorSpace cs = ColorSpace.getInstance(ColorSpace.CS_sRGB);
         int[] bits = alpha ? new int[]{16, 16, 16, 16} : new int[]{16, 16, 16};
         ComponentColorModel cm = new ComponentColorModel(cs, bits, alpha, false,
@@ -196,7 +258,7 @@ final class TestImages {
         return new BufferedImage(cm, cm.createCompatibleWritableRaster(w, h), false, null);
     }
 
-    static BufferedImage indexed(int w, int h, int[] argbPalette, int transparentIndex) {
+    public static BufferedImage indexed(int w, int h, int[] argbPalette, int transparentIndex) {
         int n = argbPalette.length;
         byte[] r = new byte[n];
         byte[] g = new byte[n];
@@ -212,7 +274,7 @@ final class TestImages {
     }
 
     /** A PNG whose IHDR claims {@code w×h} 8-bit gray, with about {@code idatBytes} of zero-filled IDAT. */
-    static byte[] pngBomb(int w, int h, int idatBytes) {
+    public static byte[] pngBomb(int w, int h, int idatBytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0)
@@ -226,12 +288,17 @@ final class TestImages {
         while (len < idatBytes && !deflater.needsInput()) {
             len += deflater.deflate(buf, len, idatBytes - len, Deflater.SYNC_FLUSH);
         }
-        chunk(out, "IDAT", java.util.Arrays.copyOf(buf, len));
+        chunk(out, "IDAT", Arrays.copyOf(buf, len));
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }
 
-    static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    /** A PNG of about a kilobyte whose header claims {@code width × height} gray pixels. */
+    public static byte[] pngClaiming(int width, int height) {
+        return pngBomb(width, height, 1024);
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(12 + data.length);
         byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
         b.putInt(data.length).put(t).put(data);
@@ -242,7 +309,8 @@ final class TestImages {
         out.writeBytes(b.array());
     }
 
-    static int luma(int rgb) {
+    /** BT.601 luma of an sRGB colour, rounded half up in exact integer arithmetic: what graypipe must produce. */
+    public static int luma(int rgb) {
         int r = (rgb >> 16) & 0xff;
         int g = (rgb >> 8) & 0xff;
         int b = rgb & 0xff;
@@ -250,7 +318,7 @@ final class TestImages {
     }
 
     /** Decodes a JPEG to RGB with the JDK reader (the slow reference path). */
-    static BufferedImage readRgb(byte[] jpeg) {
+    public static BufferedImage readRgb(byte[] jpeg) {
         try {
             Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
             while (readers.hasNext()) {
@@ -268,11 +336,29 @@ final class TestImages {
         }
     }
 
+    /** Decodes a result with whatever ImageIO reader claims it; fails the test if none does. */
+    public static BufferedImage decode(byte[] bytes) {
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) {
+                throw new AssertionError("response is not an image: " + bytes.length + " bytes");
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The gray value of a pixel of a decoded gray image. */
+    public static int grayAt(BufferedImage image, int x, int y) {
+        return image.getRaster().getSample(x, y, 0);
+    }
+
     /**
      * A minimal ICC v2 CMYK output profile: a lut8 A2B0 with a 2-point grid mapping ink to neutral Lab,
      * lightness falling with each ink. Enough for a colour-managed CMYK to sRGB conversion.
      */
-    static byte[] simpleCmykProfile() {
+    public static byte[] simpleCmykProfile() {
         ByteArrayOutputStream tags = new ByteArrayOutputStream();
         // desc
         byte[] descText = "graypipe test CMYK\0".getBytes(StandardCharsets.ISO_8859_1);
