@@ -189,6 +189,8 @@ public final class DurableTasks {
             }
             known.add(id);
             if (status.status().isFinal()) {
+                // A kill between a task finishing and its upload being deleted leaves the upload behind.
+                files.deleteUpload(id);
                 tasks.restore(status, requestTimeout);
                 continue;
             }
