@@ -78,10 +78,11 @@ class FormatEdgeCasesTest {
     void truncatedBmpIsUndecodable() {
         BufferedImage rgb = new BufferedImage(40, 30, BufferedImage.TYPE_3BYTE_BGR);
         rgb.getGraphics().drawImage(noise(40, 30), 0, 0, null);
+        byte[] reference = decode(ContainerFixtures.write(rgb, "png")).data();
         // 40 pixels per row needs no row padding, so the very last byte is pixel data.
         for (byte[] bmp : new byte[][]{ContainerFixtures.write(rgb, "bmp"), ContainerFixtures.write(noise(40, 30), "bmp"),
-                ContainerFixtures.bmp(noise(40, 30), "BI_RLE8")}) {
-            assertEquals(40, decode(bmp).width());
+                ContainerFixtures.bmp(noise(40, 30), "BI_RLE8"), ContainerFixtures.bmp(rgb, "BI_BITFIELDS")}) {
+            assertEquals(Arrays.toString(reference), Arrays.toString(decode(bmp).data()), "the whole file decodes");
             assertUndecodableWhenCut(bmp, 29, 1);
         }
     }
@@ -175,6 +176,19 @@ class FormatEdgeCasesTest {
         assertEquals(10, gray(gray, 1, 0));
         assertEquals(255, alpha(gray, 1, 0));
         assertEquals(255, alpha(gray, 2, 0));
+    }
+
+    @Test
+    void rgbPngWithTrnsKeyHasAlpha() {
+        BufferedImage image = new BufferedImage(2, 1, BufferedImage.TYPE_3BYTE_BGR);
+        image.setRGB(0, 0, 0x0000FF);
+        image.setRGB(1, 0, 0x0001FF);
+        byte[] png = ContainerFixtures.insertAfterIhdr(ContainerFixtures.write(image, "png"),
+                ContainerFixtures.chunk("tRNS", new byte[]{0, 0, 0, 0, 0, (byte) 255}));
+        ImageData gray = decode(png);
+        assertEquals(0, alpha(gray, 0, 0));
+        assertEquals(29, gray(gray, 0, 0));
+        assertEquals(255, alpha(gray, 1, 0));
     }
 
     /** A 4×2 gray PNG, black at stored (0,0) and white elsewhere. */
