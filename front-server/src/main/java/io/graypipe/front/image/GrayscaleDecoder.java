@@ -107,9 +107,9 @@ public final class GrayscaleDecoder {
         if (format.equals("jpeg")) {
             return decodeJpeg(in);
         }
-        int orientation = 1;
+        PngChunks png = null;
         if (format.equals("png")) {
-            orientation = PngChunks.read(in).orientation;
+            png = PngChunks.read(in);
             in.seek(0);
         }
         ImageReader reader = jdkReader(format);
@@ -122,8 +122,11 @@ public final class GrayscaleDecoder {
             checkLimits(format, width, height);
             BufferedImage image = reader.read(0, reader.getDefaultReadParam());
             warnings.throwIfFatal();
+            if (png != null) {
+                image = PngColour.toSrgb(image, png);
+            }
             ImageData gray = RasterToGray.convert(image);
-            return new DecodedImage(format, width, height, Orientation.apply(gray, orientation));
+            return new DecodedImage(format, width, height, Orientation.apply(gray, png == null ? 1 : png.orientation));
         } finally {
             reader.dispose();
         }

@@ -300,12 +300,22 @@ final class RasterToGray {
             }
             int[] trcs = {ICC_Profile.icSigRedTRCTag, ICC_Profile.icSigGreenTRCTag, ICC_Profile.icSigBlueTRCTag};
             for (int trc : trcs) {
-                double mid = midTone(profile.getData(trc));
-                if (Double.isNaN(mid) || Math.abs(mid - SRGB_MID) > 0.03) {
+                if (!srgbLikeTone(profile, trc)) {
                     return false;
                 }
             }
             return true;
+        }
+
+        /** A gray profile whose tone curve is sRGB's or gamma 2.2, so its stored values stand as they are. */
+        static boolean isSrgbLikeGray(ICC_Profile profile) {
+            return profile.getColorSpaceType() == ColorSpace.TYPE_GRAY
+                    && srgbLikeTone(profile, ICC_Profile.icSigGrayTRCTag);
+        }
+
+        private static boolean srgbLikeTone(ICC_Profile profile, int trcTag) {
+            double mid = midTone(profile.getData(trcTag));
+            return !Double.isNaN(mid) && Math.abs(mid - SRGB_MID) <= 0.03;
         }
 
         /** sRGB's transfer function at 0.5. */
