@@ -1,5 +1,7 @@
 package io.graypipe.front.image;
 
+import io.graypipe.front.testing.TestImages;
+
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -17,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 
 /**
@@ -87,14 +88,7 @@ final class ContainerFixtures {
     }
 
     static byte[] chunk(String type, byte[] data) {
-        ByteBuffer b = ByteBuffer.allocate(12 + data.length);
-        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
-        b.putInt(data.length).put(t).put(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        b.putInt((int) crc.getValue());
-        return b.array();
+        return TestImages.pngChunk(type, data);
     }
 
     /** iCCP: keyword, NUL, compression method 0, zlib stream of the profile. */

@@ -299,6 +299,11 @@ public final class TestImages {
     }
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        out.writeBytes(pngChunk(type, data));
+    }
+
+    /** One PNG chunk: length, type, data and CRC. */
+    public static byte[] pngChunk(String type, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(12 + data.length);
         byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
         b.putInt(data.length).put(t).put(data);
@@ -306,7 +311,7 @@ public final class TestImages {
         crc.update(t);
         crc.update(data);
         b.putInt((int) crc.getValue());
-        out.writeBytes(b.array());
+        return b.array();
     }
 
     /** BT.601 luma of an sRGB colour, rounded half up in exact integer arithmetic: what graypipe must produce. */
