@@ -105,6 +105,10 @@ public final class TestFront implements AutoCloseable {
             return option("--receive-timeout", timeout.toString());
         }
 
+        public Builder maxDataBytes(long bytes) {
+            return option("--max-data-bytes", Long.toString(bytes));
+        }
+
         private Builder option(String name, String value) {
             options.put(name, value);
             return this;
