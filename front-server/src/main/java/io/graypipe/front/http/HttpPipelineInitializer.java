@@ -23,27 +23,20 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final FrontConfig config;
-    private final ImagePipeline pipeline;
-    private final TaskStore tasks;
-    private final DurableTasks durableTasks;
-    private final WorkerClient worker;
-    private final HttpDataFactory dataFactory;
-    private final Executor uploadExecutor;
+    private final UploadRequests uploads;
+    private final TaskEndpoints taskEndpoints;
     private final Observability observability;
     private final TrafficCounter trafficCounter;
 
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks,
                                    DurableTasks durableTasks, WorkerClient worker, HttpDataFactory dataFactory,
                                    Executor uploadExecutor, Observability observability) {
+        this.config = config;
+        this.uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(), worker,
+                dataFactory, uploadExecutor);
+        this.taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
         this.observability = observability;
         this.trafficCounter = new TrafficCounter(observability.metrics());
-        this.config = config;
-        this.pipeline = pipeline;
-        this.tasks = tasks;
-        this.durableTasks = durableTasks;
-        this.worker = worker;
-        this.dataFactory = dataFactory;
-        this.uploadExecutor = uploadExecutor;
     }
 
     @Override
@@ -57,7 +50,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         ReceiveDeadline.install(p, "http", config.receiveTimeout());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("api", new HttpRequestHandler(config, pipeline, tasks, durableTasks, worker, dataFactory,
-                uploadExecutor, observability));
+        // Per connection: it holds the state of the request in progress. What it delegates to is shared.
+        p.addLast("api", new HttpRequestHandler(config, uploads, taskEndpoints, observability));
     }
 }

@@ -3,23 +3,13 @@ package io.graypipe.front.http;
 import io.graypipe.front.ApiError;
 import io.graypipe.front.ApiException;
 import io.graypipe.front.FrontConfig;
-import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.pipeline.ProcessingOptions;
-import io.graypipe.front.pipeline.Upload;
-import io.graypipe.front.task.Batch;
-import io.graypipe.front.task.Task;
-import io.graypipe.front.task.TaskState;
-import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.DurableTasks;
-import io.graypipe.front.task.TaskStore;
-import io.graypipe.front.worker.WorkerClient;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,23 +19,23 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * One connection's HTTP requests, one at a time. Routing, parameter checks and limits run on the event loop;
- * they are cheap. Body bytes go to an {@link UploadReceiver}, image work to the {@link ImagePipeline}, and
+ * One connection's HTTP requests, one at a time: it reads each request, dispatches it by {@link Route}, and owns
+ * when it is answered and whether the connection is reused. Routing, parameter checks and limits run on the event
+ * loop; they are cheap. Uploads are checked and handed on by {@link UploadRequests} (body bytes go to an
+ * {@link UploadReceiver}), the other answers come from {@link TaskEndpoints} and {@link Observability}, and
  * responses are written from whichever thread finishes, which Netty allows.
  *
  * <p>While a request is being answered the channel stops reading, so pipelined requests wait their turn.
@@ -56,13 +46,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private enum Phase { IDLE, RECEIVING, DISCARDING, ANSWERING }
 
     private final FrontConfig config;
-    private final ImagePipeline pipeline;
-    private final TaskStore tasks;
-    private final DurableTasks durableTasks;
-    private final WorkerClient worker;
-    private final HttpDataFactory dataFactory;
-    private final Executor uploadExecutor;
-
+    private final UploadRequests uploads;
+    private final TaskEndpoints taskEndpoints;
     private final Observability observability;
 
     private Phase phase = Phase.IDLE;
@@ -70,22 +55,16 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private long requestStartNanos;
     private String routeLabel = Route.UNMATCHED;
     private boolean keepAlive;
-    private boolean sync;
     private long receivedBytes;
     private UploadReceiver receiver;
     private Map<String, String> query;
 
-    public HttpRequestHandler(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, DurableTasks durableTasks,
-                              WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor,
-                              Observability observability) {
+    HttpRequestHandler(FrontConfig config, UploadRequests uploads, TaskEndpoints taskEndpoints,
+                       Observability observability) {
         this.config = config;
+        this.uploads = uploads;
+        this.taskEndpoints = taskEndpoints;
         this.observability = observability;
-        this.pipeline = pipeline;
-        this.tasks = tasks;
-        this.durableTasks = durableTasks;
-        this.worker = worker;
-        this.dataFactory = dataFactory;
-        this.uploadExecutor = uploadExecutor;
     }
 
     @Override
@@ -127,9 +106,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     private void route(ChannelHandlerContext ctx, HttpMethod method, String path) {
         Route.Match match = Route.match(path).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND,
-                "no such endpoint: " + clip(path) + "; GET /openapi.json lists them all"));
+                "no such endpoint: " + HttpResponses.clip(path) + "; GET /openapi.json lists them all"));
         routeLabel = match.route().template();
-        requireMethod(method, match.route().methods().toArray(HttpMethod[]::new));
+        MethodNotAllowed.require(method, match.route().methods());
         String id = match.id();
         switch (match.route()) {
             case PAGE -> answerAfterBody(ctx, observability::page);
@@ -137,149 +116,42 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             case TASKS -> beginUpload(ctx, false);
             case TASK -> {
                 if (method.equals(HttpMethod.GET)) {
-                    answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findTask(id).status()));
+                    answerAfterBody(ctx, () -> taskEndpoints.taskStatus(id));
                 } else {
-                    answerAfterBody(ctx, () -> deleteTask(id));
+                    answerAfterBody(ctx, () -> taskEndpoints.deleteTask(id));
                 }
             }
-            case TASK_RESULT -> answerLaterAfterBody(ctx, () -> result(findTask(id)));
-            case TASK_EVENTS -> streamAfterBody(ctx, () -> {
-                Task task = findTask(id);
-                return stream -> TaskEvents.stream(task, stream);
-            });
-            case BATCH -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status()));
-            case BATCH_EVENTS -> streamAfterBody(ctx, () -> {
-                Batch batch = findBatch(id);
-                return stream -> BatchEvents.stream(batch, stream);
-            });
-            case HEALTHZ -> answerAfterBody(ctx, () -> HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok")));
-            case READYZ -> answerAfterBody(ctx, this::readiness);
+            case TASK_RESULT -> answerLaterAfterBody(ctx, () -> taskEndpoints.taskResult(id));
+            case TASK_EVENTS -> streamAfterBody(ctx, () -> taskEndpoints.taskEvents(id));
+            case BATCH -> answerAfterBody(ctx, () -> taskEndpoints.batchStatus(id));
+            case BATCH_EVENTS -> streamAfterBody(ctx, () -> taskEndpoints.batchEvents(id));
+            case HEALTHZ -> answerAfterBody(ctx, taskEndpoints::health);
+            case READYZ -> answerAfterBody(ctx, taskEndpoints::readiness);
             case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
             case STATS -> answerLaterAfterBody(ctx, observability::statsResponse);
             case OPENAPI -> answerAfterBody(ctx, observability::openApi);
         }
     }
 
-    private void requireMethod(HttpMethod method, HttpMethod... allowed) {
-        for (HttpMethod candidate : allowed) {
-            if (candidate.equals(method)) {
-                return;
-            }
-        }
-        StringBuilder allow = new StringBuilder();
-        for (HttpMethod candidate : allowed) {
-            allow.append(allow.length() == 0 ? "" : ", ").append(candidate.name());
-        }
-        throw new MethodNotAllowed(allow.toString(), method);
-    }
-
-    private Task findTask(String id) {
-        return tasks.find(id).orElseThrow(() -> new ApiException(ApiError.TASK_NOT_FOUND,
-                "no task " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
-    }
-
-    private Batch findBatch(String id) {
-        return observability.batches().store().find(id).orElseThrow(() -> new ApiException(ApiError.BATCH_NOT_FOUND,
-                "no batch " + clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes"));
-    }
-
-    private FullHttpResponse deleteTask(String id) {
-        if (tasks.delete(id).isEmpty()) {
-            throw new ApiException(ApiError.TASK_NOT_FOUND, "no task " + clip(id));
-        }
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-    }
-
-    private CompletableFuture<FullHttpResponse> result(Task task) {
-        TaskStatus status = task.status();
-        if (status.status() == TaskState.DONE && task.durable()) {
-            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image))
-                    .exceptionally(error -> HttpResponses.error(ApiError.TASK_NOT_FOUND, "the result of task "
-                            + status.id() + " is no longer kept (deleted or expired)"));
-        }
-        return CompletableFuture.completedFuture(resultInMemory(task));
-    }
-
-    private FullHttpResponse resultInMemory(Task task) {
-        TaskStatus status = task.status();
-        if (status.status() == TaskState.FAILED) {
-            return HttpResponses.error(status.error().apiError(), status.error().message());
-        }
-        if (status.status() != TaskState.DONE) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", Map.of("code", ApiError.TASK_NOT_DONE.code(), "message",
-                    "the task is " + status.status().label() + "; poll GET /tasks/" + status.id() + " until it is done"));
-            body.put("task", status);
-            return HttpResponses.json(ApiError.TASK_NOT_DONE.status(), body);
-        }
-        byte[] image = task.result();
-        if (image == null) {
-            throw new ApiException(ApiError.TASK_NOT_FOUND, "the result of task " + status.id()
-                    + " is no longer kept (it was returned synchronously or deleted)");
-        }
-        return imageResponse(status, image);
-    }
-
-    private FullHttpResponse readiness() {
-        String reason = worker.unavailableReason();
-        if (reason == null) {
-            return HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ready"));
-        }
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("status", "unavailable", "reason", reason));
-        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, HttpResponses.RETRY_AFTER_SECONDS);
-        return response;
-    }
-
-    private static FullHttpResponse imageResponse(TaskStatus status, byte[] image) {
-        FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.OK,
-                io.graypipe.protocol.OutputFormat.parse(status.output().format()).mediaType(), image);
-        response.headers().set("X-Task-Id", status.id());
-        response.headers().setInt("X-Image-Width", status.output().width());
-        response.headers().setInt("X-Image-Height", status.output().height());
-        return response;
-    }
-
     // ---- uploads
 
+    /** Starts receiving an upload's body, or throws the {@link ApiException} that refuses it from its headers. */
     private void beginUpload(ChannelHandlerContext ctx, boolean synchronous) {
-        sync = synchronous;
-        ProcessingOptions.parse(query);
-        String unavailable = synchronous ? worker.unavailableReason() : null;
-        if (unavailable != null) {
-            throw workerUnavailable(unavailable);
-        }
-        long declared = HttpUtil.getContentLength(request, -1L);
-        if (declared > config.maxUploadBytes()) {
-            throw tooLarge();
-        }
-        if (declared == 0) {
-            throw new ApiException(ApiError.MISSING_IMAGE,
-                    "the request body is empty; send the image (curl -F image=@photo.jpg URL)");
-        }
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
-        if (contentType.startsWith("multipart/form-data")) {
-            if (!contentType.contains("boundary=")) {
-                throw new ApiException(ApiError.MALFORMED_MULTIPART,
-                        "multipart/form-data without a boundary; let your HTTP client build the body (curl -F image=@photo.jpg)");
-            }
-            receiver = UploadReceiver.multipart(ctx.channel(), uploadExecutor, dataFactory, request);
-        } else if (contentType.isEmpty() || contentType.startsWith("image/")
-                || contentType.startsWith("application/octet-stream")) {
-            receiver = UploadReceiver.raw(ctx.channel(), uploadExecutor, dataFactory, request);
-        } else {
-            throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + clip(contentType)
-                    + " is not an upload graypipe reads; send multipart/form-data with field 'image', or the raw image with Content-Type image/*");
-        }
+        receiver = uploads.receiverFor(ctx.channel(), request, query, synchronous);
         if (HttpUtil.is100ContinueExpected(request)) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         phase = Phase.RECEIVING;
+        // The body completes on another thread: hand it this request's query and route, not the handler's fields.
+        Map<String, String> uploadQuery = query;
+        String uploadRoute = routeLabel;
         receiver.completion().whenComplete((body, error) -> {
             if (error != null) {
-                answer(ctx, HttpResponses.error(asApiException(error)));
+                answer(ctx, HttpResponses.error(UploadRequests.receiveFailure(error)));
             } else {
-                submit(ctx, body);
+                receiver = null;
+                uploads.submit(body, uploadQuery, synchronous, uploadRoute)
+                        .thenAccept(response -> answer(ctx, response));
             }
         });
     }
@@ -303,7 +175,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             if (receivedBytes > config.maxUploadBytes()) {
                 receiver.abort();
                 receiver = null;
-                reject(ctx, tooLarge());
+                reject(ctx, uploads.tooLarge());
                 return;
             }
             receiver.offer(content);
@@ -318,72 +190,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         }
     }
 
-    private void submit(ChannelHandlerContext ctx, UploadReceiver.ReceivedBody body) {
-        receiver = null;
-        List<Upload> files = body.files();
-        try {
-            if (sync && files.size() > 1) {
-                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request to " + routeLabel
-                        + "; this one has " + files.size() + " files (POST /tasks takes several as a batch)");
-            }
-            Map<String, String> params = new HashMap<>(body.fields());
-            params.putAll(query);
-            ProcessingOptions options = ProcessingOptions.parse(params);
-            if (files.size() > 1) {
-                observability.batches().submit(files, options).thenAccept(response -> answer(ctx, response));
-                return;
-            }
-            String unavailable = sync ? worker.unavailableReason() : null;
-            if (unavailable != null) {
-                throw workerUnavailable(unavailable);
-            }
-            if (sync) {
-                Task task = pipeline.submit(files.get(0), options);
-                task.finished().whenComplete((status, error) -> answer(ctx, syncAnswer(task)));
-            } else {
-                durableTasks.accept(files.get(0), options).whenComplete((task, error) -> answer(ctx,
-                        error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asApiException(error))));
-            }
-        } catch (ApiException e) {
-            files.forEach(f -> f.release().run());
-            answer(ctx, HttpResponses.error(e));
-        } catch (RuntimeException e) {
-            files.forEach(f -> f.release().run());
-            log.error("unexpected failure accepting an upload", e);
-            answer(ctx, HttpResponses.error(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged"));
-        }
-    }
-
-    private FullHttpResponse syncAnswer(Task task) {
-        TaskStatus status = task.status();
-        if (status.status() == TaskState.DONE) {
-            byte[] image = task.result();
-            tasks.forgetResult(task);
-            return imageResponse(status, image);
-        }
-        if (status.status() == TaskState.FAILED) {
-            return HttpResponses.error(status.error().apiError(), status.error().message());
-        }
-        return HttpResponses.error(ApiError.NOT_FOUND, "the task was cancelled");
-    }
-
-    private static FullHttpResponse accepted(TaskStatus status) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", status.id());
-        body.put("status", status.status());
-        body.put("status_url", "/tasks/" + status.id());
-        body.put("result_url", "/tasks/" + status.id() + "/result");
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, body);
-        response.headers().set(HttpHeaderNames.LOCATION, "/tasks/" + status.id());
-        return response;
-    }
-
     // ---- answering
 
     private Runnable pendingAnswer;
 
     /** Answers a body-less request once its (ignored) body has been read, so the connection stays usable. */
-    private void answerAfterBody(ChannelHandlerContext ctx, java.util.function.Supplier<FullHttpResponse> response) {
+    private void answerAfterBody(ChannelHandlerContext ctx, Supplier<FullHttpResponse> response) {
         phase = Phase.DISCARDING;
         pendingAnswer = () -> {
             FullHttpResponse built;
@@ -399,15 +211,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     /** Like {@link #answerAfterBody}, for answers that are ready only later; they are written when they are. */
-    private void answerLaterAfterBody(ChannelHandlerContext ctx,
-                                      java.util.function.Supplier<java.util.concurrent.CompletableFuture<FullHttpResponse>> response) {
+    private void answerLaterAfterBody(ChannelHandlerContext ctx, Supplier<CompletableFuture<FullHttpResponse>> response) {
         phase = Phase.DISCARDING;
         pendingAnswer = () -> {
-            java.util.concurrent.CompletableFuture<FullHttpResponse> later;
+            CompletableFuture<FullHttpResponse> later;
             try {
                 later = response.get();
             } catch (ApiException e) {
-                later = java.util.concurrent.CompletableFuture.completedFuture(HttpResponses.error(e));
+                later = CompletableFuture.completedFuture(HttpResponses.error(e));
             }
             later.whenComplete((built, error) -> {
                 if (error != null) {
@@ -431,11 +242,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
      * it may refuse with an {@link ApiException} (answered as usual), or return what feeds the open stream.
      * The connection is reused once the stream ends, like after any answer.
      */
-    private void streamAfterBody(ChannelHandlerContext ctx,
-                                 java.util.function.Supplier<java.util.function.Consumer<EventStream>> opener) {
+    private void streamAfterBody(ChannelHandlerContext ctx, Supplier<Consumer<EventStream>> opener) {
         phase = Phase.DISCARDING;
         pendingAnswer = () -> {
-            java.util.function.Consumer<EventStream> feed;
+            Consumer<EventStream> feed;
             try {
                 feed = opener.get();
             } catch (ApiException e) {
@@ -458,7 +268,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 : HttpResponses.error((ApiException) e);
         // A request the decoder rejected has unreliable framing (its Content-Length may not even be a number).
         boolean bodyPending = request.decoderResult().isFailure()
-                || !(request instanceof io.netty.handler.codec.http.FullHttpRequest)
+                || !(request instanceof FullHttpRequest)
                 && (HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request));
         if (!bodyPending && phase == Phase.IDLE) {
             // Nothing more to read for this request: answer once its LastHttpContent arrives.
@@ -553,45 +363,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         ctx.close();
     }
 
-    private static ApiException workerUnavailable(String reason) {
-        return new ApiException(ApiError.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
-                + "); retry after the Retry-After delay");
-    }
-
-    private ApiException tooLarge() {
-        return new ApiException(ApiError.UPLOAD_TOO_LARGE, "the upload exceeds " + config.maxUploadBytes()
-                + " bytes (--max-upload-bytes); send a smaller file");
-    }
-
-    private static ApiException asApiException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof ApiException api ? api
-                : new ApiException(ApiError.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
-    }
-
     private static Map<String, String> firstValues(Map<String, List<String>> parameters) {
         Map<String, String> first = new HashMap<>();
         parameters.forEach((name, values) -> first.put(name, values.isEmpty() ? "" : values.get(0)));
         return first;
-    }
-
-    private static String clip(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
-    }
-
-    /** A 405 with the {@code Allow} header the client needs. */
-    private static final class MethodNotAllowed extends ApiException {
-        private final String allow;
-
-        MethodNotAllowed(String allow, HttpMethod used) {
-            super(ApiError.METHOD_NOT_ALLOWED, used.name() + " is not allowed here; use " + allow);
-            this.allow = allow;
-        }
-
-        FullHttpResponse response() {
-            FullHttpResponse response = HttpResponses.error(this);
-            response.headers().set(HttpHeaderNames.ALLOW, allow);
-            return response;
-        }
     }
 }

@@ -48,6 +48,11 @@ public final class HttpResponses {
         return response;
     }
 
+    /** {@code text} from the client, shortened so an error message quoting it stays readable. */
+    static String clip(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
     /**
      * Writes {@code response}. With {@code keepAlive} false the connection closes after it, which is also how a
      * request whose body was not read is ended safely.

@@ -1,0 +1,180 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.ApiError;
+import io.graypipe.front.ApiException;
+import io.graypipe.front.FrontConfig;
+import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ProcessingOptions;
+import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskState;
+import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.worker.WorkerClient;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.multipart.HttpDataFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * The image uploads: {@code POST /process} (and its alias {@code /upload}) answered with the image, and
+ * {@code POST /tasks} answered at once with a durable task, or a batch when it carries several files. The checks
+ * that can refuse an upload before its body is read come first, so a refused body is never stored.
+ */
+final class UploadRequests {
+    private static final Logger log = LoggerFactory.getLogger(UploadRequests.class);
+
+    private final FrontConfig config;
+    private final ImagePipeline pipeline;
+    private final TaskStore tasks;
+    private final DurableTasks durableTasks;
+    private final BatchUploads batches;
+    private final WorkerClient worker;
+    private final HttpDataFactory dataFactory;
+    private final Executor uploadExecutor;
+
+    UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, DurableTasks durableTasks,
+                   BatchUploads batches, WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+        this.config = config;
+        this.pipeline = pipeline;
+        this.tasks = tasks;
+        this.durableTasks = durableTasks;
+        this.batches = batches;
+        this.worker = worker;
+        this.dataFactory = dataFactory;
+        this.uploadExecutor = uploadExecutor;
+    }
+
+    /**
+     * Checks an upload from its headers alone and returns the receiver its body goes to, or throws the
+     * {@link ApiException} that refuses it.
+     */
+    UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
+        ProcessingOptions.parse(query);
+        String unavailable = synchronous ? worker.unavailableReason() : null;
+        if (unavailable != null) {
+            throw workerUnavailable(unavailable);
+        }
+        long declared = HttpUtil.getContentLength(request, -1L);
+        if (declared > config.maxUploadBytes()) {
+            throw tooLarge();
+        }
+        if (declared == 0) {
+            throw new ApiException(ApiError.MISSING_IMAGE,
+                    "the request body is empty; send the image (curl -F image=@photo.jpg URL)");
+        }
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
+        if (contentType.startsWith("multipart/form-data")) {
+            if (!contentType.contains("boundary=")) {
+                throw new ApiException(ApiError.MALFORMED_MULTIPART,
+                        "multipart/form-data without a boundary; let your HTTP client build the body (curl -F image=@photo.jpg)");
+            }
+            return UploadReceiver.multipart(channel, uploadExecutor, dataFactory, request);
+        } else if (contentType.isEmpty() || contentType.startsWith("image/")
+                || contentType.startsWith("application/octet-stream")) {
+            return UploadReceiver.raw(channel, uploadExecutor, dataFactory, request);
+        } else {
+            throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + HttpResponses.clip(contentType)
+                    + " is not an upload graypipe reads; send multipart/form-data with field 'image', or the raw image with Content-Type image/*");
+        }
+    }
+
+    /**
+     * Hands a whole body on: to the pipeline for a synchronous upload (answered with the image once it is
+     * scaled), to the durable task store otherwise. Every refusal completes the future as an error answer, and
+     * the files of a refused upload are released here.
+     *
+     * @param route the template the request matched, quoted when a synchronous upload carries several files
+     */
+    CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
+                                               boolean synchronous, String route) {
+        List<Upload> files = body.files();
+        try {
+            if (synchronous && files.size() > 1) {
+                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request to " + route
+                        + "; this one has " + files.size() + " files (POST /tasks takes several as a batch)");
+            }
+            Map<String, String> params = new HashMap<>(body.fields());
+            params.putAll(query);
+            ProcessingOptions options = ProcessingOptions.parse(params);
+            if (files.size() > 1) {
+                return batches.submit(files, options);
+            }
+            String unavailable = synchronous ? worker.unavailableReason() : null;
+            if (unavailable != null) {
+                throw workerUnavailable(unavailable);
+            }
+            if (synchronous) {
+                Task task = pipeline.submit(files.get(0), options);
+                return task.finished().handle((status, error) -> syncAnswer(task));
+            }
+            return durableTasks.accept(files.get(0), options).handle((task, error) ->
+                    error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asApiException(error)));
+        } catch (ApiException e) {
+            files.forEach(f -> f.release().run());
+            return CompletableFuture.completedFuture(HttpResponses.error(e));
+        } catch (RuntimeException e) {
+            files.forEach(f -> f.release().run());
+            log.error("unexpected failure accepting an upload", e);
+            return CompletableFuture.completedFuture(HttpResponses.error(ApiError.INTERNAL,
+                    "an unexpected server error occurred; it has been logged"));
+        }
+    }
+
+    /** The refusal of a body larger than {@code --max-upload-bytes}, declared or counted. */
+    ApiException tooLarge() {
+        return new ApiException(ApiError.UPLOAD_TOO_LARGE, "the upload exceeds " + config.maxUploadBytes()
+                + " bytes (--max-upload-bytes); send a smaller file");
+    }
+
+    /** Why a body could not be received, as the error the client gets. */
+    static ApiException receiveFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof ApiException api ? api
+                : new ApiException(ApiError.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
+    }
+
+    private FullHttpResponse syncAnswer(Task task) {
+        TaskStatus status = task.status();
+        if (status.status() == TaskState.DONE) {
+            byte[] image = task.result();
+            tasks.forgetResult(task);
+            return TaskEndpoints.imageResponse(status, image);
+        }
+        if (status.status() == TaskState.FAILED) {
+            return HttpResponses.error(status.error().apiError(), status.error().message());
+        }
+        return HttpResponses.error(ApiError.NOT_FOUND, "the task was cancelled");
+    }
+
+    private static FullHttpResponse accepted(TaskStatus status) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", status.id());
+        body.put("status", status.status());
+        body.put("status_url", "/tasks/" + status.id());
+        body.put("result_url", "/tasks/" + status.id() + "/result");
+        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, body);
+        response.headers().set(HttpHeaderNames.LOCATION, "/tasks/" + status.id());
+        return response;
+    }
+
+    private static ApiException workerUnavailable(String reason) {
+        return new ApiException(ApiError.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
+                + "); retry after the Retry-After delay");
+    }
+}
