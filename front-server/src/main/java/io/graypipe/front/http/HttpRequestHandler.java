@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -146,12 +147,21 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         Map<String, String> uploadQuery = query;
         String uploadRoute = routeLabel;
         receiver.completion().whenComplete((body, error) -> {
+            if (error instanceof CancellationException) {
+                return;
+            }
             if (error != null) {
                 answer(ctx, HttpResponses.error(UploadRequests.receiveFailure(error)));
             } else {
                 receiver = null;
-                uploads.submit(body, uploadQuery, synchronous, uploadRoute)
-                        .thenAccept(response -> answer(ctx, response));
+                uploads.submit(body, uploadQuery, synchronous, uploadRoute).whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        log.error("unexpected failure answering an upload", failure);
+                        response = HttpResponses.error(ApiError.INTERNAL,
+                                "an unexpected server error occurred; it has been logged");
+                    }
+                    answer(ctx, response);
+                });
             }
         });
     }

@@ -140,7 +140,8 @@ final class UploadReceiver {
             }
             failed = true;
             destroy();
-            completion.completeExceptionally(new ApiException(ApiError.BAD_REQUEST, "upload aborted"));
+            // Whoever aborts has answered the client already; a cancelled body gets no second answer.
+            completion.cancel(false);
         }, io);
     }
 
