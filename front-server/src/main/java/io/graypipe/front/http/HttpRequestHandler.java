@@ -153,7 +153,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             if (error != null) {
                 answer(ctx, HttpResponses.error(UploadRequests.receiveFailure(error)));
             } else {
-                receiver = null;
+                // The handler's state belongs to the event loop; the body was handed over, nothing to abort now.
+                ctx.executor().execute(() -> receiver = null);
                 uploads.submit(body, uploadQuery, synchronous, uploadRoute).whenComplete((response, failure) -> {
                     if (failure != null) {
                         log.error("unexpected failure answering an upload", failure);
