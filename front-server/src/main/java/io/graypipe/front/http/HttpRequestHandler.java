@@ -146,7 +146,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         // The body completes on another thread: hand it this request's query and route, not the handler's fields.
         Map<String, String> uploadQuery = query;
         String uploadRoute = routeLabel;
-        receiver.completion().whenComplete((body, error) -> {
+        UploadReceiver thisUpload = receiver;
+        thisUpload.completion().whenComplete((body, error) -> {
             if (error instanceof CancellationException) {
                 return;
             }
@@ -154,7 +155,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 answer(ctx, HttpResponses.error(UploadRequests.receiveFailure(error)));
             } else {
                 // The handler's state belongs to the event loop; the body was handed over, nothing to abort now.
-                ctx.executor().execute(() -> receiver = null);
+                ctx.executor().execute(() -> {
+                    if (receiver == thisUpload) {
+                        receiver = null;
+                    }
+                });
                 uploads.submit(body, uploadQuery, synchronous, uploadRoute).whenComplete((response, failure) -> {
                     if (failure != null) {
                         log.error("unexpected failure answering an upload", failure);
