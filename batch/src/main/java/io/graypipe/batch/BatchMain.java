@@ -151,14 +151,14 @@ public final class BatchMain implements Callable<Integer> {
         BatchRun run = new BatchRun(config, front, embedded == null ? null : new CpuMeter(embedded.process()),
                 stopping::get);
         BatchRun.Scan scan = run.scan();
+        String frontDescription = front.base() + (embedded != null ? " (started by this run)" : "");
         System.err.printf("%d images in %s (%d other files skipped), %d pass(es), %d in flight, front %s%n",
                 scan.images(), config.input(), scan.notImages().size(), config.passes().size(), inFlight,
-                front.base());
+                frontDescription);
         BatchReport report;
         try (Progress progress = Progress.on(System.err, System.console() != null,
                 scan.images() * config.passes().size())) {
-            report = run.run(scan, inFlight, progress,
-                    front.base() + (embedded != null ? " (started by this run)" : ""));
+            report = run.run(scan, inFlight, progress, frontDescription);
         }
         Files.createDirectories(config.output());
         FrontClient.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)

@@ -1,5 +1,6 @@
 package io.graypipe.batch;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,6 +32,23 @@ record BatchReport(String front, String cpuSource, boolean interrupted, long ima
     /** {@code ratio} = threads' images per second / processes'; above 1, threads were faster. */
     record ModeComparison(String variant, Double threadsImagesPerSecond, Double processesImagesPerSecond,
                           Double ratio) {
+        /** One comparison per variant that ran in both modes, in the order of the threads passes. */
+        static List<ModeComparison> of(List<PassReport> passes) {
+            List<ModeComparison> comparisons = new ArrayList<>();
+            for (PassReport threads : passes) {
+                if (!"threads".equals(threads.mode())) {
+                    continue;
+                }
+                passes.stream()
+                        .filter(p -> "processes".equals(p.mode()) && p.variant().equals(threads.variant()))
+                        .findFirst()
+                        .ifPresent(processes -> comparisons.add(new ModeComparison(threads.variant(),
+                                threads.imagesPerSecond(), processes.imagesPerSecond(),
+                                threads.imagesPerSecond() == null || processes.imagesPerSecond() == null ? null
+                                        : threads.imagesPerSecond() / processes.imagesPerSecond())));
+            }
+            return comparisons;
+        }
     }
 
     record FileFailure(String pass, String file, String code, String message) {

@@ -100,7 +100,7 @@ final class BatchRun {
                 ? "CPU time of the embedded front's process tree (front, scale-worker, children) / wall time"
                 : "not measured: the front at --url publishes no process CPU time";
         return new BatchReport(frontDescription, cpuSource, stopping.getAsBoolean(), scan.images(), concurrency,
-                passes, comparisons(passes), List.copyOf(failures), scan.notImages());
+                passes, ModeComparison.of(passes), List.copyOf(failures), scan.notImages());
     }
 
     private PassReport runPass(Pass pass, long images, int concurrency, ExecutorService uploads, Progress progress)
@@ -221,23 +221,5 @@ final class BatchRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** With both modes: per variant, threads' images per second over processes'. */
-    private static List<ModeComparison> comparisons(List<PassReport> passes) {
-        List<ModeComparison> comparisons = new ArrayList<>();
-        for (PassReport threads : passes) {
-            if (!"threads".equals(threads.mode())) {
-                continue;
-            }
-            passes.stream()
-                    .filter(p -> "processes".equals(p.mode()) && p.variant().equals(threads.variant()))
-                    .findFirst()
-                    .ifPresent(processes -> comparisons.add(new ModeComparison(threads.variant(),
-                            threads.imagesPerSecond(), processes.imagesPerSecond(),
-                            threads.imagesPerSecond() == null || processes.imagesPerSecond() == null ? null
-                                    : threads.imagesPerSecond() / processes.imagesPerSecond())));
-        }
-        return comparisons;
     }
 }

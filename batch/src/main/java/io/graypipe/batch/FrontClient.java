@@ -50,7 +50,9 @@ final class FrontClient {
     }
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** HTTP/1.1 as the front speaks it; the default would ask every plain-HTTP request to upgrade to h2c. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private final LongAdder retriesAfter503 = new LongAdder();
 
     FrontClient(URI base) {
