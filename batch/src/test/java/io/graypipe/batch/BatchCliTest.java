@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,14 +99,22 @@ class BatchCliTest {
         Path leftover = Files.createDirectories(output.resolve("gray/x")).resolve(".old.png" + OutputLayout.TEMPORARY_SUFFIX);
         Files.writeString(leftover, "a partial file a killed run left");
 
-        CliProcess cli = CliProcess.run(dir.resolve("in").toString(), output.toString(), "--format", "png",
-                "--front-classpath", System.getProperty("java.class.path"));
-        assertEquals(0, cli.exitCode(), cli.output());
+        List<ProcessHandle> started = new ArrayList<>();
+        try (CliProcess cli = CliProcess.start(dir.resolve("in").toString(), output.toString(), "--format", "png",
+                "--front-classpath", System.getProperty("java.class.path"))) {
+            Await.until(Duration.ofSeconds(120), "the CLI to start a front", () -> {
+                started.addAll(cli.process().descendants().toList());
+                return !started.isEmpty() || !cli.process().isAlive();
+            });
+            assertEquals(0, cli.awaitExit(), cli.output());
+        }
         assertEquals(List.of("gray/x/one.jpg.png", "gray/x/two.bin.png"), List.copyOf(outputs(output).keySet()));
         assertFalse(Files.exists(leftover), "a killed run's temporary file is removed");
         assertTrue(FrontClient.JSON.readTree(output.resolve("report.json").toFile()).get("front").asText()
                 .endsWith("(started by this run)"));
-        assertEquals(List.of(), embeddedFronts(), "the front the CLI started is stopped");
+        assertFalse(started.isEmpty(), "the CLI started a front");
+        assertEquals(List.of(), started.stream().filter(ProcessHandle::isAlive).toList(),
+                "the front the CLI started, and its worker, are stopped");
     }
 
     @Test
@@ -180,17 +188,5 @@ class BatchCliTest {
             // A file renamed or removed while walking: the caller looks again.
         }
         return files;
-    }
-
-    /** Live processes whose command line names the CLI's private front directory. */
-    private static List<Long> embeddedFronts() {
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
-                        StandardCharsets.UTF_8).contains("graypipe-batch-front");
-            } catch (IOException e) {
-                return false;
-            }
-        }).map(ProcessHandle::pid).toList();
     }
 }
