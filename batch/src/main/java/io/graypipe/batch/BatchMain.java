@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:every image succeeded",
-                "1:some images failed (the others are written; failures are listed with the server's error)",
+                "1:some images failed (the others are written; failures are listed with the server's error), or the front could not be started or reached",
                 "2:usage error: bad option, missing INPUT_DIR, OUTPUT_DIR inside INPUT_DIR, parameters the front refuses",
                 "130:interrupted by Ctrl-C: uploads in flight finished, no partial file left, summary printed"},
         footerHeading = "%nExamples:%n",
@@ -108,7 +108,13 @@ public final class BatchMain implements Callable<Integer> {
     String frontClassPath;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BatchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new BatchMain()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cli, parsed) -> {
+                    // A front that cannot be started or reached fails every image: status 1, with the cause.
+                    cli.getErr().println("batch: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    return 1;
+                })
+                .execute(args));
     }
 
     @Override
@@ -143,11 +149,19 @@ public final class BatchMain implements Callable<Integer> {
     private int run(BatchConfig config, FrontClient front, EmbeddedFront embedded, AtomicBoolean stopping,
                     PrintStream out) throws IOException, InterruptedException, BatchUsageException {
         boolean needsFilters = config.passes().stream().anyMatch(p -> p.chain() != null || p.mode() != null);
-        if (needsFilters && !front.supportsOps()) {
+        int workerSlots;
+        boolean appliesOps;
+        try {
+            workerSlots = front.workerSlots();
+            appliesOps = front.supportsOps();
+        } catch (IOException e) {
+            throw new IOException("cannot reach the front at " + front.base() + ": " + e, e);
+        }
+        if (needsFilters && !appliesOps) {
             throw new BatchUsageException("the front at " + front.base() + " does not apply --ops or --mode yet"
                     + " (it has no GET /ops); run without them, or update graypipe");
         }
-        int inFlight = config.concurrency() != null ? config.concurrency() : 2 * front.workerSlots();
+        int inFlight = config.concurrency() != null ? config.concurrency() : 2 * workerSlots;
         BatchRun run = new BatchRun(config, front, embedded == null ? null : new CpuMeter(embedded.process()),
                 stopping::get);
         BatchRun.Scan scan = run.scan();
