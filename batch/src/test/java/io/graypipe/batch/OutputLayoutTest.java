@@ -1,0 +1,37 @@
+package io.graypipe.batch;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class OutputLayoutTest {
+    private static final Path OUT = Path.of("/out");
+
+    @Test
+    void mirrorsTheRelativePathUnderTheVariant() {
+        OutputLayout layout = new OutputLayout(OUT, false);
+        Pass sepia = new Pass(null, "sepia");
+        assertEquals(Path.of("/out/sepia/a/b/photo.jpg"), layout.target(sepia, Path.of("a/b/photo.jpg"), "jpeg"));
+        assertEquals(Path.of("/out/sepia/a/PHOTO.JPEG"), layout.target(sepia, Path.of("a/PHOTO.JPEG"), "jpeg"));
+        assertEquals(Path.of("/out/sepia/x.png"), layout.target(sepia, Path.of("x.png"), "png"));
+        assertEquals(Path.of("/out/gray/c.gif.png"), layout.target(new Pass(null, null), Path.of("c.gif"), "png"));
+        assertEquals(Path.of("/out/gray/photo.jpg.png"), layout.target(new Pass(null, null), Path.of("photo.jpg"), "png"));
+        assertEquals(Path.of("/out/gray/noext.jpg"), layout.target(new Pass(null, null), Path.of("noext"), "jpeg"));
+    }
+
+    @Test
+    void bothModesGetAFolderEach() {
+        OutputLayout layout = new OutputLayout(OUT, true);
+        assertEquals(Path.of("/out/threads/blur-2_contrast-1.5/a/p.png"),
+                layout.target(new Pass("threads", "blur:2,contrast:1.5"), Path.of("a/p.png"), "png"));
+        assertEquals(Path.of("/out/processes/gray/p.png"), layout.target(new Pass("processes", null), Path.of("p.png"), "png"));
+    }
+
+    @Test
+    void temporaryNamesAreHiddenSiblings() {
+        assertEquals(Path.of("/out/gray/a/.p.png" + OutputLayout.TEMPORARY_SUFFIX),
+                OutputLayout.temporary(Path.of("/out/gray/a/p.png")));
+    }
+}
