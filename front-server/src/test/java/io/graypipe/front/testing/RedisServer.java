@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,7 +97,7 @@ public final class RedisServer implements AutoCloseable {
         public RedisServer start() throws IOException {
             requireInstalled();
             for (int attempt = 1; ; attempt++) {
-                RedisServer server = new RedisServer(this, port != 0 ? port : freePort(),
+                RedisServer server = new RedisServer(this, port != 0 ? port : ChildProcesses.freePort(),
                         Files.createTempDirectory("graypipe-redis"));
                 try {
                     server.launch();
@@ -181,9 +180,7 @@ public final class RedisServer implements AutoCloseable {
         command.addAll(config);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Process started = process;
-        Thread reader = new Thread(() -> readOutput(started), "redis-output-" + started.pid());
-        reader.setDaemon(true);
-        reader.start();
+        ChildProcesses.keepOutput(started, output, "redis");
         if (launcher.isEmpty()) {
             Await.until(START_TIMEOUT, "redis-server answering PING on " + uri(), () -> ping() || !started.isAlive());
         } else {
@@ -195,16 +192,6 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private void readOutput(Process from) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                output.append(line).append('\n');
-            }
-        } catch (IOException e) {
-            output.append("[output closed: ").append(e.getMessage()).append("]\n");
-        }
-    }
 
     private void awaitExit() {
         try {
@@ -217,11 +204,6 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws IOException {
