@@ -49,17 +49,28 @@ public final class RedisEvents implements AutoCloseable {
 
         @Override
         public void subscribed(String channel, long count) {
+            subscribed = true;
             // Also called after Lettuce reconnects and resubscribes: announcements may have been missed meanwhile.
             followers.values().forEach(set -> set.forEach(Follower::poke));
         }
     };
+    /** Whether the announcements channel was subscribed once; Lettuce keeps it subscribed across reconnects. */
+    private volatile boolean subscribed;
 
     public RedisEvents(RedisConnections connections) {
         this.redis = connections.commands();
         this.pubSub = connections.pubSub();
         this.keys = connections.keys();
         pubSub.addListener(listener);
-        pubSub.async().subscribe(keys.announcements());
+        subscribe();
+    }
+
+    /** Subscribes to the announcements; refused while Redis is away, so each new follow tries again until it works. */
+    private void subscribe() {
+        pubSub.async().subscribe(keys.announcements()).exceptionally(error -> {
+            log.debug("cannot subscribe to {} yet", keys.announcements(), error);
+            return null;
+        });
     }
 
     /** The task's events after {@code afterId} (all of them when null), oldest first. */
@@ -89,6 +100,9 @@ public final class RedisEvents implements AutoCloseable {
     private Subscription follow(String stream, String afterId, Consumer<StoredEvent> listener) {
         Follower follower = new Follower(stream, afterId, listener);
         followers.computeIfAbsent(stream, key -> ConcurrentHashMap.newKeySet()).add(follower);
+        if (!subscribed) {
+            subscribe();
+        }
         follower.poke();
         return follower;
     }

@@ -153,6 +153,27 @@ class RedisTasksTest {
     }
 
     @Test
+    void aFollowerKeepsFollowingAcrossARedisRestart() throws Exception {
+        redis.close();
+        redis = RedisServer.builder().config("appendonly", "yes").config("appendfsync", "always").start();
+        Front a = front("a");
+        Front b = front("b");
+        TaskStatus queued = queued(0.5);
+        await(a.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        List<StoredEvent> seenOnB = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.events().followTask(queued.id(), null, seenOnB::add);
+        Await.until(WAIT, "front B to see the queued event", () -> seenOnB.size() == 1);
+
+        redis.stop();
+        redis.restart();
+        TaskStatus gray = next(queued, TaskState.GRAYSCALE);
+        Await.until(WAIT, "front A to reach Redis again", () -> succeeds(a.tasks().update(gray)));
+        await(a.tasks().complete(done(gray), randomBytes(10), null));
+        Await.until(WAIT, "front B's follow to resume after Lettuce resubscribed", () -> seenOnB.size() == 3);
+        assertEquals(List.of("queued", "grayscale", "done"), names(seenOnB));
+    }
+
+    @Test
     void aBatchFollowsItsTasksAndFinishesWithTheLast() {
         Front front = front("a");
         TaskStatus first = queued(0.5);
