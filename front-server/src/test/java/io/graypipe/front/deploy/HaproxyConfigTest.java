@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** deploy/haproxy.cfg, checked by haproxy itself and run in front of two real fronts. */
 class HaproxyConfigTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -45,6 +45,7 @@ class HaproxyConfigTest {
             TestFront b = TestFront.builder().start();
             running.add(b);
             try (LoadBalancer balancer = LoadBalancer.start(a.address(), b.address())) {
+                Await.until(WAIT, "HAProxy to have both fronts in rotation", () -> balancer.frontsUp() == 2);
                 assertEquals(200, get(balancer, "/readyz").statusCode(), balancer.output());
                 for (int i = 0; i < 4; i++) {
                     assertEquals(200, process(balancer).statusCode(), "through HAProxy: " + balancer.output());
@@ -58,7 +59,7 @@ class HaproxyConfigTest {
                 }
 
                 stop(running, b);
-                Await.until(WAIT, "HAProxy to mark both fronts down", () -> get(balancer, "/readyz").statusCode() == 503);
+                Await.until(WAIT, "HAProxy to mark both fronts down", () -> balancer.frontsUp() == 0);
                 HttpResponse<String> none = get(balancer, "/readyz");
                 assertTrue(none.body().contains("\"code\": \"front_unavailable\""), none.body());
                 assertEquals("application/json", none.headers().firstValue("Content-Type").orElse(""));

@@ -1,9 +1,13 @@
 package io.graypipe.front.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +27,14 @@ public final class LoadBalancer implements AutoCloseable {
 
     private final Process process;
     private final InetSocketAddress address;
+    private final InetSocketAddress stats;
     private final StringBuffer output = new StringBuffer();
+    private final HttpClient http = HttpClient.newHttpClient();
 
-    private LoadBalancer(Process process, InetSocketAddress address) {
+    private LoadBalancer(Process process, InetSocketAddress address, InetSocketAddress stats) {
         this.process = process;
         this.address = address;
+        this.stats = stats;
     }
 
     public static void requireInstalled() {
@@ -59,9 +66,9 @@ public final class LoadBalancer implements AutoCloseable {
         InetSocketAddress bind = new InetSocketAddress("127.0.0.1", ChildProcesses.freePort());
         ProcessBuilder builder = new ProcessBuilder(EXECUTABLE.toString(), "-db", "-f", config().toString())
                 .redirectErrorStream(true);
-        builder.environment().putAll(environment(bind, frontA, frontB,
-                new InetSocketAddress("127.0.0.1", ChildProcesses.freePort())));
-        LoadBalancer balancer = new LoadBalancer(builder.start(), bind);
+        InetSocketAddress stats = new InetSocketAddress("127.0.0.1", ChildProcesses.freePort());
+        builder.environment().putAll(environment(bind, frontA, frontB, stats));
+        LoadBalancer balancer = new LoadBalancer(builder.start(), bind, stats);
         ChildProcesses.keepOutput(balancer.process, balancer.output, "haproxy");
         try {
             Await.until(Duration.ofSeconds(15), "haproxy listening on " + hostPort(bind),
@@ -98,6 +105,28 @@ public final class LoadBalancer implements AutoCloseable {
 
     public String output() {
         return output.toString();
+    }
+
+    /**
+     * How many fronts HAProxy has in rotation now, from its status page. HAProxy puts a front out after failed
+     * health checks, including its first ones (a front still warming up on a loaded machine may miss them), so
+     * tests wait for the count they expect rather than assume it.
+     */
+    public int frontsUp() {
+        try {
+            String csv = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort(stats) + "/;csv"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            // Columns: pxname, svname, ... status is the 18th.
+            return (int) csv.lines().map(line -> line.split(","))
+                    .filter(row -> row.length > 17 && row[0].equals("graypipe_fronts") && row[1].startsWith("front-"))
+                    .filter(row -> row[17].startsWith("UP"))
+                    .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading HAProxy's status", e);
+        }
     }
 
     private boolean accepts() {

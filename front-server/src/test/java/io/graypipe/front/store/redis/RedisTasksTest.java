@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -126,11 +127,7 @@ class RedisTasksTest {
         Front a = front("a");
         Front b = front("b");
         TaskStatus queued = queued(0.25);
-        await(a.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
-
-        List<StoredEvent> seenOnB = new java.util.concurrent.CopyOnWriteArrayList<>();
-        b.events().followTask(queued.id(), null, seenOnB::add);
-        Await.until(WAIT, "front B to see the queued event", () -> seenOnB.size() == 1);
+        List<StoredEvent> seenOnB = createAndFollow(a, b, queued);
 
         TaskStatus gray = next(queued, TaskState.GRAYSCALE);
         TaskStatus scaling = next(gray, TaskState.SCALING);
@@ -146,7 +143,7 @@ class RedisTasksTest {
         List<StoredEvent> afterGray = await(b.events().taskEvents(queued.id(), all.get(1).id()));
         assertEquals(List.of("scaling", "done"), names(afterGray), "a client resuming from Last-Event-ID");
 
-        List<StoredEvent> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<StoredEvent> resumed = new CopyOnWriteArrayList<>();
         a.events().followTask(queued.id(), all.get(2).id(), resumed::add);
         Await.until(WAIT, "a resumed follow to catch up", () -> resumed.size() == 1);
         assertEquals("done", resumed.get(0).event());
@@ -159,10 +156,7 @@ class RedisTasksTest {
         Front a = front("a");
         Front b = front("b");
         TaskStatus queued = queued(0.5);
-        await(a.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
-        List<StoredEvent> seenOnB = new java.util.concurrent.CopyOnWriteArrayList<>();
-        b.events().followTask(queued.id(), null, seenOnB::add);
-        Await.until(WAIT, "front B to see the queued event", () -> seenOnB.size() == 1);
+        List<StoredEvent> seenOnB = createAndFollow(a, b, queued);
 
         redis.stop();
         redis.restart();
@@ -312,6 +306,15 @@ class RedisTasksTest {
         assertEquals(StoreException.Reason.STORAGE_FULL, full.reason());
         assertEquals("storage_full", full.reason().code());
         assertEquals(Optional.empty(), await(front.tasks().find(refused.task().id())), "no record without its upload");
+    }
+
+    /** Creates a task on {@code creator} and follows it on {@code follower}, once its first event arrived there. */
+    private static List<StoredEvent> createAndFollow(Front creator, Front follower, TaskStatus queued) {
+        await(creator.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
+        List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+        follower.events().followTask(queued.id(), null, seen::add);
+        Await.until(WAIT, "the follower to see the queued event", () -> seen.size() == 1);
+        return seen;
     }
 
     private long pendingEntries() {
