@@ -1,0 +1,155 @@
+package io.graypipe.front.store.redis;
+
+/**
+ * The Lua scripts that change a task. Each runs atomically in Redis, so every reader, on any front, sees a task
+ * either before or after a change, never half of one: a result is never there without its {@code done} state
+ * nor the reverse, and a task that is already final never changes again, so a second front finishing the same
+ * task (after a claim) changes nothing. Redis also refuses a script under {@code maxmemory} before its first write,
+ * so a refusal leaves nothing half written.
+ *
+ * <p>The batch keys are built inside the scripts from the prefix, as a task only knows its batch once it is in
+ * one. That is fine on one Redis (with replicas), not on Redis Cluster, which graypipe does not target.
+ */
+final class RedisScripts {
+    private RedisScripts() {
+    }
+
+    private static final String COMMON = """
+            local FINAL = { done = true, failed = true, cancelled = true }
+
+            local function announce(prefix, stream)
+              redis.call('PUBLISH', prefix .. 'notify', stream)
+            end
+
+            -- Records a task's new status in its batch, if it has one; a new state is also an event of the batch,
+            -- and the last task to finish finishes the batch, which then expires after the TTL like its tasks.
+            local function batch_changed(prefix, task_id, batch_id, state, status, new_state, final, ttl)
+              if not batch_id or batch_id == '' then return end
+              local bkey = prefix .. 'batch:' .. batch_id
+              if redis.call('EXISTS', bkey) == 0 then return end
+              redis.call('HSET', bkey, 's:' .. task_id, status)
+              if not new_state then return end
+              local bevents = prefix .. 'events:batch:' .. batch_id
+              redis.call('XADD', bevents, '*', 'event', state, 'task', task_id, 'data', status)
+              if final then
+                local finished = redis.call('HINCRBY', bkey, 'finished', 1)
+                if finished == tonumber(redis.call('HGET', bkey, 'total')) then
+                  local now = redis.call('TIME')
+                  redis.call('HSET', bkey, 'finished_at', string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
+                  redis.call('PEXPIRE', bkey, ttl)
+                  redis.call('PEXPIRE', bevents, ttl)
+                end
+              end
+              announce(prefix, bevents)
+            end
+            """;
+
+    /**
+     * KEYS: task, upload, task events, work. ARGV: id, state, status, format, quality, upload bytes, prefix.
+     * Returns the id of the task's first event.
+     */
+    static final String CREATE = COMMON + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR task ' .. ARGV[1] .. ' exists') end
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '')
+            redis.call('SET', KEYS[2], ARGV[6])
+            local event = redis.call('XADD', KEYS[3], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            redis.call('XADD', KEYS[4], '*', 'task', ARGV[1])
+            announce(ARGV[7], KEYS[3])
+            return event
+            """;
+
+    /**
+     * A change short of final. KEYS: task, task events. ARGV: id, state, status, prefix.
+     * Returns 1 when changed, 0 when the task was already final, -1 when it is gone.
+     */
+    static final String UPDATE = COMMON + """
+            local current = redis.call('HGET', KEYS[1], 'state')
+            if not current then return -1 end
+            if FINAL[current] then return 0 end
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3])
+            local new_state = current ~= ARGV[2]
+            if new_state then
+              redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+              announce(ARGV[4], KEYS[2])
+            end
+            batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), ARGV[2], ARGV[3], new_state, false, 0)
+            return 1
+            """;
+
+    /**
+     * The one move to a final state. KEYS: task, upload, result, task events, work.
+     * ARGV: id, state, status, prefix, ttl ms, result bytes (done only), work entry id or '', group.
+     * The work entry is acknowledged and deleted whatever happens, so the loser of a race leaves nothing pending.
+     * Returns 1 when this call finished the task, 0 when it was already final, -1 when it is gone.
+     */
+    static final String FINISH = COMMON + """
+            local function release_work()
+              if ARGV[7] ~= '' then
+                redis.call('XACK', KEYS[5], ARGV[8], ARGV[7])
+                redis.call('XDEL', KEYS[5], ARGV[7])
+              end
+            end
+            local current = redis.call('HGET', KEYS[1], 'state')
+            if not current then release_work() return -1 end
+            if FINAL[current] then release_work() return 0 end
+            if ARGV[2] == 'done' then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5]) end
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3])
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            redis.call('DEL', KEYS[2])
+            redis.call('XADD', KEYS[4], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            redis.call('PEXPIRE', KEYS[4], ARGV[5])
+            announce(ARGV[4], KEYS[4])
+            batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), ARGV[2], ARGV[3], true, true, ARGV[5])
+            release_work()
+            return 1
+            """;
+
+    /**
+     * Cancels a task unless it is final, then forgets it and its upload and result. Its events stay until the TTL,
+     * so a client following them sees the cancellation. KEYS: task, upload, result, task events.
+     * ARGV: id, the status the caller read, the cancelled status, prefix, ttl ms.
+     * Returns 1 when deleted, -1 when gone, -2 when the status changed since the caller read it (read again).
+     */
+    static final String DELETE = COMMON + """
+            local current = redis.call('HGET', KEYS[1], 'state')
+            if not current then return -1 end
+            if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then return -2 end
+            if not FINAL[current] then
+              redis.call('XADD', KEYS[4], '*', 'event', 'cancelled', 'task', ARGV[1], 'data', ARGV[3])
+              redis.call('PEXPIRE', KEYS[4], ARGV[5])
+              announce(ARGV[4], KEYS[4])
+              batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), 'cancelled', ARGV[3], true, true, ARGV[5])
+            end
+            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+            return 1
+            """;
+
+    /**
+     * Groups tasks already created into a batch. KEYS: batch, batch events, then one task key per task.
+     * ARGV: batch id, meta JSON, prefix, ttl ms, then the task ids in the order of their keys.
+     * A task that finished (or went) before the batch existed counts as finished at once.
+     */
+    static final String CREATE_BATCH = COMMON + """
+            local total = #KEYS - 2
+            local finished = 0
+            redis.call('HSET', KEYS[1], 'meta', ARGV[2], 'total', total)
+            for i = 3, #KEYS do
+              local id = ARGV[i + 2]
+              local state = redis.call('HGET', KEYS[i], 'state')
+              if state then
+                redis.call('HSET', KEYS[i], 'batch', ARGV[1])
+                redis.call('HSET', KEYS[1], 's:' .. id, redis.call('HGET', KEYS[i], 'status'))
+                if FINAL[state] then finished = finished + 1 end
+              else
+                finished = finished + 1
+              end
+            end
+            redis.call('HSET', KEYS[1], 'finished', finished)
+            if finished == total then
+              local now = redis.call('TIME')
+              redis.call('HSET', KEYS[1], 'finished_at', string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
+              redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            end
+            return total
+            """;
+}

@@ -1,0 +1,404 @@
+package io.graypipe.front.store.redis;
+
+import io.graypipe.front.http.Json;
+import io.graypipe.front.store.StoreException;
+import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.TaskRecord;
+import io.graypipe.front.task.TaskState;
+import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.Timeline;
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** RedisTasks, RedisWorkQueue and RedisEvents against a real redis-server, with outages staged on it. */
+class RedisTasksTest {
+    private static final Duration TTL = Duration.ofMinutes(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private RedisServer redis;
+    private final List<AutoCloseable> fronts = new ArrayList<>();
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterEach
+    void stopRedis() throws Exception {
+        for (AutoCloseable front : fronts) {
+            front.close();
+        }
+        redis.close();
+    }
+
+    /** One front's view of the store: its own connections, as a separate front process would have. */
+    private record Front(RedisConnections connections, RedisTasks tasks, RedisWorkQueue queue, RedisEvents events)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            events.close();
+            connections.close();
+        }
+    }
+
+    private Front front(String name, Duration ttl, Duration claimIdle) {
+        RedisConnections connections = RedisConnections.open(redis.uri(), Duration.ofSeconds(2), "graypipe:");
+        Front front = new Front(connections, new RedisTasks(connections, Json.MAPPER, Clock.systemUTC(), ttl),
+                new RedisWorkQueue(connections, name, claimIdle), new RedisEvents(connections));
+        fronts.add(front);
+        await(front.queue().ensureGroup());
+        return front;
+    }
+
+    private Front front(String name) {
+        return front(name, TTL, RedisWorkQueue.CLAIM_IDLE);
+    }
+
+    @Test
+    void aTaskIsCreatedReadUpdatedAndDeleted() {
+        Front front = front("a");
+        TaskRecord record = new TaskRecord(queued(0.5), "png", 85);
+        byte[] upload = randomBytes(5000);
+        await(front.tasks().create(record, upload));
+
+        assertEquals(Optional.of(new StoredTask(record, null)), await(front.tasks().find(record.task().id())));
+        assertArrayEquals(upload, await(front.tasks().readUpload(record.task().id())).orElseThrow());
+
+        TaskStatus gray = next(record.task(), TaskState.GRAYSCALE);
+        assertEquals(RedisTasks.Change.CHANGED, await(front.tasks().update(gray)));
+        assertEquals(gray, await(front.tasks().find(gray.id())).orElseThrow().record().task());
+
+        TaskStatus deleted = await(front.tasks().delete(gray.id())).orElseThrow();
+        assertEquals(TaskState.CANCELLED, deleted.status());
+        assertEquals(Optional.empty(), await(front.tasks().find(gray.id())));
+        assertEquals(Optional.empty(), await(front.tasks().readUpload(gray.id())));
+        assertEquals(Optional.empty(), await(front.tasks().delete(gray.id())), "a second delete finds nothing");
+        assertEquals(List.of("queued", "grayscale", "cancelled"), names(await(front.events().taskEvents(gray.id(), null))),
+                "the events stay, so a client following the task sees it cancelled");
+        assertEquals(RedisTasks.Change.GONE, await(front.tasks().complete(done(gray), new byte[]{1}, null)),
+                "a front that finishes a deleted task learns it is gone");
+    }
+
+    @Test
+    void aResultExpiresAfterTheResultTtl() {
+        Front front = front("a", Duration.ofMillis(500), RedisWorkQueue.CLAIM_IDLE);
+        TaskStatus queued = queued(1);
+        await(front.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
+        byte[] result = randomBytes(300);
+        assertEquals(RedisTasks.Change.CHANGED, await(front.tasks().complete(done(queued), result, null)));
+        assertArrayEquals(result, await(front.tasks().readResult(queued.id())).orElseThrow());
+        assertEquals(Optional.empty(), await(front.tasks().readUpload(queued.id())), "a final task's upload goes");
+
+        Await.until(WAIT, "the result and the record to expire", () ->
+                await(front.tasks().readResult(queued.id())).isEmpty() && await(front.tasks().find(queued.id())).isEmpty());
+        Await.until(WAIT, "the events to expire", () -> await(front.events().taskEvents(queued.id(), null)).isEmpty());
+    }
+
+    @Test
+    void eventsReplayFromAnIdAndReachAFollowerOnAnotherFront() {
+        Front a = front("a");
+        Front b = front("b");
+        TaskStatus queued = queued(0.25);
+        List<StoredEvent> seenOnB = createAndFollow(a, b, queued);
+
+        TaskStatus gray = next(queued, TaskState.GRAYSCALE);
+        TaskStatus scaling = next(gray, TaskState.SCALING);
+        await(a.tasks().update(gray));
+        await(a.tasks().update(scaling));
+        await(a.tasks().complete(done(scaling), randomBytes(10), null));
+        Await.until(WAIT, "front B to see every event front A made", () -> seenOnB.size() == 4);
+        assertEquals(List.of("queued", "grayscale", "scaling", "done"), names(seenOnB));
+        assertEquals(done(scaling).status(), parse(seenOnB.get(3)).status());
+
+        List<StoredEvent> all = await(b.events().taskEvents(queued.id(), null));
+        assertEquals(seenOnB.stream().map(StoredEvent::id).toList(), all.stream().map(StoredEvent::id).toList());
+        List<StoredEvent> afterGray = await(b.events().taskEvents(queued.id(), all.get(1).id()));
+        assertEquals(List.of("scaling", "done"), names(afterGray), "a client resuming from Last-Event-ID");
+
+        List<StoredEvent> resumed = new CopyOnWriteArrayList<>();
+        a.events().followTask(queued.id(), all.get(2).id(), resumed::add);
+        Await.until(WAIT, "a resumed follow to catch up", () -> resumed.size() == 1);
+        assertEquals("done", resumed.get(0).event());
+    }
+
+    @Test
+    void aFollowerKeepsFollowingAcrossARedisRestart() throws Exception {
+        redis.close();
+        redis = RedisServer.builder().config("appendonly", "yes").config("appendfsync", "always").start();
+        Front a = front("a");
+        Front b = front("b");
+        TaskStatus queued = queued(0.5);
+        List<StoredEvent> seenOnB = createAndFollow(a, b, queued);
+
+        redis.stop();
+        redis.restart();
+        TaskStatus gray = next(queued, TaskState.GRAYSCALE);
+        Await.until(WAIT, "front A to reach Redis again", () -> succeeds(a.tasks().update(gray)));
+        await(a.tasks().complete(done(gray), randomBytes(10), null));
+        Await.until(WAIT, "front B's follow to resume after Lettuce resubscribed", () -> seenOnB.size() == 3);
+        assertEquals(List.of("queued", "grayscale", "done"), names(seenOnB));
+    }
+
+    @Test
+    void aBatchFollowsItsTasksAndFinishesWithTheLast() {
+        Front front = front("a");
+        TaskStatus first = queued(0.5);
+        TaskStatus second = queued(0.5);
+        await(front.tasks().create(new TaskRecord(first, null, 85), randomBytes(10)));
+        await(front.tasks().create(new TaskRecord(second, null, 85), randomBytes(10)));
+        String batchId = randomId();
+        await(front.tasks().createBatch(batchId, List.of(first.id(), second.id()), List.of("one.png", "two.jpg")));
+        assertEquals(batchId, await(front.tasks().find(first.id())).orElseThrow().batchId());
+
+        await(front.tasks().complete(done(first), randomBytes(10), null));
+        StoredBatch half = await(front.tasks().findBatch(batchId)).orElseThrow();
+        assertNull(half.finishedAt());
+        assertEquals(List.of("one.png", "two.jpg"), half.items().stream().map(StoredBatch.Item::filename).toList());
+        assertEquals(TaskState.DONE, half.items().get(0).task().status());
+        assertEquals(TaskState.QUEUED, half.items().get(1).task().status());
+
+        assertTrue(await(front.tasks().delete(second.id())).isPresent());
+        StoredBatch finished = await(front.tasks().findBatch(batchId)).orElseThrow();
+        assertNotNull(finished.finishedAt(), "the last task to finish finishes the batch");
+        assertEquals(TaskState.CANCELLED, finished.items().get(1).task().status(),
+                "a deleted task stays in its batch as cancelled");
+        List<StoredEvent> events = await(front.events().batchEvents(batchId, null));
+        assertEquals(List.of("done", "cancelled"), names(events));
+        assertEquals(List.of(first.id(), second.id()), events.stream().map(StoredEvent::taskId).toList());
+    }
+
+    @Test
+    void aDeadFrontsTaskIsClaimedByAnotherAndFinishedOnce() throws Exception {
+        Duration claimIdle = Duration.ofMillis(500);
+        Front dying = front("dying", TTL, claimIdle);
+        Front survivor = front("survivor", TTL, claimIdle);
+        TaskStatus queued = queued(0.5);
+        await(dying.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+
+        List<WorkItem> taken = await(dying.queue().take(10, Duration.ofSeconds(1)));
+        assertEquals(List.of(queued.id()), taken.stream().map(WorkItem::taskId).toList());
+        assertFalse(taken.get(0).claimed());
+        dying.close();
+
+        List<WorkItem> claimed = new ArrayList<>();
+        Await.until(WAIT, "the survivor to claim the dead front's task", () -> {
+            claimed.addAll(await(survivor.queue().take(10, Duration.ofMillis(100))));
+            return !claimed.isEmpty();
+        });
+        assertEquals(queued.id(), claimed.get(0).taskId());
+        assertEquals(taken.get(0).entryId(), claimed.get(0).entryId());
+        assertTrue(claimed.get(0).claimed());
+
+        byte[] survivorsResult = randomBytes(50);
+        assertEquals(RedisTasks.Change.CHANGED,
+                await(survivor.tasks().complete(done(queued), survivorsResult, claimed.get(0).entryId())));
+        Front lateDuplicate = front("dying-again", TTL, claimIdle);
+        assertEquals(RedisTasks.Change.ALREADY_FINAL,
+                await(lateDuplicate.tasks().complete(done(queued), randomBytes(50), taken.get(0).entryId())),
+                "a second finisher's result is discarded");
+        assertArrayEquals(survivorsResult, await(survivor.tasks().readResult(queued.id())).orElseThrow());
+        assertEquals(0, pendingEntries(), "the work entry is acknowledged with the result");
+        assertEquals(List.of(), await(survivor.queue().take(10, Duration.ofMillis(100))));
+    }
+
+    @Test
+    void aTouchedEntryIsNotClaimed() {
+        Duration claimIdle = Duration.ofSeconds(2);
+        Front working = front("working", TTL, claimIdle);
+        Front other = front("other", TTL, claimIdle);
+        TaskStatus queued = queued(0.5);
+        await(working.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        WorkItem item = await(working.queue().take(1, Duration.ofSeconds(1))).get(0);
+
+        long idleSince = System.nanoTime();
+        Await.until(WAIT, "the entry to idle past the claim time", () ->
+                System.nanoTime() - idleSince > claimIdle.toNanos() + Duration.ofMillis(200).toNanos());
+        await(working.queue().touch(List.of(item.entryId())));
+        assertEquals(List.of(), await(other.queue().take(10, Duration.ofMillis(100))),
+                "an entry its front still touches stays with that front");
+    }
+
+    @Test
+    void twoConcurrentCompletionsGiveOneResult() {
+        Front a = front("a");
+        Front b = front("b");
+        TaskStatus queued = queued(0.5);
+        await(a.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        byte[] resultA = randomBytes(64);
+        byte[] resultB = randomBytes(64);
+        CompletableFuture<RedisTasks.Change> byA = a.tasks().complete(done(queued), resultA, null);
+        CompletableFuture<RedisTasks.Change> byB = b.tasks().complete(done(queued), resultB, null);
+        List<RedisTasks.Change> outcomes = List.of(await(byA), await(byB));
+        assertTrue(outcomes.contains(RedisTasks.Change.CHANGED) && outcomes.contains(RedisTasks.Change.ALREADY_FINAL),
+                "exactly one completion wins: " + outcomes);
+        byte[] kept = await(a.tasks().readResult(queued.id())).orElseThrow();
+        assertArrayEquals(outcomes.get(0) == RedisTasks.Change.CHANGED ? resultA : resultB, kept);
+        assertEquals(1, await(a.events().taskEvents(queued.id(), null)).stream()
+                .filter(event -> event.event().equals("done")).count(), "one done event");
+    }
+
+    @Test
+    void redisDownIsStorageUnavailableAndItWorksAgainOnceRedisReturns() throws Exception {
+        Front front = front("a");
+        redis.kill9();
+        StoreException down = storeFailure(front.tasks().create(new TaskRecord(queued(0.5), null, 85), randomBytes(10)));
+        assertEquals(StoreException.Reason.STORAGE_UNAVAILABLE, down.reason());
+        assertEquals("storage_unavailable", down.reason().code());
+        assertEquals(StoreException.Reason.STORAGE_UNAVAILABLE,
+                storeFailure(front.queue().take(1, Duration.ofMillis(100))).reason());
+
+        redis.restart();
+        TaskRecord record = new TaskRecord(queued(0.5), null, 85);
+        Await.until(WAIT, "Lettuce to reconnect", () -> succeeds(front.tasks().create(record, randomBytes(10))));
+        List<WorkItem> taken = new ArrayList<>();
+        Await.until(WAIT, "the work queue to work again (its group recreated)", () -> {
+            taken.addAll(await(front.queue().take(1, Duration.ofMillis(100))));
+            return !taken.isEmpty();
+        });
+        assertEquals(record.task().id(), taken.get(0).taskId());
+    }
+
+    @Test
+    void redisAtMaxmemoryIsStorageFullAndLeavesNothingHalfWritten() throws Exception {
+        redis.close();
+        redis = RedisServer.builder().config("maxmemory", "4mb").config("maxmemory-policy", "noeviction").start();
+        Front front = front("a");
+        StoreException full = null;
+        TaskRecord refused = null;
+        for (int i = 0; i < 100 && full == null; i++) {
+            TaskRecord record = new TaskRecord(queued(0.5), null, 85);
+            try {
+                front.tasks().create(record, randomBytes(256 * 1024)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                full = assertInstanceOf(StoreException.class, e.getCause());
+                refused = record;
+            }
+        }
+        assertNotNull(full, "Redis never refused 25 MB with maxmemory 4mb");
+        assertEquals(StoreException.Reason.STORAGE_FULL, full.reason());
+        assertEquals("storage_full", full.reason().code());
+        assertEquals(Optional.empty(), await(front.tasks().find(refused.task().id())), "no record without its upload");
+    }
+
+    /** Creates a task on {@code creator} and follows it on {@code follower}, once its first event arrived there. */
+    private static List<StoredEvent> createAndFollow(Front creator, Front follower, TaskStatus queued) {
+        await(creator.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
+        List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+        follower.events().followTask(queued.id(), null, seen::add);
+        Await.until(WAIT, "the follower to see the queued event", () -> seen.size() == 1);
+        return seen;
+    }
+
+    private long pendingEntries() {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().xpending("graypipe:work", RedisKeys.GROUP).getCount();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static TaskStatus queued(double scale) {
+        Instant now = Instant.now();
+        return new TaskStatus(randomId(), TaskState.QUEUED, now, now, scale, null, null, null,
+                new Timeline(now, null, null, null));
+    }
+
+    private static TaskStatus next(TaskStatus status, TaskState state) {
+        Instant now = Instant.now();
+        Timeline t = status.timeline();
+        Timeline timeline = state == TaskState.GRAYSCALE ? new Timeline(t.queuedAt(), now, null, null)
+                : new Timeline(t.queuedAt(), t.grayscaleAt(), now, null);
+        return new TaskStatus(status.id(), state, status.createdAt(), now, status.scale(),
+                new ImageInfo("png", 64, 48, 1234), null, null, timeline);
+    }
+
+    private static TaskStatus done(TaskStatus status) {
+        Instant now = Instant.now();
+        Timeline t = status.timeline();
+        return new TaskStatus(status.id(), TaskState.DONE, status.createdAt(), now, status.scale(), status.input(),
+                new ImageInfo("png", 32, 24, 99), null, new Timeline(t.queuedAt(), t.grayscaleAt(), t.scalingAt(), now));
+    }
+
+    private static TaskStatus parse(StoredEvent event) {
+        try {
+            return Json.MAPPER.readValue(event.status(), TaskStatus.class);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> names(List<StoredEvent> events) {
+        return events.stream().map(StoredEvent::event).toList();
+    }
+
+    private static String randomId() {
+        byte[] bits = new byte[16];
+        ThreadLocalRandom.current().nextBytes(bits);
+        return HexFormat.of().formatHex(bits);
+    }
+
+    private static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("the store failed", e);
+        }
+    }
+
+    private static boolean succeeds(CompletableFuture<?> future) {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static StoreException storeFailure(CompletableFuture<?> future) {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return assertInstanceOf(StoreException.class, e.getCause(), "a store failure, not " + e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError(e);
+        }
+        return fail("the store answered although Redis is down");
+    }
+}
