@@ -38,14 +38,23 @@ public final class AreaAverageScaler {
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("scale factor must be in (0, 1]: " + factor);
         }
+        return scaleTo(src, outputSize(src.width(), factor), outputSize(src.height(), factor));
+    }
+
+    /**
+     * Scales GRAY8 or GRAY_ALPHA8 down to exactly {@code ow × oh}, each at most the source's side. The source's
+     * own size returns {@code src} itself.
+     */
+    public static ImageData scaleTo(ImageData src, int ow, int oh) {
         PixelFormat format = src.format();
         if (format != PixelFormat.GRAY8 && format != PixelFormat.GRAY_ALPHA8) {
             throw new IllegalArgumentException("can only scale GRAY8 or GRAY_ALPHA8, not " + format);
         }
         int w = src.width();
         int h = src.height();
-        int ow = outputSize(w, factor);
-        int oh = outputSize(h, factor);
+        if (ow < 1 || oh < 1 || ow > w || oh > h) {
+            throw new IllegalArgumentException("can only scale " + w + "x" + h + " down, not to " + ow + "x" + oh);
+        }
         if (ow == w && oh == h) {
             return src;
         }
