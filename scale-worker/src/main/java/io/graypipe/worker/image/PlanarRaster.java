@@ -51,8 +51,11 @@ public final class PlanarRaster {
         }
     }
 
-    /** GRAY8 wraps the array; GRAY_ALPHA8 is split into a gray and an alpha plane. */
+    /** Inline GRAY8 wraps the array; GRAY_ALPHA8 is split into a gray and an alpha plane. */
     public static PlanarRaster of(ImageData image) {
+        if (image.isShared()) {
+            throw new IllegalArgumentException("a raster in a shared region must be read before filtering");
+        }
         int w = image.width();
         int h = image.height();
         return switch (image.format()) {
@@ -67,7 +70,6 @@ public final class PlanarRaster {
                 }
                 yield new PlanarRaster(w, h, new byte[][]{gray}, alpha);
             }
-            default -> throw new IllegalArgumentException("cannot filter " + image.format() + " pixels");
         };
     }
 

@@ -91,10 +91,10 @@ final class Geometry {
         byte[] scaledAlpha = null;
         for (int c = 0; c < planes.length; c++) {
             if (alpha == null) {
-                planes[c] = AreaAverageScaler.scaleTo(new ImageData(PixelFormat.GRAY8, w, h, raster.plane(c)), ow, oh)
+                planes[c] = AreaAverageScaler.scale(new ImageData(PixelFormat.GRAY8, w, h, raster.plane(c)), ow, oh)
                         .data();
             } else {
-                PlanarRaster pair = PlanarRaster.of(AreaAverageScaler.scaleTo(
+                PlanarRaster pair = PlanarRaster.of(AreaAverageScaler.scale(
                         new PlanarRaster(w, h, new byte[][]{raster.plane(c)}, alpha).toGrayImageData(), ow, oh));
                 planes[c] = pair.plane(0);
                 scaledAlpha = pair.alpha();

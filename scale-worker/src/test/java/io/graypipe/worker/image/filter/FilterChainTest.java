@@ -150,7 +150,7 @@ class FilterChainTest {
     void resizeWithAlphaAveragesLikeTheScaler() {
         PlanarRaster source = TestRasters.grayAlpha(60, 40, 7);
         PlanarRaster fitted = apply(source, "resize:30x30");
-        ImageData scaled = AreaAverageScaler.scaleTo(source.toGrayImageData(), 30, 20);
+        ImageData scaled = AreaAverageScaler.scale(source.toGrayImageData(), 30, 20);
         assertArrayEquals(scaled.data(), fitted.toGrayImageData().data());
     }
 
