@@ -22,7 +22,7 @@ import java.util.zip.CRC32;
  * {@link #parse(String)}, so a worker never runs what a front would have refused.
  */
 public final class OpChain {
-    public static final int MAX_OPS = 10;
+    public static final int MAX_OPS = ScaleRequest.MAX_OPS;
     /** The chain with no operations: the plain gray scaled image. */
     public static final OpChain EMPTY = new OpChain(List.of());
 

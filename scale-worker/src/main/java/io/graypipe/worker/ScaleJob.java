@@ -33,6 +33,12 @@ public final class ScaleJob {
                     "this worker reads no shared-memory regions; send the pixels inline");
         }
         ImageData scaled = AreaAverageScaler.scale(source, request.targetWidth(), request.targetHeight());
+        if (request.ops().isEmpty()) {
+            // No chain: encode the wire layout as it is, without splitting gray+alpha into planes and back.
+            byte[] encoded = ImageEncoder.encode(scaled, request.format(), request.quality());
+            return new ScaleResult(request.requestId(), request.format(), ranIn, scaled.width(), scaled.height(),
+                    encoded);
+        }
         PlanarRaster filtered;
         try {
             filtered = FilterChain.apply(PlanarRaster.of(scaled), request.ops());
