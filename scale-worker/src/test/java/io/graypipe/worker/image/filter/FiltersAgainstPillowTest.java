@@ -3,6 +3,7 @@ package io.graypipe.worker.image.filter;
 import io.graypipe.protocol.Op;
 import io.graypipe.protocol.OpChain;
 import io.graypipe.worker.image.PlanarRaster;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,12 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Every Pillow-defined op against Pillow's own output, pixel by pixel, ±2 levels away from the one-pixel
  * border: on gray, on the RGB that sepia makes, and on gray+alpha (Pillow on the gray channel; alpha must be
- * kept). Pillow runs as Debian's /usr/bin/python3 with python3-pil through {@code pillow_reference.py}.
+ * kept). Pillow runs as Debian's /usr/bin/python3 with python3-pil: one {@code pillow_reference.py} process for
+ * the whole class, fed a job a line.
  * Without it the tests skip, unless {@code GRAYPIPE_REQUIRE_PILLOW=1}, as in CI, makes them fail.
  */
 class FiltersAgainstPillowTest {
@@ -37,21 +41,36 @@ class FiltersAgainstPillowTest {
 
     @TempDir
     static Path dir;
-    private static Path script;
+    private static Process pillow;
+    private static BufferedReader answers;
+    private static Writer jobs;
 
     @BeforeAll
-    static void requirePillow() throws Exception {
-        boolean available = Files.isExecutable(Path.of(PYTHON))
-                && run(List.of(PYTHON, "-c", "import PIL")).exitCode == 0;
+    static void startPillow() throws Exception {
+        boolean available = Files.isExecutable(Path.of(PYTHON)) && new ProcessBuilder(PYTHON, "-c", "import PIL")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
         String why = PYTHON + " cannot import PIL; install Debian's python3-pil";
         if ("1".equals(System.getenv("GRAYPIPE_REQUIRE_PILLOW"))) {
             Assertions.assertTrue(available, "GRAYPIPE_REQUIRE_PILLOW=1 but " + why);
         } else {
             Assumptions.assumeTrue(available, "skipped: " + why + " (GRAYPIPE_REQUIRE_PILLOW=1 makes this fail)");
         }
-        script = dir.resolve("pillow_reference.py");
+        Path script = dir.resolve("pillow_reference.py");
         try (InputStream in = FiltersAgainstPillowTest.class.getResourceAsStream("/pillow_reference.py")) {
             Files.write(script, in.readAllBytes());
+        }
+        pillow = new ProcessBuilder(PYTHON, script.toString()).redirectErrorStream(true).start();
+        answers = new BufferedReader(new InputStreamReader(pillow.getInputStream(), StandardCharsets.UTF_8));
+        jobs = new OutputStreamWriter(pillow.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    static void stopPillow() throws Exception {
+        if (pillow != null) {
+            jobs.close(); // end of input: the script exits
+            if (!pillow.waitFor(30, TimeUnit.SECONDS)) {
+                pillow.destroyForcibly();
+            }
         }
     }
 
@@ -152,24 +171,11 @@ class FiltersAgainstPillowTest {
         Path in = Files.createTempFile(dir, "in", ".raw");
         Path out = Files.createTempFile(dir, "out", ".raw");
         Files.write(in, pixels);
-        List<String> command = new ArrayList<>(List.of(PYTHON, script.toString(), mode, Integer.toString(w),
-                Integer.toString(h), in.toString(), out.toString()));
-        command.addAll(List.of(op.split(":")));
-        Finished finished = run(command);
-        assertEquals(0, finished.exitCode, String.join(" ", command) + ":\n" + finished.output);
+        String job = String.join(" ", mode, Integer.toString(w), Integer.toString(h), in.toString(), out.toString(),
+                op.replace(':', ' '));
+        jobs.write(job + "\n");
+        jobs.flush();
+        assertEquals("ok", answers.readLine(), "pillow_reference.py " + job);
         return Files.readAllBytes(out);
-    }
-
-    private record Finished(int exitCode, String output) {
-    }
-
-    private static Finished run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException("timed out: " + command);
-        }
-        return new Finished(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 }
