@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,9 @@ import java.util.Iterator;
  * Encodes GRAY8 / GRAY_ALPHA8 pixels as JPEG (8-bit gray baseline; alpha is composited onto white first) or PNG
  * (8-bit gray, or gray+alpha colour type 4). Pixels are handed to ImageIO through a view over the array, not
  * copied. PNG uses the JDK writer's default deflate settings.
+ *
+ * <p>A colour {@link PlanarRaster} (what {@code sepia} makes) keeps its colour in both formats: JPEG as a
+ * 3-component YCbCr JFIF (alpha composited onto white first), PNG as RGB (colour type 2) or RGBA (type 6).
  */
 public final class ImageEncoder {
     private ImageEncoder() {
@@ -41,45 +45,94 @@ public final class ImageEncoder {
         }
     }
 
+    /** Encodes a filtered raster: gray ones exactly as {@link #encode(ImageData, OutputFormat, int)}. */
+    public static byte[] encode(PlanarRaster raster, OutputFormat format, int quality) {
+        if (!raster.isColour()) {
+            return encode(raster.toGrayImageData(), format, quality);
+        }
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("quality must be in 1..100: " + quality);
+        }
+        int w = raster.width();
+        int h = raster.height();
+        try {
+            return switch (format) {
+                case JPEG -> jpeg(InterleavedImages.view(onWhite(raster).interleaved(), w, h, true, false), quality);
+                case PNG -> png(InterleavedImages.view(raster.interleaved(), w, h, true, raster.hasAlpha()),
+                        w * h * 2);
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding " + format.label() + " failed", e);
+        }
+    }
+
+    /** Each colour plane composited over white like {@link #onWhite(ImageData)}; opaque rasters as they are. */
+    static PlanarRaster onWhite(PlanarRaster raster) {
+        byte[] alpha = raster.alpha();
+        if (alpha == null) {
+            return raster;
+        }
+        byte[][] planes = new byte[raster.colourPlanes()][];
+        for (int c = 0; c < planes.length; c++) {
+            byte[] src = raster.plane(c);
+            byte[] out = new byte[src.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (byte) overWhite(src[i] & 0xff, alpha[i] & 0xff);
+            }
+            planes[c] = out;
+        }
+        return new PlanarRaster(raster.width(), raster.height(), planes, null);
+    }
+
+    private static int overWhite(int v, int a) {
+        return (v * a + 255 * (255 - a) + 127) / 255;
+    }
+
     /** Composites gray+alpha over white: g' = round((g·a + 255·(255 − a)) / 255). */
     static ImageData onWhite(ImageData img) {
         byte[] src = img.data();
         byte[] out = new byte[img.width() * img.height()];
         for (int i = 0, s = 0; i < out.length; i++, s += 2) {
-            int g = src[s] & 0xff;
-            int a = src[s + 1] & 0xff;
-            out[i] = (byte) ((g * a + 255 * (255 - a) + 127) / 255);
+            out[i] = (byte) overWhite(src[s] & 0xff, src[s + 1] & 0xff);
         }
         return new ImageData(PixelFormat.GRAY8, img.width(), img.height(), out);
     }
 
     private static byte[] jpeg(ImageData gray, int quality) throws IOException {
+        return jpeg(InterleavedImages.view(gray), quality);
+    }
+
+    private static byte[] jpeg(BufferedImage image, int quality) throws IOException {
         ImageWriter writer = writer("jpeg");
         try {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionQuality(quality / 100f);
-            return write(writer, gray, param, gray.width() * gray.height() / 4);
+            return write(writer, image, param, image.getWidth() * image.getHeight() / 4);
         } finally {
             writer.dispose();
         }
     }
 
     private static byte[] png(ImageData img) throws IOException {
+        return png(InterleavedImages.view(img), img.data().length / 2);
+    }
+
+    private static byte[] png(BufferedImage image, int sizeHint) throws IOException {
         ImageWriter writer = writer("png");
         try {
-            return write(writer, img, writer.getDefaultWriteParam(), img.data().length / 2);
+            return write(writer, image, writer.getDefaultWriteParam(), sizeHint);
         } finally {
             writer.dispose();
         }
     }
 
-    private static byte[] write(ImageWriter writer, ImageData img, ImageWriteParam param, int sizeHint)
+    private static byte[] write(ImageWriter writer, BufferedImage image, ImageWriteParam param, int sizeHint)
             throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, sizeHint));
         try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
-            writer.write(null, new IIOImage(GrayImages.view(img), null, null), param);
+            writer.write(null, new IIOImage(image, null, null), param);
         }
         return bytes.toByteArray();
     }

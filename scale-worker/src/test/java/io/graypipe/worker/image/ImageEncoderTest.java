@@ -143,4 +143,73 @@ class ImageEncoderTest {
         assertThrows(IllegalArgumentException.class,
                 () -> ImageEncoder.encode(gradient(2, 2, false), OutputFormat.JPEG, 0));
     }
+
+    /** An RGB(A) raster: red rising left to right, green top to bottom, blue constant 40. */
+    private static PlanarRaster colour(int w, int h, boolean alpha) {
+        byte[][] planes = new byte[3][w * h];
+        byte[] a = alpha ? new byte[w * h] : null;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                planes[0][y * w + x] = (byte) (x * 255 / (w - 1));
+                planes[1][y * w + x] = (byte) (y * 255 / (h - 1));
+                planes[2][y * w + x] = 40;
+                if (alpha) {
+                    a[y * w + x] = (byte) (255 - x * 255 / (w - 1));
+                }
+            }
+        }
+        return new PlanarRaster(w, h, planes, a);
+    }
+
+    @Test
+    void colourPngIsRgbOrRgbaAndExact() throws IOException {
+        for (boolean alpha : new boolean[]{false, true}) {
+            PlanarRaster raster = colour(23, 11, alpha);
+            byte[] png = ImageEncoder.encode(raster, OutputFormat.PNG, 85);
+            assertEquals(alpha ? 6 : 2, png[25], "colour type RGB(A)");
+            BufferedImage back = read(png);
+            for (int y = 0; y < 11; y++) {
+                for (int x = 0; x < 23; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        assertEquals(raster.plane(c)[y * 23 + x] & 0xff, back.getRaster().getSample(x, y, c));
+                    }
+                    if (alpha) {
+                        assertEquals(raster.alpha()[y * 23 + x] & 0xff, back.getRaster().getSample(x, y, 3));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void colourJpegHasThreeComponentsAndAlphaGoesOnWhite() throws IOException {
+        PlanarRaster raster = colour(64, 32, true);
+        byte[] jpeg = ImageEncoder.encode(raster, OutputFormat.JPEG, 100);
+        BufferedImage back = read(jpeg);
+        assertEquals(3, back.getColorModel().getNumComponents());
+        assertEquals(3, sofComponents(jpeg));
+        int left = back.getRGB(1, 16);  // opaque: red 0-ish, green ~128, blue 40
+        int right = back.getRGB(62, 16); // nearly transparent: nearly white
+        assertTrue(Math.abs(((left >> 8) & 0xff) - 131) <= 6 && Math.abs((left & 0xff) - 40) <= 6,
+                Integer.toHexString(left));
+        assertTrue(((right >> 16) & 0xff) > 240 && ((right >> 8) & 0xff) > 240 && (right & 0xff) > 240,
+                Integer.toHexString(right));
+        PlanarRaster gray = PlanarRaster.of(gradient(16, 8, false));
+        assertEquals(1, sofComponents(ImageEncoder.encode(gray, OutputFormat.JPEG, 90)));
+        assertArrayEquals(ImageEncoder.encode(gradient(16, 8, false), OutputFormat.JPEG, 90),
+                ImageEncoder.encode(gray, OutputFormat.JPEG, 90), "gray rasters encode exactly as before");
+    }
+
+    /** The component count in the JPEG's start-of-frame segment. */
+    private static int sofComponents(byte[] jpeg) {
+        for (int i = 2; i + 9 < jpeg.length; ) {
+            int marker = jpeg[i + 1] & 0xff;
+            int length = ((jpeg[i + 2] & 0xff) << 8) | (jpeg[i + 3] & 0xff);
+            if (marker == 0xC0 || marker == 0xC2) {
+                return jpeg[i + 9] & 0xff;
+            }
+            i += 2 + length;
+        }
+        throw new AssertionError("no SOF segment");
+    }
 }
