@@ -1,5 +1,6 @@
 package io.graypipe.front;
 
+import io.graypipe.front.config.FrontConfig;
 import io.graypipe.protocol.MessageCodec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

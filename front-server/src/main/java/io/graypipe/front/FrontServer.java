@@ -1,5 +1,8 @@
 package io.graypipe.front;
 
+import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
@@ -8,10 +11,10 @@ import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
-import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskFiles;
-import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
 import io.netty.bootstrap.ServerBootstrap;
@@ -66,7 +69,7 @@ public final class FrontServer implements AutoCloseable {
     private final ExecutorService uploadExecutor;
     private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
-    private final TaskStore tasks;
+    private final TaskRegistry tasks;
     private final TaskFiles taskFiles;
     private DurableTasks durableTasks;
     private final LocalWorker localWorker;
@@ -91,7 +94,7 @@ public final class FrontServer implements AutoCloseable {
         // Bounded like the gray queue: a slow disk makes async uploads wait for room, then get 503, never pile up.
         storageExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
-        tasks = new TaskStore(Clock.systemUTC(), config.resultTtl());
+        tasks = new TaskRegistry(Clock.systemUTC(), config.resultTtl());
         taskFiles = openDataDir(config);
 
         byte[] token;
@@ -255,7 +258,7 @@ public final class FrontServer implements AutoCloseable {
         awaitSyncTasks(config.shutdownGrace());
         for (Task task : tasks.unfinished()) {
             if (!task.durable()) {
-                task.fail(new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
+                task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
             }
         }
         grayExecutor.shutdownNow();

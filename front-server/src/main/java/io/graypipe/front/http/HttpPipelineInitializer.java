@@ -1,10 +1,10 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.task.DurableTasks;
-import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.WorkerClient;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -28,7 +28,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final Observability observability;
     private final TrafficCounter trafficCounter;
 
-    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks,
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
                                    DurableTasks durableTasks, WorkerClient worker, HttpDataFactory dataFactory,
                                    Executor uploadExecutor, Observability observability) {
         this.config = config;

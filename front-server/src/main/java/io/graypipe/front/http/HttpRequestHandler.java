@@ -1,8 +1,8 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.config.FrontConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -87,12 +87,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         if (httpRequest.decoderResult().isFailure()) {
             Throwable cause = httpRequest.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
-                reject(ctx, new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers exceed "
+                reject(ctx, new FrontException(ErrorCode.HEADERS_TOO_LARGE, "the request headers exceed "
                         + config.maxHeaderBytes() + " bytes; send fewer or shorter headers"));
             } else if (cause instanceof TooLongFrameException) {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request line is too long; shorten the URL"));
+                reject(ctx, new FrontException(ErrorCode.BAD_REQUEST, "the request line is too long; shorten the URL"));
             } else {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request is not valid HTTP/1.1: " + cause.getMessage()));
+                reject(ctx, new FrontException(ErrorCode.BAD_REQUEST, "the request is not valid HTTP/1.1: " + cause.getMessage()));
             }
             return;
         }
@@ -100,13 +100,13 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         query = firstValues(uri.parameters());
         try {
             route(ctx, httpRequest.method(), uri.path());
-        } catch (ApiException e) {
+        } catch (FrontException e) {
             reject(ctx, e);
         }
     }
 
     private void route(ChannelHandlerContext ctx, HttpMethod method, String path) {
-        Route.Match match = Route.match(path).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND,
+        Route.Match match = Route.match(path).orElseThrow(() -> new FrontException(ErrorCode.NOT_FOUND,
                 "no such endpoint: " + HttpResponses.clip(path) + "; GET /openapi.json lists them all"));
         routeLabel = match.route().template();
         MethodNotAllowed.require(method, match.route().methods());
@@ -136,7 +136,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     // ---- uploads
 
-    /** Starts receiving an upload's body, or throws the {@link ApiException} that refuses it from its headers. */
+    /** Starts receiving an upload's body, or throws the {@link FrontException} that refuses it from its headers. */
     private void beginUpload(ChannelHandlerContext ctx, boolean synchronous) {
         receiver = uploads.receiverFor(ctx.channel(), request, query, synchronous);
         if (HttpUtil.is100ContinueExpected(request)) {
@@ -163,7 +163,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 uploads.submit(body, uploadQuery, synchronous, uploadRoute).whenComplete((response, failure) -> {
                     if (failure != null) {
                         log.error("unexpected failure answering an upload", failure);
-                        response = HttpResponses.error(ApiError.INTERNAL,
+                        response = HttpResponses.error(ErrorCode.INTERNAL,
                                 "an unexpected server error occurred; it has been logged");
                     }
                     answer(ctx, response);
@@ -181,7 +181,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 receiver = null;
             }
             if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
+                reject(ctx, new FrontException(ErrorCode.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
                         + content.decoderResult().cause().getMessage()));
             }
             return;
@@ -219,7 +219,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 built = response.get();
             } catch (MethodNotAllowed e) {
                 built = e.response();
-            } catch (ApiException e) {
+            } catch (FrontException e) {
                 built = HttpResponses.error(e);
             }
             answer(ctx, built);
@@ -233,18 +233,18 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             CompletableFuture<FullHttpResponse> later;
             try {
                 later = response.get();
-            } catch (ApiException e) {
+            } catch (FrontException e) {
                 later = CompletableFuture.completedFuture(HttpResponses.error(e));
             }
             later.whenComplete((built, error) -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
-                    if (cause instanceof ApiException api) {
+                    if (cause instanceof FrontException api) {
                         built = HttpResponses.error(api);
                     } else {
                         log.error("unexpected failure building an answer", cause);
-                        built = HttpResponses.error(ApiError.INTERNAL,
+                        built = HttpResponses.error(ErrorCode.INTERNAL,
                                 "an unexpected server error occurred; it has been logged");
                     }
                 }
@@ -255,7 +255,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     /**
      * Answers a body-less request with an event stream once its body has been read. {@code opener} runs then:
-     * it may refuse with an {@link ApiException} (answered as usual), or return what feeds the open stream.
+     * it may refuse with an {@link FrontException} (answered as usual), or return what feeds the open stream.
      * The connection is reused once the stream ends, like after any answer.
      */
     private void streamAfterBody(ChannelHandlerContext ctx, Supplier<Consumer<EventStream>> opener) {
@@ -264,7 +264,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             Consumer<EventStream> feed;
             try {
                 feed = opener.get();
-            } catch (ApiException e) {
+            } catch (FrontException e) {
                 answer(ctx, HttpResponses.error(e));
                 return;
             }
@@ -281,7 +281,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     /** Ends the current request with an error; its body, if any, is not read, so the connection closes. */
     private void reject(ChannelHandlerContext ctx, RuntimeException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
-                : HttpResponses.error((ApiException) e);
+                : HttpResponses.error((FrontException) e);
         // A request the decoder rejected has unreliable framing (its Content-Length may not even be a number).
         boolean bodyPending = request.decoderResult().isFailure()
                 || !(request instanceof FullHttpRequest)
@@ -361,7 +361,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         keepAlive = false;
         phase = Phase.ANSWERING;
         ctx.channel().config().setAutoRead(false);
-        answer(ctx, HttpResponses.error(ApiError.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
+        answer(ctx, HttpResponses.error(ErrorCode.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
     }
 
     @Override

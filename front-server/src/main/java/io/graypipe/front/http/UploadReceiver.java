@@ -1,7 +1,7 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.pipeline.Upload;
 import io.netty.buffer.ByteBufUtil;
@@ -76,7 +76,7 @@ final class UploadReceiver {
             return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request, StandardCharsets.UTF_8,
                     MAX_FIELDS, MAX_BUFFERED_BYTES), null);
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
         }
     }
 
@@ -156,13 +156,13 @@ final class UploadReceiver {
         try {
             multipart.offer(chunk);
         } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
                     + " fields; send the image in field 'image' and at most scale, format and quality");
         } catch (HttpPostRequestDecoder.TooLongFormFieldException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
                     + MAX_BUFFERED_BYTES + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)");
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
                     "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)");
         }
         if (last) {
@@ -172,7 +172,7 @@ final class UploadReceiver {
 
     private ReceivedBody collect() throws IOException {
         if (multipart.currentPartialHttpData() != null) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
                     "the multipart body ended before its closing boundary; the upload is incomplete");
         }
         List<Upload> files = new ArrayList<>();
@@ -194,7 +194,7 @@ final class UploadReceiver {
         }
         multipart.destroy();
         if (files.isEmpty()) {
-            throw new ApiException(ApiError.MISSING_IMAGE, otherFileFields.isEmpty()
+            throw new FrontException(ErrorCode.MISSING_IMAGE, otherFileFields.isEmpty()
                     ? "the multipart body has no file; send the image in form field 'image' (curl -F image=@photo.jpg)"
                     : "no file in form field 'image' or 'file' (found " + String.join(", ", otherFileFields)
                     + "); name the field 'image'");
@@ -205,7 +205,7 @@ final class UploadReceiver {
     private void fail(Throwable e) {
         failed = true;
         destroy();
-        completion.completeExceptionally(e instanceof ApiException ? e : new ApiException(ApiError.MALFORMED_MULTIPART,
+        completion.completeExceptionally(e instanceof FrontException ? e : new FrontException(ErrorCode.MALFORMED_MULTIPART,
                 "the upload could not be read: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())));
     }
 

@@ -3,7 +3,7 @@ package io.graypipe.front.observe;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.Timeline;
 import io.graypipe.front.worker.WorkerClient;
 import io.graypipe.protocol.WorkerStatus;
@@ -42,7 +42,7 @@ public final class FrontMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    private final TaskStore tasks;
+    private final TaskRegistry tasks;
     private final WorkerClient worker;
     private final Clock clock;
     private final Instant started;
@@ -57,7 +57,7 @@ public final class FrontMetrics {
     private final RateWindow requestRate;
     private volatile WorkerStatus workerStatus;
 
-    public FrontMetrics(TaskStore tasks, IntSupplier grayQueueDepth, WorkerClient worker, Clock clock) {
+    public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, WorkerClient worker, Clock clock) {
         this.tasks = tasks;
         this.worker = worker;
         this.clock = clock;

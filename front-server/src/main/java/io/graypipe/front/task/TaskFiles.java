@@ -1,6 +1,6 @@
 package io.graypipe.front.task;
 
-import io.graypipe.front.http.Json;
+import io.graypipe.front.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.graypipe.front.worker;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Hello;
 import io.graypipe.protocol.ImageData;
@@ -156,7 +156,7 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /**
-     * Sends {@code image} to be scaled. The future fails with an {@link ApiException} when the worker refuses
+     * Sends {@code image} to be scaled. The future fails with an {@link FrontException} when the worker refuses
      * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
      */
     public CompletableFuture<ScaleResult> scale(ImageData image, double factor, OutputFormat format, int quality,
@@ -169,7 +169,7 @@ public final class WorkerClient implements AutoCloseable {
         io.netty.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
             Call expired = calls.remove(id);
             if (expired != null) {
-                expired.future.completeExceptionally(new ApiException(ApiError.DEADLINE_EXCEEDED,
+                expired.future.completeExceptionally(new FrontException(ErrorCode.DEADLINE_EXCEEDED,
                         "the image was not scaled within " + timeoutMillis + " ms; try again, or a smaller image"
                                 + (ready ? "" : " (the scale-worker is unreachable: " + lastFailure + ")")));
             }
@@ -180,13 +180,13 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /**
-     * Asks the worker for its pool status. Fails with {@link ApiError#WORKER_UNAVAILABLE} at once when not
+     * Asks the worker for its pool status. Fails with {@link ErrorCode#WORKER_UNAVAILABLE} at once when not
      * connected, or when no answer comes within {@code timeout}.
      */
     public CompletableFuture<WorkerStatus> fetchStatus(Duration timeout) {
         CompletableFuture<WorkerStatus> answer = new CompletableFuture<>();
         if (!ready) {
-            answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+            answer.completeExceptionally(new FrontException(ErrorCode.WORKER_UNAVAILABLE,
                     "the scale-worker is unreachable: " + lastFailure));
             return answer;
         }
@@ -194,7 +194,7 @@ public final class WorkerClient implements AutoCloseable {
         statusCalls.put(nonce, answer);
         loop.schedule(() -> {
             if (statusCalls.remove(nonce) != null) {
-                answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+                answer.completeExceptionally(new FrontException(ErrorCode.WORKER_UNAVAILABLE,
                         "the scale-worker did not report its status within " + timeout.toMillis() + " ms"));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -327,7 +327,7 @@ public final class WorkerClient implements AutoCloseable {
             }
         });
         calls.values().forEach(call -> call.future.completeExceptionally(
-                new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly")));
+                new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly")));
         calls.clear();
     }
 

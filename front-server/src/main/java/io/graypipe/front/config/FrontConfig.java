@@ -1,4 +1,4 @@
-package io.graypipe.front;
+package io.graypipe.front.config;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL, then
  * forgotten by {@link #sweep()}, after which they answer 404 like any unknown id.
  */
-public final class TaskStore {
+public final class TaskRegistry {
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
@@ -25,7 +25,7 @@ public final class TaskStore {
     private final List<Consumer<Task>> creationListeners = new CopyOnWriteArrayList<>();
     private volatile Consumer<String> forgetListener = id -> { };
 
-    public TaskStore(Clock clock, Duration resultTtl) {
+    public TaskRegistry(Clock clock, Duration resultTtl) {
         this.clock = clock;
         this.resultTtl = resultTtl;
     }
@@ -36,7 +36,7 @@ public final class TaskStore {
     }
 
     /** A new task whose record and files the caller keeps in the data directory. */
-    Task createDurable(double scale, Duration deadline) {
+    public Task createDurable(double scale, Duration deadline) {
         return create(scale, deadline, true);
     }
 
@@ -58,7 +58,7 @@ public final class TaskStore {
     }
 
     /** Puts back a durable task read from the data directory at start, with a fresh deadline if it is unfinished. */
-    Task restore(TaskStatus status, Duration deadline) {
+    public Task restore(TaskStatus status, Duration deadline) {
         Task task = new Task(status, clock, System.nanoTime() + deadline.toNanos(), true);
         if (status.status().isFinal()) {
             task.finished().complete(status);
@@ -102,7 +102,7 @@ public final class TaskStore {
     public void failOverdue() {
         for (Task task : tasks.values()) {
             if (!task.status().status().isFinal() && task.nanosLeft() <= 0) {
-                task.fail(new io.graypipe.front.ApiException(io.graypipe.front.ApiError.DEADLINE_EXCEEDED,
+                task.fail(new io.graypipe.front.error.FrontException(io.graypipe.front.error.ErrorCode.DEADLINE_EXCEEDED,
                         "the task did not finish before its deadline; retry later or with a smaller image"));
             }
         }
