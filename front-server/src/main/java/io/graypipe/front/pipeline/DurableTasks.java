@@ -2,14 +2,13 @@ package io.graypipe.front.pipeline;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
-import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
-import io.graypipe.front.task.TaskFiles;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.TaskStore;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Async tasks that survive the front: each is on disk ({@link TaskFiles}) before its 202 goes out, its result is
+ * Async tasks that survive the front: each is in the {@link TaskStore} before its 202 goes out, its result is
  * on disk before it shows as done, and its final state is recorded. At start, unfinished tasks are queued again
  * and finished ones are served until their TTL. All file work runs on the storage executor.
  */
@@ -40,7 +39,7 @@ public final class DurableTasks {
     private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
     private static final long REQUEUE_DELAY_MILLIS = 200;
 
-    private final TaskFiles files;
+    private final TaskStore files;
     private final TaskRegistry tasks;
     private final ImagePipeline pipeline;
     private final ExecutorService storage;
@@ -50,7 +49,7 @@ public final class DurableTasks {
     private final Deque<Runnable> waitingForQueue = new ArrayDeque<>();
     private volatile boolean stopping;
 
-    public DurableTasks(TaskFiles files, TaskRegistry tasks, ImagePipeline pipeline, ExecutorService storage,
+    public DurableTasks(TaskStore files, TaskRegistry tasks, ImagePipeline pipeline, ExecutorService storage,
                         ScheduledExecutorService timer, Duration requestTimeout) {
         this.files = files;
         this.tasks = tasks;
@@ -92,7 +91,7 @@ public final class DurableTasks {
             files.unreserve(size);
             files.deleteTask(id);
             tasks.delete(id);
-            log.error("cannot store task {} in {}", id, files.root(), e);
+            log.error("cannot store task {} in {}", id, files.location(), e);
             throw new FrontException(ErrorCode.INTERNAL, "the task could not be stored; it has been logged");
         } finally {
             upload.release().run();
@@ -109,7 +108,7 @@ public final class DurableTasks {
 
     /** The stored upload as the pipeline reads it; the file goes when the task is final, not when it is read. */
     private Upload stored(String id) {
-        return new Upload(ImageSource.of(files.upload(id)), id, () -> { });
+        return new Upload(files.upload(id), id, () -> { });
     }
 
     /** Writes a done task's image, then its record, and only then shows it as done. */
@@ -211,7 +210,7 @@ public final class DurableTasks {
         }
         int orphans = files.sweepOrphans(known);
         log.info("data directory {}: {} tasks, {} resumed, {} orphaned files deleted, {} bytes used",
-                files.root(), known.size(), resumed, orphans, files.usedBytes());
+                files.location(), known.size(), resumed, orphans, files.usedBytes());
     }
 
     /** Starts a recovered task now, or as soon as the gray queue has room. */
