@@ -13,10 +13,13 @@ import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
-import io.graypipe.front.task.TaskFiles;
+import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.ResolvedAddress;
+import io.graypipe.front.worker.WorkerPool;
+import io.graypipe.front.worker.Workers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -70,10 +73,10 @@ public final class FrontServer implements AutoCloseable {
     private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
     private final TaskRegistry tasks;
-    private final TaskFiles taskFiles;
+    private final DataDirTaskStore taskFiles;
     private DurableTasks durableTasks;
     private final LocalWorker localWorker;
-    private final WorkerClient workerClient;
+    private final Workers workers;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
@@ -105,15 +108,16 @@ public final class FrontServer implements AutoCloseable {
             token = hex.getBytes(StandardCharsets.UTF_8);
             localWorker = LocalWorker.start(config.workerProcesses(), config.workerMode(), config.workerJvmOptions(),
                     config.maxFrameBytes(), hex);
-            workerClient = new WorkerClient(ioGroup, localWorker::address, token, config.maxFrameBytes(),
-                    this::transferred);
+            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, localWorker::address, token,
+                    config.maxFrameBytes(), this::transferred)));
         } else {
             token = Files.readString(config.workerTokenFile(), StandardCharsets.UTF_8).strip()
                     .getBytes(StandardCharsets.UTF_8);
             InetSocketAddress remote = parseHostPort(config.workerAddress());
             localWorker = null;
-            workerClient = new WorkerClient(ioGroup, () -> remote, token, config.maxFrameBytes(),
-                    this::transferred);
+            ResolvedAddress resolved = new ResolvedAddress(remote, housekeeping);
+            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, resolved, token,
+                    config.maxFrameBytes(), this::transferred)));
         }
     }
 
@@ -130,17 +134,17 @@ public final class FrontServer implements AutoCloseable {
      * uses a fresh directory of its own rather than share, and says so. A directory given with --data-dir is never
      * replaced: two fronts on one directory would run each other's tasks.
      */
-    private static TaskFiles openDataDir(FrontConfig config) throws IOException {
+    private static DataDirTaskStore openDataDir(FrontConfig config) throws IOException {
         try {
-            return TaskFiles.open(config.dataDir(), config.maxDataBytes());
-        } catch (TaskFiles.DataDirInUseException e) {
+            return DataDirTaskStore.open(config.dataDir(), config.maxDataBytes());
+        } catch (DataDirTaskStore.DataDirInUseException e) {
             if (config.dataDirGiven()) {
                 throw e;
             }
             Path own = Files.createTempDirectory("graypipe-data-");
             log.warn("{}; using {} instead, whose tasks the next start will not find (pass --data-dir to choose)",
                     e.getMessage(), own);
-            return TaskFiles.open(own, config.maxDataBytes());
+            return DataDirTaskStore.open(own, config.maxDataBytes());
         }
     }
 
@@ -159,15 +163,15 @@ public final class FrontServer implements AutoCloseable {
         if (localWorker != null) {
             localWorker.awaitAddress();
         }
-        workerClient.start();
+        workers.start();
         Files.createDirectories(config.uploadDir());
         DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploadMemoryThreshold());
         dataFactory.setMaxLimit(config.maxUploadBytes());
         dataFactory.setBaseDir(config.uploadDir().toString());
         dataFactory.setDeleteOnExit(false);
         ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
-                config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
-        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
+                config.maxDimension())), workers, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
+        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.requestTimeout());
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
@@ -184,7 +188,7 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workerClient,
+                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
                         dataFactory, uploadExecutor, observability));
         int port = config.port();
         for (InetAddress address : bindAddresses(config.host())) {
@@ -236,7 +240,7 @@ public final class FrontServer implements AutoCloseable {
     }
 
     public boolean workerReady() {
-        return workerClient.isReady();
+        return workers.isReady();
     }
 
     /** The data directory in use, which may differ from the configured one (see {@link #openDataDir}). */
@@ -273,7 +277,7 @@ public final class FrontServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workerClient.close();
+        workers.close();
         if (localWorker != null) {
             localWorker.stop(config.shutdownGrace());
         }

@@ -5,7 +5,7 @@ import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.TaskRegistry;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.Workers;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -29,7 +29,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final TrafficCounter trafficCounter;
 
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
-                                   DurableTasks durableTasks, WorkerClient worker, HttpDataFactory dataFactory,
+                                   DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
                                    Executor uploadExecutor, Observability observability) {
         this.config = config;
         this.uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(), worker,

@@ -11,7 +11,7 @@ import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -31,7 +31,7 @@ final class TaskEndpoints {
     private final TaskRegistry tasks;
     private final DurableTasks durableTasks;
     private final BatchStore batches;
-    private final WorkerClient worker;
+    private final Workers worker;
 
     /** The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,7 +42,7 @@ final class TaskEndpoints {
     record NotDone(ErrorInfo error, TaskStatus task) {
     }
 
-    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, WorkerClient worker) {
+    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, Workers worker) {
         this.tasks = tasks;
         this.durableTasks = durableTasks;
         this.batches = batches;

@@ -11,7 +11,7 @@ import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.Workers;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -43,12 +43,12 @@ final class UploadRequests {
     private final TaskRegistry tasks;
     private final DurableTasks durableTasks;
     private final BatchUploads batches;
-    private final WorkerClient worker;
+    private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
 
     UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, DurableTasks durableTasks,
-                   BatchUploads batches, WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;

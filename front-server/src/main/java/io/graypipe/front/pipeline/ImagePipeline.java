@@ -8,7 +8,7 @@ import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +29,13 @@ public final class ImagePipeline {
     private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
 
     private final GrayscaleDecoder decoder;
-    private final WorkerClient worker;
+    private final Workers worker;
     private final TaskRegistry tasks;
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
     private final Duration requestTimeout;
 
-    public ImagePipeline(GrayscaleDecoder decoder, WorkerClient worker, TaskRegistry tasks, ExecutorService grayExecutor,
+    public ImagePipeline(GrayscaleDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
         this.decoder = decoder;
         this.worker = worker;

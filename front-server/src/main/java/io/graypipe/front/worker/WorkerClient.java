@@ -43,13 +43,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The front's one connection to the scale-worker. Many requests share it, matched by request id. If the
+ * The front's connection to one scale-worker, at one address; a {@link WorkerPool} holds one per worker. Many requests share it, matched by request id. If the
  * connection drops, it reconnects with backoff and sends again every request that had not been answered, so a
  * worker restart loses nothing; each request still ends by its own deadline.
  *
  * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
  */
-public final class WorkerClient implements AutoCloseable {
+public final class WorkerClient implements Workers {
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
     private static final int HEARTBEAT_SECONDS = 5;
@@ -112,29 +112,22 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /** Starts connecting in the background; {@link #isReady()} turns true after the handshake. */
+    @Override
     public void start() {
         loop.execute(this::connect);
     }
 
     /** Whether the handshake with a worker is done and the connection is up. */
+    @Override
     public boolean isReady() {
         return ready;
-    }
-
-    /** Why the worker is not reachable, for /readyz. */
-    public String lastFailure() {
-        return lastFailure;
-    }
-
-    /** The worker's latest pool snapshot, refreshed every second while connected; null while not connected. */
-    public WorkerStatus workerStatus() {
-        return workerStatus;
     }
 
     /**
      * Why scaling cannot happen right now, or null when it can: the worker must be connected and report at least
      * one live child. Answers /readyz, and whether a sync upload is taken.
      */
+    @Override
     public String unavailableReason() {
         if (!ready) {
             return "scale-worker unreachable: " + lastFailure;
@@ -151,6 +144,7 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /** Requests sent and not yet answered. */
+    @Override
     public int inFlight() {
         return calls.size();
     }
@@ -159,6 +153,7 @@ public final class WorkerClient implements AutoCloseable {
      * Sends {@code image} to be scaled. The future fails with an {@link FrontException} when the worker refuses
      * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
      */
+    @Override
     public CompletableFuture<ScaleResult> scale(ImageData image, double factor, OutputFormat format, int quality,
                                                 int timeoutMillis) {
         long id = nextId.getAndIncrement();
@@ -183,6 +178,7 @@ public final class WorkerClient implements AutoCloseable {
      * Asks the worker for its pool status. Fails with {@link ErrorCode#WORKER_UNAVAILABLE} at once when not
      * connected, or when no answer comes within {@code timeout}.
      */
+    @Override
     public CompletableFuture<WorkerStatus> fetchStatus(Duration timeout) {
         CompletableFuture<WorkerStatus> answer = new CompletableFuture<>();
         if (!ready) {
