@@ -76,10 +76,6 @@ public final class WorkerServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    public ScalePool pool() {
-        return pool;
-    }
-
     /** Stops accepting, lets accepted requests finish for up to the drain timeout, then stops everything. */
     @Override
     public void close() {
