@@ -52,7 +52,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -69,7 +68,7 @@ public final class FrontServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ThreadPoolExecutor grayExecutor;
-    private final ExecutorService uploadExecutor;
+    private final ThreadPoolExecutor uploadExecutor;
     private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
     private final TaskRegistry tasks;
@@ -90,34 +89,37 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
-        grayExecutor = new ThreadPoolExecutor(config.grayThreads(), config.grayThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.queueSize()), new DefaultThreadFactory("graypipe-gray"));
-        uploadExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("graypipe-upload"));
+        grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.processing().queueSize()), new DefaultThreadFactory("graypipe-gray"));
+        // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
+        // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
+        uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.processing().queueSize() * 4), new DefaultThreadFactory("graypipe-upload"));
         housekeeping = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("graypipe-housekeeping", true));
         // Bounded like the gray queue: a slow disk makes async uploads wait for room, then get 503, never pile up.
         storageExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
-        tasks = new TaskRegistry(Clock.systemUTC(), config.resultTtl());
+                new ArrayBlockingQueue<>(config.processing().queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
+        tasks = new TaskRegistry(Clock.systemUTC(), config.timeouts().resultTtl());
         taskFiles = openDataDir(config);
 
         byte[] token;
-        if (config.workerAddress() == null) {
+        if (config.worker().address() == null) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             String hex = HexFormat.of().formatHex(random);
             token = hex.getBytes(StandardCharsets.UTF_8);
-            localWorker = LocalWorker.start(config.workerProcesses(), config.workerMode(), config.workerJvmOptions(),
-                    config.maxFrameBytes(), hex);
+            localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
+                    config.worker().jvmOptions(),
+                    config.worker().maxFrameBytes(), hex);
             workers = new WorkerPool(List.of(new WorkerClient(ioGroup, localWorker::address, token,
-                    config.maxFrameBytes(), this::transferred)));
+                    config.worker().maxFrameBytes(), this::transferred)));
         } else {
-            token = Files.readString(config.workerTokenFile(), StandardCharsets.UTF_8).strip()
+            token = Files.readString(config.worker().tokenFile(), StandardCharsets.UTF_8).strip()
                     .getBytes(StandardCharsets.UTF_8);
-            InetSocketAddress remote = parseHostPort(config.workerAddress());
             localWorker = null;
-            ResolvedAddress resolved = new ResolvedAddress(remote, housekeeping);
+            ResolvedAddress resolved = new ResolvedAddress(config.worker().address(), housekeeping);
             workers = new WorkerPool(List.of(new WorkerClient(ioGroup, resolved, token,
-                    config.maxFrameBytes(), this::transferred)));
+                    config.worker().maxFrameBytes(), this::transferred)));
         }
     }
 
@@ -136,15 +138,15 @@ public final class FrontServer implements AutoCloseable {
      */
     private static DataDirTaskStore openDataDir(FrontConfig config) throws IOException {
         try {
-            return DataDirTaskStore.open(config.dataDir(), config.maxDataBytes());
+            return DataDirTaskStore.open(config.storage().dataDir(), config.storage().maxDataBytes());
         } catch (DataDirTaskStore.DataDirInUseException e) {
-            if (config.dataDirGiven()) {
+            if (config.storage().dataDirGiven()) {
                 throw e;
             }
             Path own = Files.createTempDirectory("graypipe-data-");
             log.warn("{}; using {} instead, whose tasks the next start will not find (pass --data-dir to choose)",
                     e.getMessage(), own);
-            return DataDirTaskStore.open(own, config.maxDataBytes());
+            return DataDirTaskStore.open(own, config.storage().maxDataBytes());
         }
     }
 
@@ -164,17 +166,17 @@ public final class FrontServer implements AutoCloseable {
             localWorker.awaitAddress();
         }
         workers.start();
-        Files.createDirectories(config.uploadDir());
-        DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploadMemoryThreshold());
-        dataFactory.setMaxLimit(config.maxUploadBytes());
-        dataFactory.setBaseDir(config.uploadDir().toString());
+        Files.createDirectories(config.uploads().dir());
+        DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploads().memoryThreshold());
+        dataFactory.setMaxLimit(config.uploads().maxBytes());
+        dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
-        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
-                config.maxDimension())), workers, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
+        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension())), workers, tasks, grayExecutor, config.worker().inFlight(), config.timeouts().request());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
-                config.requestTimeout());
-        BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
+                config.timeouts().request());
+        BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
                 new BatchUploads(durableTasks, batches));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
@@ -190,8 +192,8 @@ public final class FrontServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
                         dataFactory, uploadExecutor, observability));
-        int port = config.port();
-        for (InetAddress address : bindAddresses(config.host())) {
+        int port = config.listen().port();
+        for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
             if (!bound.isSuccess()) {
                 if (listeners.isEmpty()) {
@@ -225,15 +227,6 @@ public final class FrontServer implements AutoCloseable {
         return new ArrayList<>(addresses);
     }
 
-    static InetSocketAddress parseHostPort(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
-        }
-        String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
-        return InetSocketAddress.createUnresolved(host, Integer.parseInt(hostPort.substring(colon + 1)));
-    }
-
     /** The addresses the HTTP server listens on. */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
@@ -259,7 +252,7 @@ public final class FrontServer implements AutoCloseable {
         if (durableTasks != null) {
             durableTasks.stopping();
         }
-        awaitSyncTasks(config.shutdownGrace());
+        awaitSyncTasks(config.timeouts().shutdownGrace());
         for (Task task : tasks.unfinished()) {
             if (!task.durable()) {
                 task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
@@ -279,7 +272,7 @@ public final class FrontServer implements AutoCloseable {
         }
         workers.close();
         if (localWorker != null) {
-            localWorker.stop(config.shutdownGrace());
+            localWorker.stop(config.timeouts().shutdownGrace());
         }
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

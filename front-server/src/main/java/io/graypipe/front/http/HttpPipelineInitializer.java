@@ -27,6 +27,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final TaskEndpoints taskEndpoints;
     private final Observability observability;
     private final TrafficCounter trafficCounter;
+    private final ConnectionCap connections;
 
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
                                    DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
@@ -37,17 +38,23 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         this.taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
         this.observability = observability;
         this.trafficCounter = new TrafficCounter(observability.metrics());
+        this.connections = new ConnectionCap(config.listen().maxConnections());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            // Past --max-connections: closed before a byte is read, so the open connections keep their share.
+            ch.close();
+            return;
+        }
         ChannelPipeline p = ch.pipeline();
         p.addLast("traffic", trafficCounter);
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
-        p.addLast("idle", new IdleStateHandler(config.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
+        p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
         // Silence is not the only attack: a request must also arrive whole within the receive timeout.
-        ReceiveDeadline.install(p, "http", config.receiveTimeout());
+        ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.

@@ -88,7 +88,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             Throwable cause = httpRequest.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
                 reject(ctx, new FrontException(ErrorCode.HEADERS_TOO_LARGE, "the request headers exceed "
-                        + config.maxHeaderBytes() + " bytes; send fewer or shorter headers"));
+                        + config.uploads().maxHeaderBytes() + " bytes; send fewer or shorter headers"));
             } else if (cause instanceof TooLongFrameException) {
                 reject(ctx, new FrontException(ErrorCode.BAD_REQUEST, "the request line is too long; shorten the URL"));
             } else {
@@ -188,7 +188,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         }
         if (phase == Phase.RECEIVING) {
             receivedBytes += content.content().readableBytes();
-            if (receivedBytes > config.maxUploadBytes()) {
+            if (receivedBytes > config.uploads().maxBytes()) {
                 receiver.abort();
                 receiver = null;
                 reject(ctx, uploads.tooLarge());
@@ -337,14 +337,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             if (phase == Phase.IDLE) {
                 ctx.close();
             } else if (phase != Phase.ANSWERING) {
-                timedOut(ctx, "nothing arrived for " + config.readTimeout().toSeconds() + " s (--read-timeout)");
+                timedOut(ctx, "nothing arrived for " + config.timeouts().read().toSeconds() + " s (--read-timeout)");
             }
         } else if (event == ReceiveDeadline.EXPIRED) {
             if (phase == Phase.ANSWERING) {
                 // A pipelined request is trickling in behind the one being answered: close after the answer.
                 keepAlive = false;
             } else {
-                timedOut(ctx, "the request did not arrive whole within " + config.receiveTimeout().toSeconds()
+                timedOut(ctx, "the request did not arrive whole within " + config.timeouts().receive().toSeconds()
                         + " s of its first byte (--receive-timeout)");
             }
         } else {

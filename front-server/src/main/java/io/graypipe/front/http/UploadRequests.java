@@ -70,7 +70,7 @@ final class UploadRequests {
             throw workerUnavailable(unavailable);
         }
         long declared = HttpUtil.getContentLength(request, -1L);
-        if (declared > config.maxUploadBytes()) {
+        if (declared > config.uploads().maxBytes()) {
             throw tooLarge();
         }
         if (declared == 0) {
@@ -137,7 +137,7 @@ final class UploadRequests {
 
     /** The refusal of a body larger than {@code --max-upload-bytes}, declared or counted. */
     FrontException tooLarge() {
-        return new FrontException(ErrorCode.UPLOAD_TOO_LARGE, "the upload exceeds " + config.maxUploadBytes()
+        return new FrontException(ErrorCode.UPLOAD_TOO_LARGE, "the upload exceeds " + config.uploads().maxBytes()
                 + " bytes (--max-upload-bytes); send a smaller file");
     }
 
