@@ -23,9 +23,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final FrontConfig config;
-    private final UploadRequests uploads;
-    private final TaskEndpoints taskEndpoints;
-    private final Observability observability;
+    private final Endpoints endpoints;
+    private final RequestObserver requestObserver;
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
 
@@ -33,10 +32,11 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
                                    DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
                                    Executor uploadExecutor, Observability observability) {
         this.config = config;
-        this.uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(), worker,
-                dataFactory, uploadExecutor);
-        this.taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
-        this.observability = observability;
+        UploadRequests uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(),
+                worker, dataFactory, uploadExecutor);
+        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
+        this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
+        this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());
     }
@@ -58,6 +58,6 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
-        p.addLast("api", new HttpRequestHandler(config, uploads, taskEndpoints, observability));
+        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver));
     }
 }

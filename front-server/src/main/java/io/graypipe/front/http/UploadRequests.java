@@ -60,10 +60,21 @@ final class UploadRequests {
     }
 
     /**
+     * The endpoint of the upload routes: checks the upload from its headers and has the exchange receive its
+     * body, then hand it on with {@link #submit}; or throws the {@link FrontException} that refuses it.
+     */
+    void begin(HttpExchange exchange, boolean synchronous) {
+        Map<String, String> query = exchange.query();
+        String route = exchange.route();
+        UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, synchronous);
+        exchange.receive(receiver, body -> submit(body, query, synchronous, route));
+    }
+
+    /**
      * Checks an upload from its headers alone and returns the receiver its body goes to, or throws the
      * {@link FrontException} that refuses it.
      */
-    UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
+    private UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
         ProcessingOptions.parse(query);
         String unavailable = synchronous ? worker.unavailableReason() : null;
         if (unavailable != null) {
@@ -71,7 +82,7 @@ final class UploadRequests {
         }
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > config.uploads().maxBytes()) {
-            throw tooLarge();
+            throw tooLarge(config.uploads().maxBytes());
         }
         if (declared == 0) {
             throw new FrontException(ErrorCode.MISSING_IMAGE,
@@ -136,8 +147,8 @@ final class UploadRequests {
     }
 
     /** The refusal of a body larger than {@code --max-upload-bytes}, declared or counted. */
-    FrontException tooLarge() {
-        return new FrontException(ErrorCode.UPLOAD_TOO_LARGE, "the upload exceeds " + config.uploads().maxBytes()
+    static FrontException tooLarge(long maxBytes) {
+        return new FrontException(ErrorCode.UPLOAD_TOO_LARGE, "the upload exceeds " + maxBytes
                 + " bytes (--max-upload-bytes); send a smaller file");
     }
 
