@@ -4,6 +4,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
@@ -15,6 +16,9 @@ import io.graypipe.protocol.ArchFixtureProtocolToFront;
 import io.graypipe.worker.ArchFixtureWorkerToFront;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -98,8 +102,18 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importProduction() {
+        // Only the three modules' own class directories (or jars): scanning the whole class path is slow.
+        Set<Location> modules = new HashSet<>();
+        for (String anchor : new String[] {"io.graypipe.front.FrontMain", "io.graypipe.worker.WorkerMain",
+                "io.graypipe.protocol.MessageCodec"}) {
+            try {
+                modules.add(Location.of(Class.forName(anchor).getProtectionDomain().getCodeSource().getLocation()));
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError(anchor + " is not on the test class path", e);
+            }
+        }
         production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.graypipe");
+                .importLocations(modules);
         // The cross-module rules are only as good as the import: all three modules must be in it.
         for (String name : new String[] {"io.graypipe.front.FrontMain", "io.graypipe.worker.WorkerMain",
                 "io.graypipe.protocol.MessageCodec"}) {

@@ -253,7 +253,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         return new PoolStatus(children.length, alive, busy, queue.size(), restarts, slots);
     }
 
-    /** Process ids of the live children, for tests and metrics. */
+    /** Process ids of the live children by slot, for tests that kill one. */
     synchronized List<Long> childPids() {
         List<Long> pids = new ArrayList<>();
         for (ChildProcess child : children) {
