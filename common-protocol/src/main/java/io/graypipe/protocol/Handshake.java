@@ -16,10 +16,30 @@ import java.security.SecureRandom;
  * and both host ids: changing any of them in flight, or replaying an old handshake, makes the proof wrong.
  */
 public final class Handshake {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * A DRBG, seeded once when this class initialises: after that it makes nonces without reading the system's
+     * entropy source, so {@link #newNonce} never does I/O on an event loop. Peers call {@link #seed} at start, on
+     * their main thread, so the seeding read happens there.
+     */
+    private static final SecureRandom RANDOM = drbg();
     private static final String ALGORITHM = "HmacSHA256";
 
     private Handshake() {
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            SecureRandom random = SecureRandom.getInstance("DRBG");
+            random.nextBytes(new byte[1]);
+            return random;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no DRBG SecureRandom in this JDK", e);
+        }
+    }
+
+    /** Initialises the nonce generator now, on the caller's thread, rather than on the first connection's. */
+    public static void seed() {
+        RANDOM.nextBytes(new byte[1]);
     }
 
     public static byte[] newNonce() {

@@ -1,10 +1,16 @@
 package io.graypipe.front;
 
+import io.graypipe.front.config.DurationConverter;
+import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.config.HostPortConverter;
 import io.graypipe.protocol.MessageCodec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
         usageHelpAutoWidth = true,
         description = {"Turns uploaded images to grayscale and scales them down.",
                 "Starts its own scale-worker unless --worker names a running one.",
-                "Durations are ISO-8601 (PT30S) or plain seconds (30)."},
+                "Durations are 500ms, 30s, 2m, or plain seconds (30)."},
         footer = {"", "Example:", "  graypipe -i :: -p 8080",
                 "  curl -F image=@photo.jpg 'http://[::1]:8080/process?scale=0.5' -o out.jpg"})
 public final class FrontMain implements Callable<Integer> {
@@ -29,9 +35,13 @@ public final class FrontMain implements Callable<Integer> {
             description = "TCP port, 0 for any free port. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--worker", paramLabel = "HOST:PORT",
-            description = "A running scale-worker to use instead of starting one.")
-    String workerAddress;
+    @Option(names = "--max-connections", defaultValue = "10000", paramLabel = "N",
+            description = "Open client connections at most; past it new ones are closed at once, and the open ones keep being served. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--worker", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+            description = "A running scale-worker to use instead of starting one; [IPv6]:PORT for an IPv6 literal.")
+    InetSocketAddress workerAddress;
 
     @Option(names = "--worker-token-file", paramLabel = "FILE",
             description = "Token file of the worker named by --worker. Default: graypipe-worker.token in the system temp directory, where a worker creates it.")
@@ -42,8 +52,8 @@ public final class FrontMain implements Callable<Integer> {
     Integer workerProcesses;
 
     @Option(names = "--worker-mode", defaultValue = "processes", paramLabel = "MODE",
-            description = "processes or threads, for the worker this front starts. Default: ${DEFAULT-VALUE}.")
-    String workerMode;
+            description = "${COMPLETION-CANDIDATES} (any case), for the worker this front starts. Default: ${DEFAULT-VALUE}.")
+    FrontConfig.WorkerMode workerMode;
 
     @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
             description = "JVM options of the worker this front starts. Default: ${DEFAULT-VALUE}.")
@@ -85,24 +95,24 @@ public final class FrontMain implements Callable<Integer> {
             description = "Gray images sent to the worker and not yet answered, at most; bounds memory. Default: 2 x processors + 2.")
     Integer workerInFlight;
 
-    @Option(names = "--request-timeout", defaultValue = "30", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Deadline of every task, from upload to result; then 504 or a failed task. Default: ${DEFAULT-VALUE} s.")
+    @Option(names = "--request-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Deadline of every task, from upload to result; then 504 or a failed task. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
-    @Option(names = "--read-timeout", defaultValue = "30", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "A connection that sends nothing for this long, mid-request or idle, is closed. Default: ${DEFAULT-VALUE} s.")
+    @Option(names = "--read-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A connection that sends nothing for this long, mid-request or idle, is closed. Default: ${DEFAULT-VALUE}.")
     Duration readTimeout;
 
-    @Option(names = "--receive-timeout", defaultValue = "60", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "A request's line, headers and body must all arrive within this long of its first byte, else 408 and the connection closes; stops clients that trickle bytes to stay under --read-timeout. Default: ${DEFAULT-VALUE} s.")
+    @Option(names = "--receive-timeout", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "A request's line, headers and body must all arrive within this long of its first byte, else 408 and the connection closes; stops clients that trickle bytes to stay under --read-timeout. Default: ${DEFAULT-VALUE}.")
     Duration receiveTimeout;
 
-    @Option(names = "--result-ttl", defaultValue = "600", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How long finished tasks and their results are kept. Default: ${DEFAULT-VALUE} s.")
+    @Option(names = "--result-ttl", defaultValue = "600s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long finished tasks and their results are kept. Default: ${DEFAULT-VALUE}.")
     Duration resultTtl;
 
-    @Option(names = "--shutdown-grace", defaultValue = "10", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish. Default: ${DEFAULT-VALUE} s.")
+    @Option(names = "--shutdown-grace", defaultValue = "10s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish. Default: ${DEFAULT-VALUE}.")
     Duration shutdownGrace;
 
     @Option(names = "--max-frame-bytes", defaultValue = "" + MessageCodec.DEFAULT_MAX_FRAME_BYTES, paramLabel = "BYTES",
@@ -117,40 +127,49 @@ public final class FrontMain implements Callable<Integer> {
             description = "Uploads and results the data directory may hold; when full, POST /tasks gets 503 storage_full. Default: ${DEFAULT-VALUE} (1 GiB).")
     long maxDataBytes;
 
+    @Spec
+    CommandSpec spec;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
-        FrontMain main = new FrontMain();
-        new CommandLine(main).parseArgs(args);
-        return main.toConfig();
+        CommandLine cli = commandLine();
+        cli.parseArgs(args);
+        return ((FrontMain) cli.getCommand()).toConfig();
+    }
+
+    /** The command line as users get it: enum values such as --worker-mode are matched ignoring case. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FrontMain()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     private FrontConfig toConfig() {
         int cores = Runtime.getRuntime().availableProcessors();
-        CommandLine cli = new CommandLine(this);
         if (port < 0 || port > 65535) {
-            throw new CommandLine.ParameterException(cli, "--port must be 0..65535");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535");
         }
-        if (!workerMode.equals("processes") && !workerMode.equals("threads")) {
-            throw new CommandLine.ParameterException(cli, "--worker-mode must be processes or threads");
+        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1
+                || maxConnections < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "limits, --queue-size and --max-connections must be positive");
         }
-        if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1) {
-            throw new CommandLine.ParameterException(cli, "limits and --queue-size must be positive");
-        }
-        Path tokenFile = workerTokenFile != null ? workerTokenFile
-                : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
-        Path spoolDir = uploadDir != null ? uploadDir
-                : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-uploads");
-        return new FrontConfig(host, port, workerAddress, tokenFile, workerProcesses, workerMode,
-                workerJvmOptions, maxUploadBytes, uploadMemoryThreshold, spoolDir, maxPixels, maxDimension, maxHeaderBytes,
-                queueSize, grayThreads != null ? grayThreads : cores,
-                workerInFlight != null ? workerInFlight : 2 * cores + 2,
-                requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes,
-                dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-data"),
-                dataDir != null, maxDataBytes);
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        return new FrontConfig(
+                new FrontConfig.Listen(host, port, maxConnections),
+                new FrontConfig.Worker(workerAddress,
+                        workerTokenFile != null ? workerTokenFile : tmp.resolve("graypipe-worker.token"),
+                        workerProcesses, workerMode, workerJvmOptions, maxFrameBytes,
+                        workerInFlight != null ? workerInFlight : 2 * cores + 2),
+                new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
+                        uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
+                new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,
+                        maxDimension),
+                new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
+                new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
+                        maxDataBytes));
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FrontMain()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 
     @Override
@@ -162,26 +181,15 @@ public final class FrontMain implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "front-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
         for (InetSocketAddress address : server.addresses()) {
             String ip = io.netty.util.NetUtil.toAddressString(address.getAddress());
-            System.out.println("graypipe front listening on http://" + (ip.contains(":") ? "[" + ip + "]" : ip)
+            out.println("graypipe front listening on http://" + (ip.contains(":") ? "[" + ip + "]" : ip)
                     + ":" + address.getPort());
         }
-        System.out.println("graypipe data directory " + server.dataDir());
-        System.out.flush();
+        out.println("graypipe data directory " + server.dataDir());
+        out.flush();
         stopped.await();
         return 0;
-    }
-
-    /** Accepts ISO-8601 durations (PT30S) and plain seconds (30). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            Duration duration = value.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
-            if (duration.isNegative() || duration.isZero()) {
-                throw new CommandLine.TypeConversionException("must be positive: " + value);
-            }
-            return duration;
-        }
     }
 }

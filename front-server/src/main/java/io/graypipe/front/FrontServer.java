@@ -1,5 +1,8 @@
 package io.graypipe.front;
 
+import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
@@ -8,12 +11,15 @@ import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
-import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
-import io.graypipe.front.task.TaskFiles;
-import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.task.DataDirTaskStore;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.ResolvedAddress;
+import io.graypipe.front.worker.WorkerPool;
+import io.graypipe.front.worker.Workers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,7 +52,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -63,14 +68,14 @@ public final class FrontServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ThreadPoolExecutor grayExecutor;
-    private final ExecutorService uploadExecutor;
+    private final ThreadPoolExecutor uploadExecutor;
     private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
-    private final TaskStore tasks;
-    private final TaskFiles taskFiles;
+    private final TaskRegistry tasks;
+    private final DataDirTaskStore taskFiles;
     private DurableTasks durableTasks;
     private final LocalWorker localWorker;
-    private final WorkerClient workerClient;
+    private final Workers workers;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
@@ -84,33 +89,37 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
-        grayExecutor = new ThreadPoolExecutor(config.grayThreads(), config.grayThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.queueSize()), new DefaultThreadFactory("graypipe-gray"));
-        uploadExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("graypipe-upload"));
+        grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.processing().queueSize()), new DefaultThreadFactory("graypipe-gray"));
+        // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
+        // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
+        uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.processing().queueSize() * 4), new DefaultThreadFactory("graypipe-upload"));
         housekeeping = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("graypipe-housekeeping", true));
         // Bounded like the gray queue: a slow disk makes async uploads wait for room, then get 503, never pile up.
         storageExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
-        tasks = new TaskStore(Clock.systemUTC(), config.resultTtl());
+                new ArrayBlockingQueue<>(config.processing().queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
+        tasks = new TaskRegistry(Clock.systemUTC(), config.timeouts().resultTtl());
         taskFiles = openDataDir(config);
 
         byte[] token;
-        if (config.workerAddress() == null) {
+        if (config.worker().address() == null) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             String hex = HexFormat.of().formatHex(random);
             token = hex.getBytes(StandardCharsets.UTF_8);
-            localWorker = LocalWorker.start(config.workerProcesses(), config.workerMode(), config.workerJvmOptions(),
-                    config.maxFrameBytes(), hex);
-            workerClient = new WorkerClient(ioGroup, localWorker::address, token, config.maxFrameBytes(),
-                    this::transferred);
+            localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
+                    config.worker().jvmOptions(),
+                    config.worker().maxFrameBytes(), hex);
+            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, localWorker::address, token,
+                    config.worker().maxFrameBytes(), this::transferred)));
         } else {
-            token = Files.readString(config.workerTokenFile(), StandardCharsets.UTF_8).strip()
+            token = Files.readString(config.worker().tokenFile(), StandardCharsets.UTF_8).strip()
                     .getBytes(StandardCharsets.UTF_8);
-            InetSocketAddress remote = parseHostPort(config.workerAddress());
             localWorker = null;
-            workerClient = new WorkerClient(ioGroup, () -> remote, token, config.maxFrameBytes(),
-                    this::transferred);
+            ResolvedAddress resolved = new ResolvedAddress(config.worker().address(), housekeeping);
+            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, resolved, token,
+                    config.worker().maxFrameBytes(), this::transferred)));
         }
     }
 
@@ -127,17 +136,17 @@ public final class FrontServer implements AutoCloseable {
      * uses a fresh directory of its own rather than share, and says so. A directory given with --data-dir is never
      * replaced: two fronts on one directory would run each other's tasks.
      */
-    private static TaskFiles openDataDir(FrontConfig config) throws IOException {
+    private static DataDirTaskStore openDataDir(FrontConfig config) throws IOException {
         try {
-            return TaskFiles.open(config.dataDir(), config.maxDataBytes());
-        } catch (TaskFiles.DataDirInUseException e) {
-            if (config.dataDirGiven()) {
+            return DataDirTaskStore.open(config.storage().dataDir(), config.storage().maxDataBytes());
+        } catch (DataDirTaskStore.DataDirInUseException e) {
+            if (config.storage().dataDirGiven()) {
                 throw e;
             }
             Path own = Files.createTempDirectory("graypipe-data-");
             log.warn("{}; using {} instead, whose tasks the next start will not find (pass --data-dir to choose)",
                     e.getMessage(), own);
-            return TaskFiles.open(own, config.maxDataBytes());
+            return DataDirTaskStore.open(own, config.storage().maxDataBytes());
         }
     }
 
@@ -156,18 +165,18 @@ public final class FrontServer implements AutoCloseable {
         if (localWorker != null) {
             localWorker.awaitAddress();
         }
-        workerClient.start();
-        Files.createDirectories(config.uploadDir());
-        DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploadMemoryThreshold());
-        dataFactory.setMaxLimit(config.maxUploadBytes());
-        dataFactory.setBaseDir(config.uploadDir().toString());
+        workers.start();
+        Files.createDirectories(config.uploads().dir());
+        DefaultHttpDataFactory dataFactory = new DefaultHttpDataFactory(config.uploads().memoryThreshold());
+        dataFactory.setMaxLimit(config.uploads().maxBytes());
+        dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
-        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
-                config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
-        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
+        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension())), workers, tasks, grayExecutor, config.worker().inFlight(), config.timeouts().request());
+        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
-                config.requestTimeout());
-        BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());
+                config.timeouts().request());
+        BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
                 new BatchUploads(durableTasks, batches));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
@@ -181,10 +190,10 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workerClient,
+                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
                         dataFactory, uploadExecutor, observability));
-        int port = config.port();
-        for (InetAddress address : bindAddresses(config.host())) {
+        int port = config.listen().port();
+        for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
             if (!bound.isSuccess()) {
                 if (listeners.isEmpty()) {
@@ -218,22 +227,13 @@ public final class FrontServer implements AutoCloseable {
         return new ArrayList<>(addresses);
     }
 
-    static InetSocketAddress parseHostPort(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
-        }
-        String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
-        return InetSocketAddress.createUnresolved(host, Integer.parseInt(hostPort.substring(colon + 1)));
-    }
-
     /** The addresses the HTTP server listens on. */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
     public boolean workerReady() {
-        return workerClient.isReady();
+        return workers.isReady();
     }
 
     /** The data directory in use, which may differ from the configured one (see {@link #openDataDir}). */
@@ -252,10 +252,10 @@ public final class FrontServer implements AutoCloseable {
         if (durableTasks != null) {
             durableTasks.stopping();
         }
-        awaitSyncTasks(config.shutdownGrace());
+        awaitSyncTasks(config.timeouts().shutdownGrace());
         for (Task task : tasks.unfinished()) {
             if (!task.durable()) {
-                task.fail(new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
+                task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
             }
         }
         grayExecutor.shutdownNow();
@@ -270,9 +270,9 @@ public final class FrontServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workerClient.close();
+        workers.close();
         if (localWorker != null) {
-            localWorker.stop(config.shutdownGrace());
+            localWorker.stop(config.timeouts().shutdownGrace());
         }
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -34,7 +34,6 @@ final class ChildProcess {
     }
 
     final int slot;
-    final long generation;
     private final Process process;
     private final OutputStream stdin;
     private final ExecutorService writer;
@@ -42,20 +41,19 @@ final class ChildProcess {
     PendingScale current;
     volatile boolean ready;
 
-    private ChildProcess(int slot, long generation, Process process) {
+    private ChildProcess(int slot, Process process) {
         this.slot = slot;
-        this.generation = generation;
         this.process = process;
         this.stdin = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "child-" + slot + "-stdin"));
     }
 
-    static ChildProcess start(int slot, long generation, List<String> command, int maxFrameBytes, Listener listener)
+    static ChildProcess start(int slot, List<String> command, int maxFrameBytes, Listener listener)
             throws IOException {
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        ChildProcess child = new ChildProcess(slot, generation, process);
+        ChildProcess child = new ChildProcess(slot, process);
         daemon(() -> child.readLoop(maxFrameBytes, listener), "child-" + slot + "-stdout").start();
         return child;
     }

@@ -47,7 +47,6 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
     private final Map<Long, PendingScale> inFlight = new HashMap<>();
     private final ScheduledExecutorService timer;
     private long nextId = 1;
-    private long generation;
     private long restarts;
     private boolean closed;
 
@@ -69,7 +68,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
     void start(Duration timeout) throws IOException, InterruptedException {
         synchronized (this) {
             for (int slot = 0; slot < children.length; slot++) {
-                children[slot] = ChildProcess.start(slot, ++generation, childCommand, config.maxFrameBytes(), this);
+                children[slot] = ChildProcess.start(slot, childCommand, config.maxFrameBytes(), this);
             }
         }
         timer.scheduleWithFixedDelay(this::expireOverdue, 100, 100, TimeUnit.MILLISECONDS);
@@ -206,7 +205,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
             return;
         }
         try {
-            children[slot] = ChildProcess.start(slot, ++generation, childCommand, config.maxFrameBytes(), this);
+            children[slot] = ChildProcess.start(slot, childCommand, config.maxFrameBytes(), this);
         } catch (IOException e) {
             log.error("could not fork child {}: {}", slot, e.getMessage());
             consecutiveFailures[slot]++;
@@ -254,7 +253,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         return new PoolStatus(children.length, alive, busy, queue.size(), restarts, 0, 0, slots);
     }
 
-    /** Process ids of the live children, for tests and metrics. */
+    /** Process ids of the live children by slot, for tests that kill one. */
     synchronized List<Long> childPids() {
         List<Long> pids = new ArrayList<>();
         for (ChildProcess child : children) {

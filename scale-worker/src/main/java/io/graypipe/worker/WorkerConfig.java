@@ -7,7 +7,6 @@ import java.time.Duration;
  *
  * @param token             shared secret every front must present in its HELLO; empty means the worker was
  *                          started without one, which only {@link WorkerMain} can allow explicitly
- * @param exitOnStdinEof    the worker was started by a front that keeps our stdin open as a lifeline
  */
 public record WorkerConfig(String host,
                            int port,
@@ -19,9 +18,15 @@ public record WorkerConfig(String host,
                            Duration handshakeTimeout,
                            Duration drainTimeout,
                            String childJvmOptions,
-                           byte[] token,
-                           boolean exitOnStdinEof) {
+                           byte[] token) {
 
     /** How scaling runs: in forked child JVMs (the default), or on a thread pool inside this JVM. */
-    public enum PoolMode { PROCESSES, THREADS }
+    public enum PoolMode {
+        PROCESSES, THREADS;
+
+        /** As written on the command line and in logs. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 }

@@ -5,7 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -37,8 +39,8 @@ public final class WorkerMain implements Callable<Integer> {
     Integer processes;
 
     @Option(names = "--mode", defaultValue = "processes", paramLabel = "MODE",
-            description = "processes: forked child JVMs, isolated from each other; threads: a thread pool in this JVM (default: ${DEFAULT-VALUE}).")
-    String mode;
+            description = "${COMPLETION-CANDIDATES}. processes: forked child JVMs, isolated from each other; threads: a thread pool in this JVM (default: ${DEFAULT-VALUE}).")
+    WorkerConfig.PoolMode mode;
 
     @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N",
             description = "Requests that may wait for a free child before new ones are refused (default: ${DEFAULT-VALUE}).")
@@ -60,16 +62,24 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Read the token from the first line of stdin and exit when stdin closes. Used by a front that starts its own worker.")
     boolean tokenStdin;
 
-    @Option(names = "--drain-timeout", defaultValue = "PT30S", paramLabel = "DURATION",
-            description = "On SIGTERM, how long accepted requests may take to finish (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drain-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "On SIGTERM, how long accepted requests may take to finish: 500ms, 30s, 2m or plain seconds (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
     @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
             paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
     String childJvmOptions;
 
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new WorkerMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as users get it: enum values such as --mode are matched ignoring case. */
+    static CommandLine commandLine() {
+        return new CommandLine(new WorkerMain()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
@@ -79,7 +89,7 @@ public final class WorkerMain implements Callable<Integer> {
         if (tokenStdin) {
             String line = stdin.readLine();
             if (line == null || line.isBlank()) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--token-stdin: no token on stdin");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--token-stdin: no token on stdin");
             }
             token = line.strip().getBytes(StandardCharsets.UTF_8);
         } else {
@@ -88,19 +98,13 @@ public final class WorkerMain implements Callable<Integer> {
             token = TokenFiles.readOrCreate(file);
             log.info("token file: {}", file.toAbsolutePath());
         }
-        WorkerConfig.PoolMode poolMode = switch (mode) {
-            case "processes" -> WorkerConfig.PoolMode.PROCESSES;
-            case "threads" -> WorkerConfig.PoolMode.THREADS;
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--mode must be processes or threads, not " + mode);
-        };
         int count = processes != null ? processes : Runtime.getRuntime().availableProcessors();
         if (count < 1 || queueSize < 1 || maxConnections < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
+            throw new CommandLine.ParameterException(spec.commandLine(),
                     "--processes, --queue-size and --max-connections must be at least 1");
         }
-        WorkerConfig config = new WorkerConfig(host, port, count, poolMode, queueSize, maxConnections, maxFrameBytes,
-                Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tokenStdin);
+        WorkerConfig config = new WorkerConfig(host, port, count, mode, queueSize, maxConnections, maxFrameBytes,
+                Duration.ofSeconds(5), drainTimeout, childJvmOptions, token);
 
         WorkerServer server = WorkerServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -109,9 +113,9 @@ public final class WorkerMain implements Callable<Integer> {
             stopped.countDown();
         }, "worker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("graypipe worker listening on " + format(server.address()));
-        System.out.flush();
-        log.info("{} mode, {} workers, queue {}", mode, count, queueSize);
+        spec.commandLine().getOut().println("graypipe worker listening on " + format(server.address()));
+        spec.commandLine().getOut().flush();
+        log.info("{} mode, {} workers, queue {}", mode.label(), count, queueSize);
         if (tokenStdin) {
             // The front keeps our stdin open for as long as it lives; EOF means it is gone.
             while (stdin.read() >= 0) {

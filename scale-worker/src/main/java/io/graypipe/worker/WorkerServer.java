@@ -1,5 +1,6 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.ProtocolHandlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -41,6 +42,8 @@ public final class WorkerServer implements AutoCloseable {
 
     /** Starts the pool, waits for it to be ready, then listens. */
     public static WorkerServer start(WorkerConfig config) throws Exception {
+        // Seed the handshake's nonce generator on this thread, not on the first connection's event loop.
+        Handshake.seed();
         ScalePool pool;
         if (config.mode() == WorkerConfig.PoolMode.PROCESSES) {
             ChildProcessPool children = new ChildProcessPool(config);
@@ -74,10 +77,6 @@ public final class WorkerServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
-    }
-
-    public ScalePool pool() {
-        return pool;
     }
 
     /** Stops accepting, lets accepted requests finish for up to the drain timeout, then stops everything. */

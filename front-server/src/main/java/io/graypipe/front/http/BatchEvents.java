@@ -1,9 +1,8 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.TaskStatus;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code GET /batches/{id}/events}: a {@code progress} event with the whole batch at once, then a {@code task}
@@ -11,6 +10,10 @@ import java.util.Map;
  * {@code done} event with the whole batch when every task is final.
  */
 final class BatchEvents {
+    /** The data of a {@code task} event: the task that changed and the batch's figures. */
+    record TaskEvent(TaskStatus task, Batch.BatchStatus batch) {
+    }
+
     private BatchEvents() {
     }
 
@@ -19,10 +22,7 @@ final class BatchEvents {
             if (task == null) {
                 stream.send("progress", status);
             } else {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("task", task);
-                data.put("batch", status.summary());
-                stream.send("task", data);
+                stream.send("task", new TaskEvent(task, status.summary()));
             }
             if (status.finished()) {
                 stream.send("done", status);

@@ -1,20 +1,21 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.BatchStore;
-import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskState;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -46,46 +47,46 @@ public final class BatchUploads {
     private FullHttpResponse answer(List<Upload> files, List<CompletableFuture<Task>> stored) {
         List<Task> accepted = new ArrayList<>();
         List<String> acceptedNames = new ArrayList<>();
-        List<Map<String, Object>> entries = new ArrayList<>();
-        ApiException firstRefusal = null;
+        List<Entry> entries = new ArrayList<>();
+        FrontException firstRefusal = null;
         for (int i = 0; i < files.size(); i++) {
             String name = files.get(i).filename() == null ? "" : files.get(i).filename();
             try {
                 Task task = stored.get(i).join();
                 accepted.add(task);
                 acceptedNames.add(name);
-                entries.add(taskEntry(name, task));
+                entries.add(Entry.accepted(name, task));
             } catch (CompletionException e) {
-                ApiException refusal = DurableTasks.asApiException(e);
+                FrontException refusal = DurableTasks.asFrontException(e);
                 firstRefusal = firstRefusal == null ? refusal : firstRefusal;
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("filename", name);
-                entry.put("error", Map.of("code", refusal.error().code(), "message", refusal.getMessage()));
-                entries.add(entry);
+                entries.add(Entry.refused(name, refusal));
             }
         }
         if (accepted.isEmpty()) {
             return HttpResponses.error(firstRefusal);
         }
         Batch batch = batches.create(accepted, acceptedNames);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("batch_id", batch.id());
-        body.put("batch_url", "/batches/" + batch.id());
-        body.put("events_url", "/batches/" + batch.id() + "/events");
-        body.put("tasks", entries);
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, body);
+        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(batch.id(),
+                "/batches/" + batch.id(), "/batches/" + batch.id() + "/events", entries));
         response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + batch.id());
         return response;
     }
 
-    private static Map<String, Object> taskEntry(String filename, Task task) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("filename", filename);
-        entry.put("id", task.id());
-        entry.put("status", task.status().status());
-        entry.put("status_url", "/tasks/" + task.id());
-        entry.put("result_url", "/tasks/" + task.id() + "/result");
-        entry.put("events_url", "/tasks/" + task.id() + "/events");
-        return entry;
+    /** The 202 body of a batch. */
+    record Accepted(String batchId, String batchUrl, String eventsUrl, List<Entry> tasks) {
+    }
+
+    /** One file of a batch: its task and links when accepted, its error when refused. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Entry(String filename, String id, TaskState status, String statusUrl, String resultUrl, String eventsUrl,
+                 ErrorInfo error) {
+        static Entry accepted(String filename, Task task) {
+            return new Entry(filename, task.id(), task.status().status(), "/tasks/" + task.id(),
+                    "/tasks/" + task.id() + "/result", "/tasks/" + task.id() + "/events", null);
+        }
+
+        static Entry refused(String filename, FrontException refusal) {
+            return new Entry(filename, null, null, null, null, null, ErrorInfo.of(refusal));
+        }
     }
 }

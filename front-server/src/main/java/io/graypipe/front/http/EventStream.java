@@ -1,5 +1,6 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.json.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

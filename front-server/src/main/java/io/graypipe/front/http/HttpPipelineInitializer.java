@@ -1,11 +1,11 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.task.DurableTasks;
-import io.graypipe.front.task.TaskStore;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.worker.Workers;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -23,34 +23,41 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final FrontConfig config;
-    private final UploadRequests uploads;
-    private final TaskEndpoints taskEndpoints;
-    private final Observability observability;
+    private final Endpoints endpoints;
+    private final RequestObserver requestObserver;
     private final TrafficCounter trafficCounter;
+    private final ConnectionCap connections;
 
-    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskStore tasks,
-                                   DurableTasks durableTasks, WorkerClient worker, HttpDataFactory dataFactory,
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
+                                   DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
                                    Executor uploadExecutor, Observability observability) {
         this.config = config;
-        this.uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(), worker,
-                dataFactory, uploadExecutor);
-        this.taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
-        this.observability = observability;
+        UploadRequests uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(),
+                worker, dataFactory, uploadExecutor);
+        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
+        this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
+        this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
+        this.connections = new ConnectionCap(config.listen().maxConnections());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!connections.admit(ch)) {
+            // Past --max-connections: closed before a byte is read, so the open connections keep their share.
+            ch.close();
+            return;
+        }
         ChannelPipeline p = ch.pipeline();
         p.addLast("traffic", trafficCounter);
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
-        p.addLast("idle", new IdleStateHandler(config.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.maxHeaderBytes(), MAX_CHUNK));
+        p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
         // Silence is not the only attack: a request must also arrive whole within the receive timeout.
-        ReceiveDeadline.install(p, "http", config.receiveTimeout());
+        ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
-        p.addLast("api", new HttpRequestHandler(config, uploads, taskEndpoints, observability));
+        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver));
     }
 }

@@ -1,329 +1,172 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-
 /**
- * One connection's HTTP requests, one at a time: it reads each request, dispatches it by {@link Route}, and owns
- * when it is answered and whether the connection is reused. Routing, parameter checks and limits run on the event
- * loop; they are cheap. Uploads are checked and handed on by {@link UploadRequests} (body bytes go to an
- * {@link UploadReceiver}), the other answers come from {@link TaskEndpoints} and {@link Observability}, and
- * responses are written from whichever thread finishes, which Netty allows.
+ * One connection's HTTP requests, one at a time: the connection's concerns only. It keeps the phase of the
+ * current request (idle, receiving its body, discarding it, answering), {@code 100-continue}, keep-alive and the
+ * timeouts, and reads the next request only once the current one is answered. Each request gets its own
+ * {@link HttpExchange}, which holds that request's state; {@link Endpoints} says how each route is answered.
  *
- * <p>While a request is being answered the channel stops reading, so pipelined requests wait their turn.
+ * <p>All fields are confined to the connection's event loop. Answers are written from whichever thread finishes
+ * ({@link HttpExchange#answer}); {@link #answered} then hops back to the event loop before touching a field.
+ * While a request is being answered the channel stops reading, so pipelined requests wait their turn.
  */
-public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpObject> {
+public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpObject>
+        implements HttpExchange.Connection {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
 
     private enum Phase { IDLE, RECEIVING, DISCARDING, ANSWERING }
 
     private final FrontConfig config;
-    private final UploadRequests uploads;
-    private final TaskEndpoints taskEndpoints;
-    private final Observability observability;
-
+    private final Endpoints endpoints;
+    private final RequestObserver observer;
+    private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
-    private HttpRequest request;
-    private long requestStartNanos;
-    private String routeLabel = Route.UNMATCHED;
-    private boolean keepAlive;
-    private long receivedBytes;
-    private UploadReceiver receiver;
-    private Map<String, String> query;
+    /** The request being received or answered; null between requests. */
+    private HttpExchange exchange;
 
-    HttpRequestHandler(FrontConfig config, UploadRequests uploads, TaskEndpoints taskEndpoints,
-                       Observability observability) {
+    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer) {
         this.config = config;
-        this.uploads = uploads;
-        this.taskEndpoints = taskEndpoints;
-        this.observability = observability;
+        this.endpoints = endpoints;
+        this.observer = observer;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
-        if (message instanceof HttpRequest httpRequest) {
-            onRequest(ctx, httpRequest);
+    public void handlerAdded(ChannelHandlerContext context) {
+        ctx = context;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, HttpObject message) {
+        if (message instanceof HttpRequest request) {
+            onRequest(request);
         }
         if (message instanceof HttpContent content) {
-            onContent(ctx, content);
+            onContent(content);
         }
     }
 
-    private void onRequest(ChannelHandlerContext ctx, HttpRequest httpRequest) {
-        request = httpRequest;
-        requestStartNanos = System.nanoTime();
-        routeLabel = Route.UNMATCHED;
-        keepAlive = HttpUtil.isKeepAlive(httpRequest);
-        receivedBytes = 0;
-        if (httpRequest.decoderResult().isFailure()) {
-            Throwable cause = httpRequest.decoderResult().cause();
+    private void onRequest(HttpRequest request) {
+        exchange = new HttpExchange(ctx, request, observer, this);
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
-                reject(ctx, new ApiException(ApiError.HEADERS_TOO_LARGE, "the request headers exceed "
-                        + config.maxHeaderBytes() + " bytes; send fewer or shorter headers"));
+                reject(new FrontException(ErrorCode.HEADERS_TOO_LARGE, "the request headers exceed "
+                        + config.uploads().maxHeaderBytes() + " bytes; send fewer or shorter headers"));
             } else if (cause instanceof TooLongFrameException) {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request line is too long; shorten the URL"));
+                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request line is too long; shorten the URL"));
             } else {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request is not valid HTTP/1.1: " + cause.getMessage()));
+                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request is not valid HTTP/1.1: " + cause.getMessage()));
             }
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(httpRequest.uri());
-        query = firstValues(uri.parameters());
+        exchange.readTarget();
         try {
-            route(ctx, httpRequest.method(), uri.path());
-        } catch (ApiException e) {
-            reject(ctx, e);
+            route(request);
+        } catch (FrontException e) {
+            reject(e);
         }
     }
 
-    private void route(ChannelHandlerContext ctx, HttpMethod method, String path) {
-        Route.Match match = Route.match(path).orElseThrow(() -> new ApiException(ApiError.NOT_FOUND,
-                "no such endpoint: " + HttpResponses.clip(path) + "; GET /openapi.json lists them all"));
-        routeLabel = match.route().template();
-        MethodNotAllowed.require(method, match.route().methods());
-        String id = match.id();
-        switch (match.route()) {
-            case PAGE -> answerAfterBody(ctx, observability::page);
-            case PROCESS, UPLOAD -> beginUpload(ctx, true);
-            case TASKS -> beginUpload(ctx, false);
-            case TASK -> {
-                if (method.equals(HttpMethod.GET)) {
-                    answerAfterBody(ctx, () -> taskEndpoints.taskStatus(id));
-                } else {
-                    answerAfterBody(ctx, () -> taskEndpoints.deleteTask(id));
-                }
+    private void route(HttpRequest request) {
+        Route.Match match = Route.match(exchange.path()).orElseThrow(() -> new FrontException(ErrorCode.NOT_FOUND,
+                "no such endpoint: " + HttpResponses.clip(exchange.path()) + "; GET /openapi.json lists them all"));
+        exchange.route(match.route().template());
+        MethodNotAllowed.require(request.method(), match.route().methods());
+        endpoints.of(match.route()).begin(exchange, match.id());
+        if (exchange.receivesBody()) {
+            if (HttpUtil.is100ContinueExpected(request)) {
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
-            case TASK_RESULT -> answerLaterAfterBody(ctx, () -> taskEndpoints.taskResult(id));
-            case TASK_EVENTS -> streamAfterBody(ctx, () -> taskEndpoints.taskEvents(id));
-            case BATCH -> answerAfterBody(ctx, () -> taskEndpoints.batchStatus(id));
-            case BATCH_EVENTS -> streamAfterBody(ctx, () -> taskEndpoints.batchEvents(id));
-            case HEALTHZ -> answerAfterBody(ctx, taskEndpoints::health);
-            case READYZ -> answerAfterBody(ctx, taskEndpoints::readiness);
-            case METRICS -> answerLaterAfterBody(ctx, observability::scrapeResponse);
-            case STATS -> answerLaterAfterBody(ctx, observability::statsResponse);
-            case OPENAPI -> answerAfterBody(ctx, observability::openApi);
+            phase = Phase.RECEIVING;
+        } else {
+            phase = Phase.DISCARDING;
         }
     }
 
-    // ---- uploads
-
-    /** Starts receiving an upload's body, or throws the {@link ApiException} that refuses it from its headers. */
-    private void beginUpload(ChannelHandlerContext ctx, boolean synchronous) {
-        receiver = uploads.receiverFor(ctx.channel(), request, query, synchronous);
-        if (HttpUtil.is100ContinueExpected(request)) {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    private void onContent(HttpContent content) {
+        if (exchange == null) {
+            // Bytes after an answer that closes the connection; SimpleChannelInboundHandler releases them.
+            return;
         }
-        phase = Phase.RECEIVING;
-        // The body completes on another thread: hand it this request's query and route, not the handler's fields.
-        Map<String, String> uploadQuery = query;
-        String uploadRoute = routeLabel;
-        UploadReceiver thisUpload = receiver;
-        thisUpload.completion().whenComplete((body, error) -> {
-            if (error instanceof CancellationException) {
-                return;
-            }
-            if (error != null) {
-                answer(ctx, HttpResponses.error(UploadRequests.receiveFailure(error)));
-            } else {
-                // The handler's state belongs to the event loop; the body was handed over, nothing to abort now.
-                ctx.executor().execute(() -> {
-                    if (receiver == thisUpload) {
-                        receiver = null;
-                    }
-                });
-                uploads.submit(body, uploadQuery, synchronous, uploadRoute).whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        log.error("unexpected failure answering an upload", failure);
-                        response = HttpResponses.error(ApiError.INTERNAL,
-                                "an unexpected server error occurred; it has been logged");
-                    }
-                    answer(ctx, response);
-                });
-            }
-        });
-    }
-
-    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (content.decoderResult().isFailure() && !(content instanceof HttpRequest)) {
             // A bad chunk size or similar framing error: the rest of the stream cannot be trusted.
-            if (receiver != null) {
-                receiver.abort();
-                receiver = null;
-            }
+            exchange.abortBody();
             if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
-                reject(ctx, new ApiException(ApiError.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
+                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
                         + content.decoderResult().cause().getMessage()));
             }
             return;
         }
         if (phase == Phase.RECEIVING) {
-            receivedBytes += content.content().readableBytes();
-            if (receivedBytes > config.maxUploadBytes()) {
-                receiver.abort();
-                receiver = null;
-                reject(ctx, uploads.tooLarge());
+            if (!exchange.offer(content, config.uploads().maxBytes())) {
+                reject(UploadRequests.tooLarge(config.uploads().maxBytes()));
                 return;
             }
-            receiver.offer(content);
             if (last) {
-                phase = Phase.ANSWERING;
-                ctx.channel().config().setAutoRead(false);
+                stopReading();
             }
         } else if (phase == Phase.DISCARDING && last) {
-            phase = Phase.ANSWERING;
-            ctx.channel().config().setAutoRead(false);
-            pendingAnswer.run();
+            stopReading();
+            exchange.bodyRead();
         }
     }
 
-    // ---- answering
-
-    private Runnable pendingAnswer;
-
-    /** Answers a body-less request once its (ignored) body has been read, so the connection stays usable. */
-    private void answerAfterBody(ChannelHandlerContext ctx, Supplier<FullHttpResponse> response) {
-        phase = Phase.DISCARDING;
-        pendingAnswer = () -> {
-            FullHttpResponse built;
-            try {
-                built = response.get();
-            } catch (MethodNotAllowed e) {
-                built = e.response();
-            } catch (ApiException e) {
-                built = HttpResponses.error(e);
-            }
-            answer(ctx, built);
-        };
-    }
-
-    /** Like {@link #answerAfterBody}, for answers that are ready only later; they are written when they are. */
-    private void answerLaterAfterBody(ChannelHandlerContext ctx, Supplier<CompletableFuture<FullHttpResponse>> response) {
-        phase = Phase.DISCARDING;
-        pendingAnswer = () -> {
-            CompletableFuture<FullHttpResponse> later;
-            try {
-                later = response.get();
-            } catch (ApiException e) {
-                later = CompletableFuture.completedFuture(HttpResponses.error(e));
-            }
-            later.whenComplete((built, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    if (cause instanceof ApiException api) {
-                        built = HttpResponses.error(api);
-                    } else {
-                        log.error("unexpected failure building an answer", cause);
-                        built = HttpResponses.error(ApiError.INTERNAL,
-                                "an unexpected server error occurred; it has been logged");
-                    }
-                }
-                answer(ctx, built);
-            });
-        };
-    }
-
-    /**
-     * Answers a body-less request with an event stream once its body has been read. {@code opener} runs then:
-     * it may refuse with an {@link ApiException} (answered as usual), or return what feeds the open stream.
-     * The connection is reused once the stream ends, like after any answer.
-     */
-    private void streamAfterBody(ChannelHandlerContext ctx, Supplier<Consumer<EventStream>> opener) {
-        phase = Phase.DISCARDING;
-        pendingAnswer = () -> {
-            Consumer<EventStream> feed;
-            try {
-                feed = opener.get();
-            } catch (ApiException e) {
-                answer(ctx, HttpResponses.error(e));
-                return;
-            }
-            observability.metrics().requestAnswered(routeLabel, request.method().name(), HttpResponseStatus.OK.code(),
-                    requestStartNanos);
-            boolean reuse = keepAlive;
-            HttpRequest answered = request;
-            EventStream stream = EventStream.open(ctx.channel(), reuse);
-            stream.finished().thenAccept(written -> afterAnswer(ctx, reuse && written, answered));
-            feed.accept(stream);
-        };
+    /** The request has fully arrived: no more reading until it is answered. */
+    private void stopReading() {
+        phase = Phase.ANSWERING;
+        ctx.channel().config().setAutoRead(false);
     }
 
     /** Ends the current request with an error; its body, if any, is not read, so the connection closes. */
-    private void reject(ChannelHandlerContext ctx, RuntimeException e) {
+    private void reject(FrontException e) {
         FullHttpResponse response = e instanceof MethodNotAllowed notAllowed ? notAllowed.response()
-                : HttpResponses.error((ApiException) e);
-        // A request the decoder rejected has unreliable framing (its Content-Length may not even be a number).
-        boolean bodyPending = request.decoderResult().isFailure()
-                || !(request instanceof FullHttpRequest)
-                && (HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request));
-        if (!bodyPending && phase == Phase.IDLE) {
+                : HttpResponses.error(e);
+        if (!exchange.bodyPending() && phase == Phase.IDLE) {
             // Nothing more to read for this request: answer once its LastHttpContent arrives.
             phase = Phase.DISCARDING;
-            pendingAnswer = () -> answer(ctx, response);
+            exchange.answerAfterBody(response);
             return;
         }
-        phase = Phase.ANSWERING;
-        keepAlive = false;
-        ctx.channel().config().setAutoRead(false);
-        answer(ctx, response);
+        exchange.closeAfterAnswer();
+        stopReading();
+        exchange.answer(response);
     }
 
     /**
-     * Sends the answer to the current request from any thread. Once it is written, and only if no other request
-     * has taken its place, the connection goes back to reading the next request. The write listener runs on the
-     * event loop, so the state change is ordered before anything the next request does.
+     * Readies the connection for its next request once {@code answered}'s answer is written, or closes it when
+     * it is not to be reused. Called from any thread; the state change runs on the event loop, and only if
+     * {@code answered} is still the current exchange, so a next request that already arrived is never wiped out.
      */
-    private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
-        observability.metrics().requestAnswered(routeLabel, request == null ? "" : request.method().name(),
-                response.status().code(), requestStartNanos);
-        boolean reuse = keepAlive;
-        HttpRequest answered = request;
-        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> afterAnswer(ctx, reuse, answered));
-    }
-
-    /**
-     * Readies the connection for its next request, or closes it when it is not to be reused. The state change runs
-     * on the event loop and only if {@code answered} is still the current request, so a next request that already
-     * arrived is never wiped out.
-     */
-    private void afterAnswer(ChannelHandlerContext ctx, boolean reuse, HttpRequest answered) {
+    @Override
+    public void answered(HttpExchange answered, boolean reuse) {
         if (!ctx.executor().inEventLoop()) {
-            ctx.executor().execute(() -> afterAnswer(ctx, reuse, answered));
+            ctx.executor().execute(() -> answered(answered, reuse));
             return;
         }
-        if (reuse && ctx.channel().isActive() && request == answered) {
+        if (reuse && ctx.channel().isActive() && exchange == answered) {
             phase = Phase.IDLE;
-            request = null;
+            exchange = null;
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         } else if (!reuse) {
@@ -332,19 +175,19 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
         if (event instanceof IdleStateEvent) {
             if (phase == Phase.IDLE) {
                 ctx.close();
             } else if (phase != Phase.ANSWERING) {
-                timedOut(ctx, "nothing arrived for " + config.readTimeout().toSeconds() + " s (--read-timeout)");
+                timedOut("nothing arrived for " + config.timeouts().read().toSeconds() + " s (--read-timeout)");
             }
         } else if (event == ReceiveDeadline.EXPIRED) {
             if (phase == Phase.ANSWERING) {
                 // A pipelined request is trickling in behind the one being answered: close after the answer.
-                keepAlive = false;
+                exchange.closeAfterAnswer();
             } else {
-                timedOut(ctx, "the request did not arrive whole within " + config.receiveTimeout().toSeconds()
+                timedOut("the request did not arrive whole within " + config.timeouts().receive().toSeconds()
                         + " s of its first byte (--receive-timeout)");
             }
         } else {
@@ -353,35 +196,27 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     }
 
     /** Ends a request that is arriving too slowly with a 408, and the connection with it. */
-    private void timedOut(ChannelHandlerContext ctx, String why) {
-        if (receiver != null) {
-            receiver.abort();
-            receiver = null;
+    private void timedOut(String why) {
+        if (exchange == null) {
+            exchange = HttpExchange.beforeRequest(ctx, observer, this);
         }
-        keepAlive = false;
-        phase = Phase.ANSWERING;
-        ctx.channel().config().setAutoRead(false);
-        answer(ctx, HttpResponses.error(ApiError.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
+        exchange.abortBody();
+        exchange.closeAfterAnswer();
+        stopReading();
+        exchange.answer(HttpResponses.error(ErrorCode.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (receiver != null) {
-            receiver.abort();
-            receiver = null;
+    public void channelInactive(ChannelHandlerContext context) {
+        if (exchange != null) {
+            exchange.abortBody();
         }
         ctx.fireChannelInactive();
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
-    }
-
-    private static Map<String, String> firstValues(Map<String, List<String>> parameters) {
-        Map<String, String> first = new HashMap<>();
-        parameters.forEach((name, values) -> first.put(name, values.isEmpty() ? "" : values.get(0)));
-        return first;
     }
 }

@@ -1,7 +1,8 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.json.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -13,13 +14,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.util.Map;
 
 /** Builds and sends every response the front writes. Error bodies always have the documented JSON shape. */
 public final class HttpResponses {
-    /** Seconds a client should wait before retrying a 503. */
-    public static final int RETRY_AFTER_SECONDS = 1;
-
     private HttpResponses() {
     }
 
@@ -35,17 +32,27 @@ public final class HttpResponses {
         return response;
     }
 
-    public static FullHttpResponse error(ApiException e) {
-        return error(e.error(), e.getMessage());
+    /** The error answer for {@code e}: its status from {@link ErrorStatus}, the one error JSON, Retry-After on 503. */
+    public static FullHttpResponse error(FrontException e) {
+        return error(e.code(), ErrorBody.of(e));
     }
 
-    public static FullHttpResponse error(ApiError error, String message) {
-        FullHttpResponse response = json(error.status(),
-                Map.of("error", Map.of("code", error.code(), "message", message)));
-        if (error.retryable()) {
-            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        }
+    public static FullHttpResponse error(ErrorCode code, String message) {
+        return error(new FrontException(code, message));
+    }
+
+    /** An error answer whose body is {@code body}; the status and Retry-After follow {@code code}. */
+    static FullHttpResponse error(ErrorCode code, Object body) {
+        FullHttpResponse response = json(ErrorStatus.of(code), body);
+        retryAfter(response, code);
         return response;
+    }
+
+    /** Adds {@code Retry-After} when {@code code} asks clients to come back later. */
+    static void retryAfter(FullHttpResponse response, ErrorCode code) {
+        if (ErrorStatus.retryable(code)) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, ErrorStatus.RETRY_AFTER_SECONDS);
+        }
     }
 
     /** {@code text} from the client, shortened so an error message quoting it stays readable. */

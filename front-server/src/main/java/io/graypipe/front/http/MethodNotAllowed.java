@@ -1,7 +1,7 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -9,11 +9,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.util.List;
 
 /** A 405 with the {@code Allow} header the client needs. */
-final class MethodNotAllowed extends ApiException {
+final class MethodNotAllowed extends FrontException {
     private final String allow;
 
     private MethodNotAllowed(String allow, HttpMethod used) {
-        super(ApiError.METHOD_NOT_ALLOWED, used.name() + " is not allowed here; use " + allow);
+        super(ErrorCode.METHOD_NOT_ALLOWED, used.name() + " is not allowed here; use " + allow);
         this.allow = allow;
     }
 

@@ -10,7 +10,7 @@ import java.util.function.IntSupplier;
 
 /**
  * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description), kept out of
- * {@link HttpRequestHandler}'s routing.
+ * the routing.
  */
 public final class Observability {
     private final FrontMetrics metrics;

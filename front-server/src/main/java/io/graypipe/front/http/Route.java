@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every endpoint the front answers: its path template and methods. {@link HttpRequestHandler} dispatches on
+ * Every endpoint the front answers: its path template and methods. {@link Endpoints} dispatches on
  * these, the metrics label requests with the template, and the OpenAPI test checks the document against them.
  */
 public enum Route {

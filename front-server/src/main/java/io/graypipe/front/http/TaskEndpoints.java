@@ -1,15 +1,17 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.BatchStore;
-import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.TaskStore;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,23 +19,30 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * The answers about tasks, batches and the front's own health: everything a client asks for without sending a
- * body. Each method either returns the answer or throws an {@link ApiException} saying why there is none; the
+ * body. Each method either returns the answer or throws an {@link FrontException} saying why there is none; the
  * connection handler decides when and how it is written.
  */
 final class TaskEndpoints {
-    private final TaskStore tasks;
+    private final TaskRegistry tasks;
     private final DurableTasks durableTasks;
     private final BatchStore batches;
-    private final WorkerClient worker;
+    private final Workers worker;
 
-    TaskEndpoints(TaskStore tasks, DurableTasks durableTasks, BatchStore batches, WorkerClient worker) {
+    /** The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Health(String status, String reason) {
+    }
+
+    /** The 409 of a result asked for too early: the error, and the task as it is now. */
+    record NotDone(ErrorInfo error, TaskStatus task) {
+    }
+
+    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, Workers worker) {
         this.tasks = tasks;
         this.durableTasks = durableTasks;
         this.batches = batches;
@@ -48,7 +57,7 @@ final class TaskEndpoints {
     /** {@code DELETE /tasks/{id}}. */
     FullHttpResponse deleteTask(String id) {
         if (tasks.delete(id).isEmpty()) {
-            throw new ApiException(ApiError.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
+            throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
         }
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
@@ -59,7 +68,7 @@ final class TaskEndpoints {
         TaskStatus status = task.status();
         if (status.status() == TaskState.DONE && task.durable()) {
             return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image))
-                    .exceptionally(error -> HttpResponses.error(ApiError.TASK_NOT_FOUND, "the result of task "
+                    .exceptionally(error -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
                             + status.id() + " is no longer kept (deleted or expired)"));
         }
         return CompletableFuture.completedFuture(resultInMemory(task));
@@ -84,18 +93,18 @@ final class TaskEndpoints {
 
     /** {@code GET /healthz}: the front answers, whatever the worker's state. */
     FullHttpResponse health() {
-        return HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok"));
+        return HttpResponses.json(HttpResponseStatus.OK, new Health("ok", null));
     }
 
     /** {@code GET /readyz}: ready only while the worker can take scaling work. */
     FullHttpResponse readiness() {
         String reason = worker.unavailableReason();
         if (reason == null) {
-            return HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ready"));
+            return HttpResponses.json(HttpResponseStatus.OK, new Health("ready", null));
         }
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                Map.of("status", "unavailable", "reason", reason));
-        response.headers().setInt(HttpHeaderNames.RETRY_AFTER, HttpResponses.RETRY_AFTER_SECONDS);
+                new Health("unavailable", reason));
+        HttpResponses.retryAfter(response, ErrorCode.WORKER_UNAVAILABLE);
         return response;
     }
 
@@ -110,13 +119,13 @@ final class TaskEndpoints {
     }
 
     private Task findTask(String id) {
-        return tasks.find(id).orElseThrow(() -> new ApiException(ApiError.TASK_NOT_FOUND, "no task "
+        return tasks.find(id).orElseThrow(() -> new FrontException(ErrorCode.TASK_NOT_FOUND, "no task "
                 + HttpResponses.clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes()
                 + " minutes"));
     }
 
     private Batch findBatch(String id) {
-        return batches.find(id).orElseThrow(() -> new ApiException(ApiError.BATCH_NOT_FOUND, "no batch "
+        return batches.find(id).orElseThrow(() -> new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch "
                 + HttpResponses.clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes()
                 + " minutes"));
     }
@@ -124,18 +133,16 @@ final class TaskEndpoints {
     private FullHttpResponse resultInMemory(Task task) {
         TaskStatus status = task.status();
         if (status.status() == TaskState.FAILED) {
-            return HttpResponses.error(status.error().apiError(), status.error().message());
+            return HttpResponses.error(status.error().errorCode(), status.error().message());
         }
         if (status.status() != TaskState.DONE) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", Map.of("code", ApiError.TASK_NOT_DONE.code(), "message",
-                    "the task is " + status.status().label() + "; poll GET /tasks/" + status.id() + " until it is done"));
-            body.put("task", status);
-            return HttpResponses.json(ApiError.TASK_NOT_DONE.status(), body);
+            FrontException notDone = new FrontException(ErrorCode.TASK_NOT_DONE, "the task is "
+                    + status.status().label() + "; poll GET /tasks/" + status.id() + " until it is done");
+            return HttpResponses.error(ErrorCode.TASK_NOT_DONE, new NotDone(ErrorInfo.of(notDone), status));
         }
         byte[] image = task.result();
         if (image == null) {
-            throw new ApiException(ApiError.TASK_NOT_FOUND, "the result of task " + status.id()
+            throw new FrontException(ErrorCode.TASK_NOT_FOUND, "the result of task " + status.id()
                     + " is no longer kept (it was returned synchronously or deleted)");
         }
         return imageResponse(status, image);

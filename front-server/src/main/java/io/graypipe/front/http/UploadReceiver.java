@@ -1,7 +1,7 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.pipeline.Upload;
 import io.netty.buffer.ByteBufUtil;
@@ -25,7 +25,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,6 +43,7 @@ final class UploadReceiver {
     private static final long PAUSE_ABOVE_BYTES = 4L << 20;
     private static final long RESUME_BELOW_BYTES = 1L << 20;
     private static final int MAX_FIELD_CHARS = 256;
+    private static final long RETRY_DRAIN_MILLIS = 50;
     /** Form fields per body; more is not a graypipe client. */
     private static final int MAX_FIELDS = 64;
     /**
@@ -57,7 +62,14 @@ final class UploadReceiver {
     private final HttpData raw;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final CompletableFuture<ReceivedBody> completion = new CompletableFuture<>();
-    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    /**
+     * This body's work, run in order by at most one upload thread at a time, so the upload executor holds at most
+     * one task per body and its bounded queue bounds the bodies in progress. Adding to this queue and polling
+     * from it is the happens-before edge between the event loop that offers a chunk and the thread that consumes
+     * it; {@code draining} (set by the drainer last, read by the next scheduler) orders one drain after the other.
+     */
+    private final Queue<Runnable> steps = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean failed;
     /** Event-loop state: whether this receiver turned auto-read off, and whether the last chunk came. */
     private boolean pausedReading;
@@ -76,7 +88,7 @@ final class UploadReceiver {
             return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request, StandardCharsets.UTF_8,
                     MAX_FIELDS, MAX_BUFFERED_BYTES), null);
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
         }
     }
 
@@ -104,7 +116,7 @@ final class UploadReceiver {
             channel.config().setAutoRead(false);
         }
         chunk.retain();
-        tail = tail.thenRunAsync(() -> {
+        enqueue(() -> {
             try {
                 if (!failed) {
                     consume(chunk, last);
@@ -117,7 +129,48 @@ final class UploadReceiver {
                     channel.eventLoop().execute(this::resumeReading);
                 }
             }
-        }, io);
+        });
+    }
+
+    private void enqueue(Runnable step) {
+        steps.add(step);
+        scheduleDrain();
+    }
+
+    /**
+     * Hands this body's queued steps to the upload executor unless a drain is already under way. When the
+     * executor's queue is full, the upload fails with 503 overloaded; its steps still run later (they only
+     * release chunks once the body has failed), retried from the event loop, so nothing leaks.
+     */
+    private void scheduleDrain() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            io.execute(this::drain);
+        } catch (RejectedExecutionException full) {
+            draining.set(false);
+            if (completion.completeExceptionally(new FrontException(ErrorCode.OVERLOADED,
+                    "the server is busy receiving other uploads; retry after the Retry-After delay"))) {
+                failed = true;
+                // After the steps already queued, which now only release their chunks.
+                steps.add(this::destroy);
+            }
+            if (!channel.eventLoop().isShuttingDown()) {
+                channel.eventLoop().schedule(this::scheduleDrain, RETRY_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void drain() {
+        for (Runnable step = steps.poll(); step != null; step = steps.poll()) {
+            step.run();
+        }
+        draining.set(false);
+        // A step added after the last poll, while draining was still true, found nobody to schedule it.
+        if (!steps.isEmpty()) {
+            scheduleDrain();
+        }
     }
 
     /**
@@ -133,7 +186,7 @@ final class UploadReceiver {
 
     /** Drops the body, whatever state it is in; safe from any thread and more than once. */
     void abort() {
-        tail = tail.thenRunAsync(() -> {
+        enqueue(() -> {
             if (completion.isDone()) {
                 // The body was handed on (its new owner releases it) or already destroyed on failure.
                 return;
@@ -142,7 +195,7 @@ final class UploadReceiver {
             destroy();
             // Whoever aborts has answered the client already; a cancelled body gets no second answer.
             completion.cancel(false);
-        }, io);
+        });
     }
 
     private void consume(HttpContent chunk, boolean last) throws IOException {
@@ -156,13 +209,13 @@ final class UploadReceiver {
         try {
             multipart.offer(chunk);
         } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
                     + " fields; send the image in field 'image' and at most scale, format and quality");
         } catch (HttpPostRequestDecoder.TooLongFormFieldException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
                     + MAX_BUFFERED_BYTES + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)");
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
                     "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)");
         }
         if (last) {
@@ -172,7 +225,7 @@ final class UploadReceiver {
 
     private ReceivedBody collect() throws IOException {
         if (multipart.currentPartialHttpData() != null) {
-            throw new ApiException(ApiError.MALFORMED_MULTIPART,
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
                     "the multipart body ended before its closing boundary; the upload is incomplete");
         }
         List<Upload> files = new ArrayList<>();
@@ -194,7 +247,7 @@ final class UploadReceiver {
         }
         multipart.destroy();
         if (files.isEmpty()) {
-            throw new ApiException(ApiError.MISSING_IMAGE, otherFileFields.isEmpty()
+            throw new FrontException(ErrorCode.MISSING_IMAGE, otherFileFields.isEmpty()
                     ? "the multipart body has no file; send the image in form field 'image' (curl -F image=@photo.jpg)"
                     : "no file in form field 'image' or 'file' (found " + String.join(", ", otherFileFields)
                     + "); name the field 'image'");
@@ -205,7 +258,7 @@ final class UploadReceiver {
     private void fail(Throwable e) {
         failed = true;
         destroy();
-        completion.completeExceptionally(e instanceof ApiException ? e : new ApiException(ApiError.MALFORMED_MULTIPART,
+        completion.completeExceptionally(e instanceof FrontException ? e : new FrontException(ErrorCode.MALFORMED_MULTIPART,
                 "the upload could not be read: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())));
     }
 

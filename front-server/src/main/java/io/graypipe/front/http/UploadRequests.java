@@ -1,17 +1,17 @@
 package io.graypipe.front.http;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
-import io.graypipe.front.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
-import io.graypipe.front.task.DurableTasks;
+import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.TaskStore;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.worker.Workers;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,15 +40,15 @@ final class UploadRequests {
 
     private final FrontConfig config;
     private final ImagePipeline pipeline;
-    private final TaskStore tasks;
+    private final TaskRegistry tasks;
     private final DurableTasks durableTasks;
     private final BatchUploads batches;
-    private final WorkerClient worker;
+    private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
 
-    UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskStore tasks, DurableTasks durableTasks,
-                   BatchUploads batches, WorkerClient worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+    UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, DurableTasks durableTasks,
+                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -61,27 +60,38 @@ final class UploadRequests {
     }
 
     /**
-     * Checks an upload from its headers alone and returns the receiver its body goes to, or throws the
-     * {@link ApiException} that refuses it.
+     * The endpoint of the upload routes: checks the upload from its headers and has the exchange receive its
+     * body, then hand it on with {@link #submit}; or throws the {@link FrontException} that refuses it.
      */
-    UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
+    void begin(HttpExchange exchange, boolean synchronous) {
+        Map<String, String> query = exchange.query();
+        String route = exchange.route();
+        UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, synchronous);
+        exchange.receive(receiver, body -> submit(body, query, synchronous, route));
+    }
+
+    /**
+     * Checks an upload from its headers alone and returns the receiver its body goes to, or throws the
+     * {@link FrontException} that refuses it.
+     */
+    private UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
         ProcessingOptions.parse(query);
         String unavailable = synchronous ? worker.unavailableReason() : null;
         if (unavailable != null) {
             throw workerUnavailable(unavailable);
         }
         long declared = HttpUtil.getContentLength(request, -1L);
-        if (declared > config.maxUploadBytes()) {
-            throw tooLarge();
+        if (declared > config.uploads().maxBytes()) {
+            throw tooLarge(config.uploads().maxBytes());
         }
         if (declared == 0) {
-            throw new ApiException(ApiError.MISSING_IMAGE,
+            throw new FrontException(ErrorCode.MISSING_IMAGE,
                     "the request body is empty; send the image (curl -F image=@photo.jpg URL)");
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (contentType.startsWith("multipart/form-data")) {
             if (!contentType.contains("boundary=")) {
-                throw new ApiException(ApiError.MALFORMED_MULTIPART,
+                throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
                         "multipart/form-data without a boundary; let your HTTP client build the body (curl -F image=@photo.jpg)");
             }
             return UploadReceiver.multipart(channel, uploadExecutor, dataFactory, request);
@@ -89,7 +99,7 @@ final class UploadRequests {
                 || contentType.startsWith("application/octet-stream")) {
             return UploadReceiver.raw(channel, uploadExecutor, dataFactory, request);
         } else {
-            throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + HttpResponses.clip(contentType)
+            throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + HttpResponses.clip(contentType)
                     + " is not an upload graypipe reads; send multipart/form-data with field 'image', or the raw image with Content-Type image/*");
         }
     }
@@ -106,7 +116,7 @@ final class UploadRequests {
         List<Upload> files = body.files();
         try {
             if (synchronous && files.size() > 1) {
-                throw new ApiException(ApiError.TOO_MANY_FILES, "send one image per request to " + route
+                throw new FrontException(ErrorCode.TOO_MANY_FILES, "send one image per request to " + route
                         + "; this one has " + files.size() + " files (POST /tasks takes several as a batch)");
             }
             Map<String, String> params = new HashMap<>(body.fields());
@@ -124,29 +134,29 @@ final class UploadRequests {
                 return task.finished().handle((status, error) -> syncAnswer(task));
             }
             return durableTasks.accept(files.get(0), options).handle((task, error) ->
-                    error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asApiException(error)));
-        } catch (ApiException e) {
+                    error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asFrontException(error)));
+        } catch (FrontException e) {
             files.forEach(f -> f.release().run());
             return CompletableFuture.completedFuture(HttpResponses.error(e));
         } catch (RuntimeException e) {
             files.forEach(f -> f.release().run());
             log.error("unexpected failure accepting an upload", e);
-            return CompletableFuture.completedFuture(HttpResponses.error(ApiError.INTERNAL,
+            return CompletableFuture.completedFuture(HttpResponses.error(ErrorCode.INTERNAL,
                     "an unexpected server error occurred; it has been logged"));
         }
     }
 
     /** The refusal of a body larger than {@code --max-upload-bytes}, declared or counted. */
-    ApiException tooLarge() {
-        return new ApiException(ApiError.UPLOAD_TOO_LARGE, "the upload exceeds " + config.maxUploadBytes()
+    static FrontException tooLarge(long maxBytes) {
+        return new FrontException(ErrorCode.UPLOAD_TOO_LARGE, "the upload exceeds " + maxBytes
                 + " bytes (--max-upload-bytes); send a smaller file");
     }
 
     /** Why a body could not be received, as the error the client gets. */
-    static ApiException receiveFailure(Throwable error) {
+    static FrontException receiveFailure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof ApiException api ? api
-                : new ApiException(ApiError.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
+        return cause instanceof FrontException api ? api
+                : new FrontException(ErrorCode.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
     }
 
     private FullHttpResponse syncAnswer(Task task) {
@@ -157,24 +167,24 @@ final class UploadRequests {
             return TaskEndpoints.imageResponse(status, image);
         }
         if (status.status() == TaskState.FAILED) {
-            return HttpResponses.error(status.error().apiError(), status.error().message());
+            return HttpResponses.error(status.error().errorCode(), status.error().message());
         }
-        return HttpResponses.error(ApiError.NOT_FOUND, "the task was cancelled");
+        return HttpResponses.error(ErrorCode.NOT_FOUND, "the task was cancelled");
+    }
+
+    /** The 202 body of an async upload. */
+    record Accepted(String id, TaskState status, String statusUrl, String resultUrl) {
     }
 
     private static FullHttpResponse accepted(TaskStatus status) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", status.id());
-        body.put("status", status.status());
-        body.put("status_url", "/tasks/" + status.id());
-        body.put("result_url", "/tasks/" + status.id() + "/result");
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, body);
+        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(status.id(),
+                status.status(), "/tasks/" + status.id(), "/tasks/" + status.id() + "/result"));
         response.headers().set(HttpHeaderNames.LOCATION, "/tasks/" + status.id());
         return response;
     }
 
-    private static ApiException workerUnavailable(String reason) {
-        return new ApiException(ApiError.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
+    private static FrontException workerUnavailable(String reason) {
+        return new FrontException(ErrorCode.WORKER_UNAVAILABLE, "cannot scale right now (" + reason
                 + "); retry after the Retry-After delay");
     }
 }

@@ -1,7 +1,7 @@
 package io.graypipe.front.image;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
 import org.slf4j.Logger;
@@ -32,7 +32,7 @@ import java.util.Objects;
  * before any pixel is decoded; EXIF orientation and embedded ICC profiles are honoured. Ordinary YCbCr and
  * gray JPEGs take a fast path that has libjpeg decode the luma channel only.
  *
- * <p>Every failure is an {@link ApiException}: {@code EMPTY_IMAGE}, {@code UNSUPPORTED_MEDIA_TYPE},
+ * <p>Every failure is an {@link FrontException}: {@code EMPTY_IMAGE}, {@code UNSUPPORTED_MEDIA_TYPE},
  * {@code IMAGE_TOO_LARGE} or {@code UNDECODABLE_IMAGE}. Thread-safe: readers are created per call.
  */
 public final class GrayscaleDecoder {
@@ -73,23 +73,23 @@ public final class GrayscaleDecoder {
 
     public DecodedImage decode(ImageSource source) {
         if (source.length() == 0) {
-            throw new ApiException(ApiError.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
+            throw new FrontException(ErrorCode.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
         }
         try (ImageInputStream in = source.openImageStream()) {
             byte[] magic = new byte[12];
             int n = readUpTo(in, magic);
             if (n == 0) {
-                throw new ApiException(ApiError.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
+                throw new FrontException(ErrorCode.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
             }
             String format = sniff(magic, n);
             if (format == null) {
-                throw new ApiException(ApiError.UNSUPPORTED_MEDIA_TYPE,
+                throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                         "the upload is not a JPEG, PNG, GIF or BMP image (unrecognised file signature); "
                                 + "convert it to JPEG or PNG");
             }
             in.seek(0);
             return decode(in, format);
-        } catch (ApiException e) {
+        } catch (FrontException e) {
             throw e;
         } catch (OutOfMemoryError e) {
             log.warn("out of memory decoding an image", e);
@@ -236,7 +236,7 @@ public final class GrayscaleDecoder {
                     + width + "x" + height);
         }
         if (!limits.allows(width, height)) {
-            throw new ApiException(ApiError.IMAGE_TOO_LARGE, String.format(
+            throw new FrontException(ErrorCode.IMAGE_TOO_LARGE, String.format(
                     "the image is %dx%d (%d pixels); the limit is %d pixels and %d pixels per side; "
                             + "downscale it before uploading", width, height, width * height,
                     limits.maxPixels(), limits.maxDimension()));
@@ -297,8 +297,8 @@ public final class GrayscaleDecoder {
         return total;
     }
 
-    private static ApiException undecodable(String why) {
-        return new ApiException(ApiError.UNDECODABLE_IMAGE, "the image could not be decoded: " + why + HOW_TO_FIX);
+    private static FrontException undecodable(String why) {
+        return new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: " + why + HOW_TO_FIX);
     }
 
     private static String describe(Throwable e) {
@@ -327,7 +327,7 @@ public final class GrayscaleDecoder {
 
         void throwIfFatal() {
             if (fatal != null) {
-                throw new ApiException(ApiError.UNDECODABLE_IMAGE, "the image could not be decoded: the file is "
+                throw new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: the file is "
                         + "truncated (" + fatal + "); upload the complete file");
             }
         }

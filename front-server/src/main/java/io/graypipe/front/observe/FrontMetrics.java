@@ -3,9 +3,9 @@ package io.graypipe.front.observe;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.TaskStore;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.Timeline;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.WorkerStatus;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -42,8 +42,8 @@ public final class FrontMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    private final TaskStore tasks;
-    private final WorkerClient worker;
+    private final TaskRegistry tasks;
+    private final Workers worker;
     private final Clock clock;
     private final Instant started;
     private final Counter requests;
@@ -57,7 +57,7 @@ public final class FrontMetrics {
     private final RateWindow requestRate;
     private volatile WorkerStatus workerStatus;
 
-    public FrontMetrics(TaskStore tasks, IntSupplier grayQueueDepth, WorkerClient worker, Clock clock) {
+    public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, Workers worker, Clock clock) {
         this.tasks = tasks;
         this.worker = worker;
         this.clock = clock;
@@ -188,7 +188,7 @@ public final class FrontMetrics {
         }
     }
 
-    /** How long a raster took to reach the worker's socket; fed by the {@link WorkerClient}. */
+    /** How long a raster took to reach the worker's socket; fed by the {@link Workers}. */
     public void transferred(Duration took) {
         observeStage("transfer", took);
     }

@@ -1,14 +1,14 @@
 package io.graypipe.front.pipeline;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.DecodedImage;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
-import io.graypipe.front.task.TaskStore;
-import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleRequest;
@@ -31,13 +31,13 @@ public final class ImagePipeline {
     private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
 
     private final GrayscaleDecoder decoder;
-    private final WorkerClient worker;
-    private final TaskStore tasks;
+    private final Workers worker;
+    private final TaskRegistry tasks;
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
     private final Duration requestTimeout;
 
-    public ImagePipeline(GrayscaleDecoder decoder, WorkerClient worker, TaskStore tasks, ExecutorService grayExecutor,
+    public ImagePipeline(GrayscaleDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
         this.decoder = decoder;
         this.worker = worker;
@@ -48,7 +48,7 @@ public final class ImagePipeline {
     }
 
     /**
-     * Creates a task for {@code upload} and queues it. Throws {@link ApiError#OVERLOADED} when the queue is full;
+     * Creates a task for {@code upload} and queues it. Throws {@link ErrorCode#OVERLOADED} when the queue is full;
      * the upload is released in every case once it is no longer needed.
      */
     public Task submit(Upload upload, ProcessingOptions options) {
@@ -72,8 +72,8 @@ public final class ImagePipeline {
         grayExecutor.execute(() -> run(task, upload, options, sink));
     }
 
-    public static ApiException overloaded() {
-        return new ApiException(ApiError.OVERLOADED,
+    public static FrontException overloaded() {
+        return new FrontException(ErrorCode.OVERLOADED,
                 "the server is busy: its processing queue is full; retry after the Retry-After delay");
     }
 
@@ -127,14 +127,14 @@ public final class ImagePipeline {
                             sink.accept(task, result.data(), new ImageInfo(result.format().label(), result.width(),
                                     result.height(), result.data().length));
                         } else {
-                            task.fail(asApiException(error));
+                            task.fail(asFrontException(error));
                         }
                     });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            task.fail(new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
+            task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
         } catch (Throwable e) {
-            task.fail(asApiException(e));
+            task.fail(asFrontException(e));
         } finally {
             upload.release().run();
             if (slotTaken) {
@@ -143,18 +143,18 @@ public final class ImagePipeline {
         }
     }
 
-    private ApiException deadline() {
-        return new ApiException(ApiError.DEADLINE_EXCEEDED, "the image waited too long in the queue ("
+    private FrontException deadline() {
+        return new FrontException(ErrorCode.DEADLINE_EXCEEDED, "the image waited too long in the queue ("
                 + requestTimeout.toSeconds() + " s deadline); retry later or when the server is less busy");
     }
 
-    private static ApiException asApiException(Throwable error) {
+    private static FrontException asFrontException(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        if (cause instanceof ApiException api) {
+        if (cause instanceof FrontException api) {
             return api;
         }
         log.error("unexpected failure while processing an image", cause);
-        return new ApiException(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+        return new FrontException(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
     }
 }

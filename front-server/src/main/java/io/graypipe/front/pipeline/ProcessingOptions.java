@@ -1,7 +1,7 @@
 package io.graypipe.front.pipeline;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.OutputFormat;
 
 import java.util.Map;
@@ -25,7 +25,7 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality) 
             // Plain decimals only: Double.parseDouble would also take "NaN", "0x1p-1" and "0.5d".
             scale = DECIMAL.matcher(decimal).matches() ? Double.parseDouble(decimal) : Double.NaN;
             if (!(scale > 0 && scale <= 1)) {
-                throw new ApiException(ApiError.BAD_PARAMETER, "scale must be a number with 0 < scale <= 1, such as "
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "scale must be a number with 0 < scale <= 1, such as "
                         + "scale=0.5; got '" + clip(scaleText) + "'");
             }
         }
@@ -34,7 +34,7 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality) 
         if (formatText != null) {
             format = OutputFormat.parse(formatText.strip());
             if (format == null) {
-                throw new ApiException(ApiError.BAD_PARAMETER,
+                throw new FrontException(ErrorCode.BAD_PARAMETER,
                         "format must be jpeg or png; got '" + clip(formatText) + "'");
             }
         }
@@ -47,7 +47,7 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality) 
                 quality = -1;
             }
             if (quality < 1 || quality > 100) {
-                throw new ApiException(ApiError.BAD_PARAMETER,
+                throw new FrontException(ErrorCode.BAD_PARAMETER,
                         "quality must be a whole number from 1 to 100, such as quality=85; got '" + clip(qualityText) + "'");
             }
         }

@@ -1,15 +1,15 @@
 package io.graypipe.front.task;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 
-/** The error of a failed task, as shown in its status JSON. */
+/** The error of a failed task, as shown in its status JSON and in every error body. */
 public record ErrorInfo(String code, String message) {
-    public static ErrorInfo of(ApiException e) {
-        return new ErrorInfo(e.error().code(), e.getMessage());
+    public static ErrorInfo of(FrontException e) {
+        return new ErrorInfo(e.code().label(), e.getMessage());
     }
 
-    public ApiError apiError() {
-        return ApiError.valueOf(code.toUpperCase(java.util.Locale.ROOT));
+    public ErrorCode errorCode() {
+        return ErrorCode.fromLabel(code);
     }
 }

@@ -1,6 +1,6 @@
 package io.graypipe.front.task;
 
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.FrontException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +103,7 @@ public final class Task {
         return false;
     }
 
-    public boolean fail(ApiException error) {
+    public boolean fail(FrontException error) {
         return finish(s -> s.failed(ErrorInfo.of(error), clock.instant()));
     }
 

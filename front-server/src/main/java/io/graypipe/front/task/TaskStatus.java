@@ -16,7 +16,7 @@ public record TaskStatus(String id,
                          ErrorInfo error,
                          Timeline timeline) {
 
-    static TaskStatus queued(String id, double scale, Instant now) {
+    public static TaskStatus queued(String id, double scale, Instant now) {
         return new TaskStatus(id, TaskState.QUEUED, now, now, scale, null, null, null, Timeline.startingAt(now));
     }
 
@@ -29,7 +29,7 @@ public record TaskStatus(String id,
         return new TaskStatus(id, status, createdAt, updatedAt, scale, info, output, error, timeline);
     }
 
-    TaskStatus done(ImageInfo info, Instant now) {
+    public TaskStatus done(ImageInfo info, Instant now) {
         return new TaskStatus(id, TaskState.DONE, createdAt, now, scale, input, info, null,
                 timeline.entering(TaskState.DONE, now));
     }

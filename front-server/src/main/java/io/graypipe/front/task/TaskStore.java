@@ -1,137 +1,72 @@
 package io.graypipe.front.task;
 
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import io.graypipe.front.image.ImageSource;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL, then
- * forgotten by {@link #sweep()}, after which they answer 404 like any unknown id.
+ * Where durable (async) tasks live so they survive the front: one record, one upload and one result per task,
+ * and a byte budget ({@code --max-data-bytes}). {@link DataDirTaskStore} keeps them in a local directory; a store
+ * shared by several fronts (Redis) is the next implementation.
+ *
+ * <p><b>Threads.</b> Every method may block: on a disk today, on a network round trip in a shared store. Callers
+ * run them on the storage executor (or at start-up, before the front listens), never on an event loop;
+ * {@code DurableTasks} is the only caller and owns that rule. Implementations must be safe for concurrent calls
+ * from several storage threads. An {@link IOException} means the call did not take effect.
+ *
+ * <p><b>Atomicity.</b> Each write is all-or-nothing: after a crash a reader sees the old value or the new one.
  */
-public final class TaskStore {
-    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
-    private final Clock clock;
-    private final Duration resultTtl;
-    private final List<Consumer<Task>> creationListeners = new CopyOnWriteArrayList<>();
-    private volatile Consumer<String> forgetListener = id -> { };
+public interface TaskStore extends AutoCloseable {
 
-    public TaskStore(Clock clock, Duration resultTtl) {
-        this.clock = clock;
-        this.resultTtl = resultTtl;
-    }
+    /** Where the tasks are, for log lines: a directory, a server address. */
+    String location();
 
-    /** A new in-memory task, for a sync request. */
-    public Task create(double scale, Duration deadline) {
-        return create(scale, deadline, false);
-    }
+    /** Bytes of uploads and results held or reserved. */
+    long usedBytes();
 
-    /** A new task whose record and files the caller keeps in the data directory. */
-    Task createDurable(double scale, Duration deadline) {
-        return create(scale, deadline, true);
-    }
+    /** The budget: {@code --max-data-bytes}. */
+    long maxBytes();
 
-    private Task create(double scale, Duration deadline, boolean durable) {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        String id = HexFormat.of().formatHex(bits);
-        Instant now = clock.instant();
-        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos(),
-                durable);
-        tasks.put(id, task);
-        creationListeners.forEach(listener -> listener.accept(task));
-        return task;
-    }
+    /** Claims {@code bytes} of the budget for an upload; false, claiming nothing, when they do not fit. */
+    boolean reserve(long bytes);
 
-    /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */
-    public void onCreate(Consumer<Task> listener) {
-        creationListeners.add(listener);
-    }
+    /** Gives back budget claimed by {@link #reserve} for a write that did not happen. */
+    void unreserve(long bytes);
 
-    /** Puts back a durable task read from the data directory at start, with a fresh deadline if it is unfinished. */
-    Task restore(TaskStatus status, Duration deadline) {
-        Task task = new Task(status, clock, System.nanoTime() + deadline.toNanos(), true);
-        if (status.status().isFinal()) {
-            task.finished().complete(status);
-        }
-        tasks.put(status.id(), task);
-        creationListeners.forEach(listener -> listener.accept(task));
-        return task;
-    }
+    /** Stores the upload of task {@code id}, read from {@code source}; its bytes must have been reserved. */
+    void writeUpload(String id, InputStream source) throws IOException;
 
-    /** Called with the id of every task this store forgets, deleted or expired, so its files can go too. */
-    public void onForget(Consumer<String> listener) {
-        forgetListener = listener;
-    }
+    /** Stores the result of task {@code id}; counted against the budget whether or not it fits. */
+    void writeResult(String id, byte[] image) throws IOException;
 
-    /** Tasks not final yet. */
-    public List<Task> unfinished() {
-        return tasks.values().stream().filter(task -> !task.status().status().isFinal()).toList();
-    }
+    /** Stores or replaces the record of {@code record.task().id()}. */
+    void writeRecord(TaskRecord record) throws IOException;
 
-    public Optional<Task> find(String id) {
-        return Optional.ofNullable(tasks.get(id));
-    }
+    /** The stored upload of task {@code id}, readable until {@link #deleteUpload}. */
+    ImageSource upload(String id);
 
-    /** Cancels the task if it is still pending and forgets it and its result. */
-    public Optional<Task> delete(String id) {
-        Task task = tasks.remove(id);
-        if (task != null) {
-            task.cancel();
-            task.releaseResult();
-            forgetListener.accept(id);
-        }
-        return Optional.ofNullable(task);
-    }
+    byte[] readResult(String id) throws IOException;
 
-    /** Drops a result that was already handed to its client; the status stays until the TTL. */
-    public void forgetResult(Task task) {
-        task.releaseResult();
-    }
+    boolean hasResult(String id);
 
-    /** Fails every unfinished task whose deadline has passed, whatever stage it is stuck in. */
-    public void failOverdue() {
-        for (Task task : tasks.values()) {
-            if (!task.status().status().isFinal() && task.nanosLeft() <= 0) {
-                task.fail(new io.graypipe.front.ApiException(io.graypipe.front.ApiError.DEADLINE_EXCEEDED,
-                        "the task did not finish before its deadline; retry later or with a smaller image"));
-            }
-        }
-    }
+    boolean hasUpload(String id);
 
-    /** Forgets finished tasks older than the TTL. */
-    public void sweep() {
-        Instant cutoff = clock.instant().minus(resultTtl);
-        tasks.values().removeIf(task -> {
-            TaskStatus status = task.status();
-            if (status.status().isFinal() && status.updatedAt().isBefore(cutoff)) {
-                task.releaseResult();
-                forgetListener.accept(status.id());
-                return true;
-            }
-            return false;
-        });
-    }
+    /** Deletes the upload of task {@code id}, once it is no longer needed. */
+    void deleteUpload(String id);
 
-    public Map<TaskState, Long> countByState() {
-        Map<TaskState, Long> counts = new java.util.EnumMap<>(TaskState.class);
-        for (TaskState state : TaskState.values()) {
-            counts.put(state, 0L);
-        }
-        tasks.values().forEach(task -> counts.merge(task.status().status(), 1L, Long::sum));
-        return counts;
-    }
+    /** Deletes everything of task {@code id}: the record first, so a crash midway leaves only orphans. */
+    void deleteTask(String id);
 
-    public Duration resultTtl() {
-        return resultTtl;
-    }
+    /** Every readable task record; one that cannot be read is logged and deleted with its files. */
+    List<TaskRecord> readRecords() throws IOException;
+
+    /** Deletes uploads and results whose task has no record; returns how many. */
+    int sweepOrphans(Set<String> knownIds) throws IOException;
+
+    /** Releases the store (a directory lock, a connection). */
+    @Override
+    void close();
 }

@@ -1,7 +1,7 @@
 package io.graypipe.front.worker;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.Handshake;
@@ -45,13 +45,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The front's one connection to the scale-worker. Many requests share it, matched by request id. If the
+ * The front's connection to one scale-worker, at one address; a {@link WorkerPool} holds one per worker. Many requests share it, matched by request id. If the
  * connection drops, it reconnects with backoff and sends again every request that had not been answered, so a
  * worker restart loses nothing; each request still ends by its own deadline.
  *
  * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
  */
-public final class WorkerClient implements AutoCloseable {
+public final class WorkerClient implements Workers {
     private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
     private static final long MAX_BACKOFF_MILLIS = 2_000;
     private static final int HEARTBEAT_SECONDS = 5;
@@ -93,6 +93,8 @@ public final class WorkerClient implements AutoCloseable {
      */
     public WorkerClient(EventLoopGroup group, Supplier<InetSocketAddress> address, byte[] token, int maxFrameBytes,
                         Consumer<Duration> transferTimes) {
+        // Seed the handshake's nonce generator here, on the caller's thread: the handshake runs on an event loop.
+        Handshake.seed();
         this.loop = group.next();
         this.transferTimes = transferTimes;
         this.address = address;
@@ -114,29 +116,22 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /** Starts connecting in the background; {@link #isReady()} turns true after the handshake. */
+    @Override
     public void start() {
         loop.execute(this::connect);
     }
 
     /** Whether the handshake with a worker is done and the connection is up. */
+    @Override
     public boolean isReady() {
         return ready;
-    }
-
-    /** Why the worker is not reachable, for /readyz. */
-    public String lastFailure() {
-        return lastFailure;
-    }
-
-    /** The worker's latest pool snapshot, refreshed every second while connected; null while not connected. */
-    public WorkerStatus workerStatus() {
-        return workerStatus;
     }
 
     /**
      * Why scaling cannot happen right now, or null when it can: the worker must be connected and report at least
      * one live child. Answers /readyz, and whether a sync upload is taken.
      */
+    @Override
     public String unavailableReason() {
         if (!ready) {
             return "scale-worker unreachable: " + lastFailure;
@@ -153,14 +148,16 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /** Requests sent and not yet answered. */
+    @Override
     public int inFlight() {
         return calls.size();
     }
 
     /**
-     * Sends {@code image} to be scaled. The future fails with an {@link ApiException} when the worker refuses
+     * Sends {@code image} to be scaled. The future fails with an {@link FrontException} when the worker refuses
      * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
      */
+    @Override
     public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
                                                 int quality, int timeoutMillis) {
         long id = nextId.getAndIncrement();
@@ -171,7 +168,7 @@ public final class WorkerClient implements AutoCloseable {
         io.netty.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
             Call expired = calls.remove(id);
             if (expired != null) {
-                expired.future.completeExceptionally(new ApiException(ApiError.DEADLINE_EXCEEDED,
+                expired.future.completeExceptionally(new FrontException(ErrorCode.DEADLINE_EXCEEDED,
                         "the image was not scaled within " + timeoutMillis + " ms; try again, or a smaller image"
                                 + (ready ? "" : " (the scale-worker is unreachable: " + lastFailure + ")")));
             }
@@ -182,13 +179,14 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /**
-     * Asks the worker for its pool status. Fails with {@link ApiError#WORKER_UNAVAILABLE} at once when not
+     * Asks the worker for its pool status. Fails with {@link ErrorCode#WORKER_UNAVAILABLE} at once when not
      * connected, or when no answer comes within {@code timeout}.
      */
+    @Override
     public CompletableFuture<WorkerStatus> fetchStatus(Duration timeout) {
         CompletableFuture<WorkerStatus> answer = new CompletableFuture<>();
         if (!ready) {
-            answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+            answer.completeExceptionally(new FrontException(ErrorCode.WORKER_UNAVAILABLE,
                     "the scale-worker is unreachable: " + lastFailure));
             return answer;
         }
@@ -196,7 +194,7 @@ public final class WorkerClient implements AutoCloseable {
         statusCalls.put(nonce, answer);
         loop.schedule(() -> {
             if (statusCalls.remove(nonce) != null) {
-                answer.completeExceptionally(new ApiException(ApiError.WORKER_UNAVAILABLE,
+                answer.completeExceptionally(new FrontException(ErrorCode.WORKER_UNAVAILABLE,
                         "the scale-worker did not report its status within " + timeout.toMillis() + " ms"));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -328,7 +326,7 @@ public final class WorkerClient implements AutoCloseable {
             }
         });
         calls.values().forEach(call -> call.future.completeExceptionally(
-                new ApiException(ApiError.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly")));
+                new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly")));
         calls.clear();
     }
 

@@ -3,9 +3,20 @@ package io.graypipe.front.http;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ProcessingOptions;
+import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.task.TaskState;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
+import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.WorkerStatus;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,8 +29,13 @@ import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingMethod;
 import reactor.blockhound.BlockingOperationError;
 
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +51,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fails if image work, or any other blocking call, ever runs on a Netty event loop of the front. BlockHound
  * watches the threads named {@code graypipe-http*} (and only those: Netty would also count the gray and upload
  * pools, which are made by the same thread factory and are meant to block), with the decoder and the pipeline's
- * task body marked as blocking on top of the JDK's own blocking calls.
+ * task body marked as blocking on top of the JDK's own blocking calls. Both markers are looked up as methods, so
+ * a rename fails this test, and each has a canary test proving BlockHound reports it on an event loop.
  *
  * <p>Surefire runs every test class in its own JVM, so the instrumentation stays in this one.
  */
 class EventLoopBlockingTest {
+    /**
+     * The methods marked as blocking, looked up by their parameter types: BlockHound silently ignores a marker
+     * that names no method, so a rename or a new parameter must fail here, in the class initialiser, instead.
+     */
+    private static final Method DECODE = method(GrayscaleDecoder.class, "decode", ImageSource.class);
+    private static final Method PIPELINE_RUN = method(ImagePipeline.class, "run", Task.class, Upload.class,
+            ProcessingOptions.class, ImagePipeline.ResultSink.class);
     private static final List<BlockingMethod> blockedEventLoops = new CopyOnWriteArrayList<>();
     private static TestFront front;
 
@@ -55,11 +79,8 @@ class EventLoopBlockingTest {
         BlockHound.builder()
                 .loadIntegrations()
                 .nonBlockingThreadPredicate(ignoredDefaults -> thread -> thread.getName().startsWith("graypipe-http"))
-                .markAsBlocking(GrayscaleDecoder.class, "decode",
-                        "(Lio/graypipe/front/image/ImageSource;)Lio/graypipe/front/image/DecodedImage;")
-                .markAsBlocking("io.graypipe.front.pipeline.ImagePipeline", "run",
-                        "(Lio/graypipe/front/task/Task;Lio/graypipe/front/pipeline/Upload;"
-                                + "Lio/graypipe/front/pipeline/ProcessingOptions;)V")
+                .markAsBlocking(DECODE.getDeclaringClass(), DECODE.getName(), descriptor(DECODE))
+                .markAsBlocking(PIPELINE_RUN.getDeclaringClass(), PIPELINE_RUN.getName(), descriptor(PIPELINE_RUN))
                 // slf4j-simple writes log lines to stderr synchronously, like every logger's console output.
                 .allowBlockingCallsInside("org.slf4j.simple.SimpleLogger", "write")
                 .blockingMethodCallback(method -> {
@@ -68,6 +89,19 @@ class EventLoopBlockingTest {
                 })
                 .install();
         front = TestFront.builder().uploadMemoryThreshold(8 * 1024).start();
+    }
+
+    private static Method method(Class<?> owner, String name, Class<?>... parameters) {
+        try {
+            return owner.getDeclaredMethod(name, parameters);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(owner.getSimpleName() + "." + name + " is marked as blocking but no longer exists;"
+                    + " mark the method that now does the work", e);
+        }
+    }
+
+    private static String descriptor(Method method) {
+        return MethodType.methodType(method.getReturnType(), method.getParameterTypes()).toMethodDescriptorString();
     }
 
     @AfterAll
@@ -126,6 +160,65 @@ class EventLoopBlockingTest {
             assertEquals(8, decoder.decode(png).gray().width());
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void runningThePipelineOnAnEventLoopIsCaught() {
+        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("graypipe-http-probe"),
+                NioIoHandler.newFactory());
+        try {
+            TaskRegistry tasks = new TaskRegistry(Clock.systemUTC(), Duration.ofMinutes(1));
+            // The event loop as the gray executor: exactly the mistake this check exists to catch.
+            ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(1_000_000, 1000)),
+                    new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
+            Task task = tasks.create(0.5, Duration.ofSeconds(10));
+            Upload upload = new Upload(ImageSource.of(TestImages.png(8, 8)), "probe.png", () -> { });
+
+            pipeline.start(task, upload, ProcessingOptions.parse(Map.of()), (done, image, output) -> { });
+
+            Await.until(Duration.ofSeconds(10), "BlockHound to report ImagePipeline.run on the event loop",
+                    () -> blockedEventLoops.stream().anyMatch(m -> m.getName().equals(PIPELINE_RUN.getName())));
+            assertEquals(TaskState.QUEUED, task.status().status(), "run was stopped before it did anything");
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Workers the probe pipeline never reaches: BlockHound stops {@code run} at its first instruction. */
+    private static final class UnreachableWorkers implements Workers {
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public boolean isReady() {
+            return false;
+        }
+
+        @Override
+        public String unavailableReason() {
+            return "no worker in this test";
+        }
+
+        @Override
+        public int inFlight() {
+            return 0;
+        }
+
+        @Override
+        public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight,
+                                                    OutputFormat format, int quality, int timeoutMillis) {
+            throw new AssertionError("the pipeline ran past BlockHound's check");
+        }
+
+        @Override
+        public CompletableFuture<WorkerStatus> fetchStatus(Duration timeout) {
+            throw new AssertionError("not used");
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

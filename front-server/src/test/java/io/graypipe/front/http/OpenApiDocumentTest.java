@@ -2,7 +2,7 @@ package io.graypipe.front.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.graypipe.front.ApiError;
+import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.testing.TestFront;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.Test;
@@ -121,7 +121,7 @@ class OpenApiDocumentTest {
     void listsEveryErrorCode() throws Exception {
         Set<String> documented = new TreeSet<>();
         document().at("/components/schemas/Error/properties/error/properties/code/enum").forEach(c -> documented.add(c.asText()));
-        Set<String> codes = Arrays.stream(ApiError.values()).map(ApiError::code).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> codes = Arrays.stream(ErrorCode.values()).map(ErrorCode::label).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(codes, documented);
     }
 

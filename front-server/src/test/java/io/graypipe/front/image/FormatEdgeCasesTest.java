@@ -1,7 +1,7 @@
 package io.graypipe.front.image;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
 import org.junit.jupiter.api.Test;
@@ -59,11 +59,11 @@ class FormatEdgeCasesTest {
     private void assertUndecodableWhenCut(byte[] file, int step, int spare) {
         for (int keep = 6; keep <= file.length - spare; keep += keep < 64 ? 1 : step) {
             byte[] cut = Arrays.copyOf(file, keep);
-            ApiException e = assertThrows(ApiException.class, () -> decode(cut), "kept " + keep + " of " + file.length);
-            assertEquals(ApiError.UNDECODABLE_IMAGE, e.error(), "kept " + keep + ": " + e.getMessage());
+            FrontException e = assertThrows(FrontException.class, () -> decode(cut), "kept " + keep + " of " + file.length);
+            assertEquals(ErrorCode.UNDECODABLE_IMAGE, e.code(), "kept " + keep + ": " + e.getMessage());
         }
         byte[] cut = Arrays.copyOf(file, file.length - spare);
-        assertEquals(ApiError.UNDECODABLE_IMAGE, assertThrows(ApiException.class, () -> decode(cut)).error());
+        assertEquals(ErrorCode.UNDECODABLE_IMAGE, assertThrows(FrontException.class, () -> decode(cut)).code());
     }
 
     @Test

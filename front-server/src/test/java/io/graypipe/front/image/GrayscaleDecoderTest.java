@@ -1,7 +1,7 @@
 package io.graypipe.front.image;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
@@ -399,9 +399,9 @@ class GrayscaleDecoderTest {
         byte[] bomb = TestImages.pngBomb(16384, 16384, 32 * 1024);
         assertTrue(bomb.length < 40 * 1024);
         long start = System.nanoTime();
-        ApiException e = assertThrows(ApiException.class, () -> decode(bomb));
+        FrontException e = assertThrows(FrontException.class, () -> decode(bomb));
         long millis = (System.nanoTime() - start) / 1_000_000;
-        assertEquals(ApiError.IMAGE_TOO_LARGE, e.error());
+        assertEquals(ErrorCode.IMAGE_TOO_LARGE, e.code());
         assertTrue(e.getMessage().contains("16384x16384"), e.getMessage());
         assertTrue(millis < 1000, "took " + millis + " ms");
     }
@@ -410,11 +410,11 @@ class GrayscaleDecoderTest {
     void smallLimitsRejectOrdinaryImages() {
         GrayscaleDecoder strict = new GrayscaleDecoder(new ImageLimits(100, 50));
         byte[] png = TestImages.write(TestImages.solid(60, 1, 0), "png");
-        assertEquals(ApiError.IMAGE_TOO_LARGE,
-                assertThrows(ApiException.class, () -> strict.decode(ImageSource.of(png))).error());
+        assertEquals(ErrorCode.IMAGE_TOO_LARGE,
+                assertThrows(FrontException.class, () -> strict.decode(ImageSource.of(png))).code());
         byte[] squarePng = TestImages.write(TestImages.solid(11, 10, 0), "png");
-        assertEquals(ApiError.IMAGE_TOO_LARGE,
-                assertThrows(ApiException.class, () -> strict.decode(ImageSource.of(squarePng))).error());
+        assertEquals(ErrorCode.IMAGE_TOO_LARGE,
+                assertThrows(FrontException.class, () -> strict.decode(ImageSource.of(squarePng))).code());
         byte[] ok = TestImages.write(TestImages.solid(10, 10, 0), "png");
         assertEquals(10, strict.decode(ImageSource.of(ok)).gray().width());
     }
@@ -424,8 +424,8 @@ class GrayscaleDecoderTest {
         byte[] jpeg = TestImages.patchJpegSize(TestImages.jpeg(TestImages.solid(16, 16, 0x808080), 0.9f, false),
                 64000, 64000);
         long start = System.nanoTime();
-        ApiException e = assertThrows(ApiException.class, () -> decode(jpeg));
-        assertEquals(ApiError.IMAGE_TOO_LARGE, e.error());
+        FrontException e = assertThrows(FrontException.class, () -> decode(jpeg));
+        assertEquals(ErrorCode.IMAGE_TOO_LARGE, e.code());
         assertTrue((System.nanoTime() - start) / 1_000_000 < 1000);
     }
 
@@ -434,8 +434,8 @@ class GrayscaleDecoderTest {
         byte[] jpeg = TestImages.jpeg(TestImages.photo(256, 256), 0.9f, false);
         for (int keep : new int[]{jpeg.length / 2, jpeg.length - 10, 200, 20, 4}) {
             byte[] cut = Arrays.copyOf(jpeg, keep);
-            ApiException e = assertThrows(ApiException.class, () -> decode(cut), "kept " + keep);
-            assertEquals(ApiError.UNDECODABLE_IMAGE, e.error(), "kept " + keep + ": " + e.getMessage());
+            FrontException e = assertThrows(FrontException.class, () -> decode(cut), "kept " + keep);
+            assertEquals(ErrorCode.UNDECODABLE_IMAGE, e.code(), "kept " + keep + ": " + e.getMessage());
         }
     }
 
@@ -443,7 +443,7 @@ class GrayscaleDecoderTest {
     void truncatedProgressiveJpegIsUndecodable() {
         byte[] jpeg = TestImages.jpeg(TestImages.photo(256, 256), 0.9f, true);
         byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
-        assertEquals(ApiError.UNDECODABLE_IMAGE, assertThrows(ApiException.class, () -> decode(cut)).error());
+        assertEquals(ErrorCode.UNDECODABLE_IMAGE, assertThrows(FrontException.class, () -> decode(cut)).code());
     }
 
     @Test
@@ -451,8 +451,8 @@ class GrayscaleDecoderTest {
         byte[] png = TestImages.write(TestImages.photo(128, 128), "png");
         for (int keep : new int[]{png.length / 2, png.length - 20, 30, 9}) {
             byte[] cut = Arrays.copyOf(png, keep);
-            ApiException e = assertThrows(ApiException.class, () -> decode(cut), "kept " + keep);
-            assertEquals(ApiError.UNDECODABLE_IMAGE, e.error(), "kept " + keep + ": " + e.getMessage());
+            FrontException e = assertThrows(FrontException.class, () -> decode(cut), "kept " + keep);
+            assertEquals(ErrorCode.UNDECODABLE_IMAGE, e.code(), "kept " + keep + ": " + e.getMessage());
         }
     }
 
@@ -461,7 +461,7 @@ class GrayscaleDecoderTest {
         byte[] png = TestImages.write(TestImages.photo(64, 64), "png");
         byte[] bad = png.clone();
         bad[bad.length / 2] ^= 0x55;
-        assertEquals(ApiError.UNDECODABLE_IMAGE, assertThrows(ApiException.class, () -> decode(bad)).error());
+        assertEquals(ErrorCode.UNDECODABLE_IMAGE, assertThrows(FrontException.class, () -> decode(bad)).code());
     }
 
     @Test
@@ -469,32 +469,32 @@ class GrayscaleDecoderTest {
         byte[] random = new byte[4096];
         new Random(7).nextBytes(random);
         random[0] = 0x12;
-        assertEquals(ApiError.UNSUPPORTED_MEDIA_TYPE,
-                assertThrows(ApiException.class, () -> decode(random)).error());
+        assertEquals(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                assertThrows(FrontException.class, () -> decode(random)).code());
     }
 
     @Test
     void textAndPdfAreUnsupported() {
         for (String text : new String[]{"hello, world\n", "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n", "<svg></svg>", "B"}) {
             byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-            ApiException e = assertThrows(ApiException.class, () -> decode(bytes));
-            assertEquals(ApiError.UNSUPPORTED_MEDIA_TYPE, e.error(), text);
+            FrontException e = assertThrows(FrontException.class, () -> decode(bytes));
+            assertEquals(ErrorCode.UNSUPPORTED_MEDIA_TYPE, e.code(), text);
         }
     }
 
     @Test
     void emptyIsEmptyImage() {
-        assertEquals(ApiError.EMPTY_IMAGE, assertThrows(ApiException.class, () -> decode(new byte[0])).error());
+        assertEquals(ErrorCode.EMPTY_IMAGE, assertThrows(FrontException.class, () -> decode(new byte[0])).code());
     }
 
     @Test
     void magicBytesWinOverAnythingElse() {
         byte[] bmpHeaderGarbage = "BM this is not really a bitmap".getBytes(StandardCharsets.ISO_8859_1);
-        assertEquals(ApiError.UNDECODABLE_IMAGE,
-                assertThrows(ApiException.class, () -> decode(bmpHeaderGarbage)).error());
+        assertEquals(ErrorCode.UNDECODABLE_IMAGE,
+                assertThrows(FrontException.class, () -> decode(bmpHeaderGarbage)).code());
         byte[] jpegGarbage = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3, 4, 5};
-        assertEquals(ApiError.UNDECODABLE_IMAGE,
-                assertThrows(ApiException.class, () -> decode(jpegGarbage)).error());
+        assertEquals(ErrorCode.UNDECODABLE_IMAGE,
+                assertThrows(FrontException.class, () -> decode(jpegGarbage)).code());
     }
 
     @Test
@@ -506,8 +506,8 @@ class GrayscaleDecoderTest {
         assertPatches(decoded.gray(), 3);
         Path empty = dir.resolve("empty.bin");
         Files.write(empty, new byte[0]);
-        assertEquals(ApiError.EMPTY_IMAGE,
-                assertThrows(ApiException.class, () -> decoder.decode(ImageSource.of(empty))).error());
+        assertEquals(ErrorCode.EMPTY_IMAGE,
+                assertThrows(FrontException.class, () -> decoder.decode(ImageSource.of(empty))).code());
     }
 
     private static boolean containsMarker(byte[] jpeg, int marker) {

@@ -1,7 +1,7 @@
 package io.graypipe.front.task;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class TaskSubscriptionTest {
-    private final TaskStore store = new TaskStore(Clock.systemUTC(), Duration.ofMinutes(1));
+    private final TaskRegistry store = new TaskRegistry(Clock.systemUTC(), Duration.ofMinutes(1));
 
     @Test
     void aSubscriberSeesTheCurrentStateThenEveryChangeOnceInOrder() {
@@ -25,7 +25,7 @@ class TaskSubscriptionTest {
         task.recordInput(new ImageInfo("png", 4, 4, 10)); // not a state change: no event
         task.moveTo(TaskState.SCALING);
         task.complete(new byte[]{1}, new ImageInfo("png", 2, 2, 1));
-        task.fail(new ApiException(ApiError.INTERNAL, "too late")); // final already: no event
+        task.fail(new FrontException(ErrorCode.INTERNAL, "too late")); // final already: no event
         assertEquals(List.of(TaskState.QUEUED, TaskState.GRAYSCALE, TaskState.SCALING, TaskState.DONE), seen);
     }
 
@@ -33,7 +33,7 @@ class TaskSubscriptionTest {
     void aLateSubscriberGetsOnlyTheFinalStateWithItsTimeline() {
         Task task = store.create(0.5, Duration.ofSeconds(10));
         task.moveTo(TaskState.GRAYSCALE);
-        task.fail(new ApiException(ApiError.UNDECODABLE_IMAGE, "not an image"));
+        task.fail(new FrontException(ErrorCode.UNDECODABLE_IMAGE, "not an image"));
         List<TaskStatus> seen = new CopyOnWriteArrayList<>();
         task.subscribe(seen::add);
         assertEquals(1, seen.size());
@@ -65,7 +65,7 @@ class TaskSubscriptionTest {
         batch.subscribe((task, status) -> seen.add(status));
         first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1));
         assertEquals(false, batch.status().finished());
-        second.fail(new ApiException(ApiError.UNDECODABLE_IMAGE, "bad"));
+        second.fail(new FrontException(ErrorCode.UNDECODABLE_IMAGE, "bad"));
         Batch.BatchStatus last = seen.get(seen.size() - 1);
         assertEquals(3, seen.size());
         assertEquals(true, last.finished());

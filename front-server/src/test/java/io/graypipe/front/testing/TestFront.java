@@ -94,15 +94,19 @@ public final class TestFront implements AutoCloseable {
         }
 
         public Builder requestTimeout(Duration timeout) {
-            return option("--request-timeout", timeout.toString());
+            return option("--request-timeout", timeout.toMillis() + "ms");
         }
 
         public Builder readTimeout(Duration timeout) {
-            return option("--read-timeout", timeout.toString());
+            return option("--read-timeout", timeout.toMillis() + "ms");
         }
 
         public Builder receiveTimeout(Duration timeout) {
-            return option("--receive-timeout", timeout.toString());
+            return option("--receive-timeout", timeout.toMillis() + "ms");
+        }
+
+        public Builder maxConnections(int connections) {
+            return option("--max-connections", Integer.toString(connections));
         }
 
         public Builder maxDataBytes(long bytes) {

@@ -1,6 +1,11 @@
 package io.graypipe.worker.image;
 
 import io.graypipe.protocol.ImageData;
+import io.graypipe.worker.ScaleJob;
+import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.Message;
+import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
 import org.junit.jupiter.api.Test;
@@ -12,6 +17,7 @@ import java.io.IOException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -211,5 +217,18 @@ class ImageEncoderTest {
             i += 2 + length;
         }
         throw new AssertionError("no SOF segment");
+    }
+
+    @Test
+    void scaleJobScalesThenEncodesInTheAskedFormat() throws IOException {
+        ImageData img = gradient(40, 30, false);
+        Message answer = ScaleJob.run(ScaleRequest.scale(7, 20, 15, OutputFormat.PNG, 85, 1_000, img),
+                ExecutionMode.THREADS);
+        ScaleResult result = assertInstanceOf(ScaleResult.class, answer);
+        assertEquals(7, result.requestId());
+        assertEquals(ExecutionMode.THREADS, result.mode());
+        assertEquals(20, result.width());
+        assertEquals(15, result.height());
+        assertArrayEquals(AreaAverageScaler.scale(img, 0.5).data(), readBack(result.data()).data());
     }
 }

@@ -1,6 +1,6 @@
 package io.graypipe.front.store.redis;
 
-import io.graypipe.front.http.Json;
+import io.graypipe.front.json.Json;
 import io.graypipe.front.store.StoreException;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.TaskRecord;

@@ -1,4 +1,4 @@
-package io.graypipe.front.http;
+package io.graypipe.front.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,7 @@
 package io.graypipe.front.task;
 
-import io.graypipe.front.http.Json;
+import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * DIR/tmp/               files being written; emptied at start
  * </pre>
  */
-public final class TaskFiles implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(TaskFiles.class);
+public final class DataDirTaskStore implements TaskStore {
+    private static final Logger log = LoggerFactory.getLogger(DataDirTaskStore.class);
     private static final String RECORD_SUFFIX = ".json";
 
     private final Path root;
@@ -50,7 +51,7 @@ public final class TaskFiles implements AutoCloseable {
     /** Bytes of uploads and results on disk or reserved for a write under way. */
     private final AtomicLong usedBytes = new AtomicLong();
 
-    private TaskFiles(Path root, long maxBytes, FileChannel lockChannel, FileLock lock) {
+    private DataDirTaskStore(Path root, long maxBytes, FileChannel lockChannel, FileLock lock) {
         this.root = root;
         this.records = root.resolve("tasks");
         this.uploads = root.resolve("uploads");
@@ -66,7 +67,7 @@ public final class TaskFiles implements AutoCloseable {
      *
      * @throws DataDirInUseException when another live process holds the lock
      */
-    public static TaskFiles open(Path root, long maxBytes) throws IOException {
+    public static DataDirTaskStore open(Path root, long maxBytes) throws IOException {
         Files.createDirectories(root);
         FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
@@ -74,7 +75,7 @@ public final class TaskFiles implements AutoCloseable {
             channel.close();
             throw new DataDirInUseException(root);
         }
-        TaskFiles files = new TaskFiles(root.toAbsolutePath(), maxBytes, channel, lock);
+        DataDirTaskStore files = new DataDirTaskStore(root.toAbsolutePath(), maxBytes, channel, lock);
         for (Path dir : List.of(files.records, files.uploads, files.results, files.tmp)) {
             Files.createDirectories(dir);
         }
@@ -83,19 +84,27 @@ public final class TaskFiles implements AutoCloseable {
         return files;
     }
 
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
     public Path root() {
         return root;
     }
 
+    @Override
     public long usedBytes() {
         return usedBytes.get();
     }
 
+    @Override
     public long maxBytes() {
         return maxBytes;
     }
 
     /** Claims {@code bytes} of the disk budget; false, claiming nothing, when they do not fit. */
+    @Override
     public boolean reserve(long bytes) {
         while (true) {
             long used = usedBytes.get();
@@ -109,48 +118,58 @@ public final class TaskFiles implements AutoCloseable {
     }
 
     /** Gives back budget claimed by {@link #reserve} for a write that did not happen. */
+    @Override
     public void unreserve(long bytes) {
         usedBytes.addAndGet(-bytes);
     }
 
     /** Writes the upload of task {@code id} from {@code source}; its bytes must have been reserved. */
+    @Override
     public void writeUpload(String id, InputStream source) throws IOException {
         writeAtomically(uploads.resolve(id), out -> source.transferTo(out));
     }
 
     /** Writes the result of task {@code id}; counted against the budget whether or not it fits. */
+    @Override
     public void writeResult(String id, byte[] image) throws IOException {
         writeAtomically(results.resolve(id), out -> out.write(image));
         usedBytes.addAndGet(image.length);
     }
 
+    @Override
     public void writeRecord(TaskRecord record) throws IOException {
         byte[] json = Json.bytes(record);
         writeAtomically(records.resolve(record.task().id() + RECORD_SUFFIX), out -> out.write(json));
     }
 
-    public Path upload(String id) {
-        return uploads.resolve(id);
+    @Override
+    public ImageSource upload(String id) {
+        return ImageSource.of(uploads.resolve(id));
     }
 
+    @Override
     public byte[] readResult(String id) throws IOException {
         return Files.readAllBytes(results.resolve(id));
     }
 
+    @Override
     public boolean hasResult(String id) {
         return Files.isRegularFile(results.resolve(id));
     }
 
+    @Override
     public boolean hasUpload(String id) {
         return Files.isRegularFile(uploads.resolve(id));
     }
 
     /** Deletes the upload of task {@code id}, once it is no longer needed. */
+    @Override
     public void deleteUpload(String id) {
         delete(uploads.resolve(id), true);
     }
 
     /** Deletes everything of task {@code id}: the record first, so a crash midway leaves only orphans. */
+    @Override
     public void deleteTask(String id) {
         delete(records.resolve(id + RECORD_SUFFIX), false);
         delete(uploads.resolve(id), true);
@@ -158,6 +177,7 @@ public final class TaskFiles implements AutoCloseable {
     }
 
     /** Every readable task record. One that cannot be parsed is logged and deleted with its files. */
+    @Override
     public List<TaskRecord> readRecords() throws IOException {
         List<TaskRecord> found = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(records, "*" + RECORD_SUFFIX)) {
@@ -175,6 +195,7 @@ public final class TaskFiles implements AutoCloseable {
     }
 
     /** Deletes uploads and results whose task has no record: leftovers of a crash or of a failed delete. */
+    @Override
     public int sweepOrphans(Set<String> knownIds) throws IOException {
         int swept = 0;
         for (Path dir : List.of(uploads, results)) {

@@ -1,11 +1,14 @@
-package io.graypipe.front.task;
+package io.graypipe.front.pipeline;
 
-import io.graypipe.front.ApiError;
-import io.graypipe.front.ApiException;
-import io.graypipe.front.image.ImageSource;
-import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.pipeline.ProcessingOptions;
-import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskRecord;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.task.TaskState;
+import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.TaskStore;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Async tasks that survive the front: each is on disk ({@link TaskFiles}) before its 202 goes out, its result is
+ * Async tasks that survive the front: each is in the {@link TaskStore} before its 202 goes out, its result is
  * on disk before it shows as done, and its final state is recorded. At start, unfinished tasks are queued again
  * and finished ones are served until their TTL. All file work runs on the storage executor.
  */
@@ -36,8 +39,8 @@ public final class DurableTasks {
     private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
     private static final long REQUEUE_DELAY_MILLIS = 200;
 
-    private final TaskFiles files;
-    private final TaskStore tasks;
+    private final TaskStore files;
+    private final TaskRegistry tasks;
     private final ImagePipeline pipeline;
     private final ExecutorService storage;
     private final ScheduledExecutorService timer;
@@ -46,7 +49,7 @@ public final class DurableTasks {
     private final Deque<Runnable> waitingForQueue = new ArrayDeque<>();
     private volatile boolean stopping;
 
-    public DurableTasks(TaskFiles files, TaskStore tasks, ImagePipeline pipeline, ExecutorService storage,
+    public DurableTasks(TaskStore files, TaskRegistry tasks, ImagePipeline pipeline, ExecutorService storage,
                         ScheduledExecutorService timer, Duration requestTimeout) {
         this.files = files;
         this.tasks = tasks;
@@ -59,7 +62,7 @@ public final class DurableTasks {
 
     /**
      * Writes the upload and the task record to disk, then queues the task. The future completes once the task is
-     * on disk, or fails with an {@link ApiException}: STORAGE_FULL, OVERLOADED, or INTERNAL on an I/O error.
+     * on disk, or fails with an {@link FrontException}: STORAGE_FULL, OVERLOADED, or INTERNAL on an I/O error.
      * {@code upload} is released in every case.
      */
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
@@ -75,7 +78,7 @@ public final class DurableTasks {
         long size = upload.source().length();
         if (!files.reserve(size)) {
             upload.release().run();
-            throw new ApiException(ApiError.STORAGE_FULL, "the task store is full (" + files.usedBytes()
+            throw new FrontException(ErrorCode.STORAGE_FULL, "the task store is full (" + files.usedBytes()
                     + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
                     + "or retry after the Retry-After delay");
         }
@@ -88,8 +91,8 @@ public final class DurableTasks {
             files.unreserve(size);
             files.deleteTask(id);
             tasks.delete(id);
-            log.error("cannot store task {} in {}", id, files.root(), e);
-            throw new ApiException(ApiError.INTERNAL, "the task could not be stored; it has been logged");
+            log.error("cannot store task {} in {}", id, files.location(), e);
+            throw new FrontException(ErrorCode.INTERNAL, "the task could not be stored; it has been logged");
         } finally {
             upload.release().run();
         }
@@ -105,7 +108,7 @@ public final class DurableTasks {
 
     /** The stored upload as the pipeline reads it; the file goes when the task is final, not when it is read. */
     private Upload stored(String id) {
-        return new Upload(ImageSource.of(files.upload(id)), id, () -> { });
+        return new Upload(files.upload(id), id, () -> { });
     }
 
     /** Writes a done task's image, then its record, and only then shows it as done. */
@@ -118,7 +121,7 @@ public final class DurableTasks {
                     task.complete(null, output);
                 } catch (IOException e) {
                     log.error("cannot store the result of task {}", task.id(), e);
-                    task.fail(new ApiException(ApiError.INTERNAL, "the result could not be stored; it has been logged"));
+                    task.fail(new FrontException(ErrorCode.INTERNAL, "the result could not be stored; it has been logged"));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -197,7 +200,7 @@ public final class DurableTasks {
             Task task = tasks.restore(TaskStatus.queued(id, status.scale(), status.createdAt()), requestTimeout);
             task.finished().thenAccept(this::recordFinal);
             if (!files.hasUpload(id)) {
-                task.fail(new ApiException(ApiError.INTERNAL, "the upload of this task was lost from the data directory"));
+                task.fail(new FrontException(ErrorCode.INTERNAL, "the upload of this task was lost from the data directory"));
                 continue;
             }
             ProcessingOptions options = new ProcessingOptions(status.scale(),
@@ -207,7 +210,7 @@ public final class DurableTasks {
         }
         int orphans = files.sweepOrphans(known);
         log.info("data directory {}: {} tasks, {} resumed, {} orphaned files deleted, {} bytes used",
-                files.root(), known.size(), resumed, orphans, files.usedBytes());
+                files.location(), known.size(), resumed, orphans, files.usedBytes());
     }
 
     /** Starts a recovered task now, or as soon as the gray queue has room. */
@@ -244,10 +247,10 @@ public final class DurableTasks {
         return new TaskRecord(status, options.format() == null ? null : options.format().label(), options.quality());
     }
 
-    /** Unwraps the {@link ApiException} a future of this class failed with. */
-    public static ApiException asApiException(Throwable error) {
+    /** Unwraps the {@link FrontException} a future of this class failed with. */
+    public static FrontException asFrontException(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof ApiException api ? api
-                : new ApiException(ApiError.INTERNAL, "an unexpected server error occurred; it has been logged");
+        return cause instanceof FrontException api ? api
+                : new FrontException(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
     }
 }

@@ -1,0 +1,66 @@
+package io.graypipe.front.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting of the front, built once by {@code FrontMain} from its flags, as small groups so each part of
+ * the front takes only the group it needs. Limits live here and nowhere else.
+ */
+public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Processing processing, Timeouts timeouts,
+                          Storage storage) {
+
+    /**
+     * @param maxConnections open client connections at most; past it new ones are closed at once
+     */
+    public record Listen(String host, int port, int maxConnections) {
+    }
+
+    /**
+     * @param address    a running scale-worker (unresolved: it is resolved off the event loop), or null to start one
+     * @param tokenFile  token of the worker at {@code address}
+     * @param processes  children of a locally started worker; null means one per available processor
+     * @param inFlight   gray images sent to the worker and not yet answered, at most
+     */
+    public record Worker(InetSocketAddress address, Path tokenFile, Integer processes, WorkerMode mode,
+                         String jvmOptions, int maxFrameBytes, int inFlight) {
+    }
+
+    /**
+     * @param memoryThreshold uploads larger than this are spooled to {@code dir}; Netty names them FUp_*
+     */
+    public record Uploads(long maxBytes, long memoryThreshold, Path dir, int maxHeaderBytes) {
+    }
+
+    /**
+     * @param queueSize uploads that may wait for a gray thread; also sizes the upload and storage queues
+     */
+    public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension) {
+    }
+
+    /**
+     * @param receive a request's line, headers and body must all arrive within this long of its first byte
+     */
+    public record Timeouts(Duration request, Duration read, Duration receive, Duration resultTtl,
+                           Duration shutdownGrace) {
+    }
+
+    /**
+     * @param dataDir      where async tasks, their uploads and results are kept across restarts
+     * @param dataDirGiven whether --data-dir was given; if not, a default in use by another front is not shared
+     * @param maxDataBytes uploads and results the data directory may hold before async uploads get 503
+     */
+    public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes) {
+    }
+
+    /** How a worker this front starts runs its scaling. */
+    public enum WorkerMode {
+        PROCESSES, THREADS;
+
+        /** As written on the command line, the front's and the worker's. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.graypipe.front.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The endpoint table: for each {@link Route}, how a request to it is answered. An endpoint only chooses the kind
+ * of answer on its {@link HttpExchange}; the work runs when the body has been read (or, for uploads, received).
+ * The table must cover every route; the constructor checks it, so a new route cannot be left unanswered.
+ */
+final class Endpoints {
+    /** Starts answering {@code exchange}; {@code id} is the route's {@code {id}} segment, or null. */
+    @FunctionalInterface
+    interface Endpoint {
+        void begin(HttpExchange exchange, String id);
+    }
+
+    private final Map<Route, Endpoint> table = new EnumMap<>(Route.class);
+
+    Endpoints(UploadRequests uploads, TaskEndpoints tasks, Observability observability) {
+        table.put(Route.PAGE, (exchange, id) -> exchange.answerAfterBody(observability::page));
+        table.put(Route.PROCESS, (exchange, id) -> uploads.begin(exchange, true));
+        table.put(Route.UPLOAD, (exchange, id) -> uploads.begin(exchange, true));
+        table.put(Route.TASKS, (exchange, id) -> uploads.begin(exchange, false));
+        table.put(Route.TASK, (exchange, id) -> {
+            if (exchange.request().method().equals(HttpMethod.GET)) {
+                exchange.answerAfterBody(() -> tasks.taskStatus(id));
+            } else {
+                exchange.answerAfterBody(() -> tasks.deleteTask(id));
+            }
+        });
+        table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)));
+        table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.taskEvents(id)));
+        table.put(Route.BATCH, (exchange, id) -> exchange.answerAfterBody(() -> tasks.batchStatus(id)));
+        table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.batchEvents(id)));
+        table.put(Route.HEALTHZ, (exchange, id) -> exchange.answerAfterBody(tasks::health));
+        table.put(Route.READYZ, (exchange, id) -> exchange.answerAfterBody(tasks::readiness));
+        table.put(Route.METRICS, (exchange, id) -> exchange.answerLaterAfterBody(observability::scrapeResponse));
+        table.put(Route.STATS, (exchange, id) -> exchange.answerLaterAfterBody(observability::statsResponse));
+        table.put(Route.OPENAPI, (exchange, id) -> exchange.answerAfterBody(observability::openApi));
+        for (Route route : Route.values()) {
+            if (!table.containsKey(route)) {
+                throw new IllegalStateException("no endpoint for " + route.template());
+            }
+        }
+    }
+
+    Endpoint of(Route route) {
+        return table.get(route);
+    }
+}

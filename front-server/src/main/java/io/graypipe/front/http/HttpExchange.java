@@ -1,0 +1,267 @@
+package io.graypipe.front.http;
+
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One request, from its head to its answer: everything that belongs to this request and not to the connection.
+ * An endpoint decides how the request is answered (after its ignored body, later, as an event stream, or after
+ * receiving an upload); {@link HttpRequestHandler} feeds it the body and is told when the answer is written.
+ *
+ * <p><b>Threads.</b> The exchange is created and driven on the connection's event loop. Its answer may be
+ * written from another thread (a gray thread, the storage executor, the worker client's loop). Everything that
+ * thread reads was written on the event loop before the work that leads to the answer was handed over: the
+ * hand-over (an executor's {@code execute}, a {@link CompletableFuture} completed by that work) is the
+ * happens-before edge. {@link #keepAlive} is the one field the event loop may change while another thread
+ * answers; it is volatile.
+ */
+final class HttpExchange {
+    private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+
+    /** Told when the answer of an exchange has been written (or failed to be), from any thread. */
+    interface Connection {
+        void answered(HttpExchange exchange, boolean reuse);
+    }
+
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final long startNanos = System.nanoTime();
+    private final RequestObserver observer;
+    private final Connection connection;
+    /** Read from the request's URI by {@link #readTarget()}, on the event loop, before routing. */
+    private Map<String, String> query;
+    private String path;
+    /** Set on the event loop while routing, before any answer is started. */
+    private String route = Route.UNMATCHED;
+    /** Whether the connection may serve another request after this one; cleared on the event loop. */
+    private volatile boolean keepAlive;
+    /** Event loop only: the body being received, and how much of it came. */
+    private UploadReceiver receiver;
+    private long receivedBytes;
+    /** Event loop only: what answers a body-less request once its (ignored) body has been read. */
+    private Runnable afterBody;
+
+    HttpExchange(ChannelHandlerContext ctx, HttpRequest request, RequestObserver observer, Connection connection) {
+        this.ctx = ctx;
+        this.request = request;
+        this.observer = observer;
+        this.connection = connection;
+        this.keepAlive = request != null && HttpUtil.isKeepAlive(request);
+    }
+
+    /** The exchange of a request whose head has not arrived whole, answered only to say it took too long. */
+    static HttpExchange beforeRequest(ChannelHandlerContext ctx, RequestObserver observer, Connection connection) {
+        return new HttpExchange(ctx, null, observer, connection);
+    }
+
+    /** Reads the path and query from the URI of a request the decoder accepted. */
+    void readTarget() {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        query = firstValues(uri.parameters());
+        path = uri.path();
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    Map<String, String> query() {
+        return query;
+    }
+
+    String path() {
+        return path;
+    }
+
+    String route() {
+        return route;
+    }
+
+    void route(String template) {
+        route = template;
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    /** From now on the connection closes after this answer. */
+    void closeAfterAnswer() {
+        keepAlive = false;
+    }
+
+    // ---- how the request is answered, chosen by its endpoint
+
+    /** Answers once the request's (ignored) body has been read, so the connection stays usable. */
+    void answerAfterBody(Supplier<FullHttpResponse> response) {
+        afterBody = () -> {
+            FullHttpResponse built;
+            try {
+                built = response.get();
+            } catch (MethodNotAllowed e) {
+                built = e.response();
+            } catch (FrontException e) {
+                built = HttpResponses.error(e);
+            }
+            answer(built);
+        };
+    }
+
+    /** Like {@link #answerAfterBody}, for answers that are ready only later; they are written when they are. */
+    void answerLaterAfterBody(Supplier<CompletableFuture<FullHttpResponse>> response) {
+        afterBody = () -> {
+            CompletableFuture<FullHttpResponse> later;
+            try {
+                later = response.get();
+            } catch (FrontException e) {
+                later = CompletableFuture.completedFuture(HttpResponses.error(e));
+            }
+            later.whenComplete((built, error) -> answer(error == null ? built : failure(error)));
+        };
+    }
+
+    /**
+     * Answers with an event stream once the body has been read. {@code opener} runs then: it may refuse with a
+     * {@link FrontException} (answered as usual), or return what feeds the open stream. The connection is reused
+     * once the stream ends, like after any answer.
+     */
+    void streamAfterBody(Supplier<Consumer<EventStream>> opener) {
+        afterBody = () -> {
+            Consumer<EventStream> feed;
+            try {
+                feed = opener.get();
+            } catch (FrontException e) {
+                answer(HttpResponses.error(e));
+                return;
+            }
+            observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+            boolean reuse = keepAlive;
+            EventStream stream = EventStream.open(ctx.channel(), reuse);
+            stream.finished().thenAccept(written -> connection.answered(this, reuse && written));
+            feed.accept(stream);
+        };
+    }
+
+    /** Answers {@code response} once the request's body, which must be empty, has been read. */
+    void answerAfterBody(FullHttpResponse response) {
+        afterBody = () -> answer(response);
+    }
+
+    /**
+     * Receives the body into {@code receiving} and answers with what {@code handOn} makes of it. A body that
+     * cannot be read is answered with its error; an aborted one gets no second answer.
+     */
+    void receive(UploadReceiver receiving,
+                 Function<UploadReceiver.ReceivedBody, CompletableFuture<FullHttpResponse>> handOn) {
+        receiver = receiving;
+        receiving.completion().whenComplete((body, error) -> {
+            if (error instanceof CancellationException) {
+                return;
+            }
+            if (error != null) {
+                answer(HttpResponses.error(UploadRequests.receiveFailure(error)));
+                return;
+            }
+            // The body was handed over, nothing to abort now; the receiver field belongs to the event loop.
+            ctx.executor().execute(() -> {
+                if (receiver == receiving) {
+                    receiver = null;
+                }
+            });
+            handOn.apply(body).whenComplete((response, failure) -> {
+                if (failure != null) {
+                    log.error("unexpected failure answering an upload", failure);
+                    response = HttpResponses.error(ErrorCode.INTERNAL,
+                            "an unexpected server error occurred; it has been logged");
+                }
+                answer(response);
+            });
+        });
+    }
+
+    boolean receivesBody() {
+        return receiver != null;
+    }
+
+    // ---- the body, fed by the connection on the event loop
+
+    /** Queues a chunk of the body; returns false, having dropped the body, when it passes {@code maxBytes}. */
+    boolean offer(HttpContent content, long maxBytes) {
+        receivedBytes += content.content().readableBytes();
+        if (receivedBytes > maxBytes) {
+            abortBody();
+            return false;
+        }
+        receiver.offer(content);
+        return true;
+    }
+
+    /** Drops the body being received, if any. */
+    void abortBody() {
+        if (receiver != null) {
+            receiver.abort();
+            receiver = null;
+        }
+    }
+
+    /** Runs the answer chosen for a body-less request, now that its body has been read. */
+    void bodyRead() {
+        afterBody.run();
+    }
+
+    /** Whether the request's body is still to come: then an early answer must close the connection. */
+    boolean bodyPending() {
+        // A request the decoder rejected has unreliable framing (its Content-Length may not even be a number).
+        return request == null || request.decoderResult().isFailure()
+                || !(request instanceof FullHttpRequest)
+                && (HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request));
+    }
+
+    // ---- the answer
+
+    /**
+     * Sends the answer from any thread, and tells the connection once it is written, with whether the connection
+     * may be reused.
+     */
+    void answer(FullHttpResponse response) {
+        observer.answered(route, request == null ? "" : request.method().name(), response.status().code(),
+                startNanos);
+        boolean reuse = keepAlive;
+        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> connection.answered(this, reuse));
+    }
+
+    private static FullHttpResponse failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof FrontException e) {
+            return HttpResponses.error(e);
+        }
+        log.error("unexpected failure building an answer", cause);
+        return HttpResponses.error(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
+    }
+
+    private static Map<String, String> firstValues(Map<String, List<String>> parameters) {
+        Map<String, String> first = new HashMap<>();
+        parameters.forEach((name, values) -> first.put(name, values.isEmpty() ? "" : values.get(0)));
+        return first;
+    }
+}

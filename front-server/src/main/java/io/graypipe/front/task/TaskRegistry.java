@@ -1,0 +1,137 @@
+package io.graypipe.front.task;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+
+/**
+ * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL, then
+ * forgotten by {@link #sweep()}, after which they answer 404 like any unknown id.
+ */
+public final class TaskRegistry {
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final Clock clock;
+    private final Duration resultTtl;
+    private final List<Consumer<Task>> creationListeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<String> forgetListener = id -> { };
+
+    public TaskRegistry(Clock clock, Duration resultTtl) {
+        this.clock = clock;
+        this.resultTtl = resultTtl;
+    }
+
+    /** A new in-memory task, for a sync request. */
+    public Task create(double scale, Duration deadline) {
+        return create(scale, deadline, false);
+    }
+
+    /** A new task whose record and files the caller keeps in the data directory. */
+    public Task createDurable(double scale, Duration deadline) {
+        return create(scale, deadline, true);
+    }
+
+    private Task create(double scale, Duration deadline, boolean durable) {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        String id = HexFormat.of().formatHex(bits);
+        Instant now = clock.instant();
+        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos(),
+                durable);
+        tasks.put(id, task);
+        creationListeners.forEach(listener -> listener.accept(task));
+        return task;
+    }
+
+    /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */
+    public void onCreate(Consumer<Task> listener) {
+        creationListeners.add(listener);
+    }
+
+    /** Puts back a durable task read from the data directory at start, with a fresh deadline if it is unfinished. */
+    public Task restore(TaskStatus status, Duration deadline) {
+        Task task = new Task(status, clock, System.nanoTime() + deadline.toNanos(), true);
+        if (status.status().isFinal()) {
+            task.finished().complete(status);
+        }
+        tasks.put(status.id(), task);
+        creationListeners.forEach(listener -> listener.accept(task));
+        return task;
+    }
+
+    /** Called with the id of every task this store forgets, deleted or expired, so its files can go too. */
+    public void onForget(Consumer<String> listener) {
+        forgetListener = listener;
+    }
+
+    /** Tasks not final yet. */
+    public List<Task> unfinished() {
+        return tasks.values().stream().filter(task -> !task.status().status().isFinal()).toList();
+    }
+
+    public Optional<Task> find(String id) {
+        return Optional.ofNullable(tasks.get(id));
+    }
+
+    /** Cancels the task if it is still pending and forgets it and its result. */
+    public Optional<Task> delete(String id) {
+        Task task = tasks.remove(id);
+        if (task != null) {
+            task.cancel();
+            task.releaseResult();
+            forgetListener.accept(id);
+        }
+        return Optional.ofNullable(task);
+    }
+
+    /** Drops a result that was already handed to its client; the status stays until the TTL. */
+    public void forgetResult(Task task) {
+        task.releaseResult();
+    }
+
+    /** Fails every unfinished task whose deadline has passed, whatever stage it is stuck in. */
+    public void failOverdue() {
+        for (Task task : tasks.values()) {
+            if (!task.status().status().isFinal() && task.nanosLeft() <= 0) {
+                task.fail(new io.graypipe.front.error.FrontException(io.graypipe.front.error.ErrorCode.DEADLINE_EXCEEDED,
+                        "the task did not finish before its deadline; retry later or with a smaller image"));
+            }
+        }
+    }
+
+    /** Forgets finished tasks older than the TTL. */
+    public void sweep() {
+        Instant cutoff = clock.instant().minus(resultTtl);
+        tasks.values().removeIf(task -> {
+            TaskStatus status = task.status();
+            if (status.status().isFinal() && status.updatedAt().isBefore(cutoff)) {
+                task.releaseResult();
+                forgetListener.accept(status.id());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    public Map<TaskState, Long> countByState() {
+        Map<TaskState, Long> counts = new java.util.EnumMap<>(TaskState.class);
+        for (TaskState state : TaskState.values()) {
+            counts.put(state, 0L);
+        }
+        tasks.values().forEach(task -> counts.merge(task.status().status(), 1L, Long::sum));
+        return counts;
+    }
+
+    public Duration resultTtl() {
+        return resultTtl;
+    }
+}

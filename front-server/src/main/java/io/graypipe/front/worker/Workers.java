@@ -1,0 +1,47 @@
+package io.graypipe.front.worker;
+
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.WorkerStatus;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The scale-workers a front sends rasters to. {@link WorkerClient} is one connection to one worker;
+ * {@link WorkerPool} spreads requests over several. The pipeline, the HTTP layer and the metrics see only this.
+ *
+ * <p>Every method may be called from any thread, including an event loop: none of them blocks.
+ */
+public interface Workers extends AutoCloseable {
+
+    /** Starts connecting in the background; {@link #isReady()} turns true once a worker can take requests. */
+    void start();
+
+    /** Whether at least one worker is connected and handshaken. */
+    boolean isReady();
+
+    /**
+     * Why scaling cannot happen right now, or null when it can. Answers /readyz, and whether a sync upload is
+     * taken.
+     */
+    String unavailableReason();
+
+    /** Requests sent and not yet answered, over all workers. */
+    int inFlight();
+
+    /**
+     * Sends {@code image} to be scaled. The future fails with a {@code FrontException} when the worker refuses
+     * the request, or when {@code timeoutMillis} passes first.
+     */
+    CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
+                                         int quality, int timeoutMillis);
+
+    /** A worker's pool status; fails with WORKER_UNAVAILABLE when none answers within {@code timeout}. */
+    CompletableFuture<WorkerStatus> fetchStatus(Duration timeout);
+
+    /** Fails every request not yet answered and closes the connections. */
+    @Override
+    void close();
+}
