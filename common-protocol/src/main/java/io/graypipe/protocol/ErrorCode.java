@@ -11,11 +11,11 @@ public enum ErrorCode {
     UNSUPPORTED_VERSION(4),
     /** A frame whose body ends before its fields do, or a stream that ends inside a frame. */
     TRUNCATED(5),
-    /** The handshake was missing or its token was wrong. */
+    /** The handshake was missing, out of order, or its proof was wrong. */
     UNAUTHORIZED(6),
     /** A well-formed request the worker cannot honour (bad factor, bad pixel data). */
     BAD_REQUEST(10),
-    /** The child could not decode an encoded input image. */
+    /** Reserved: version 1's ENCODED images, which nothing sends any more. */
     UNDECODABLE(11),
     /** A child died twice while holding the request. */
     CHILD_CRASHED(12),
@@ -25,7 +25,9 @@ public enum ErrorCode {
     OVERLOADED(14),
     /** The worker is draining and takes no new requests. */
     SHUTTING_DOWN(15),
-    INTERNAL(16);
+    INTERNAL(16),
+    /** A SHARED image whose region is missing, too short, or not readable on the receiver's host. */
+    REGION_UNAVAILABLE(17);
 
     private final int value;
 

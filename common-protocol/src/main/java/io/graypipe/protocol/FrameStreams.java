@@ -39,17 +39,20 @@ public final class FrameStreams {
         if (type < 0) {
             throw new ProtocolException(ErrorCode.TRUNCATED, "stream ended inside the type byte");
         }
-        int headerBytes = MessageCodec.payloadHeaderBytes(MessageType.fromCode((byte) type));
-        if (headerBytes >= 0 && length - 1 >= headerBytes) {
+        if (MessageCodec.payloadLengthFirst(MessageType.fromCode((byte) type)) && length - 1 >= 4) {
             // Read the image straight into the array it will live in, rather than into a frame and copy it out.
-            byte[] head = new byte[1 + headerBytes];
-            head[0] = (byte) type;
-            readFully(data, head, 1, headerBytes, "frame header");
-            int payloadLength = ByteBuffer.wrap(head, head.length - 4, 4).getInt();
-            if (payloadLength != length - head.length) {
-                throw new ProtocolException(ErrorCode.MALFORMED, "data length " + payloadLength
-                        + " does not match the frame length " + length);
+            byte[] lengthField = new byte[4];
+            readFully(data, lengthField, "payload length");
+            int payloadLength = ByteBuffer.wrap(lengthField).getInt();
+            int headerBytes = length - 1 - 4 - payloadLength;
+            if (payloadLength < 0 || headerBytes < 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "payload length "
+                        + Integer.toUnsignedString(payloadLength) + " does not fit the frame length " + length);
             }
+            byte[] head = new byte[1 + 4 + headerBytes];
+            head[0] = (byte) type;
+            System.arraycopy(lengthField, 0, head, 1, 4);
+            readFully(data, head, 5, headerBytes, "frame header");
             byte[] payload = new byte[payloadLength];
             readFully(data, payload, 0, payloadLength, "payload");
             return MessageCodec.decode(Unpooled.wrappedBuffer(head), payload);

@@ -3,6 +3,7 @@ package io.graypipe.protocol;
 /** The type byte that follows a frame's length. Values are part of the wire format (see PROTOCOL.md). */
 public enum MessageType {
     HELLO(0x01),
+    AUTH(0x02),
     SCALE_REQUEST(0x10),
     SCALE_RESULT(0x11),
     ERROR(0x20),

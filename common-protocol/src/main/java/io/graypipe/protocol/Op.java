@@ -19,6 +19,11 @@ public record Op(OpKind kind, double a, double b, String text) {
         if (text.length() > MAX_TEXT_CHARS) {
             throw new IllegalArgumentException("op text longer than " + MAX_TEXT_CHARS + " characters");
         }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < 0x20 || text.charAt(i) > 0x7e) {
+                throw new IllegalArgumentException("op text must be printable ASCII");
+            }
+        }
         if (!Double.isFinite(a) || !Double.isFinite(b)) {
             throw new IllegalArgumentException("op arguments must be finite");
         }

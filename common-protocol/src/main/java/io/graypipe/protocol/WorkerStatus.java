@@ -11,12 +11,15 @@ import java.util.List;
  * @param busy       children holding a request right now
  * @param queued     requests waiting in the worker for a free child
  * @param restarts   children replaced since the worker started
- * @param children   one entry per slot, in slot order
+ * @param threads    threads of the worker's in-process pool (requests with mode THREADS run there); 0 if none
+ * @param threadsBusy threads of that pool holding a request now
+ * @param children   one entry per slot of the child pool, in slot order
  */
 public record WorkerStatus(long nonce, int configured, int alive, int busy, int queued, long restarts,
-                           List<Child> children) implements Message {
+                           int threads, int threadsBusy, List<Child> children) implements Message {
     public WorkerStatus {
-        if (configured < 0 || alive < 0 || busy < 0 || queued < 0 || restarts < 0) {
+        if (configured < 0 || alive < 0 || busy < 0 || queued < 0 || restarts < 0 || threads < 0
+                || threadsBusy < 0) {
             throw new IllegalArgumentException("status counts must not be negative");
         }
         children = List.copyOf(children);

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,21 +22,34 @@ class MessageCodecTest {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) (i * 10);
         }
-        return new ScaleRequest(42, 0.5, OutputFormat.JPEG, 85, 30_000,
+        return ScaleRequest.scale(42, 3, 2, OutputFormat.JPEG, 85, 30_000,
                 new ImageData(PixelFormat.GRAY8, 6, 4, pixels));
     }
 
-    static List<Message> samples() {
-        return List.of(
-                Hello.current("secret".getBytes(StandardCharsets.UTF_8)),
+    static ScaleRequest requestWithOps() {
+        return new ScaleRequest(9, 2, 1, OutputFormat.PNG, 100, 5, ExecutionMode.THREADS,
+                List.of(new Op(OpKind.BLUR, 2.5, 0, ""), Op.of(OpKind.SEPIA), new Op(OpKind.WATERMARK, 0, 0, "graypipe, 2026"),
+                        new Op(OpKind.RESIZE, 640, 480, "")),
+                new ImageData(PixelFormat.GRAY8, 3, 3, new byte[9]));
+    }
+
+    private static final List<Message> SAMPLES = List.of(
+                Hello.current(Hello.Role.FRONT, Hello.FEATURE_SHARED_MEMORY, "host-ñ"),
+                Hello.current(Hello.Role.CHILD, 0, ""),
+                new Auth(new byte[Auth.MAC_BYTES]),
                 sampleRequest(),
-                new ScaleRequest(7, 1.0, OutputFormat.PNG, 1, 1, new ImageData(PixelFormat.GRAY_ALPHA8, 1, 1, new byte[]{1, 2})),
-                new ScaleRequest(8, 0.25, OutputFormat.PNG, 100, 5, new ImageData(PixelFormat.ENCODED, 3, 3, new byte[]{9, 9, 9})),
-                new ScaleResult(42, OutputFormat.PNG, 3, 2, new byte[]{1, 2, 3, 4, 5}),
+                requestWithOps(),
+                ScaleRequest.scale(7, 1, 1, OutputFormat.PNG, 1, 1, new ImageData(PixelFormat.GRAY_ALPHA8, 1, 1, new byte[]{1, 2})),
+                new ScaleRequest(8, 100, 50, OutputFormat.JPEG, 85, 1000, ExecutionMode.PROCESSES, List.of(),
+                        ImageData.shared(PixelFormat.GRAY8, 200, 100, "graypipe-123-45")),
+                new ScaleResult(42, OutputFormat.PNG, ExecutionMode.PROCESSES, 3, 2, new byte[]{1, 2, 3, 4, 5}),
                 new ErrorMessage(42, ErrorCode.CHILD_CRASHED, "child died twice — ñ"),
                 new ErrorMessage(ErrorMessage.CONNECTION, ErrorCode.UNAUTHORIZED, ""),
                 new Ping(-1L),
                 new Pong(Long.MAX_VALUE));
+
+    static List<Message> samples() {
+        return SAMPLES;
     }
 
     /** Encodes, strips the length as the framer does, decodes. */
@@ -74,18 +86,82 @@ class MessageCodecTest {
     void scaleRequestLayoutMatchesTheSpec() {
         ByteBuf buf = Unpooled.buffer();
         MessageCodec.encode(sampleRequest(), buf);
-        assertEquals(1 + 35 + 24, buf.readInt());
+        assertEquals(1 + 38 + 24, buf.readInt());
         assertEquals(0x10, buf.readByte());
+        assertEquals(24, buf.readInt(), "payload length first");
         assertEquals(42, buf.readLong());
-        assertEquals(0.5, buf.readDouble());
+        assertEquals(3, buf.readInt(), "target width");
+        assertEquals(2, buf.readInt(), "target height");
         assertEquals(1, buf.readByte(), "JPEG");
         assertEquals(85, buf.readUnsignedByte());
         assertEquals(30_000, buf.readInt());
+        assertEquals(0, buf.readByte(), "DEFAULT mode");
+        assertEquals(0, buf.readByte(), "no ops");
         assertEquals(1, buf.readByte(), "GRAY8");
         assertEquals(6, buf.readInt());
         assertEquals(4, buf.readInt());
-        assertEquals(24, buf.readInt());
+        assertEquals(1, buf.readByte(), "INLINE");
         assertEquals(24, buf.readableBytes());
+    }
+
+    @Test
+    void opsAndSharedRegionLayoutMatchesTheSpec() {
+        ByteBuf buf = Unpooled.buffer();
+        ScaleRequest request = new ScaleRequest(5, 1, 1, OutputFormat.PNG, 1, 1, ExecutionMode.PROCESSES,
+                List.of(new Op(OpKind.WATERMARK, 0, 0, "hi")), ImageData.shared(PixelFormat.GRAY8, 2, 2, "r1"));
+        MessageCodec.encode(request, buf);
+        assertEquals(1 + 38 + (18 + 2) + (1 + 2), buf.readInt());
+        buf.skipBytes(1 + 4 + 8 + 4 + 4 + 1 + 1 + 4);
+        assertEquals(1, buf.readByte(), "PROCESSES");
+        assertEquals(1, buf.readByte(), "one op");
+        assertEquals(10, buf.readByte(), "WATERMARK");
+        assertEquals(0.0, buf.readDouble());
+        assertEquals(0.0, buf.readDouble());
+        assertEquals(2, buf.readByte());
+        assertEquals('h', buf.readByte());
+        assertEquals('i', buf.readByte());
+        buf.skipBytes(1 + 4 + 4);
+        assertEquals(2, buf.readByte(), "SHARED");
+        assertEquals(2, buf.readByte());
+        assertEquals('r', buf.readByte());
+        assertEquals('1', buf.readByte());
+        assertEquals(0, buf.readableBytes());
+    }
+
+    @Test
+    void helloOfAnotherVersionIsUnsupportedNotMisread() {
+        ByteBuf buf = Unpooled.buffer();
+        MessageCodec.encode(Hello.current(Hello.Role.FRONT, 0, ""), buf);
+        buf.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
+        buf.setShort(buf.readerIndex() + 1, 1);
+        assertEquals(ErrorCode.UNSUPPORTED_VERSION,
+                assertThrows(ProtocolException.class, () -> MessageCodec.decode(buf)).code());
+    }
+
+    @Test
+    void hostileOpsAndRegionNamesAreMalformed() {
+        ByteBuf base = Unpooled.buffer();
+        MessageCodec.encode(requestWithOps(), base);
+        base.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
+        int opCountAt = 1 + 4 + 8 + 4 + 4 + 1 + 1 + 4 + 1;
+        ByteBuf tooMany = base.copy();
+        tooMany.setByte(opCountAt, 11);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(tooMany)).code());
+        ByteBuf badKind = base.copy();
+        badKind.setByte(opCountAt + 1, 99);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(badKind)).code());
+        ByteBuf infinite = base.copy();
+        infinite.setDouble(opCountAt + 2, Double.POSITIVE_INFINITY);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(infinite)).code());
+
+        ByteBuf shared = Unpooled.buffer();
+        MessageCodec.encode(new ScaleRequest(1, 1, 1, OutputFormat.PNG, 1, 1, ExecutionMode.DEFAULT, List.of(),
+                ImageData.shared(PixelFormat.GRAY8, 2, 2, "ab")), shared);
+        shared.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
+        ByteBuf traversal = shared.copy();
+        traversal.setByte(traversal.writerIndex() - 2, '.');
+        traversal.setByte(traversal.writerIndex() - 1, '/');
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(traversal)).code());
     }
 
     @Test
@@ -126,20 +202,23 @@ class MessageCodecTest {
         ByteBuf buf = Unpooled.buffer();
         MessageCodec.encode(sampleRequest(), buf);
         buf.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
-        buf.setInt(1 + 8 + 8 + 1 + 1 + 4 + 1, 7); // width 7 no longer matches 24 bytes of GRAY8 at height 4
+        buf.setInt(buf.readerIndex() + 1 + 4 + 8 + 4 + 4 + 1 + 1 + 4 + 1 + 1 + 1, 7); // width 7 no longer matches 24 bytes of GRAY8 at height 4
         assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(buf)).code());
     }
 
     @Test
-    void invalidFactorOrFormatIsMalformed() {
+    void invalidTargetOrFormatIsMalformed() {
         ByteBuf buf = Unpooled.buffer();
         MessageCodec.encode(sampleRequest(), buf);
         buf.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
-        ByteBuf badFactor = buf.copy();
-        badFactor.setDouble(1 + 8, Double.NaN);
-        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(badFactor)).code());
+        ByteBuf enlarging = buf.copy();
+        enlarging.setInt(1 + 4 + 8, 7); // target width 7 is wider than the 6-pixel raster
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(enlarging)).code());
+        ByteBuf zero = buf.copy();
+        zero.setInt(1 + 4 + 8 + 4, 0);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(zero)).code());
         ByteBuf badFormat = buf.copy();
-        badFormat.setByte(1 + 8 + 8, 9);
+        badFormat.setByte(1 + 4 + 8 + 4 + 4, 9);
         assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(badFormat)).code());
     }
 
@@ -171,6 +250,11 @@ class MessageCodecTest {
                 () -> FrameStreams.read(new ByteArrayInputStream(longer), MessageCodec.DEFAULT_MAX_FRAME_BYTES));
         assertEquals(ErrorCode.MALFORMED, e.code());
 
+        byte[] overlong = frame.clone();
+        java.nio.ByteBuffer.wrap(overlong).putInt(5, frame.length); // a payload longer than the whole frame
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class,
+                () -> FrameStreams.read(new ByteArrayInputStream(overlong), MessageCodec.DEFAULT_MAX_FRAME_BYTES)).code());
+
         byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 5);
         java.nio.ByteBuffer.wrap(cut).putInt(frame.length - 4);
         assertEquals(ErrorCode.TRUNCATED, assertThrows(ProtocolException.class,
@@ -187,22 +271,24 @@ class MessageCodecTest {
 
     static void assertSameMessage(Message expected, Message actual) {
         assertEquals(expected.getClass(), actual.getClass());
-        if (expected instanceof Hello e && actual instanceof Hello a) {
-            assertEquals(e.version(), a.version());
-            assertArrayEquals(e.token(), a.token());
-        } else if (expected instanceof ScaleRequest e && actual instanceof ScaleRequest a) {
+        if (expected instanceof ScaleRequest e && actual instanceof ScaleRequest a) {
             assertEquals(e.requestId(), a.requestId());
-            assertEquals(e.factor(), a.factor());
+            assertEquals(e.targetWidth(), a.targetWidth());
+            assertEquals(e.targetHeight(), a.targetHeight());
             assertEquals(e.format(), a.format());
             assertEquals(e.quality(), a.quality());
             assertEquals(e.timeoutMillis(), a.timeoutMillis());
+            assertEquals(e.mode(), a.mode());
+            assertEquals(e.ops(), a.ops());
             assertEquals(e.image().format(), a.image().format());
             assertEquals(e.image().width(), a.image().width());
             assertEquals(e.image().height(), a.image().height());
+            assertEquals(e.image().region(), a.image().region());
             assertArrayEquals(e.image().data(), a.image().data());
         } else if (expected instanceof ScaleResult e && actual instanceof ScaleResult a) {
             assertEquals(e.requestId(), a.requestId());
             assertEquals(e.format(), a.format());
+            assertEquals(e.mode(), a.mode());
             assertEquals(e.width(), a.width());
             assertEquals(e.height(), a.height());
             assertArrayEquals(e.data(), a.data());

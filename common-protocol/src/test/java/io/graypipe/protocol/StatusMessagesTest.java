@@ -26,21 +26,21 @@ class StatusMessagesTest {
 
     @Test
     void workerStatusKeepsEveryField() {
-        WorkerStatus status = new WorkerStatus(42, 3, 2, 1, 5, 9, List.of(
+        WorkerStatus status = new WorkerStatus(42, 3, 2, 1, 5, 9, 4, 1, List.of(
                 new WorkerStatus.Child(true, true, 100, 0),
                 new WorkerStatus.Child(true, false, 7, 2),
                 new WorkerStatus.Child(false, false, 0, 7)));
         assertEquals(status, roundTrip(status));
-        assertEquals(4 + 1 + 36 + 3 * 17, MessageCodec.frameSize(status));
+        assertEquals(4 + 1 + 44 + 3 * 17, MessageCodec.frameSize(status));
     }
 
     @Test
     void unknownChildFlagsAreMalformed() {
         ByteBuf buffer = Unpooled.buffer();
-        MessageCodec.encode(new WorkerStatus(1, 1, 1, 0, 0, 0, List.of(new WorkerStatus.Child(true, false, 0, 0))),
+        MessageCodec.encode(new WorkerStatus(1, 1, 1, 0, 0, 0, 0, 0, List.of(new WorkerStatus.Child(true, false, 0, 0))),
                 buffer);
         buffer.readInt();
-        buffer.setByte(buffer.readerIndex() + 1 + 36, 0x80);
+        buffer.setByte(buffer.readerIndex() + 1 + 44, 0x80);
         ProtocolException e = assertThrows(ProtocolException.class, () -> MessageCodec.decode(buffer));
         assertEquals(ErrorCode.MALFORMED, e.code());
     }
@@ -48,7 +48,7 @@ class StatusMessagesTest {
     @Test
     void aStatusCutShortIsTruncated() {
         ByteBuf buffer = Unpooled.buffer();
-        MessageCodec.encode(new WorkerStatus(1, 1, 1, 0, 0, 0, List.of(new WorkerStatus.Child(true, false, 0, 0))),
+        MessageCodec.encode(new WorkerStatus(1, 1, 1, 0, 0, 0, 0, 0, List.of(new WorkerStatus.Child(true, false, 0, 0))),
                 buffer);
         buffer.readInt();
         ByteBuf cut = buffer.slice(buffer.readerIndex(), buffer.readableBytes() - 3);

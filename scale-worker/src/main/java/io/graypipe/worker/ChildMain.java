@@ -1,5 +1,6 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.ErrorCode;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.FrameStreams;
@@ -37,7 +38,7 @@ public final class ChildMain {
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         System.setOut(System.err);
         InputStream in = new BufferedInputStream(System.in, 1 << 16);
-        FrameStreams.write(frames, Hello.current(new byte[0]));
+        FrameStreams.write(frames, Hello.child());
         serve(in, frames, maxFrameBytes);
     }
 
@@ -61,7 +62,7 @@ public final class ChildMain {
     private static Message answer(Message message) {
         if (message instanceof ScaleRequest request) {
             try {
-                return ScaleJob.run(request);
+                return ScaleJob.run(request, ExecutionMode.PROCESSES);
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.warn("child: request {} failed", request.requestId(), e);
                 return new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e);

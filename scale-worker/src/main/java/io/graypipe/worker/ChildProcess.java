@@ -142,7 +142,7 @@ final class ChildProcess {
 
     private static byte[] helloFrame() {
         io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
-        io.graypipe.protocol.MessageCodec.encode(Hello.current(new byte[0]), frame);
+        io.graypipe.protocol.MessageCodec.encode(Hello.child(), frame);
         byte[] bytes = new byte[frame.readableBytes()];
         frame.readBytes(bytes);
         return bytes;

@@ -251,7 +251,7 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
             busy += working ? 1 : 0;
             slots.add(new WorkerStatus.Child(up, working, answeredBySlot[slot], restartsBySlot[slot]));
         }
-        return new PoolStatus(children.length, alive, busy, queue.size(), restarts, slots);
+        return new PoolStatus(children.length, alive, busy, queue.size(), restarts, 0, 0, slots);
     }
 
     /** Process ids of the live children, for tests and metrics. */

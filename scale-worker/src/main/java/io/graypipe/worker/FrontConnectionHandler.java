@@ -1,10 +1,11 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.ErrorCode;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Hello;
 import io.graypipe.protocol.Message;
-import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ScaleRequest;
@@ -16,12 +17,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One front's connection. Nothing but a HELLO with the right version and token is accepted until the handshake
- * is done; after it, scale requests go to the pool and answers return in whatever order they finish.
+ * One front's connection. Until the handshake is done (PROTOCOL.md, "Conversations": HELLO both ways, then the
+ * front's AUTH proof, then ours) nothing else is accepted; after it, scale requests go to the pool and answers
+ * return in whatever order they finish. All state here is touched only on the channel's event loop.
  */
 final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> {
     private static final Logger log = LoggerFactory.getLogger(FrontConnectionHandler.class);
@@ -29,6 +30,9 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
     private final WorkerConfig config;
     private final ScalePool pool;
     private boolean authenticated;
+    /** The front's HELLO and our answer, once exchanged; the AUTH proofs are computed over both. */
+    private Hello frontHello;
+    private Hello ourHello;
     private ScheduledFuture<?> handshakeTimer;
 
     FrontConnectionHandler(WorkerConfig config, ScalePool pool) {
@@ -40,7 +44,7 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
     public void channelActive(ChannelHandlerContext ctx) {
         handshakeTimer = ctx.executor().schedule(() -> {
             if (!authenticated) {
-                reject(ctx, ErrorCode.UNAUTHORIZED, "no HELLO within " + config.handshakeTimeout().toMillis() + " ms");
+                reject(ctx, ErrorCode.UNAUTHORIZED, "no handshake within " + config.handshakeTimeout().toMillis() + " ms");
             }
         }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -77,17 +81,25 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
     }
 
     private void handshake(ChannelHandlerContext ctx, Message message) {
-        if (!(message instanceof Hello hello)) {
-            reject(ctx, ErrorCode.UNAUTHORIZED, "the first message must be HELLO");
-        } else if (hello.version() != MessageCodec.VERSION) {
-            reject(ctx, ErrorCode.UNSUPPORTED_VERSION, "this worker speaks protocol version " + MessageCodec.VERSION
-                    + ", not " + hello.version());
-        } else if (!MessageDigest.isEqual(hello.token(), config.token())) {
-            reject(ctx, ErrorCode.UNAUTHORIZED, "bad token");
+        if (frontHello == null) {
+            if (!(message instanceof Hello hello)) {
+                reject(ctx, ErrorCode.UNAUTHORIZED, "the first message must be HELLO");
+            } else if (hello.role() != Hello.Role.FRONT) {
+                reject(ctx, ErrorCode.UNAUTHORIZED, "a HELLO from a " + hello.role() + ", not a FRONT");
+            } else {
+                frontHello = hello;
+                ourHello = Hello.current(Hello.Role.WORKER, 0, "");
+                ctx.writeAndFlush(ourHello, ctx.voidPromise());
+            }
+        } else if (!(message instanceof Auth auth)) {
+            reject(ctx, ErrorCode.UNAUTHORIZED, "the second message must be AUTH");
+        } else if (!Handshake.verify(config.token(), Hello.Role.FRONT, frontHello, ourHello, auth)) {
+            reject(ctx, ErrorCode.UNAUTHORIZED, "wrong proof: the front does not hold this worker's secret");
         } else {
             authenticated = true;
             handshakeTimer.cancel(false);
-            ctx.writeAndFlush(Hello.current(new byte[0]), ctx.voidPromise());
+            ctx.writeAndFlush(Handshake.proof(config.token(), Hello.Role.WORKER, frontHello, ourHello),
+                    ctx.voidPromise());
             log.info("front {} connected", ctx.channel().remoteAddress());
         }
     }

@@ -26,11 +26,11 @@ public interface ScalePool extends AutoCloseable {
     void close();
 
     /** A snapshot of the pool for logs, readiness and metrics; {@code children} has one entry per slot. */
-    record PoolStatus(int configured, int alive, int busy, int queued, long restarts,
+    record PoolStatus(int configured, int alive, int busy, int queued, long restarts, int threads, int threadsBusy,
                       List<WorkerStatus.Child> children) {
         /** The same figures as the STATUS message that answers {@code nonce}. */
         public WorkerStatus toMessage(long nonce) {
-            return new WorkerStatus(nonce, configured, alive, busy, queued, restarts, children);
+            return new WorkerStatus(nonce, configured, alive, busy, queued, restarts, threads, threadsBusy, children);
         }
     }
 }

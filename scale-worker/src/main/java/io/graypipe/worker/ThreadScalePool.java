@@ -1,5 +1,6 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.ErrorCode;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Message;
@@ -61,7 +62,7 @@ final class ThreadScalePool implements ScalePool {
                 busy.incrementAndGet();
                 busyBySlot.incrementAndGet(slot);
                 try {
-                    answer.complete(ScaleJob.run(request));
+                    answer.complete(ScaleJob.run(request, ExecutionMode.THREADS));
                 } catch (RuntimeException | OutOfMemoryError e) {
                     answer.complete(new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e));
                 } finally {
@@ -87,7 +88,7 @@ final class ThreadScalePool implements ScalePool {
             slots.add(new WorkerStatus.Child(true, busyBySlot.get(slot) > 0, answeredBySlot.get(slot), 0));
         }
         return new PoolStatus(executor.getCorePoolSize(), executor.getCorePoolSize(), busy.get(),
-                executor.getQueue().size(), 0, slots);
+                executor.getQueue().size(), 0, executor.getCorePoolSize(), busy.get(), slots);
     }
 
     @Override

@@ -38,7 +38,7 @@ public class FrameStreamsBenchmarks {
     public void setUp() throws IOException {
         byte[] gray = new byte[1920 * 1080];
         new SplittableRandom(1).nextBytes(gray);
-        request = new ScaleRequest(42, 0.5, OutputFormat.JPEG, 85, 30_000,
+        request = ScaleRequest.scale(42, 960, 540, OutputFormat.JPEG, 85, 30_000,
                 new ImageData(PixelFormat.GRAY8, 1920, 1080, gray));
         stream = new ExposedByteArrayOutputStream(MessageCodec.frameSize(request));
         FrameStreams.write(stream, request);

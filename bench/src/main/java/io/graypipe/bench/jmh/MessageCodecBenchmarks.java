@@ -43,7 +43,7 @@ public class MessageCodecBenchmarks {
     public void setUp() {
         byte[] gray = new byte[1920 * 1080];
         new SplittableRandom(1).nextBytes(gray);
-        request = new ScaleRequest(42, 0.5, OutputFormat.JPEG, 85, 30_000,
+        request = ScaleRequest.scale(42, 960, 540, OutputFormat.JPEG, 85, 30_000,
                 new ImageData(PixelFormat.GRAY8, 1920, 1080, gray));
         int size = MessageCodec.frameSize(request);
         frame = buffer.equals("heap") ? Unpooled.buffer(size)

@@ -9,7 +9,9 @@ import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.front.worker.WorkerClient;
+import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.ScaleRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +117,10 @@ public final class ImagePipeline {
                 return;
             }
             slotTaken = false;
-            worker.scale(decoded.gray(), options.scale(), format, options.quality(), (int) Math.min(Integer.MAX_VALUE, millisLeft))
+            ImageData gray = decoded.gray();
+            worker.scale(gray, ScaleRequest.targetSize(gray.width(), options.scale()),
+                            ScaleRequest.targetSize(gray.height(), options.scale()), format, options.quality(),
+                            (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {

@@ -3,6 +3,8 @@ package io.graypipe.front.worker;
 import io.graypipe.front.ApiError;
 import io.graypipe.front.ApiException;
 import io.graypipe.protocol.ErrorMessage;
+import io.graypipe.protocol.Auth;
+import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Hello;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Message;
@@ -159,10 +161,10 @@ public final class WorkerClient implements AutoCloseable {
      * Sends {@code image} to be scaled. The future fails with an {@link ApiException} when the worker refuses
      * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
      */
-    public CompletableFuture<ScaleResult> scale(ImageData image, double factor, OutputFormat format, int quality,
-                                                int timeoutMillis) {
+    public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
+                                                int quality, int timeoutMillis) {
         long id = nextId.getAndIncrement();
-        Call call = new Call(new ScaleRequest(id, factor, format, quality, timeoutMillis, image));
+        Call call = new Call(ScaleRequest.scale(id, targetWidth, targetHeight, format, quality, timeoutMillis, image));
         calls.put(id, call);
         // The timer looks the call up by id rather than capturing it, and is cancelled once the call ends:
         // otherwise every raster would stay reachable from the timer queue for the whole timeout.
@@ -243,7 +245,6 @@ public final class WorkerClient implements AutoCloseable {
                 return;
             }
             channel = future.channel();
-            channel.writeAndFlush(Hello.current(token));
             channel.closeFuture().addListener(f -> onDisconnect(future.channel()));
         });
     }
@@ -331,23 +332,50 @@ public final class WorkerClient implements AutoCloseable {
         calls.clear();
     }
 
+    /**
+     * One connection's protocol: the handshake of PROTOCOL.md (our HELLO, the worker's HELLO, our AUTH proof, the
+     * worker's AUTH proof), then answers. Its fields are touched only on the connection's event loop.
+     */
     private final class Handler extends SimpleChannelInboundHandler<Message> {
+        private Hello ourHello;
+        private Hello workerHello;
         private boolean handshaken;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ourHello = Hello.current(Hello.Role.FRONT, 0, "");
+            ctx.writeAndFlush(ourHello, ctx.voidPromise());
+            ctx.fireChannelActive();
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message message) {
             if (!handshaken) {
-                if (message instanceof Hello hello && hello.version() == MessageCodec.VERSION) {
-                    handshaken = true;
-                    onHandshake();
-                } else {
-                    onAnswer(message);
-                    ctx.close();
-                }
+                handshake(ctx, message);
             } else if (message instanceof Ping ping) {
                 ctx.writeAndFlush(new Pong(ping.nonce()), ctx.voidPromise());
             } else if (!(message instanceof Pong)) {
                 onAnswer(message);
+            }
+        }
+
+        private void handshake(ChannelHandlerContext ctx, Message message) {
+            if (workerHello == null && message instanceof Hello hello && hello.role() == Hello.Role.WORKER) {
+                workerHello = hello;
+                ctx.writeAndFlush(Handshake.proof(token, Hello.Role.FRONT, ourHello, workerHello), ctx.voidPromise());
+            } else if (workerHello != null && message instanceof Auth proof) {
+                if (Handshake.verify(token, Hello.Role.WORKER, ourHello, workerHello, proof)) {
+                    handshaken = true;
+                    onHandshake();
+                } else {
+                    lastFailure = "the worker at " + ctx.channel().remoteAddress()
+                            + " does not hold the shared secret; no image was sent to it";
+                    log.warn(lastFailure);
+                    ctx.close();
+                }
+            } else {
+                onAnswer(message);
+                ctx.close();
             }
         }
 

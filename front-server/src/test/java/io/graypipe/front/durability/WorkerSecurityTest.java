@@ -2,9 +2,11 @@ package io.graypipe.front.durability;
 
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.WorkerProcess;
+import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.ErrorCode;
 import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.FrameStreams;
+import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Hello;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Message;
@@ -39,11 +41,15 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A standalone worker answers only a front with the token, and no bytes from anyone else can bring it down. */
+/**
+ * A standalone worker answers only a front that proves it holds the secret (PROTOCOL.md's HMAC handshake), a
+ * recorded handshake is worthless, and no bytes from anyone else can bring the worker down.
+ */
 class WorkerSecurityTest {
     private static final byte[] TOKEN = "worker-security-test-token".getBytes(StandardCharsets.UTF_8);
     private static final int MAX_CONNECTIONS = 8;
@@ -65,28 +71,71 @@ class WorkerSecurityTest {
 
     @Test
     @Timeout(30)
-    void aClientWithoutTheTokenGetsOnlyAnErrorAndIsClosed() throws IOException {
+    void aClientWithoutTheSecretGetsOnlyAnErrorAndIsClosed() throws IOException {
         try (Socket socket = connect()) {
-            FrameStreams.write(socket.getOutputStream(), new ScaleRequest(1, 0.5, OutputFormat.PNG, 85, 5_000, gray(4, 4)));
+            FrameStreams.write(socket.getOutputStream(), request(1, gray(4, 4)));
             assertRefused(socket);
         }
         try (Socket socket = connect()) {
-            FrameStreams.write(socket.getOutputStream(), Hello.current("wrong-token".getBytes(StandardCharsets.UTF_8)));
+            Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
+            Hello theirs = sendHello(socket, ours);
+            FrameStreams.write(socket.getOutputStream(), Handshake.proof(
+                    "wrong-secret".getBytes(StandardCharsets.UTF_8), Hello.Role.FRONT, ours, theirs));
             assertRefused(socket);
         }
         try (Socket socket = connect()) {
-            FrameStreams.write(socket.getOutputStream(), Hello.current(new byte[0]));
+            sendHello(socket, Hello.current(Hello.Role.FRONT, 0, ""));
+            FrameStreams.write(socket.getOutputStream(), request(2, gray(4, 4)));
+            assertRefused(socket);
+        }
+        try (Socket socket = connect()) {
+            FrameStreams.write(socket.getOutputStream(), Hello.current(Hello.Role.WORKER, 0, ""));
             assertRefused(socket);
         }
         assertServes();
     }
 
     @Test
+    @Timeout(30)
+    void aRecordedHandshakeReplayedOnANewConnectionIsRefused() throws IOException {
+        byte[] recorded;
+        try (Socket socket = connect()) {
+            Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
+            Hello theirs = sendHello(socket, ours);
+            Auth proof = Handshake.proof(TOKEN, Hello.Role.FRONT, ours, theirs);
+            FrameStreams.write(socket.getOutputStream(), proof);
+            assertInstanceOf(Auth.class, read(socket), "the genuine handshake succeeds");
+            recorded = concat(frame(ours), frame(proof));
+        }
+        try (Socket replay = connect()) {
+            replay.getOutputStream().write(recorded);
+            replay.getOutputStream().flush();
+            assertInstanceOf(Hello.class, read(replay), "the worker answers the replayed HELLO with a fresh one");
+            assertRefused(replay);
+        }
+        assertServes();
+    }
+
+    @Test
+    @Timeout(30)
+    void theWorkerProvesItHoldsTheSecretToo() throws IOException {
+        try (Socket socket = connect()) {
+            Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
+            Hello theirs = sendHello(socket, ours);
+            FrameStreams.write(socket.getOutputStream(), Handshake.proof(TOKEN, Hello.Role.FRONT, ours, theirs));
+            Auth workerProof = assertInstanceOf(Auth.class, read(socket));
+            assertTrue(Handshake.verify(TOKEN, Hello.Role.WORKER, ours, theirs, workerProof));
+            assertFalse(Handshake.verify("another-secret".getBytes(StandardCharsets.UTF_8), Hello.Role.WORKER,
+                    ours, theirs, workerProof));
+        }
+    }
+
+    @Test
     @Timeout(60)
     void randomAndMutatedFramesNeverBringTheWorkerDown() throws IOException {
         Random random = new Random(42);
-        byte[] hello = frame(Hello.current(TOKEN));
-        List<byte[]> seeds = List.of(hello, frame(new ScaleRequest(7, 0.5, OutputFormat.PNG, 85, 5_000, gray(8, 6))),
+        byte[] hello = frame(Hello.current(Hello.Role.FRONT, 0, ""));
+        List<byte[]> seeds = List.of(hello, frame(new Auth(new byte[Auth.MAC_BYTES])), frame(request(7, gray(8, 6))),
                 frame(new Ping(1)), frame(new StatusRequest(1)),
                 frame(new ErrorMessage(3, ErrorCode.INTERNAL, "x")));
         for (int i = 0; i < 120; i++) {
@@ -95,7 +144,7 @@ class WorkerSecurityTest {
             try (Socket socket = connect()) {
                 OutputStream out = socket.getOutputStream();
                 if (authenticated) {
-                    out.write(hello);
+                    handshake(socket);
                 }
                 out.write(garbage);
                 out.flush();
@@ -137,9 +186,8 @@ class WorkerSecurityTest {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            FrameStreams.write(out, Hello.current(TOKEN));
-            assertInstanceOf(Hello.class, FrameStreams.read(in, MessageCodec.DEFAULT_MAX_FRAME_BYTES));
-            FrameStreams.write(out, new ScaleRequest(99, 0.5, OutputFormat.PNG, 85, 10_000, gray(40, 30)));
+            handshake(socket);
+            FrameStreams.write(out, request(99, gray(40, 30)));
             Message answer = FrameStreams.read(in, MessageCodec.DEFAULT_MAX_FRAME_BYTES);
             ScaleResult result = assertInstanceOf(ScaleResult.class, answer, () -> "got " + answer);
             assertEquals(99, result.requestId());
@@ -149,6 +197,35 @@ class WorkerSecurityTest {
                     FrameStreams.read(in, MessageCodec.DEFAULT_MAX_FRAME_BYTES));
             assertEquals(1, status.configured());
         }
+    }
+
+    private static ScaleRequest request(long id, ImageData image) {
+        return ScaleRequest.scale(id, image.width() / 2, image.height() / 2, OutputFormat.PNG, 85, 10_000, image);
+    }
+
+    /** Sends our HELLO and returns the worker's. */
+    private static Hello sendHello(Socket socket, Hello ours) throws IOException {
+        FrameStreams.write(socket.getOutputStream(), ours);
+        return assertInstanceOf(Hello.class, read(socket));
+    }
+
+    /** The whole handshake with the right secret, checking the worker's proof. */
+    private static void handshake(Socket socket) throws IOException {
+        Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
+        Hello theirs = sendHello(socket, ours);
+        FrameStreams.write(socket.getOutputStream(), Handshake.proof(TOKEN, Hello.Role.FRONT, ours, theirs));
+        Auth proof = assertInstanceOf(Auth.class, read(socket));
+        assertTrue(Handshake.verify(TOKEN, Hello.Role.WORKER, ours, theirs, proof), "the worker's proof");
+    }
+
+    private static Message read(Socket socket) throws IOException {
+        return FrameStreams.read(socket.getInputStream(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static void assertRefused(Socket socket) throws IOException {
@@ -168,8 +245,8 @@ class WorkerSecurityTest {
     /** Whether a handshake succeeds now; the flood's sockets close on the worker side a moment after ours. */
     private static boolean handshakes() {
         try (Socket socket = connect()) {
-            FrameStreams.write(socket.getOutputStream(), Hello.current(TOKEN));
-            return FrameStreams.read(socket.getInputStream(), MessageCodec.DEFAULT_MAX_FRAME_BYTES) instanceof Hello;
+            FrameStreams.write(socket.getOutputStream(), Hello.current(Hello.Role.FRONT, 0, ""));
+            return read(socket) instanceof Hello;
         } catch (IOException e) {
             return false;
         }

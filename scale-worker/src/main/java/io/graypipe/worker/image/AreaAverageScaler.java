@@ -2,6 +2,7 @@ package io.graypipe.worker.image;
 
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
+import io.graypipe.protocol.ScaleRequest;
 
 import java.math.BigInteger;
 
@@ -19,33 +20,31 @@ import java.math.BigInteger;
  * pixels does not bleed into visible ones.
  */
 public final class AreaAverageScaler {
-    private static final double EPSILON = 1e-9;
-
     private AreaAverageScaler() {
     }
 
-    /** Output length for {@code n} source pixels: max(1, floor(n·factor)), robust to 0.3·10 = 2.9999999999999996. */
-    public static int outputSize(int n, double factor) {
-        long v = (long) Math.floor(n * factor + EPSILON);
-        return (int) Math.max(1, Math.min(n, v));
-    }
-
     /**
-     * Scales GRAY8 or GRAY_ALPHA8 by {@code factor} in (0, 1]. A factor that keeps both sides returns
-     * {@code src} itself.
+     * Scales GRAY8 or GRAY_ALPHA8 by {@code factor} in (0, 1], to {@link ScaleRequest#targetSize} of each side.
+     * A factor that keeps both sides returns {@code src} itself.
      */
     public static ImageData scale(ImageData src, double factor) {
         if (!(factor > 0 && factor <= 1)) {
             throw new IllegalArgumentException("scale factor must be in (0, 1]: " + factor);
         }
+        return scale(src, ScaleRequest.targetSize(src.width(), factor), ScaleRequest.targetSize(src.height(), factor));
+    }
+
+    /**
+     * Scales inline GRAY8 or GRAY_ALPHA8 pixels to exactly {@code ow × oh}, each no larger than the source side.
+     * A target equal to the source returns {@code src} itself.
+     */
+    public static ImageData scale(ImageData src, int ow, int oh) {
         PixelFormat format = src.format();
-        if (format != PixelFormat.GRAY8 && format != PixelFormat.GRAY_ALPHA8) {
-            throw new IllegalArgumentException("can only scale GRAY8 or GRAY_ALPHA8, not " + format);
-        }
         int w = src.width();
         int h = src.height();
-        int ow = outputSize(w, factor);
-        int oh = outputSize(h, factor);
+        if (ow < 1 || oh < 1 || ow > w || oh > h) {
+            throw new IllegalArgumentException(String.format("target %dx%d must be within 1x1..%dx%d", ow, oh, w, h));
+        }
         if (ow == w && oh == h) {
             return src;
         }

@@ -33,15 +33,15 @@ class AreaAverageScalerTest {
                 {1000, 1000, 100, 100, 100}, {999, 333, 333, 332, 110}};
         for (int[] c : cases) {
             double f = c[2] / 1000.0;
-            assertEquals(c[3], AreaAverageScaler.outputSize(c[0], f), c[0] + "*" + f);
-            assertEquals(c[4], AreaAverageScaler.outputSize(c[1], f), c[1] + "*" + f);
+            assertEquals(c[3], io.graypipe.protocol.ScaleRequest.targetSize(c[0], f), c[0] + "*" + f);
+            assertEquals(c[4], io.graypipe.protocol.ScaleRequest.targetSize(c[1], f), c[1] + "*" + f);
             ImageData out = AreaAverageScaler.scale(gray(c[0], c[1], 9), f);
             assertEquals(c[3], out.width());
             assertEquals(c[4], out.height());
         }
-        assertEquals(3, AreaAverageScaler.outputSize(10, 0.3)); // 0.3 * 10 = 2.9999999999999996 in doubles
-        assertEquals(29, AreaAverageScaler.outputSize(100, 0.29));
-        assertEquals(57, AreaAverageScaler.outputSize(100, 0.57));
+        assertEquals(3, io.graypipe.protocol.ScaleRequest.targetSize(10, 0.3)); // 0.3 * 10 = 2.9999999999999996 in doubles
+        assertEquals(29, io.graypipe.protocol.ScaleRequest.targetSize(100, 0.29));
+        assertEquals(57, io.graypipe.protocol.ScaleRequest.targetSize(100, 0.57));
     }
 
     @Test
@@ -57,8 +57,8 @@ class AreaAverageScalerTest {
         assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(gray(2, 2, 0), 0));
         assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(gray(2, 2, 0), 1.5));
         assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(gray(2, 2, 0), Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(
-                new ImageData(PixelFormat.ENCODED, 2, 2, new byte[3]), 0.5));
+        assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(gray(2, 2, 0), 3, 1));
+        assertThrows(IllegalArgumentException.class, () -> AreaAverageScaler.scale(gray(2, 2, 0), 0, 1));
     }
 
     @Test

@@ -35,6 +35,17 @@ class ImageEncoderTest {
         return ImageIO.read(new ByteArrayInputStream(bytes));
     }
 
+    /** The encoded image's gray (and alpha) samples, as the JDK's own readers see them. */
+    private static ImageData readBack(byte[] encoded) throws IOException {
+        java.awt.image.Raster raster = read(encoded).getRaster();
+        int bands = raster.getNumBands();
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        byte[] data = new byte[w * h * bands];
+        raster.getDataElements(0, 0, w, h, data);
+        return new ImageData(bands == 2 ? PixelFormat.GRAY_ALPHA8 : PixelFormat.GRAY8, w, h, data);
+    }
+
     @Test
     void pngGrayRoundTripIsExact() throws IOException {
         ImageData img = gradient(37, 21, false);
@@ -51,7 +62,7 @@ class ImageEncoderTest {
                 assertEquals(img.data()[y * 37 + x] & 0xff, back.getRaster().getSample(x, y, 0));
             }
         }
-        ImageData decoded = EncodedImageDecoder.decode(png);
+        ImageData decoded = readBack(png);
         assertArrayEquals(img.data(), decoded.data());
     }
 
@@ -69,7 +80,7 @@ class ImageEncoderTest {
                 assertEquals(img.data()[i + 1] & 0xff, back.getRaster().getSample(x, y, 1));
             }
         }
-        ImageData decoded = EncodedImageDecoder.decode(png);
+        ImageData decoded = readBack(png);
         assertEquals(PixelFormat.GRAY_ALPHA8, decoded.format());
         assertArrayEquals(img.data(), decoded.data());
     }
@@ -84,7 +95,7 @@ class ImageEncoderTest {
         assertEquals(64, back.getWidth());
         assertEquals(48, back.getHeight());
         assertEquals(1, back.getRaster().getNumBands(), "gray JPEG, one component");
-        ImageData decoded = EncodedImageDecoder.decode(jpeg);
+        ImageData decoded = readBack(jpeg);
         assertEquals(PixelFormat.GRAY8, decoded.format());
         for (int i = 0; i < img.data().length; i++) {
             int diff = Math.abs((img.data()[i] & 0xff) - (decoded.data()[i] & 0xff));
@@ -107,7 +118,7 @@ class ImageEncoderTest {
     }
 
     @Test
-    void jpegFromGrayAlphaIsCompositedOnWhite() {
+    void jpegFromGrayAlphaIsCompositedOnWhite() throws IOException {
         // gray 0: opaque, half transparent, fully transparent.
         ImageData img = new ImageData(PixelFormat.GRAY_ALPHA8, 3, 1, new byte[]{0, (byte) 255, 0, (byte) 128, 0, 0});
         ImageData flat = ImageEncoder.onWhite(img);
@@ -119,7 +130,7 @@ class ImageEncoderTest {
                 data[(y * 24 + x) * 2 + 1] = (byte) (x < 8 ? 255 : x < 16 ? 128 : 0);
             }
         }
-        ImageData decoded = EncodedImageDecoder.decode(
+        ImageData decoded = readBack(
                 ImageEncoder.encode(new ImageData(PixelFormat.GRAY_ALPHA8, 24, 8, data), OutputFormat.JPEG, 100));
         assertEquals(PixelFormat.GRAY8, decoded.format());
         assertTrue((decoded.data()[4 * 24 + 4] & 0xff) <= 3);
@@ -131,21 +142,5 @@ class ImageEncoderTest {
     void rejectsBadInput() {
         assertThrows(IllegalArgumentException.class,
                 () -> ImageEncoder.encode(gradient(2, 2, false), OutputFormat.JPEG, 0));
-        assertThrows(IllegalArgumentException.class,
-                () -> ImageEncoder.encode(new ImageData(PixelFormat.ENCODED, 2, 2, new byte[1]), OutputFormat.PNG, 50));
-    }
-
-    @Test
-    void decoderRejectsGarbageClearly() {
-        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(new byte[0]));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EncodedImageDecoder.decode("GIF89a....".getBytes()));
-        assertTrue(e.getMessage().contains("neither PNG nor JPEG"));
-        byte[] png = ImageEncoder.encode(gradient(64, 64, false), OutputFormat.PNG, 50);
-        byte[] cut = java.util.Arrays.copyOf(png, png.length / 2);
-        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(cut));
-        byte[] jpeg = ImageEncoder.encode(noisy(64, 64), OutputFormat.JPEG, 90);
-        byte[] cutJpeg = java.util.Arrays.copyOf(jpeg, jpeg.length / 2);
-        assertThrows(IllegalArgumentException.class, () -> EncodedImageDecoder.decode(cutJpeg));
     }
 }
