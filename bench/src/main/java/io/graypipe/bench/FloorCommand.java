@@ -4,6 +4,7 @@ import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
+import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.worker.image.AreaAverageScaler;
 import io.graypipe.worker.image.ImageEncoder;
 import picocli.CommandLine;
@@ -90,14 +91,9 @@ final class FloorCommand implements Callable<Integer> {
     /** One image: shrink-on-load decode, exact area-average finish, gray JPEG encode. */
     byte[] process(TurboJpeg turbo, byte[] jpeg) throws TurboJpeg.TurboJpegException {
         TurboJpeg.Gray gray = turbo.decodeGray(jpeg, jpeg.length, scale);
-        int targetWidth = TurboJpeg.targetSize(gray.fullWidth(), scale);
-        int targetHeight = TurboJpeg.targetSize(gray.fullHeight(), scale);
         ImageData scaled = AreaAverageScaler.scale(new ImageData(PixelFormat.GRAY8, gray.width(), gray.height(),
-                gray.pixels()), targetWidth / (double) gray.width());
-        if (scaled.width() != targetWidth || scaled.height() != targetHeight) {
-            throw new IllegalStateException("the finishing scale gave " + scaled.width() + "x" + scaled.height()
-                    + ", not " + targetWidth + "x" + targetHeight + "; use a scale that keeps the aspect ratio");
-        }
+                gray.pixels()), ScaleRequest.targetSize(gray.fullWidth(), scale),
+                ScaleRequest.targetSize(gray.fullHeight(), scale));
         return encoder == Encoder.turbojpeg
                 ? turbo.encodeGray(scaled.data(), scaled.width(), scaled.height(), quality)
                 : ImageEncoder.encode(scaled, OutputFormat.JPEG, quality);

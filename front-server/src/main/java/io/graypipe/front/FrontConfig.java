@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param dataDir           where async tasks, their uploads and results are kept across restarts
  * @param dataDirGiven      whether --data-dir was given; if not, a default in use by another front is not shared
  * @param maxDataBytes      uploads and results the data directory may hold before async uploads get 503
+ * @param exactScaling      decode every JPEG at full size (no shrink-on-load), so the worker scales the original
  */
 public record FrontConfig(String host,
                           int port,
@@ -38,5 +39,6 @@ public record FrontConfig(String host,
                           int maxFrameBytes,
                           Path dataDir,
                           boolean dataDirGiven,
-                          long maxDataBytes) {
+                          long maxDataBytes,
+                          boolean exactScaling) {
 }

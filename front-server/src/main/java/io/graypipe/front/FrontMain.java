@@ -117,6 +117,10 @@ public final class FrontMain implements Callable<Integer> {
             description = "Uploads and results the data directory may hold; when full, POST /tasks gets 503 storage_full. Default: ${DEFAULT-VALUE} (1 GiB).")
     long maxDataBytes;
 
+    @Option(names = "--exact-scaling",
+            description = "Decode JPEGs at full size and let the worker area-average from the original, instead of shrink-on-load (libturbojpeg's DCT scaling to the nearest 1/2, 1/4 or 1/8 above the target). Slower; outputs differ by at most a mean of about 2 levels.")
+    boolean exactScaling;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         FrontMain main = new FrontMain();
@@ -146,7 +150,7 @@ public final class FrontMain implements Callable<Integer> {
                 workerInFlight != null ? workerInFlight : 2 * cores + 2,
                 requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace, maxFrameBytes,
                 dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-data"),
-                dataDir != null, maxDataBytes);
+                dataDir != null, maxDataBytes, exactScaling);
     }
 
     public static void main(String[] args) {

@@ -4,7 +4,8 @@ import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
-import io.graypipe.front.image.GrayscaleDecoder;
+import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
@@ -162,9 +163,11 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setMaxLimit(config.maxUploadBytes());
         dataFactory.setBaseDir(config.uploadDir().toString());
         dataFactory.setDeleteOnExit(false);
-        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.maxPixels(),
-                config.maxDimension())), workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
-        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC());
+        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.maxPixels(),
+                config.maxDimension()), config.exactScaling(), TurboJpeg.DEFAULT_LIBRARY);
+        ImagePipeline pipeline = new ImagePipeline(decoder, workerClient, tasks, grayExecutor, config.workerInFlight(), config.requestTimeout());
+        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workerClient, Clock.systemUTC(),
+                decoder.jpegDecoder());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.requestTimeout());
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.resultTtl());

@@ -3,6 +3,7 @@ package io.graypipe.front.image;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
+import io.graypipe.protocol.ScaleRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,8 @@ public final class ShrinkOnLoadDecoder {
         }
         DecodedImage decoded = fullDecoder.decode(source);
         ImageData gray = decoded.gray();
-        return new LoadedImage(decoded, TurboJpeg.targetSize(gray.width(), scale),
-                TurboJpeg.targetSize(gray.height(), scale), 1);
+        return new LoadedImage(decoded, gray.width(), gray.height(), ScaleRequest.targetSize(gray.width(), scale),
+                ScaleRequest.targetSize(gray.height(), scale), 1);
     }
 
     /** The shrunk image, or null when this JPEG must take the full path. */
@@ -101,8 +102,8 @@ public final class ShrinkOnLoadDecoder {
             boolean swap = Orientation.swapsDimensions(header.orientation);
             int uprightWidth = swap ? header.height : header.width;
             int uprightHeight = swap ? header.width : header.height;
-            return new LoadedImage(new DecodedImage("jpeg", header.width, header.height, upright),
-                    TurboJpeg.targetSize(uprightWidth, scale), TurboJpeg.targetSize(uprightHeight, scale),
+            return new LoadedImage(new DecodedImage("jpeg", header.width, header.height, upright), uprightWidth,
+                    uprightHeight, ScaleRequest.targetSize(uprightWidth, scale), ScaleRequest.targetSize(uprightHeight, scale),
                     gray.denominator());
         } catch (IOException | TurboJpeg.TurboJpegException | RuntimeException e) {
             log.debug("JPEG shrink-on-load declined this image, decoding it at full size: {}", e.toString());

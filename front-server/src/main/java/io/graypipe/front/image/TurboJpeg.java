@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import io.graypipe.protocol.ScaleRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class TurboJpeg {
 
     /**
      * Decodes {@code jpeg[0..length)} to 8-bit gray (the Y channel of YCbCr) at the smallest DCT scale that still
-     * covers {@code max(1, floor(n·scale))} pixels in both dimensions ({@link #shrinkFor}); {@code scale} 1 decodes
+     * covers {@link ScaleRequest#targetSize} in both dimensions ({@link #shrinkFor}); {@code scale} 1 decodes
      * at full size.
      *
      * @throws TurboJpegException on corrupt data, and on warnings such as a truncated file
@@ -115,7 +116,7 @@ public final class TurboJpeg {
             }
             int w = fullWidth[0];
             int h = fullHeight[0];
-            int d = scale >= 1 ? 1 : shrinkFor(w, h, targetSize(w, scale), targetSize(h, scale));
+            int d = scale >= 1 ? 1 : shrinkFor(w, h, ScaleRequest.targetSize(w, scale), ScaleRequest.targetSize(h, scale));
             int width = scaled(w, d);
             int height = scaled(h, d);
             Memory out = buffers.output((long) width * height);
@@ -126,15 +127,6 @@ public final class TurboJpeg {
         } finally {
             Api.tjDestroy(handle);
         }
-    }
-
-    /**
-     * The scaled size of {@code n} pixels: max(1, floor(n·scale)), the worker's rule, robust to
-     * 0.3·10 = 2.9999999999999996.
-     */
-    public static int targetSize(int n, double scale) {
-        long v = (long) Math.floor(n * scale + 1e-9);
-        return (int) Math.max(1, Math.min(n, v));
     }
 
     /** Encodes {@code width × height} gray pixels as a gray JPEG (4:0:0) at {@code quality} 1..100. */

@@ -24,6 +24,7 @@ public final class StatsReport {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("started_at", metrics.started());
         body.put("uptime_seconds", metrics.uptime().toMillis() / 1000.0);
+        body.put("jpeg_decoder", metrics.jpegDecoder());
 
         Map<String, Object> tasks = new LinkedHashMap<>();
         Map<String, Long> byState = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.graypipe.front.ApiException;
 import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ScaleRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -105,6 +106,8 @@ class ShrinkOnLoadDecoderTest {
         assertEquals(4, loaded.shrink());
         assertEquals(60, loaded.decoded().gray().width());
         assertEquals(100, loaded.decoded().gray().height());
+        assertEquals(240, loaded.width());
+        assertEquals(400, loaded.height());
         assertEquals(60, loaded.targetWidth());
         assertEquals(100, loaded.targetHeight());
         assertTrue(compare(jpeg, 0.25).meanAbsoluteDifference <= MAX_MEAN_ABSOLUTE_DIFFERENCE);
@@ -169,8 +172,8 @@ class ShrinkOnLoadDecoderTest {
     private Comparison compare(byte[] jpeg, double scale) {
         LoadedImage shrunk = turbo().decode(ImageSource.of(jpeg), scale);
         ImageData full = exactDecoder.decode(ImageSource.of(jpeg)).gray();
-        assertEquals(TurboJpeg.targetSize(full.width(), scale), shrunk.targetWidth());
-        assertEquals(TurboJpeg.targetSize(full.height(), scale), shrunk.targetHeight());
+        assertEquals(ScaleRequest.targetSize(full.width(), scale), shrunk.targetWidth());
+        assertEquals(ScaleRequest.targetSize(full.height(), scale), shrunk.targetHeight());
         int[] exact = areaAverage(full, shrunk.targetWidth(), shrunk.targetHeight());
         int[] fast = areaAverage(shrunk.decoded().gray(), shrunk.targetWidth(), shrunk.targetHeight());
         long difference = 0;
