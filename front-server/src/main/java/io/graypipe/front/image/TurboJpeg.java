@@ -25,7 +25,7 @@ public final class TurboJpeg {
     private static final int TJSAMP_GRAY = 3;
     /** TJFLAG_ACCURATEDCT: the slow integer IDCT/FDCT, which ImageIO's libjpeg also uses. */
     private static final int TJFLAG_ACCURATEDCT = 4096;
-    /** Native buffers up to this size stay with their thread for the next image; larger ones are freed. */
+    /** A native buffer over this size is replaced by a smaller one as soon as a thread decodes a smaller image. */
     private static final long KEEP_BUFFER_BYTES = 16L << 20;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -170,7 +170,10 @@ public final class TurboJpeg {
         }
     }
 
-    /** The per-thread native buffers: grown as needed, dropped after an image larger than the keep limit. */
+    /**
+     * The per-thread native buffers, grown as needed and reused, so a gray thread does not map and fault in fresh
+     * memory for every image (page faults are expensive under gVisor); freed with their thread by JNA's cleaner.
+     */
     private static final class Buffers {
         private Memory input;
         private Memory output;
