@@ -3,6 +3,7 @@ package io.graypipe.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -93,36 +94,27 @@ public final class LoadClient implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds = 60;
 
-    @Option(names = "--name", description = "Scenario name recorded in the JSON result.")
-    String scenario = "load";
-
-    @Option(names = "--tag", description = "key=value label recorded in the JSON result (repeatable).")
-    Map<String, String> tags = new LinkedHashMap<>();
-
-    @Option(names = "--json", description = "Write the result as JSON to this file.")
-    Path jsonOutput;
+    @CommandLine.Mixin
+    ResultOptions output = new ResultOptions();
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
     public Integer call() throws Exception {
-        LoadResult result = run();
-        System.out.println(summaryLine(result));
-        if (jsonOutput != null) {
-            JSON.writeValue(jsonOutput.toFile(), result);
-        }
+        output.report(run());
         return 0;
     }
 
     static String summaryLine(LoadResult r) {
         LatencySamples.Summary l = r.latencyMillis();
         String cpu = r.serverCpuSecondsPerImage() == null ? "" : String.format(Locale.ROOT,
-                "  cpu %.3f s/img  peak rss %.0f MiB", r.serverCpuSecondsPerImage(),
-                r.processes().peakTotalRssBytes() / 1048576.0);
+                "  cpu %.3f s/img", r.serverCpuSecondsPerImage());
+        String rss = r.processes() == null ? "" : String.format(Locale.ROOT,
+                "  peak rss %.0f MiB", r.processes().peakTotalRssBytes() / 1048576.0);
         return String.format(Locale.ROOT,
                 "%s: c=%d %.1f img/s %.1f MB/s in  p50 %.1f p95 %.1f p99 %.1f max %.1f ms  ok %d/%d errors %s%s",
                 r.scenario(), r.concurrency(), r.imagesPerSecond(), r.megabytesInPerSecond(), l.p50(), l.p95(),
-                l.p99(), l.max(), r.succeeded(), r.measured(), r.errors(), cpu);
+                l.p99(), l.max(), r.succeeded(), r.measured(), r.errors(), cpu + rss);
     }
 
     /** Runs the load and returns what it measured; also usable without the CLI. */
@@ -156,35 +148,44 @@ public final class LoadClient implements Callable<Integer> {
         for (ClientThread client : clients) {
             client.join();
         }
-        double clientCpu = schedule.clientCpuSeconds();
+        return result(output.scenario, output.tags, mode.name(), baseUrl.toString(), input, body.length, scale, format, quality,
+                schedule, clients, sampler, false);
+    }
 
+    /**
+     * Merges what the loops measured into one result. The server's CPU comes from the sampler, or is this
+     * process's own when the loops did the work {@code inProcess}; otherwise it is unknown (null).
+     */
+    static LoadResult result(String scenario, Map<String, String> tags, String mode, String baseUrl, Path input,
+                             long inputBytes, double scale, String format, int quality, Schedule schedule,
+                             List<? extends ClosedLoop> loops, ProcessSampler sampler, boolean inProcess) {
+        double clientCpu = schedule.clientCpuSeconds();
         List<LatencySamples> latencies = new ArrayList<>();
         Map<String, Long> errors = new TreeMap<>();
         long succeeded = 0;
         long bytesOut = 0;
         long windowImages = 0;
-        for (ClientThread client : clients) {
-            latencies.add(client.latencies);
-            client.errors.forEach((cause, count) -> errors.merge(cause, count, Long::sum));
-            succeeded += client.succeeded;
-            bytesOut += client.windowBytesOut;
-            windowImages += client.windowImages;
+        for (ClosedLoop loop : loops) {
+            latencies.add(loop.latencies);
+            loop.errors.forEach((cause, count) -> errors.merge(cause, count, Long::sum));
+            succeeded += loop.succeeded;
+            bytesOut += loop.windowBytesOut;
+            windowImages += loop.windowImages;
         }
         long measured = succeeded + errors.values().stream().mapToLong(Long::longValue).sum();
         double windowSeconds = schedule.windowNanos() / 1e9;
         ProcessSampler.TreeStats processes = null;
-        Double serverCpu = null;
-        Double serverCpuPerImage = null;
+        Double serverCpu = inProcess ? clientCpu : null;
         if (sampler != null) {
             processes = sampler.stats();
             sampler.close();
             serverCpu = processes.cpuSeconds();
-            serverCpuPerImage = windowImages > 0 ? processes.cpuSeconds() / windowImages : null;
         }
-        return new LoadResult(scenario, tags, mode.name(), baseUrl.toString(), input.toString(), body.length, scale,
-                format, quality, concurrency, schedule.warmupIssued(), windowSeconds, windowImages,
+        Double serverCpuPerImage = serverCpu != null && windowImages > 0 ? serverCpu / windowImages : null;
+        return new LoadResult(scenario, tags, mode, baseUrl, input.toString(), inputBytes, scale,
+                format, quality, loops.size(), schedule.warmupIssued(), windowSeconds, windowImages,
                 windowSeconds > 0 ? windowImages / windowSeconds : 0,
-                windowSeconds > 0 ? windowImages * (double) body.length / 1e6 / windowSeconds : 0,
+                windowSeconds > 0 ? windowImages * (double) inputBytes / 1e6 / windowSeconds : 0,
                 windowSeconds > 0 ? bytesOut / 1e6 / windowSeconds : 0,
                 measured, succeeded, errors, LatencySamples.summarize(latencies), clientCpu, serverCpu,
                 serverCpuPerImage, processes);
@@ -267,14 +268,12 @@ public final class LoadClient implements Callable<Integer> {
         }
     }
 
-    /** One closed-loop client: its own samples and counters, merged after it has finished. */
-    private final class ClientThread extends Thread {
-        private final HttpClient http;
+    /**
+     * One closed loop: takes slots from the {@link Schedule}, runs one image per slot, and keeps its own samples
+     * and counters, merged after it has finished. The HTTP clients here and the in-process floor share it.
+     */
+    abstract static class ClosedLoop extends Thread {
         private final Schedule schedule;
-        private final byte[] body;
-        private final String contentType;
-        private final String query;
-        private final Duration timeout;
         final LatencySamples latencies = new LatencySamples();
         final Map<String, Long> errors = new LinkedHashMap<>();
         long succeeded;
@@ -284,23 +283,20 @@ public final class LoadClient implements Callable<Integer> {
          *  finished inside it, which {@link Schedule#inWindow} decides once the end is known. */
         private final List<long[]> pendingEnds = new ArrayList<>();
 
-        ClientThread(int index, HttpClient http, Schedule schedule, byte[] body, String contentType, String query,
-                     Duration timeout) {
-            super("load-client-" + index);
-            this.http = http;
+        ClosedLoop(String name, Schedule schedule) {
+            super(name);
             this.schedule = schedule;
-            this.body = body;
-            this.contentType = contentType;
-            this.query = query;
-            this.timeout = timeout;
         }
+
+        /** Processes one image. */
+        abstract Outcome once();
 
         @Override
         public void run() {
             Schedule.Slot slot;
             while ((slot = schedule.next()) != Schedule.Slot.STOP) {
                 long start = System.nanoTime();
-                Outcome outcome = mode == Mode.sync ? sendSync() : sendAsync();
+                Outcome outcome = once();
                 long end = System.nanoTime();
                 if (outcome.error == null) {
                     // Any completed image counts toward steady-window throughput, warm-up ones included.
@@ -321,6 +317,30 @@ public final class LoadClient implements Callable<Integer> {
                     windowBytesOut += completion[1];
                 }
             }
+        }
+    }
+
+    /** One closed-loop HTTP client over its own keep-alive connection. */
+    private final class ClientThread extends ClosedLoop {
+        private final HttpClient http;
+        private final byte[] body;
+        private final String contentType;
+        private final String query;
+        private final Duration timeout;
+
+        ClientThread(int index, HttpClient http, Schedule schedule, byte[] body, String contentType, String query,
+                     Duration timeout) {
+            super("load-client-" + index, schedule);
+            this.http = http;
+            this.body = body;
+            this.contentType = contentType;
+            this.query = query;
+            this.timeout = timeout;
+        }
+
+        @Override
+        Outcome once() {
+            return mode == Mode.sync ? sendSync() : sendAsync();
         }
 
         private Outcome sendSync() {
@@ -389,7 +409,7 @@ public final class LoadClient implements Callable<Integer> {
         }
     }
 
-    private record Outcome(String error, long bytesOut) {
+    record Outcome(String error, long bytesOut) {
         static Outcome ok(long bytesOut) {
             return new Outcome(null, bytesOut);
         }

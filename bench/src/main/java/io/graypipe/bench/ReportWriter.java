@@ -32,6 +32,11 @@ public final class ReportWriter implements Callable<Integer> {
     static final String FOUR_4K = "jpeg4k-c4";
     static final String SIXTEEN_4K = "jpeg4k-c16";
     static final String FOUR_1080P = "jpeg1080p-c4";
+    static final String FOUR_320 = "jpeg320-c4";
+    /** The peers of {@code scripts/bench --peers}, as their results' {@code peer} tag names them. */
+    static final String FLOOR = "floor";
+    static final String SHARP = "sharp";
+    static final String PILLOW = "pillow";
 
     @Option(names = "--dir", required = true, description = "Run directory: scenarios/*.json, startup.tsv,"
             + " java-version.txt.")
@@ -47,6 +52,14 @@ public final class ReportWriter implements Callable<Integer> {
     public record Startup(String scenario, String workerMode, double readyMillis, Double firstImageMillis) {
     }
 
+    /**
+     * A peer's throughput beside graypipe's in the scenario it was run against ({@code compares} tag);
+     * {@code ratio} is graypipe's images/s divided by the peer's, so above 1 means graypipe is faster.
+     */
+    public record PeerRatio(String scenario, String peer, double graypipeImagesPerSecond, double peerImagesPerSecond,
+                            double ratio, double graypipeP50, double peerP50, Double peerCpuSecondsPerImage) {
+    }
+
     /** One target with its threshold and what was measured; {@code passed} is null when it was not measured. */
     public record TargetCheck(String target, String threshold, String measured, Boolean passed) {
     }
@@ -55,7 +68,12 @@ public final class ReportWriter implements Callable<Integer> {
     public Integer call() throws IOException {
         List<LoadResult> scenarios = readScenarios(dir.resolve("scenarios"));
         List<Startup> startups = readStartups(dir.resolve("startup.tsv"));
-        List<TargetCheck> targets = checkTargets(scenarios, startups);
+        List<LoadResult> peers = readScenarios(dir.resolve("peers"));
+        List<PeerRatio> ratios = peerRatios(scenarios, peers);
+        List<TargetCheck> targets = new ArrayList<>(checkTargets(scenarios, startups));
+        if (!peers.isEmpty()) {
+            targets.addAll(checkPeerTargets(scenarios, ratios));
+        }
         String javaVersion = readOptional(dir.resolve("java-version.txt")).orElse(System.getProperty("java.version"));
         String environment = readOptional(dir.resolve("environment.txt")).orElse("");
 
@@ -74,10 +92,13 @@ public final class ReportWriter implements Callable<Integer> {
         report.set("targets", LoadClient.JSON.valueToTree(targets));
         ArrayNode scenarioNodes = report.putArray("scenarios");
         scenarios.forEach(s -> scenarioNodes.add(LoadClient.JSON.valueToTree(s)));
+        report.set("peer_ratios", LoadClient.JSON.valueToTree(ratios));
+        ArrayNode peerNodes = report.putArray("peers");
+        peers.forEach(p -> peerNodes.add(LoadClient.JSON.valueToTree(p)));
         LoadClient.JSON.writeValue(dir.resolve("report.json").toFile(), report);
 
         String markdown = markdown(machine.path("cpu_model").asText(), memTotalBytes(), javaVersion, environment,
-                scenarios, startups, targets);
+                scenarios, startups, targets, peers, ratios);
         Files.writeString(dir.resolve("report.md"), markdown);
         System.out.println(markdownTargets(targets));
         return 0;
@@ -124,20 +145,8 @@ public final class ReportWriter implements Callable<Integer> {
                         ">= 100 img/s", fmt("%.1f img/s", r.imagesPerSecond()),
                         r.imagesPerSecond() >= 100 && r.errors().isEmpty()))
                 .orElse(notMeasured("1080p JPEG x0.5 throughput at 4 clients", ">= 100 img/s")));
-        Optional<LoadResult> single = find(scenarios, SINGLE_4K);
-        if (four4k.isPresent() && single.isPresent()) {
-            double p99 = four4k.get().latencyMillis().p99();
-            double p50 = single.get().latencyMillis().p50();
-            checks.add(new TargetCheck("p99 at 4 clients vs single-client p50 (4K)", "<= 4x",
-                    fmt("%.1f ms vs %.1f ms = %.2fx", p99, p50, p99 / p50), p99 <= 4 * p50));
-        } else {
-            checks.add(notMeasured("p99 at 4 clients vs single-client p50 (4K)", "<= 4x"));
-        }
-        checks.add(find(scenarios, SIXTEEN_4K).filter(r -> r.processes() != null)
-                .map(r -> new TargetCheck("total peak RSS at 16 concurrent 4K uploads", "< 1 GiB",
-                        fmt("%.0f MiB", r.processes().peakTotalRssBytes() / 1048576.0),
-                        r.processes().peakTotalRssBytes() < GIB))
-                .orElse(notMeasured("total peak RSS at 16 concurrent 4K uploads", "< 1 GiB")));
+        checks.add(tailLatency(scenarios, "p99 at 4 clients vs single-client p50 (4K)", 4));
+        checks.add(peakRss(scenarios, "total peak RSS at 16 concurrent 4K uploads", "< 1 GiB", GIB));
         if (startups.isEmpty()) {
             checks.add(notMeasured("startup: launch to first /readyz 200", "< 3 s"));
         } else {
@@ -146,6 +155,66 @@ public final class ReportWriter implements Callable<Integer> {
                     "< 3 s", fmt("%.0f ms", worst), worst < 3000));
         }
         return checks;
+    }
+
+    /** Every peer result beside the graypipe scenario its {@code compares} tag names, when that one was run. */
+    static List<PeerRatio> peerRatios(List<LoadResult> scenarios, List<LoadResult> peers) {
+        List<PeerRatio> ratios = new ArrayList<>();
+        for (LoadResult peer : peers) {
+            String compares = peer.tags() == null ? null : peer.tags().get("compares");
+            Optional<LoadResult> graypipe = compares == null ? Optional.empty() : find(scenarios, compares);
+            if (graypipe.isEmpty() || peer.imagesPerSecond() <= 0) {
+                continue;
+            }
+            LoadResult g = graypipe.get();
+            ratios.add(new PeerRatio(compares, peer.tags().get("peer"), g.imagesPerSecond(), peer.imagesPerSecond(),
+                    g.imagesPerSecond() / peer.imagesPerSecond(), g.latencyMillis().p50(), peer.latencyMillis().p50(),
+                    peer.serverCpuSecondsPerImage()));
+        }
+        return ratios;
+    }
+
+    /** The targets of issue 14, stated as ratios because the shared machine's speed drifts. */
+    static List<TargetCheck> checkPeerTargets(List<LoadResult> scenarios, List<PeerRatio> ratios) {
+        List<TargetCheck> checks = new ArrayList<>();
+        checks.add(ratioCheck(ratios, FOUR_4K, FLOOR, 0.75, "4K JPEG x0.5 at 4 clients vs the in-process TurboJPEG floor"));
+        checks.add(ratioCheck(ratios, FOUR_4K, SHARP, 2.0, "4K JPEG x0.5 at 4 clients vs sharp"));
+        checks.add(ratioCheck(ratios, FOUR_1080P, FLOOR, 0.7, "1080p JPEG x0.5 at 4 clients vs the TurboJPEG floor"));
+        checks.add(ratioCheck(ratios, FOUR_320, PILLOW, 1.5, "320x240 JPEG x0.5 at 4 clients vs aiohttp + Pillow"));
+        checks.add(tailLatency(scenarios, "p99 at 4 clients vs single-client p50 (4K), issue 14", 3));
+        checks.add(peakRss(scenarios, "total peak RSS at 16 concurrent 4K uploads, issue 14", "< 768 MiB",
+                768L << 20));
+        return checks;
+    }
+
+    /** p99 at 4 clients within {@code times} the single-client p50, both 4K. */
+    private static TargetCheck tailLatency(List<LoadResult> scenarios, String target, int times) {
+        Optional<LoadResult> four4k = find(scenarios, FOUR_4K);
+        Optional<LoadResult> single = find(scenarios, SINGLE_4K);
+        if (four4k.isEmpty() || single.isEmpty()) {
+            return notMeasured(target, "<= " + times + "x");
+        }
+        double p99 = four4k.get().latencyMillis().p99();
+        double p50 = single.get().latencyMillis().p50();
+        return new TargetCheck(target, "<= " + times + "x", fmt("%.1f ms vs %.1f ms = %.2fx", p99, p50, p99 / p50),
+                p99 <= times * p50);
+    }
+
+    private static TargetCheck peakRss(List<LoadResult> scenarios, String target, String threshold, long below) {
+        return find(scenarios, SIXTEEN_4K).filter(r -> r.processes() != null)
+                .map(r -> new TargetCheck(target, threshold,
+                        fmt("%.0f MiB", r.processes().peakTotalRssBytes() / 1048576.0),
+                        r.processes().peakTotalRssBytes() < below))
+                .orElse(notMeasured(target, threshold));
+    }
+
+    private static TargetCheck ratioCheck(List<PeerRatio> ratios, String scenario, String peer, double atLeast,
+                                          String target) {
+        String threshold = fmt(">= %sx", atLeast);
+        return ratios.stream().filter(r -> r.scenario().equals(scenario) && peer.equals(r.peer())).findFirst()
+                .map(r -> new TargetCheck(target, threshold, fmt("%.1f vs %.1f img/s = %.2fx",
+                        r.graypipeImagesPerSecond(), r.peerImagesPerSecond(), r.ratio()), r.ratio() >= atLeast))
+                .orElse(notMeasured(target, threshold));
     }
 
     private static TargetCheck notMeasured(String target, String threshold) {
@@ -157,7 +226,8 @@ public final class ReportWriter implements Callable<Integer> {
     }
 
     String markdown(String cpuModelText, long memoryBytes, String javaVersion, String environment,
-                    List<LoadResult> scenarios, List<Startup> startups, List<TargetCheck> targets) {
+                    List<LoadResult> scenarios, List<Startup> startups, List<TargetCheck> targets,
+                    List<LoadResult> peers, List<PeerRatio> ratios) {
         StringBuilder md = new StringBuilder();
         md.append("# graypipe benchmark report\n\n");
         md.append("- generated: ").append(Instant.now()).append('\n');
@@ -198,7 +268,20 @@ public final class ReportWriter implements Callable<Integer> {
                     r.processes() == null ? "-" : mib(r.processes().peakTotalRssBytes())));
         }
 
-        for (LoadResult r : scenarios) {
+        if (!peers.isEmpty()) {
+            md.append("\n## Peers\n\nThe same inputs right after graypipe: the in-process TurboJPEG floor (one process,"
+                    + " one loop per core, no HTTP), and the sharp and aiohttp + Pillow servers in bench/peers driven by"
+                    + " the same load client. Ratio = graypipe's img/s ÷ the peer's; above 1, graypipe is faster.\n\n");
+            md.append("| scenario | peer | graypipe img/s | peer img/s | graypipe ÷ peer | graypipe p50 ms | peer p50 ms"
+                    + " | peer CPU s/img |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (PeerRatio r : ratios) {
+                md.append(fmt("| %s | %s | %.1f | %.1f | %.2fx | %.1f | %.1f | %s |%n", r.scenario(), r.peer(),
+                        r.graypipeImagesPerSecond(), r.peerImagesPerSecond(), r.ratio(), r.graypipeP50(), r.peerP50(),
+                        r.peerCpuSecondsPerImage() == null ? "-" : fmt("%.3f", r.peerCpuSecondsPerImage())));
+            }
+        }
+
+        for (LoadResult r : concat(scenarios, peers)) {
             LatencySamples.Summary l = r.latencyMillis();
             md.append("\n## ").append(r.scenario()).append("\n\n");
             md.append(fmt("%s mode, %s (%.2f MB) x%s -> %s q%d, %d clients, tags %s%n%n", r.mode(),
@@ -231,6 +314,12 @@ public final class ReportWriter implements Callable<Integer> {
             }
         }
         return md.toString();
+    }
+
+    private static List<LoadResult> concat(List<LoadResult> a, List<LoadResult> b) {
+        List<LoadResult> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static String modeLabel(LoadResult r) {

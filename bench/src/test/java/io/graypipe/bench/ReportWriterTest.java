@@ -58,4 +58,54 @@ class ReportWriterTest {
         assertTrue(markdown.contains("5.00x | **FAIL** |"), markdown);
         assertTrue(markdown.contains("## jpeg4k-c16"), markdown);
     }
+
+    private static LoadResult peer(String peer, String compares, double imagesPerSecond) {
+        LoadResult r = result(peer + ":" + compares, 4, imagesPerSecond, 50, 60, 100L << 20);
+        return new LoadResult(r.scenario(), Map.of("peer", peer, "compares", compares), r.mode(), r.baseUrl(),
+                r.input(), r.inputBytes(), r.scale(), r.format(), r.quality(), r.concurrency(), r.warmupRequests(),
+                r.windowSeconds(), r.windowImages(), r.imagesPerSecond(), r.megabytesInPerSecond(),
+                r.megabytesOutPerSecond(), r.measured(), r.succeeded(), r.errors(), r.latencyMillis(),
+                r.clientCpuSeconds(), r.serverCpuSeconds(), r.serverCpuSecondsPerImage(), null);
+    }
+
+    @Test
+    void thePeersSectionShowsEachRatio(@TempDir Path dir) throws Exception {
+        Path scenarios = Files.createDirectories(dir.resolve("scenarios"));
+        Path peers = Files.createDirectories(dir.resolve("peers"));
+        LoadClient.JSON.writeValue(scenarios.resolve("01-jpeg4k-c4.json").toFile(),
+                result("jpeg4k-c4", 4, 30, 110, 170, 500L << 20));
+        LoadClient.JSON.writeValue(peers.resolve("01-sharp-jpeg4k-c4.json").toFile(), peer("sharp", "jpeg4k-c4", 12));
+
+        assertEquals(0, new CommandLine(new BenchMain()).execute("report", "--dir", dir.toString()));
+
+        JsonNode report = LoadClient.JSON.readTree(dir.resolve("report.json").toFile());
+        assertEquals(2.5, report.path("peer_ratios").get(0).path("ratio").asDouble(), 1e-9);
+        String markdown = Files.readString(dir.resolve("report.md"));
+        assertTrue(markdown.contains("| jpeg4k-c4 | sharp | 30.0 | 12.0 | 2.50x |"), markdown);
+        assertTrue(markdown.contains("## sharp:jpeg4k-c4"), markdown);
+    }
+
+    @Test
+    void peerRatiosAreGraypipeOverThePeerInTheScenarioTheyCompareWith() {
+        List<LoadResult> graypipe = List.of(result("jpeg4k-c1", 1, 15, 60, 70, 300L << 20),
+                result("jpeg4k-c4", 4, 30, 110, 170, 500L << 20), result("jpeg1080p-c4", 4, 90, 40, 80, 400L << 20),
+                result("jpeg4k-c16", 16, 30, 400, 600, 700L << 20));
+        List<LoadResult> peers = List.of(peer("floor", "jpeg4k-c4", 40), peer("sharp", "jpeg4k-c4", 20),
+                peer("floor", "jpeg1080p-c4", 100), peer("pillow", "jpeg320-c4", 300));
+
+        List<ReportWriter.PeerRatio> ratios = ReportWriter.peerRatios(graypipe, peers);
+        assertEquals(3, ratios.size(), "the Pillow peer compares with a scenario that was not run: " + ratios);
+        assertEquals(0.75, ratios.get(0).ratio(), 1e-9);
+        assertEquals(1.5, ratios.get(1).ratio(), 1e-9);
+        assertEquals(0.9, ratios.get(2).ratio(), 1e-9);
+
+        List<ReportWriter.TargetCheck> checks = ReportWriter.checkPeerTargets(graypipe, ratios);
+        assertEquals(6, checks.size());
+        assertEquals(true, checks.get(0).passed(), "0.75x the floor meets >= 0.75x: " + checks.get(0));
+        assertEquals(false, checks.get(1).passed(), "1.5x sharp misses >= 2x: " + checks.get(1));
+        assertEquals(true, checks.get(2).passed(), "1080p 0.9x the floor: " + checks.get(2));
+        assertEquals(null, checks.get(3).passed(), "320x240 was not run: " + checks.get(3));
+        assertEquals(true, checks.get(4).passed(), "p99 170 ms is 2.83x the single-client p50: " + checks.get(4));
+        assertEquals(true, checks.get(5).passed(), "700 MiB < 768 MiB: " + checks.get(5));
+    }
 }

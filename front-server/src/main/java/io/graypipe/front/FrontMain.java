@@ -130,6 +130,10 @@ public final class FrontMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--exact-scaling",
+            description = "Decode JPEGs at full size and let the worker area-average from the original, instead of shrink-on-load (libturbojpeg's DCT scaling to the nearest 1/2, 1/4 or 1/8 above the target). Slower; outputs differ by at most a mean of about 2 levels.")
+    boolean exactScaling;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         CommandLine cli = commandLine();
@@ -162,7 +166,7 @@ public final class FrontMain implements Callable<Integer> {
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,
-                        maxDimension),
+                        maxDimension, exactScaling),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
                         maxDataBytes));

@@ -7,7 +7,8 @@ import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
-import io.graypipe.front.image.GrayscaleDecoder;
+import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
@@ -171,9 +172,12 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setMaxLimit(config.uploads().maxBytes());
         dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
-        ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(config.processing().maxPixels(),
-                config.processing().maxDimension())), workers, tasks, grayExecutor, config.worker().inFlight(), config.timeouts().request());
-        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC());
+        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension()), config.processing().exactScaling(), TurboJpeg.DEFAULT_LIBRARY);
+        ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
+                config.timeouts().request());
+        metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
+                decoder.jpegDecoder());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());

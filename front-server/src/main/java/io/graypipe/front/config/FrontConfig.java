@@ -36,7 +36,10 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
     /**
      * @param queueSize uploads that may wait for a gray thread; also sizes the upload and storage queues
      */
-    public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension) {
+    /**
+     * @param exactScaling decode every JPEG at full size (no shrink-on-load), so the worker scales the original
+     */
+    public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension, boolean exactScaling) {
     }
 
     /**

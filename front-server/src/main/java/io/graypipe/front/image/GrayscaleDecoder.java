@@ -153,7 +153,7 @@ public final class GrayscaleDecoder {
         return new DecodedImage("jpeg", header.width, header.height, Orientation.apply(gray, header.orientation));
     }
 
-    private static boolean iccAllowsLuma(JpegHeader header) {
+    static boolean iccAllowsLuma(JpegHeader header) {
         if (header.icc == null || header.components == 1) {
             return true; // gray profiles are gamma ~2.2 and keep the stored values within rounding
         }

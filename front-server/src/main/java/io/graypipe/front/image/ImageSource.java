@@ -21,6 +21,13 @@ public interface ImageSource {
     /** Size in bytes. */
     long length();
 
+    /** The whole file in one array; sources held in memory return their array itself, which must not be modified. */
+    default byte[] readAllBytes() throws IOException {
+        try (InputStream in = openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
     /**
      * A seekable stream for ImageIO. The default buffers {@link #openStream()} in memory as it is read;
      * sources with random access override it to avoid that copy. Closing it closes the underlying stream.
@@ -51,6 +58,11 @@ public interface ImageSource {
             @Override
             public long length() {
                 return bytes.length;
+            }
+
+            @Override
+            public byte[] readAllBytes() {
+                return bytes;
             }
 
             @Override

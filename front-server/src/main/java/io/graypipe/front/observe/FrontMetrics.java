@@ -56,9 +56,13 @@ public final class FrontMetrics {
     private final RateWindow failedRate;
     private final RateWindow requestRate;
     private volatile WorkerStatus workerStatus;
+    private final String jpegDecoder;
 
-    public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, Workers worker, Clock clock) {
+    /** {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats). */
+    public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, Workers worker, Clock clock,
+                        String jpegDecoder) {
         this.tasks = tasks;
+        this.jpegDecoder = jpegDecoder;
         this.worker = worker;
         this.clock = clock;
         this.started = clock.instant();
@@ -234,6 +238,11 @@ public final class FrontMetrics {
 
     public Duration uptime() {
         return Duration.between(started, clock.instant());
+    }
+
+    /** Which decoder JPEGs take: "turbojpeg" (shrink-on-load) or "imageio" (full size). */
+    public String jpegDecoder() {
+        return jpegDecoder;
     }
 
     public Instant started() {

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /stats}: the figures of {@link FrontMetrics} as JSON for people rather than Prometheus. The body is
  * this record, serialised with snake_case names; maps appear only where the keys are data (states, stages).
  */
-public record StatsReport(Instant startedAt, double uptimeSeconds, Tasks tasks, Rates rates, long requestsTotal,
+public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, Tasks tasks, Rates rates, long requestsTotal,
                           Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, Jvm jvm) {
 
     public record Tasks(Map<String, Long> heldByState, Map<String, Long> finishedTotal, long inFlight) {
@@ -62,7 +62,7 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, Tasks tasks, 
                 summary.p50Ms() == null ? null : round(summary.p50Ms()),
                 summary.p95Ms() == null ? null : round(summary.p95Ms()))));
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return new StatsReport(metrics.started(), metrics.uptime().toMillis() / 1000.0,
+        return new StatsReport(metrics.started(), metrics.uptime().toMillis() / 1000.0, metrics.jpegDecoder(),
                 new Tasks(byState, metrics.finishedCounts(), metrics.inFlight()),
                 new Rates(RateWindow.SECONDS, round(metrics.imagesPerSecond()), round(metrics.failuresPerSecond()),
                         round(metrics.requestsPerSecond())),

@@ -2,16 +2,14 @@ package io.graypipe.front.pipeline;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
-import io.graypipe.front.image.DecodedImage;
-import io.graypipe.front.image.GrayscaleDecoder;
+import io.graypipe.front.image.LoadedImage;
+import io.graypipe.front.image.ShrinkOnLoadDecoder;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
-import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
-import io.graypipe.protocol.ScaleRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +28,14 @@ import java.util.concurrent.TimeUnit;
 public final class ImagePipeline {
     private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
 
-    private final GrayscaleDecoder decoder;
+    private final ShrinkOnLoadDecoder decoder;
     private final Workers worker;
     private final TaskRegistry tasks;
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
     private final Duration requestTimeout;
 
-    public ImagePipeline(GrayscaleDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
+    public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
         this.decoder = decoder;
         this.worker = worker;
@@ -100,15 +98,15 @@ public final class ImagePipeline {
                 return;
             }
             long inputBytes = upload.source().length();
-            DecodedImage decoded;
+            LoadedImage loaded;
             try {
-                decoded = decoder.decode(upload.source());
+                loaded = decoder.decode(upload.source(), options.scale());
             } finally {
                 upload.release().run();
             }
-            task.recordInput(new ImageInfo(decoded.sourceFormat(), decoded.gray().width(), decoded.gray().height(),
-                    inputBytes));
-            OutputFormat format = options.formatFor(decoded.sourceFormat());
+            String sourceFormat = loaded.decoded().sourceFormat();
+            task.recordInput(new ImageInfo(sourceFormat, loaded.width(), loaded.height(), inputBytes));
+            OutputFormat format = options.formatFor(sourceFormat);
             long millisLeft = TimeUnit.NANOSECONDS.toMillis(task.nanosLeft());
             if (millisLeft <= 0) {
                 throw deadline();
@@ -117,10 +115,9 @@ public final class ImagePipeline {
                 return;
             }
             slotTaken = false;
-            ImageData gray = decoded.gray();
-            worker.scale(gray, ScaleRequest.targetSize(gray.width(), options.scale()),
-                            ScaleRequest.targetSize(gray.height(), options.scale()), format, options.quality(),
-                            (int) Math.min(Integer.MAX_VALUE, millisLeft))
+            // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
+            worker.scale(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
+                            options.quality(), (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {

@@ -308,7 +308,7 @@ public final class WorkerClient implements Workers {
         } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
             Call call = calls.remove(error.requestId());
             if (call != null) {
-                call.future.completeExceptionally(WorkerErrors.toApiException(error));
+                call.future.completeExceptionally(WorkerErrors.toFrontException(error));
             }
         } else if (message instanceof ErrorMessage error) {
             lastFailure = "the worker closed the connection: " + error.code().label() + ": " + error.message();

@@ -9,7 +9,7 @@ final class WorkerErrors {
     private WorkerErrors() {
     }
 
-    static FrontException toApiException(ErrorMessage error) {
+    static FrontException toFrontException(ErrorMessage error) {
         return switch (error.code()) {
             case OVERLOADED -> new FrontException(ErrorCode.OVERLOADED,
                     "the scale-worker is at capacity; retry after the Retry-After delay");

@@ -2,6 +2,8 @@ package io.graypipe.front.http;
 
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
@@ -170,8 +172,8 @@ class EventLoopBlockingTest {
         try {
             TaskRegistry tasks = new TaskRegistry(Clock.systemUTC(), Duration.ofMinutes(1));
             // The event loop as the gray executor: exactly the mistake this check exists to catch.
-            ImagePipeline pipeline = new ImagePipeline(new GrayscaleDecoder(new ImageLimits(1_000_000, 1000)),
-                    new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
+            ImagePipeline pipeline = new ImagePipeline(ShrinkOnLoadDecoder.create(new ImageLimits(1_000_000, 1000),
+                    true, TurboJpeg.DEFAULT_LIBRARY), new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
             Task task = tasks.create(0.5, Duration.ofSeconds(10));
             Upload upload = new Upload(ImageSource.of(TestImages.png(8, 8)), "probe.png", () -> { });
 

@@ -44,6 +44,7 @@ public final class TestFront implements AutoCloseable {
     /** Command-line options of the front; each setter sets one, a later call replacing an earlier one. */
     public static final class Builder {
         private final Map<String, String> options = new LinkedHashMap<>();
+        private final List<String> flags = new ArrayList<>();
 
         private Builder() {
             workerMode("threads");
@@ -113,6 +114,12 @@ public final class TestFront implements AutoCloseable {
             return option("--max-data-bytes", Long.toString(bytes));
         }
 
+        /** {@code --exact-scaling}: no JPEG shrink-on-load. */
+        public Builder exactScaling() {
+            flags.add("--exact-scaling");
+            return this;
+        }
+
         private Builder option(String name, String value) {
             options.put(name, value);
             return this;
@@ -127,6 +134,7 @@ public final class TestFront implements AutoCloseable {
                     "--shutdown-grace", "2",
                     "--data-dir", root.resolve("data").toString(), "--upload-dir", root.resolve("uploads").toString()));
             options.forEach((name, value) -> args.addAll(List.of(name, value)));
+            args.addAll(flags);
             FrontServer server;
             try {
                 server = FrontServer.start(FrontMain.parse(args.toArray(String[]::new)));

@@ -1,0 +1,115 @@
+package io.graypipe.front.image;
+
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.PixelFormat;
+import io.graypipe.protocol.ScaleRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * JPEG shrink-on-load in front of {@link GrayscaleDecoder}: when the requested scale is at most 1/2 and the JPEG
+ * is an ordinary gray or YCbCr one whose luma is what the full path would produce (see
+ * {@link JpegHeader#lumaDecodable()} and {@link GrayscaleDecoder#iccAllowsLuma}), libjpeg-turbo decodes it
+ * straight to gray at the smallest DCT scale (1/2, 1/4, 1/8) that still covers the target size. The worker then
+ * finishes with its exact area average. Everything else, and every JPEG the fast path cannot decode cleanly
+ * (corrupt, truncated, over the limits), goes to {@link GrayscaleDecoder}, which says what is wrong.
+ *
+ * <p>Without libturbojpeg, or with {@code --exact-scaling}, every image takes the full path. Thread-safe.
+ */
+public final class ShrinkOnLoadDecoder {
+    private static final Logger log = LoggerFactory.getLogger(ShrinkOnLoadDecoder.class);
+    /** Shrink-on-load applies at this scale and below: the first DCT scale is 1/2. */
+    static final double LARGEST_SHRINK_SCALE = 0.5;
+
+    private final GrayscaleDecoder fullDecoder;
+    private final ImageLimits limits;
+    private final TurboJpeg turbo;
+
+    ShrinkOnLoadDecoder(GrayscaleDecoder fullDecoder, ImageLimits limits, TurboJpeg turbo) {
+        this.fullDecoder = Objects.requireNonNull(fullDecoder, "fullDecoder");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.turbo = turbo;
+    }
+
+    /**
+     * A decoder for the front: with {@code library} loaded unless {@code exactScaling}. Says once in the log
+     * which JPEG decoder it uses, and why when it falls back to ImageIO.
+     */
+    public static ShrinkOnLoadDecoder create(ImageLimits limits, boolean exactScaling, String library) {
+        GrayscaleDecoder full = new GrayscaleDecoder(limits);
+        if (exactScaling) {
+            log.info("JPEG decoder: imageio at full size (--exact-scaling)");
+            return new ShrinkOnLoadDecoder(full, limits, null);
+        }
+        StringBuilder whyNot = new StringBuilder();
+        Optional<TurboJpeg> turbo = TurboJpeg.load(library, whyNot);
+        if (turbo.isEmpty()) {
+            log.warn("JPEG decoder: imageio at full size; {} could not be loaded ({}), so JPEG shrink-on-load is off."
+                    + " Install libjpeg-turbo's TurboJPEG library (Debian: libturbojpeg0) to enable it", library, whyNot);
+            return new ShrinkOnLoadDecoder(full, limits, null);
+        }
+        log.info("JPEG decoder: turbojpeg ({}), shrink-on-load at DCT scales 1/{} for scale <= {}", library,
+                turbo.get().dctDenominators(), LARGEST_SHRINK_SCALE);
+        return new ShrinkOnLoadDecoder(full, limits, turbo.get());
+    }
+
+    /** "turbojpeg" when JPEGs may be shrunk on load, else "imageio"; /stats shows it. */
+    public String jpegDecoder() {
+        return turbo != null ? "turbojpeg" : "imageio";
+    }
+
+    /** Decodes {@code source} for scaling by {@code scale}; every failure is a FrontException, as in GrayscaleDecoder. */
+    public LoadedImage decode(ImageSource source, double scale) {
+        if (turbo != null && scale <= LARGEST_SHRINK_SCALE) {
+            LoadedImage shrunk = shrinkOnLoad(source, scale);
+            if (shrunk != null) {
+                return shrunk;
+            }
+        }
+        DecodedImage decoded = fullDecoder.decode(source);
+        ImageData gray = decoded.gray();
+        return new LoadedImage(decoded, gray.width(), gray.height(), ScaleRequest.targetSize(gray.width(), scale),
+                ScaleRequest.targetSize(gray.height(), scale), 1);
+    }
+
+    /** The shrunk image, or null when this JPEG must take the full path. */
+    private LoadedImage shrinkOnLoad(ImageSource source, double scale) {
+        try {
+            long length = source.length();
+            if (length < 3 || length > Integer.MAX_VALUE - 8) {
+                return null;
+            }
+            byte[] bytes = source.readAllBytes();
+            if (bytes.length < 3 || (bytes[0] & 0xff) != 0xFF || (bytes[1] & 0xff) != 0xD8 || (bytes[2] & 0xff) != 0xFF) {
+                return null;
+            }
+            JpegHeader header = JpegHeader.read(new ByteArrayImageInputStream(bytes));
+            if (header.width <= 0 || header.height <= 0 || !limits.allows(header.width, header.height)
+                    || !header.lumaDecodable() || !GrayscaleDecoder.iccAllowsLuma(header)) {
+                return null;
+            }
+            TurboJpeg.Gray gray = turbo.decodeGray(bytes, bytes.length, scale);
+            if (gray.fullWidth() != header.width || gray.fullHeight() != header.height) {
+                return null;
+            }
+            ImageData upright = Orientation.apply(new ImageData(PixelFormat.GRAY8, gray.width(), gray.height(),
+                    gray.pixels()), header.orientation);
+            boolean swap = Orientation.swapsDimensions(header.orientation);
+            int uprightWidth = swap ? header.height : header.width;
+            int uprightHeight = swap ? header.width : header.height;
+            return new LoadedImage(new DecodedImage("jpeg", header.width, header.height, upright), uprightWidth,
+                    uprightHeight, ScaleRequest.targetSize(uprightWidth, scale), ScaleRequest.targetSize(uprightHeight, scale),
+                    gray.denominator());
+        } catch (IOException | TurboJpeg.TurboJpegException | RuntimeException e) {
+            log.debug("JPEG shrink-on-load declined this image, decoding it at full size: {}", e.toString());
+            return null;
+        } catch (OutOfMemoryError e) {
+            return null; // the full path reports it as a FrontException
+        }
+    }
+}
