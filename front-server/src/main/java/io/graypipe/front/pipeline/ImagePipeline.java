@@ -8,6 +8,7 @@ import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.worker.ScaleOrder;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
@@ -116,8 +117,8 @@ public final class ImagePipeline {
             }
             slotTaken = false;
             // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
-            worker.scale(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
-                            options.quality(), (int) Math.min(Integer.MAX_VALUE, millisLeft))
+            worker.scale(ScaleOrder.scale(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
+                            options.quality()), (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {

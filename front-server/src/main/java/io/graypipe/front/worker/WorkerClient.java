@@ -6,10 +6,8 @@ import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Hello;
-import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.MessageCodec;
-import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ProtocolHandlers;
@@ -158,10 +156,10 @@ public final class WorkerClient implements Workers {
      * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
      */
     @Override
-    public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
-                                                int quality, int timeoutMillis) {
+    public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
         long id = nextId.getAndIncrement();
-        Call call = new Call(ScaleRequest.scale(id, targetWidth, targetHeight, format, quality, timeoutMillis, image));
+        Call call = new Call(new ScaleRequest(id, order.targetWidth(), order.targetHeight(), order.format(),
+                order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()));
         calls.put(id, call);
         // The timer looks the call up by id rather than capturing it, and is cancelled once the call ends:
         // otherwise every raster would stay reachable from the timer queue for the whole timeout.

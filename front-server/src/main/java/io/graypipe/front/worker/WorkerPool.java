@@ -1,7 +1,5 @@
 package io.graypipe.front.worker;
 
-import io.graypipe.protocol.ImageData;
-import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 
@@ -52,9 +50,8 @@ public final class WorkerPool implements Workers {
     }
 
     @Override
-    public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
-                                                int quality, int timeoutMillis) {
-        return choose().scale(image, targetWidth, targetHeight, format, quality, timeoutMillis);
+    public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
+        return choose().scale(order, timeoutMillis);
     }
 
     /** The status of the worker {@link #scale} would use now. */

@@ -1,7 +1,5 @@
 package io.graypipe.front.worker;
 
-import io.graypipe.protocol.ImageData;
-import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 
@@ -32,11 +30,10 @@ public interface Workers extends AutoCloseable {
     int inFlight();
 
     /**
-     * Sends {@code image} to be scaled. The future fails with a {@code FrontException} when the worker refuses
+     * Sends {@code order} to a worker. The future fails with a {@code FrontException} when the worker refuses
      * the request, or when {@code timeoutMillis} passes first.
      */
-    CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
-                                         int quality, int timeoutMillis);
+    CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis);
 
     /** A worker's pool status; fails with WORKER_UNAVAILABLE when none answers within {@code timeout}. */
     CompletableFuture<WorkerStatus> fetchStatus(Duration timeout);

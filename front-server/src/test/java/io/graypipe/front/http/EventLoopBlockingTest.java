@@ -14,9 +14,8 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
+import io.graypipe.front.worker.ScaleOrder;
 import io.graypipe.front.worker.Workers;
-import io.graypipe.protocol.ImageData;
-import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 import io.netty.channel.EventLoopGroup;
@@ -209,8 +208,7 @@ class EventLoopBlockingTest {
         }
 
         @Override
-        public CompletableFuture<ScaleResult> scale(ImageData image, int targetWidth, int targetHeight,
-                                                    OutputFormat format, int quality, int timeoutMillis) {
+        public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
             throw new AssertionError("the pipeline ran past BlockHound's check");
         }
 

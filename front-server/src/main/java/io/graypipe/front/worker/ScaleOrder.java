@@ -1,0 +1,29 @@
+package io.graypipe.front.worker;
+
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.Op;
+import io.graypipe.protocol.OutputFormat;
+
+import java.util.List;
+
+/**
+ * What the pipeline asks a worker for: scale {@code image} to the target, run {@code ops}, encode. A worker
+ * connection turns it into a SCALE_REQUEST with its own request id and the time left.
+ *
+ * @param targetWidth  width before the ops, from the uploaded image's size (the raster may be smaller)
+ * @param targetHeight height before the ops
+ * @param mode         where the worker runs it; DEFAULT leaves it to the worker's --mode
+ */
+public record ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
+                         ExecutionMode mode, List<Op> ops) {
+    public ScaleOrder {
+        ops = List.copyOf(ops);
+    }
+
+    /** Gray and scale only, where the worker likes. */
+    public static ScaleOrder scale(ImageData image, int targetWidth, int targetHeight, OutputFormat format,
+                                   int quality) {
+        return new ScaleOrder(image, targetWidth, targetHeight, format, quality, ExecutionMode.DEFAULT, List.of());
+    }
+}
