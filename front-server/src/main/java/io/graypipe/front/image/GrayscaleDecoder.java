@@ -145,12 +145,31 @@ public final class GrayscaleDecoder {
         JpegHeader header = JpegHeader.read(in);
         checkLimits("jpeg", header.width, header.height);
         if (header.icc != null && !JpegIcc.usable(header.icc)) {
-            log.info("ignoring a damaged ICC profile in a {}x{} JPEG; its pixels are taken as sRGB",
-                    header.width, header.height);
-            header.icc = null;
-            in = JpegIcc.withoutProfile(in);
+            return decodeJpegWithoutProfile(in, header, "the profile is damaged");
         }
         in.seek(0);
+        try {
+            return decodeJpegPixels(in, header);
+        } catch (IIOException e) {
+            // The JDK reader's own checks of the ICC_PROFILE segments (empty, misnumbered, duplicated chunks).
+            if (e.getMessage() == null || !e.getMessage().startsWith("Invalid icc profile")) {
+                throw e;
+            }
+            return decodeJpegWithoutProfile(in, header, e.getMessage());
+        }
+    }
+
+    private DecodedImage decodeJpegWithoutProfile(ImageInputStream in, JpegHeader header, String why)
+            throws IOException {
+        log.info("ignoring the ICC profile of a {}x{} JPEG ({}); its pixels are taken as sRGB",
+                header.width, header.height, why);
+        header.icc = null;
+        ImageInputStream stripped = JpegIcc.withoutProfile(in);
+        stripped.seek(0);
+        return decodeJpegPixels(stripped, header);
+    }
+
+    private DecodedImage decodeJpegPixels(ImageInputStream in, JpegHeader header) throws IOException {
         ImageData gray = null;
         if (JDK_JPEG != null && header.lumaDecodable() && iccAllowsLuma(header)) {
             gray = decodeJpegLuma(in, header);
