@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of graypipe-bench.jar: one subcommand per tool that scripts/bench and scripts/jmh drive. */
 @Command(name = "graypipe-bench", mixinStandardHelpOptions = true,
         description = "graypipe benchmark tools.",
-        subcommands = {ImagesCommand.class, LoadClient.class, ReportWriter.class, JmhCommand.class})
+        subcommands = {ImagesCommand.class, LoadClient.class, ReportWriter.class, JmhCommand.class, SoakCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
