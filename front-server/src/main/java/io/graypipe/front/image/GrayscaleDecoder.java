@@ -28,7 +28,7 @@ import java.util.Objects;
 
 /**
  * Decodes an uploaded JPEG, PNG, GIF or BMP into upright 8-bit gray (BT.601 luma), with alpha when the source
- * has it. The format comes from the magic bytes; the header's size is checked against {@link ImageLimits}
+ * has it. GIFs are read by {@link GifFirstFrame}, BMPs by TwelveMonkeys' reader, PNGs by the JDK's. The format comes from the magic bytes; the header's size is checked against {@link ImageLimits}
  * before any pixel is decoded; EXIF orientation and embedded ICC profiles are honoured. Ordinary YCbCr and
  * gray JPEGs take a fast path that has libjpeg decode the luma channel only.
  *
@@ -107,12 +107,21 @@ public final class GrayscaleDecoder {
         if (format.equals("jpeg")) {
             return decodeJpeg(in);
         }
+        if (format.equals("gif")) {
+            ImageData gray = GifFirstFrame.decode(in, (width, height) -> checkLimits("gif", width, height));
+            return new DecodedImage("gif", gray.width(), gray.height(), gray);
+        }
         PngChunks png = null;
         if (format.equals("png")) {
             png = PngChunks.read(in);
             in.seek(0);
+        } else if (format.equals("bmp")) {
+            BmpHeader bmp = BmpHeader.read(in);
+            checkLimits(format, bmp.width, bmp.height);
+            bmp.checkComplete(in);
+            in.seek(0);
         }
-        ImageReader reader = jdkReader(format);
+        ImageReader reader = reader(format);
         try {
             WarningCollector warnings = new WarningCollector();
             reader.addIIOReadWarningListener(warnings);
@@ -135,7 +144,32 @@ public final class GrayscaleDecoder {
     private DecodedImage decodeJpeg(ImageInputStream in) throws IOException {
         JpegHeader header = JpegHeader.read(in);
         checkLimits("jpeg", header.width, header.height);
+        if (header.icc != null && !JpegIcc.usable(header.icc)) {
+            return decodeJpegWithoutProfile(in, header, "the profile is damaged");
+        }
         in.seek(0);
+        try {
+            return decodeJpegPixels(in, header);
+        } catch (IIOException e) {
+            // The JDK reader's own checks of the ICC_PROFILE segments (empty, misnumbered, duplicated chunks).
+            if (e.getMessage() == null || !e.getMessage().startsWith("Invalid icc profile")) {
+                throw e;
+            }
+            return decodeJpegWithoutProfile(in, header, e.getMessage());
+        }
+    }
+
+    private DecodedImage decodeJpegWithoutProfile(ImageInputStream in, JpegHeader header, String why)
+            throws IOException {
+        log.info("ignoring the ICC profile of a {}x{} JPEG ({}); its pixels are taken as sRGB",
+                header.width, header.height, why);
+        header.icc = null;
+        ImageInputStream stripped = JpegIcc.withoutProfile(in);
+        stripped.seek(0);
+        return decodeJpegPixels(stripped, header);
+    }
+
+    private DecodedImage decodeJpegPixels(ImageInputStream in, JpegHeader header) throws IOException {
         ImageData gray = null;
         if (JDK_JPEG != null && header.lumaDecodable() && iccAllowsLuma(header)) {
             gray = decodeJpegLuma(in, header);
@@ -243,12 +277,17 @@ public final class GrayscaleDecoder {
         }
     }
 
-    private static ImageReader jdkReader(String format) {
+    /**
+     * The JDK's reader for PNG; TwelveMonkeys' for BMP, which reads the OS/2 and V4/V5 variants the JDK's refuses
+     * and reports the header's size before it allocates anything.
+     */
+    private static ImageReader reader(String format) {
+        String preferred = format.equals("bmp") ? "com.twelvemonkeys.imageio." : "com.sun.imageio.";
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
         ImageReader fallback = null;
         while (readers.hasNext()) {
             ImageReader reader = readers.next();
-            if (reader.getClass().getName().startsWith("com.sun.imageio.")) {
+            if (reader.getClass().getName().startsWith(preferred)) {
                 if (fallback != null) {
                     fallback.dispose();
                 }

@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.DeflaterOutputStream;
 
 /**
- * Fixture builders for PNG chunks (iCCP, gAMA, sRGB, eXIf), ICC profiles and animated GIFs, built in code.
+ * Fixture builders for PNG chunks (iCCP, gAMA, sRGB, eXIf), ICC profiles, animated and hand-laid GIFs, and BMP
+ * header variants, built in code.
  * Self-contained so that it does not depend on where the shared fixtures live.
  */
 final class ContainerFixtures {
@@ -326,5 +327,131 @@ final class ContainerFixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A GIF laid out byte by byte: a logical screen with a global colour table, one frame at (left, top) of
+     * {@code frameWidth × frameHeight} with the given palette indexes, and LZW data with any minimum code size
+     * 1..11. Every pixel is sent as its own literal code, so any code size can carry any palette index below it.
+     */
+    static byte[] gif(int screenWidth, int screenHeight, int left, int top, int frameWidth, int frameHeight,
+                      int[] rgbPalette, int transparentIndex, int minCodeSize, byte[] indexes) {
+        int sizeBits = 0;
+        while ((2 << sizeBits) < rgbPalette.length) {
+            sizeBits++;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ascii("GIF89a"));
+        le16(out, screenWidth);
+        le16(out, screenHeight);
+        out.write(0x80 | sizeBits);
+        out.write(0);
+        out.write(0);
+        for (int i = 0; i < 2 << sizeBits; i++) {
+            int rgb = i < rgbPalette.length ? rgbPalette[i] : 0;
+            out.write(rgb >> 16);
+            out.write(rgb >> 8);
+            out.write(rgb);
+        }
+        if (transparentIndex >= 0) {
+            out.writeBytes(new byte[]{0x21, (byte) 0xF9, 4, 1, 0, 0, (byte) transparentIndex, 0});
+        }
+        out.write(0x2C);
+        le16(out, left);
+        le16(out, top);
+        le16(out, frameWidth);
+        le16(out, frameHeight);
+        out.write(0);
+        out.write(minCodeSize);
+        byte[] lzw = literalLzw(indexes, minCodeSize);
+        for (int p = 0; p < lzw.length; p += 255) {
+            int n = Math.min(255, lzw.length - p);
+            out.write(n);
+            out.write(lzw, p, n);
+        }
+        out.write(0);
+        out.write(0x3B);
+        return out.toByteArray();
+    }
+
+    /** LZW codes for each index in turn, widening as a decoder's table grows and clearing when it fills. */
+    private static byte[] literalLzw(byte[] indexes, int minCodeSize) {
+        int clear = 1 << minCodeSize;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long bits = 0;
+        int count = 0;
+        int width = minCodeSize + 1;
+        int next = clear + 2;
+        boolean first = true;
+        java.util.List<int[]> emitted = new java.util.ArrayList<>();
+        emitted.add(new int[]{clear, width});
+        for (byte index : indexes) {
+            emitted.add(new int[]{index & 0xff, width});
+            if (first) {
+                first = false;
+            } else if (next < 4096) {
+                next++;
+                if (next >= (1 << width) && width < 12) {
+                    width++;
+                }
+            }
+            if (next == 4096) {
+                emitted.add(new int[]{clear, width});
+                width = minCodeSize + 1;
+                next = clear + 2;
+                first = true;
+            }
+        }
+        emitted.add(new int[]{clear + 1, width});
+        for (int[] code : emitted) {
+            bits |= (long) code[0] << count;
+            count += code[1];
+            while (count >= 8) {
+                out.write((int) bits & 0xff);
+                bits >>>= 8;
+                count -= 8;
+            }
+        }
+        if (count > 0) {
+            out.write((int) bits & 0xff);
+        }
+        return out.toByteArray();
+    }
+
+    private static void le16(ByteArrayOutputStream out, int v) {
+        out.write(v);
+        out.write(v >> 8);
+    }
+
+    /**
+     * A 24-bit bottom-up BMP with a DIB header of {@code headerSize} bytes: 12 (OS/2 1.x, 16-bit sizes), 16 or 64
+     * (OS/2 2.x) or 40 (Windows). {@code claimedWidth × claimedHeight} goes in the header; the pixel rows are those
+     * of {@code image}, so a header can claim more than the file holds.
+     */
+    static byte[] bmp24(BufferedImage image, int headerSize, int claimedWidth, int claimedHeight) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int stride = (w * 3 + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(14 + headerSize + stride * h).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(ascii("BM")).putInt(b.capacity()).putInt(0).putInt(14 + headerSize);
+        b.putInt(headerSize);
+        if (headerSize == 12) {
+            b.putShort((short) claimedWidth).putShort((short) claimedHeight).putShort((short) 1).putShort((short) 24);
+        } else {
+            b.putInt(claimedWidth).putInt(claimedHeight).putShort((short) 1).putShort((short) 24);
+            if (headerSize > 16) {
+                b.putInt(0).putInt(stride * h).putInt(2835).putInt(2835).putInt(0).putInt(0);
+            }
+            b.position(14 + headerSize); // OS/2 2.x's extra fields (units, halftoning, encoding) stay zero
+        }
+        for (int y = h - 1; y >= 0; y--) {
+            int start = b.position();
+            for (int x = 0; x < w; x++) {
+                int rgb = image.getRGB(x, y);
+                b.put((byte) rgb).put((byte) (rgb >> 8)).put((byte) (rgb >> 16));
+            }
+            b.position(start + stride);
+        }
+        return b.array();
     }
 }
