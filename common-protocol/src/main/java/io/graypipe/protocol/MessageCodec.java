@@ -202,7 +202,10 @@ public final class MessageCodec {
      */
     public static Message decode(ByteBuf head, byte[] payload) {
         ByteBuf frame = head;
-        need(frame, 1, "type");
+        if (!frame.isReadable()) {
+            // The stream adapter refuses a zero length before reading on; say the same here.
+            throw new ProtocolException(ErrorCode.MALFORMED, "frame length 0 outside 1..the maximum frame size");
+        }
         MessageType type = MessageType.fromCode(frame.readByte());
         Message message = switch (type) {
             case HELLO -> decodeHello(frame);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.util.AttributeKey;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -42,10 +43,25 @@ public final class ProtocolHandlers {
         pipeline.addLast(GUARD, new ViolationGuard());
     }
 
+    /** Set once a connection broke the protocol: nothing it sends after that is decoded. */
+    private static final AttributeKey<Boolean> VIOLATED = AttributeKey.valueOf("graypipe.protocol.violated");
+
+    /**
+     * Decodes frames until the first violation, then drops the rest: frames that arrive in the same read as a bad
+     * one are not handed on to a connection that is being closed (fuzz finding F1, docs/fuzzing.md).
+     */
     private static final class Decoder extends MessageToMessageDecoder<ByteBuf> {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-            out.add(MessageCodec.decode(frame));
+            if (Boolean.TRUE.equals(ctx.channel().attr(VIOLATED).get())) {
+                return;
+            }
+            try {
+                out.add(MessageCodec.decode(frame));
+            } catch (ProtocolException e) {
+                ctx.channel().attr(VIOLATED).set(true);
+                throw e;
+            }
         }
     }
 
@@ -74,6 +90,7 @@ public final class ProtocolHandlers {
                 ctx.fireExceptionCaught(cause);
                 return;
             }
+            ctx.channel().attr(VIOLATED).set(true);
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(violation.toErrorMessage()).addListener(ChannelFutureListener.CLOSE);
             }

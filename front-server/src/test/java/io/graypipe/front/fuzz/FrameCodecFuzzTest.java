@@ -63,11 +63,9 @@ class FrameCodecFuzzTest {
             channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    // Open finding F1 (docs/fuzzing.md): frames after a violation in the same read still arrive,
-                    // on a closed channel. Only what arrives while the channel is open counts.
-                    if (ctx.channel().isOpen()) {
-                        messages.add(canonical((Message) msg));
-                    }
+                    // Fixed finding F1 (docs/fuzzing.md): nothing may arrive once a violation closed the channel.
+                    assertTrue(ctx.channel().isOpen(), "a message decoded after the connection closed");
+                    messages.add(canonical((Message) msg));
                 }
             });
             channel.writeInbound(Unpooled.wrappedBuffer(input));
