@@ -33,7 +33,7 @@ class WorkerFailureTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(180)
     void killingAChildUnderLoadLosesNothingAndRestoresThePool() throws Exception {
         try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "2").start()) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
@@ -57,7 +57,7 @@ class WorkerFailureTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(180)
     void killingTheWorkerUnderLoadLosesNothingAndReadyzTellsTheTruth() throws Exception {
         try (FrontProcess front = FrontProcess.builder().dataDir(dataDir).args("-n", "2").start()) {
             Await.until(Duration.ofSeconds(20), "two children", () -> front.children().size() == 2);
