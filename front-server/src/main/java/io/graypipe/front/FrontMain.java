@@ -3,6 +3,7 @@ package io.graypipe.front;
 import io.graypipe.front.config.DurationConverter;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.config.HostPortConverter;
+import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,8 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -21,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "graypipe", mixinStandardHelpOptions = true, version = "graypipe 0.1", sortOptions = false,
         usageHelpAutoWidth = true,
         description = {"Turns uploaded images to grayscale and scales them down.",
-                "Starts its own scale-worker unless --worker names a running one.",
+                "Starts its own scale-worker unless --worker names running ones (repeat it for several).",
                 "Durations are 500ms, 30s, 2m, or plain seconds (30)."},
         footer = {"", "Example:", "  graypipe -i :: -p 8080",
                 "  curl -F image=@photo.jpg 'http://[::1]:8080/process?scale=0.5' -o out.jpg"})
@@ -40,8 +43,22 @@ public final class FrontMain implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--worker", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-            description = "A running scale-worker to use instead of starting one; [IPv6]:PORT for an IPv6 literal.")
-    InetSocketAddress workerAddress;
+            description = "A running scale-worker to use instead of starting one; [IPv6]:PORT for an IPv6 literal. Repeat it for several: each request goes to the one with the least outstanding work per live child.")
+    List<InetSocketAddress> workerAddresses = new ArrayList<>();
+
+    @Option(names = "--local-worker",
+            description = "Start a worker of this front's own as well as those named by --worker (without --worker, one is always started).")
+    boolean localWorker;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "This front's certificate chain (PEM) for the links to --worker workers. With --tls-key and --tls-ca: mutual TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA certificate (PEM) that workers' certificates must be signed by.")
+    Path tlsCa;
 
     @Option(names = "--worker-token-file", paramLabel = "FILE",
             description = "Token file of the worker named by --worker. Default: graypipe-worker.token in the system temp directory, where a worker creates it.")
@@ -156,13 +173,23 @@ public final class FrontMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "limits, --queue-size and --max-connections must be positive");
         }
+        LinkTls tls;
+        try {
+            tls = LinkTls.fromFlags(tlsCert, tlsKey, tlsCa);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (tls != null && workerAddresses.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-cert, --tls-key and --tls-ca secure the links to --worker workers; name at least one");
+        }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return new FrontConfig(
                 new FrontConfig.Listen(host, port, maxConnections),
-                new FrontConfig.Worker(workerAddress,
+                new FrontConfig.Worker(workerAddresses, workerAddresses.isEmpty() || localWorker,
                         workerTokenFile != null ? workerTokenFile : tmp.resolve("graypipe-worker.token"),
                         workerProcesses, workerMode, workerJvmOptions, maxFrameBytes,
-                        workerInFlight != null ? workerInFlight : 2 * cores + 2),
+                        workerInFlight != null ? workerInFlight : 2 * cores + 2, tls),
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,

@@ -31,6 +31,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.DiskAttribute;
 import io.netty.handler.codec.http.multipart.DiskFileUpload;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The running front: HTTP listeners on every requested address, the gray and upload executors, the task store,
- * and the connection to a scale-worker (started here unless {@code --worker} names one).
+ * and the connections to the scale-workers (one started here unless {@code --worker} names others).
  */
 public final class FrontServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontServer.class);
@@ -76,6 +77,8 @@ public final class FrontServer implements AutoCloseable {
     private final DataDirTaskStore taskFiles;
     private DurableTasks durableTasks;
     private final LocalWorker localWorker;
+    /** The secret of the worker this front starts, handed to it on stdin; null without one. */
+    private final String localToken;
     private final Workers workers;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
@@ -102,26 +105,43 @@ public final class FrontServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.processing().queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
         tasks = new TaskRegistry(Clock.systemUTC(), config.timeouts().resultTtl());
         taskFiles = openDataDir(config);
-
-        byte[] token;
-        if (config.worker().address() == null) {
+        if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
-            String hex = HexFormat.of().formatHex(random);
-            token = hex.getBytes(StandardCharsets.UTF_8);
+            localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
-                    config.worker().jvmOptions(),
-                    config.worker().maxFrameBytes(), hex);
-            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, localWorker::address, token,
-                    config.worker().maxFrameBytes(), this::transferred)));
+                    config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken);
         } else {
-            token = Files.readString(config.worker().tokenFile(), StandardCharsets.UTF_8).strip()
-                    .getBytes(StandardCharsets.UTF_8);
+            localToken = null;
             localWorker = null;
-            ResolvedAddress resolved = new ResolvedAddress(config.worker().address(), housekeeping);
-            workers = new WorkerPool(List.of(new WorkerClient(ioGroup, resolved, token,
-                    config.worker().maxFrameBytes(), this::transferred)));
         }
+
+        workers = new WorkerPool(connectWorkers(config));
+    }
+
+    /**
+     * One connection per {@code --worker}, with the token file's secret and the link's TLS, plus one to a worker
+     * this front starts (without {@code --worker}, or with {@code --local-worker}), with a fresh secret it hands
+     * the worker on stdin.
+     */
+    private List<WorkerClient> connectWorkers(FrontConfig config) throws IOException {
+        FrontConfig.Worker settings = config.worker();
+        List<WorkerClient> connections = new ArrayList<>();
+        if (!settings.addresses().isEmpty()) {
+            byte[] token = Files.readString(settings.tokenFile(), StandardCharsets.UTF_8).strip()
+                    .getBytes(StandardCharsets.UTF_8);
+            SslContext tls = settings.tls() != null ? settings.tls().clientContext() : null;
+            for (InetSocketAddress address : settings.addresses()) {
+                connections.add(new WorkerClient(ioGroup, address.getHostString() + ":" + address.getPort(),
+                        new ResolvedAddress(address, housekeeping), token, settings.maxFrameBytes(), tls,
+                        this::transferred));
+            }
+        }
+        if (localWorker != null) {
+            connections.add(new WorkerClient(ioGroup, "local", localWorker::address,
+                    localToken.getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes(), null, this::transferred));
+        }
+        return connections;
     }
 
     /** Transfer times arrive from the worker client, which exists before the metrics do. */

@@ -1,5 +1,7 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.LinkTls;
+
 import java.time.Duration;
 
 /**
@@ -7,6 +9,7 @@ import java.time.Duration;
  *
  * @param token             shared secret every front must present in its HELLO; empty means the worker was
  *                          started without one, which only {@link WorkerMain} can allow explicitly
+ * @param tls               mutual TLS for fronts' connections, or null for plain TCP
  */
 public record WorkerConfig(String host,
                            int port,
@@ -18,7 +21,8 @@ public record WorkerConfig(String host,
                            Duration handshakeTimeout,
                            Duration drainTimeout,
                            String childJvmOptions,
-                           byte[] token) {
+                           byte[] token,
+                           LinkTls tls) {
 
     /** How scaling runs: in forked child JVMs (the default), or on a thread pool inside this JVM. */
     public enum PoolMode {

@@ -1,5 +1,6 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "scale-worker", mixinStandardHelpOptions = true, version = "graypipe scale-worker 0.1",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Scales grayscale images for graypipe fronts, on a pool of child JVMs.",
-                "Listens for fronts on a TCP port; every connection must start with a HELLO carrying the token."})
+                "Listens for fronts on a TCP port (loopback unless --listen says otherwise); every connection must prove",
+                "it holds the token (HMAC handshake), inside mutual TLS when --tls-cert, --tls-key and --tls-ca are given."})
 public final class WorkerMain implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
@@ -33,6 +35,20 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, defaultValue = "9090", paramLabel = "PORT",
             description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ListenAddressConverter.class,
+            description = "Address and port to listen on, in one: 0.0.0.0:9090 for every IPv4 interface, [::]:9090 for every interface. Replaces -i and -p. Without it the worker stays on loopback.")
+    java.net.InetSocketAddress listen;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "This worker's certificate chain (PEM). With --tls-key and --tls-ca: mutual TLS, fronts must present a certificate signed by --tls-ca.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA certificate (PEM) that fronts' certificates must be signed by.")
+    Path tlsCa;
 
     @Option(names = {"-n", "--processes"}, paramLabel = "N",
             description = "Child processes (or threads) that scale (default: available processors).")
@@ -103,8 +119,16 @@ public final class WorkerMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--processes, --queue-size and --max-connections must be at least 1");
         }
-        WorkerConfig config = new WorkerConfig(host, port, count, mode, queueSize, maxConnections, maxFrameBytes,
-                Duration.ofSeconds(5), drainTimeout, childJvmOptions, token);
+        LinkTls tls;
+        try {
+            tls = LinkTls.fromFlags(tlsCert, tlsKey, tlsCa);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String listenHost = listen != null ? listen.getHostString() : host;
+        int listenPort = listen != null ? listen.getPort() : port;
+        WorkerConfig config = new WorkerConfig(listenHost, listenPort, count, mode, queueSize, maxConnections,
+                maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tls);
 
         WorkerServer server = WorkerServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -115,7 +139,8 @@ public final class WorkerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getOut().println("graypipe worker listening on " + format(server.address()));
         spec.commandLine().getOut().flush();
-        log.info("{} mode, {} workers, queue {}", mode.label(), count, queueSize);
+        log.info("{} mode, {} workers, queue {}, {}", mode.label(), count, queueSize,
+                tls != null ? "mutual TLS" : "plain TCP (HMAC handshake only)");
         if (tokenStdin) {
             // The front keeps our stdin open for as long as it lives; EOF means it is gone.
             while (stdin.read() >= 0) {

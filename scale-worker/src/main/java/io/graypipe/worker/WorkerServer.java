@@ -14,6 +14,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +58,10 @@ public final class WorkerServer implements AutoCloseable {
         return server;
     }
 
-    private void bind() throws InterruptedException {
+    private void bind() throws InterruptedException, javax.net.ssl.SSLException {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
+        // Built once: a PEM file that cannot be read stops the worker at start, not at the first connection.
+        SslContext tls = config.tls() != null ? config.tls().serverContext() : null;
         serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -68,6 +71,11 @@ public final class WorkerServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(limiter);
+                        if (tls != null) {
+                            // Before any protocol handler: a peer that fails the TLS handshake (no certificate
+                            // from our CA, or plain TCP) is closed without reading or writing a single frame.
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ProtocolHandlers.install(ch.pipeline(), config.maxFrameBytes());
                         ch.pipeline().addLast(new FrontConnectionHandler(config, pool));
                     }

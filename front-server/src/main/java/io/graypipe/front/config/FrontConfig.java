@@ -1,8 +1,11 @@
 package io.graypipe.front.config;
 
+import io.graypipe.protocol.LinkTls;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Every setting of the front, built once by {@code FrontMain} from its flags, as small groups so each part of
@@ -18,13 +21,19 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
     }
 
     /**
-     * @param address    a running scale-worker (unresolved: it is resolved off the event loop), or null to start one
-     * @param tokenFile  token of the worker at {@code address}
+     * @param addresses  running scale-workers (unresolved: each is resolved off the event loop); empty to start one
+     * @param local      whether this front starts a worker of its own: without addresses, or with --local-worker
+     * @param tokenFile  token of the workers at {@code addresses}
      * @param processes  children of a locally started worker; null means one per available processor
-     * @param inFlight   gray images sent to the worker and not yet answered, at most
+     * @param inFlight   gray images sent to the workers and not yet answered, at most
+     * @param tls        mutual TLS on the links to {@code addresses}, or null for plain TCP; a local worker, on
+     *                   loopback, never uses it
      */
-    public record Worker(InetSocketAddress address, Path tokenFile, Integer processes, WorkerMode mode,
-                         String jvmOptions, int maxFrameBytes, int inFlight) {
+    public record Worker(List<InetSocketAddress> addresses, boolean local, Path tokenFile, Integer processes,
+                         WorkerMode mode, String jvmOptions, int maxFrameBytes, int inFlight, LinkTls tls) {
+        public Worker {
+            addresses = List.copyOf(addresses);
+        }
     }
 
     /**

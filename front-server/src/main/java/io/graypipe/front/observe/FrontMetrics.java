@@ -5,6 +5,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.Timeline;
+import io.graypipe.front.worker.WorkerSnapshot;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.WorkerStatus;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -155,6 +157,31 @@ public final class FrontMetrics {
                     }
                 })
                 .register(registry);
+        GaugeWithCallback.builder().name("graypipe_worker_connected")
+                .help("Per worker, by address: 1 while connected and past the handshake (in rotation if it has live children), else 0")
+                .labelNames("worker")
+                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.connected() ? 1 : 0, w.address())))
+                .register(registry);
+        GaugeWithCallback.builder().name("graypipe_worker_live_children")
+                .help("Per worker, by address: children (threads in threads mode) alive in its latest STATUS; 0 while not connected")
+                .labelNames("worker")
+                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.liveChildren(), w.address())))
+                .register(registry);
+        GaugeWithCallback.builder().name("graypipe_worker_outstanding")
+                .help("Per worker, by address: scale requests sent to it and not answered yet")
+                .labelNames("worker")
+                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.inFlight(), w.address())))
+                .register(registry);
+        CounterWithCallback.builder().name("graypipe_worker_dispatched_total")
+                .help("Per worker, by address: scale requests given to it, retries from a lost worker included")
+                .labelNames("worker")
+                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.dispatched(), w.address())))
+                .register(registry);
+        CounterWithCallback.builder().name("graypipe_worker_failures_total")
+                .help("Per worker, by address: times it was taken out of rotation (connection lost, heartbeats unanswered)")
+                .labelNames("worker")
+                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.failures(), w.address())))
+                .register(registry);
         GaugeWithCallback.builder().name("graypipe_uptime_seconds")
                 .help("Seconds since the front started")
                 .callback(cb -> cb.call(uptime().toMillis() / 1000.0))
@@ -211,7 +238,10 @@ public final class FrontMetrics {
         bytesSent.inc(bytes);
     }
 
-    /** Asks the worker for fresh figures; completes with them, or with empty when it is unreachable. */
+    /**
+     * Asks the workers for fresh figures, added up over every connected one; completes with them, or with empty
+     * when none is reachable.
+     */
     public CompletableFuture<Optional<WorkerStatus>> refreshWorker() {
         return worker.fetchStatus(WORKER_STATUS_TIMEOUT).handle((status, error) -> {
             workerStatus = error == null ? status : null;
@@ -294,6 +324,10 @@ public final class FrontMetrics {
 
     int workerInFlight() {
         return worker.inFlight();
+    }
+
+    List<WorkerSnapshot> workerSnapshots() {
+        return worker.snapshots();
     }
 
     /** Per stage: count, p50 and p95 in milliseconds, estimated from the histogram like histogram_quantile. */

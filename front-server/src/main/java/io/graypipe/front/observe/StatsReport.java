@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * this record, serialised with snake_case names; maps appear only where the keys are data (states, stages).
  */
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, Tasks tasks, Rates rates, long requestsTotal,
-                          Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, Jvm jvm) {
+                          Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, List<Worker> workers,
+                          Jvm jvm) {
 
     public record Tasks(Map<String, Long> heldByState, Map<String, Long> finishedTotal, long inFlight) {
     }
@@ -37,7 +38,10 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
     public record Bytes(long received, long sent) {
     }
 
-    /** The worker's pool; only {@code reachable} (false) when the worker cannot be asked. */
+    /**
+     * The workers' pools added up (children listed worker after worker); only {@code reachable} (false) when no
+     * worker can be asked.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Pool(boolean reachable, Integer configured, Integer alive, Integer busy, Integer queued,
                        Long restarts, List<Child> children) {
@@ -45,6 +49,14 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
     }
 
     public record Child(int slot, boolean alive, boolean busy, long requests, long restarts) {
+    }
+
+    /**
+     * One worker by its configured address ({@code local} for the one this front started): whether it is
+     * connected, its live children, requests in flight to it, given to it, and times it was lost.
+     */
+    public record Worker(String address, boolean connected, int children, int inFlight, long dispatched,
+                         long failures) {
     }
 
     public record Jvm(long heapUsedBytes, long heapMaxBytes) {
@@ -71,6 +83,8 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 new Queues(grayQueueDepth, worker.map(WorkerStatus::queued).orElse(null), metrics.workerInFlight()),
                 new Bytes(metrics.bytesReceivedTotal(), metrics.bytesSentTotal()),
                 worker.map(StatsReport::pool).orElse(Pool.UNREACHABLE),
+                metrics.workerSnapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
+                        w.inFlight(), w.dispatched(), w.failures())).toList(),
                 new Jvm(heap.getUsed(), heap.getMax()));
     }
 

@@ -26,6 +26,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,9 +45,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The front's connection to one scale-worker, at one address; a {@link WorkerPool} holds one per worker. Many requests share it, matched by request id. If the
- * connection drops, it reconnects with backoff and sends again every request that had not been answered, so a
- * worker restart loses nothing; each request still ends by its own deadline.
+ * The front's connection to one scale-worker, at one address; a {@link WorkerPool} holds one per worker. Many
+ * requests share it, matched by request id. If the connection drops, it reconnects with backoff. A lone worker's
+ * unanswered requests are sent again once it is back, so a worker restart loses nothing; in a pool of several
+ * ({@link #failOverOnLoss()}) they fail at once with {@link WorkerLostException}, and the pool moves them to
+ * another worker. Each request still ends by its own deadline.
+ *
+ * <p>With {@code tls}, every connection runs the TLS handshake first (mutual: our certificate, the worker's checked
+ * against the link's CA), and the protocol's HMAC handshake inside it.
  *
  * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
  */
@@ -56,6 +63,7 @@ public final class WorkerClient implements Workers {
     private static final long STATUS_INTERVAL_MILLIS = 1_000;
 
     private final EventLoop loop;
+    private final String label;
     private final Supplier<InetSocketAddress> address;
     private final byte[] token;
     private final int maxFrameBytes;
@@ -72,6 +80,10 @@ public final class WorkerClient implements Workers {
     private volatile WorkerStatus workerStatus;
     private long backoffMillis = 100;
     private boolean closed;
+    /** Set by a pool of several workers before {@link #start()}: requests of a lost connection fail over. */
+    private volatile boolean failOver;
+    private final AtomicLong dispatched = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
 
     private static final class Call {
         final ScaleRequest request;
@@ -86,14 +98,17 @@ public final class WorkerClient implements Workers {
     }
 
     /**
+     * @param label         the worker's address as the operator wrote it, for logs, metrics and /stats
+     * @param tls           mutual TLS for the link, or null for plain TCP
      * @param transferTimes told, for each request, how long it took from {@link #scale} until the request was
      *                      completely written to the worker's socket (waiting for a connection included)
      */
-    public WorkerClient(EventLoopGroup group, Supplier<InetSocketAddress> address, byte[] token, int maxFrameBytes,
-                        Consumer<Duration> transferTimes) {
+    public WorkerClient(EventLoopGroup group, String label, Supplier<InetSocketAddress> address, byte[] token,
+                        int maxFrameBytes, SslContext tls, Consumer<Duration> transferTimes) {
         // Seed the handshake's nonce generator here, on the caller's thread: the handshake runs on an event loop.
         Handshake.seed();
         this.loop = group.next();
+        this.label = label;
         this.transferTimes = transferTimes;
         this.address = address;
         this.token = token.clone();
@@ -106,11 +121,42 @@ public final class WorkerClient implements Workers {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(HEARTBEAT_SECONDS * 3, HEARTBEAT_SECONDS, 0));
                         ProtocolHandlers.install(ch.pipeline(), WorkerClient.this.maxFrameBytes);
                         ch.pipeline().addLast(new Handler());
                     }
                 });
+    }
+
+    /** The worker's address as configured, e.g. {@code 10.0.0.7:9090}. */
+    public String label() {
+        return label;
+    }
+
+    /**
+     * From now on, the requests of a lost connection fail with {@link WorkerLostException} instead of waiting
+     * for this worker to come back; a pool of several calls it before {@link #start()}.
+     */
+    void failOverOnLoss() {
+        failOver = true;
+    }
+
+    /** The worker's latest STATUS on the current connection, or null while not connected or not reported yet. */
+    WorkerStatus latestStatus() {
+        return workerStatus;
+    }
+
+    @Override
+    public List<WorkerSnapshot> snapshots() {
+        return List.of(new WorkerSnapshot(label, ready, workerStatus, calls.size(), dispatched.get(), failures.get()));
+    }
+
+    /** Requests given to this worker since the front started, retries included. */
+    long dispatched() {
+        return dispatched.get();
     }
 
     /** Starts connecting in the background; {@link #isReady()} turns true after the handshake. */
@@ -132,14 +178,14 @@ public final class WorkerClient implements Workers {
     @Override
     public String unavailableReason() {
         if (!ready) {
-            return "scale-worker unreachable: " + lastFailure;
+            return "scale-worker " + label + " unreachable: " + lastFailure;
         }
         WorkerStatus status = workerStatus;
         if (status == null) {
-            return "scale-worker connected; waiting for its first status report";
+            return "scale-worker " + label + " connected; waiting for its first status report";
         }
         if (status.alive() == 0) {
-            return "scale-worker has no live child process (0 of " + status.configured() + "; "
+            return "scale-worker " + label + " has no live child process (0 of " + status.configured() + "; "
                     + status.restarts() + " restarts so far)";
         }
         return null;
@@ -158,6 +204,7 @@ public final class WorkerClient implements Workers {
     @Override
     public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
         long id = nextId.getAndIncrement();
+        dispatched.incrementAndGet();
         Call call = new Call(new ScaleRequest(id, order.targetWidth(), order.targetHeight(), order.format(),
                 order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()));
         calls.put(id, call);
@@ -257,21 +304,43 @@ public final class WorkerClient implements Workers {
         if (lost != channel) {
             return;
         }
-        if (ready) {
-            log.warn("lost the scale-worker connection; {} requests will be sent again after reconnecting",
-                    calls.size());
-        }
+        boolean wasReady = ready;
         ready = false;
         workerStatus = null;
         channel = null;
+        if (wasReady) {
+            if (lastFailure.isEmpty()) {
+                lastFailure = "the connection closed";
+            }
+            failures.incrementAndGet();
+            if (failOver) {
+                log.warn("lost the scale-worker at {}; moving its {} unanswered requests to another worker",
+                        label, calls.size());
+                handOverCalls();
+            } else {
+                log.warn("lost the scale-worker at {}; {} requests will be sent again after reconnecting", label,
+                        calls.size());
+            }
+        }
         scheduleReconnect();
+    }
+
+    /** Fails every unanswered request with {@link WorkerLostException}, so that the pool sends it elsewhere. */
+    private void handOverCalls() {
+        for (Long id : calls.keySet()) {
+            Call call = calls.remove(id);
+            if (call != null) {
+                call.future.completeExceptionally(new WorkerLostException("the scale-worker at " + label
+                        + " was lost before it answered (" + lastFailure + ")"));
+            }
+        }
     }
 
     private void onHandshake() {
         ready = true;
         backoffMillis = 100;
         lastFailure = "";
-        log.info("connected to scale-worker at {}", channel.remoteAddress());
+        log.info("connected to scale-worker {} at {}", label, channel.remoteAddress());
         calls.values().forEach(call -> {
             if (call.sentOn != channel) {
                 write(call);

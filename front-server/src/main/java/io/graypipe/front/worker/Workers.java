@@ -4,6 +4,7 @@ import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,8 +36,14 @@ public interface Workers extends AutoCloseable {
      */
     CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis);
 
-    /** A worker's pool status; fails with WORKER_UNAVAILABLE when none answers within {@code timeout}. */
+    /**
+     * The pool status of every connected worker added up (children listed worker after worker); fails with
+     * WORKER_UNAVAILABLE when none answers within {@code timeout}.
+     */
     CompletableFuture<WorkerStatus> fetchStatus(Duration timeout);
+
+    /** Each worker now, in the order they were configured. */
+    List<WorkerSnapshot> snapshots();
 
     /** Fails every request not yet answered and closes the connections. */
     @Override

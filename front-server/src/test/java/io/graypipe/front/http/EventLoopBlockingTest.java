@@ -218,6 +218,11 @@ class EventLoopBlockingTest {
         }
 
         @Override
+        public java.util.List<io.graypipe.front.worker.WorkerSnapshot> snapshots() {
+            throw new AssertionError("not used");
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -58,6 +58,7 @@ public final class FrontProcess implements AutoCloseable {
         private Path dataDir;
         private boolean awaitReady = true;
         private final List<String> args = new ArrayList<>();
+        private final List<String> launcher = new ArrayList<>();
 
         private Builder() {
         }
@@ -86,6 +87,13 @@ public final class FrontProcess implements AutoCloseable {
             return this;
         }
 
+        /** Words put before {@code java}, e.g. {@link NetNamespaces#exec} to run the front inside a host. */
+        public Builder launcher(List<String> words) {
+            launcher.clear();
+            launcher.addAll(words);
+            return this;
+        }
+
         /** More command-line options. */
         public Builder args(String... more) {
             args.addAll(List.of(more));
@@ -99,7 +107,7 @@ public final class FrontProcess implements AutoCloseable {
                     "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
             command.addAll(args);
             List<URI> addresses = new CopyOnWriteArrayList<>();
-            JvmProcess jvm = JvmProcess.start("256m", "io.graypipe.front.FrontMain", command, line -> {
+            JvmProcess jvm = JvmProcess.start(launcher, "256m", "io.graypipe.front.FrontMain", command, line -> {
                 Matcher match = LISTENING.matcher(line);
                 if (match.find()) {
                     addresses.add(URI.create(match.group(1)));
@@ -184,6 +192,20 @@ public final class FrontProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The entry of GET /stats {@code workers} whose address is {@code address} (as given to {@code --worker}):
+     * connected, children, in_flight, dispatched, failures.
+     */
+    public JsonNode workerStats(String address) {
+        HttpResponse<byte[]> stats = get("/stats");
+        for (JsonNode worker : json(stats).get("workers")) {
+            if (worker.get("address").asText().equals(address)) {
+                return worker;
+            }
+        }
+        throw new AssertionError("no worker " + address + " in /stats: " + new String(stats.body(), StandardCharsets.UTF_8));
     }
 
     public static JsonNode json(HttpResponse<byte[]> response) {

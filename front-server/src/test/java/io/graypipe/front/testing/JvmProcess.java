@@ -29,7 +29,17 @@ final class JvmProcess implements AutoCloseable {
     /** Starts {@code java -Xmx<maxHeap> -cp <test class path> mainClass args}; every output line also goes to onLine. */
     static JvmProcess start(String maxHeap, String mainClass, List<String> args, Consumer<String> onLine)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+        return start(List.of(), maxHeap, mainClass, args, onLine);
+    }
+
+    /**
+     * The same, with {@code launcher} words before {@code java}, e.g. {@code ip netns exec NAME}
+     * ({@link NetNamespaces#exec}) to run it on another "host".
+     */
+    static JvmProcess start(List<String> launcher, String maxHeap, String mainClass, List<String> args,
+                            Consumer<String> onLine) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(args);

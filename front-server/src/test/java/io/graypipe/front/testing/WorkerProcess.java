@@ -24,11 +24,20 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code WorkerMain --port PORT --token-file TOKEN <args>} and waits until it listens. */
     public static WorkerProcess start(int port, Path tokenFile, String... args) throws IOException {
+        return start(List.of(), port, tokenFile, args);
+    }
+
+    /**
+     * The same with {@code launcher} words before {@code java}, e.g. {@link NetNamespaces#exec} to run the worker
+     * inside a host (give it {@code --listen ADDRESS:PORT} there).
+     */
+    public static WorkerProcess start(List<String> launcher, int port, Path tokenFile, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("--port", Integer.toString(port),
                 "--token-file", tokenFile.toString()));
         command.addAll(List.of(args));
         AtomicReference<InetSocketAddress> address = new AtomicReference<>();
-        JvmProcess jvm = JvmProcess.start("128m", "io.graypipe.worker.WorkerMain", command, line -> {
+        JvmProcess jvm = JvmProcess.start(launcher, "128m", "io.graypipe.worker.WorkerMain", command, line -> {
             Matcher match = LISTENING.matcher(line);
             if (match.find()) {
                 address.set(new InetSocketAddress(match.group(1), Integer.parseInt(match.group(2))));
