@@ -1,6 +1,7 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.json.Json;
+import io.graypipe.front.task.EventSink;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queues a write on the channel, so nothing here waits. Events sent from one thread, or from callbacks that
  * are themselves serialised (as task subscribers are), reach the client in order.
  */
-public final class EventStream {
+public final class EventStream implements EventSink {
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
@@ -46,15 +47,22 @@ public final class EventStream {
 
     /** Sends one event whose data is {@code data} as JSON. Ignored once the stream has ended. */
     public void send(String event, Object data) {
+        send(null, event, data);
+    }
+
+    /** Ignored once the stream has ended. */
+    @Override
+    public void send(String id, String event, Object data) {
         if (ended.get()) {
             return;
         }
-        String text = "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
+        String text = (id == null ? "" : "id: " + id + "\n") + "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
         channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))),
                 channel.voidPromise());
     }
 
     /** Ends the response. Only the first call counts. */
+    @Override
     public void end() {
         if (ended.compareAndSet(false, true)) {
             ChannelFuture last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -67,7 +75,7 @@ public final class EventStream {
         return finished;
     }
 
-    /** Runs {@code action} when the client goes away, whether or not the stream has ended. */
+    @Override
     public void onClose(Runnable action) {
         channel.closeFuture().addListener(closed -> action.run());
     }
