@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,12 +26,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are themselves serialised (as task subscribers are), reach the client in order.
  */
 public final class EventStream implements EventSink {
+    /** Seconds between keep-alive comments on a silent stream. */
+    static final int KEEP_ALIVE_SECONDS = 15;
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
+    private final ScheduledFuture<?> keepAlive;
 
     private EventStream(Channel channel) {
         this.channel = channel;
+        // A stream silent for a long time (a task waiting in the queue) would be cut by proxies' idle timeouts;
+        // a comment line every KEEP_ALIVE_SECONDS keeps it open and is ignored by every SSE client.
+        keepAlive = channel.eventLoop().scheduleAtFixedRate(this::comment, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS,
+                TimeUnit.SECONDS);
+        channel.closeFuture().addListener(closed -> keepAlive.cancel(false));
+    }
+
+    private void comment() {
+        if (!ended.get()) {
+            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)), channel.voidPromise());
+        }
     }
 
     /** Writes the response head and returns the stream; {@code keepAlive} decides the Connection header. */
@@ -65,6 +82,7 @@ public final class EventStream implements EventSink {
     @Override
     public void end() {
         if (ended.compareAndSet(false, true)) {
+            keepAlive.cancel(false);
             ChannelFuture last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             last.addListener(done -> finished.complete(done.isSuccess()));
         }
