@@ -67,8 +67,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FrontServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontServer.class);
-    /** How long one Redis command may take before it counts as Redis unavailable. */
-    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long one Redis command may take before it counts as Redis unavailable. A Redis that refuses or drops
+     * connections is noticed at once; this bounds only a silent one (a partition). Generous, because one command
+     * may carry a 50 MiB upload, and on a loaded machine a 23 MB GET was measured at 4.7 s even with redis-cli.
+     */
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     /** Put before every key, so several clusters can share one Redis. */
     private static final String STORE_PREFIX = "graypipe:";
 
