@@ -2,6 +2,7 @@ package io.graypipe.front;
 
 import io.graypipe.front.config.DurationConverter;
 import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.config.StoreAddress;
 import io.graypipe.front.config.HostPortConverter;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
@@ -144,6 +145,15 @@ public final class FrontMain implements Callable<Integer> {
             description = "Uploads and results the data directory may hold; when full, POST /tasks gets 503 storage_full. Default: ${DEFAULT-VALUE} (1 GiB).")
     long maxDataBytes;
 
+    @Option(names = "--store", paramLabel = "redis://[USER:PASSWORD@]HOST:PORT[/DB]",
+            converter = StoreAddress.Converter.class,
+            description = "Keep async tasks in this Redis, shared with other fronts, instead of the data directory: any front then serves any task, and the tasks of a front that dies are finished by the others. See docs/scale-out.md.")
+    StoreAddress store;
+
+    @Option(names = "--claim-idle", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --store: how long a task taken by a front may go without a sign of life before another front takes it over. Default: ${DEFAULT-VALUE}.")
+    Duration claimIdle;
+
     @Spec
     CommandSpec spec;
 
@@ -167,6 +177,9 @@ public final class FrontMain implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535");
+        }
+        if (claimIdle.compareTo(Duration.ofMillis(300)) < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--claim-idle must be at least 300ms");
         }
         if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1
                 || maxConnections < 1) {
@@ -196,7 +209,7 @@ public final class FrontMain implements Callable<Integer> {
                         maxDimension, exactScaling),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
-                        maxDataBytes));
+                        maxDataBytes, store, claimIdle));
     }
 
     public static void main(String[] args) {
@@ -218,7 +231,11 @@ public final class FrontMain implements Callable<Integer> {
             out.println("graypipe front listening on http://" + (ip.contains(":") ? "[" + ip + "]" : ip)
                     + ":" + address.getPort());
         }
-        out.println("graypipe data directory " + server.dataDir());
+        if (config.storage().store() != null) {
+            out.println("graypipe task store " + config.storage().store().location());
+        } else {
+            out.println("graypipe data directory " + server.dataDir());
+        }
         out.flush();
         stopped.await();
         return 0;

@@ -13,6 +13,9 @@ import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.SharedTasks;
+import io.graypipe.front.config.StoreAddress;
+import io.graypipe.front.store.redis.RedisConnections;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
@@ -65,6 +68,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FrontServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrontServer.class);
+    /**
+     * How long one Redis command may take before it counts as Redis unavailable. A Redis that refuses or drops
+     * connections is noticed at once; this bounds only a silent one (a partition). Generous, because one command
+     * may carry a 50 MiB upload, and on a loaded machine a 23 MB GET was measured at 4.7 s even with redis-cli.
+     */
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+    /** Put before every key, so several clusters can share one Redis. */
+    private static final String STORE_PREFIX = "graypipe:";
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -76,6 +87,8 @@ public final class FrontServer implements AutoCloseable {
     private final TaskRegistry tasks;
     private final DataDirTaskStore taskFiles;
     private DurableTasks durableTasks;
+    /** With --store: async tasks in Redis, shared with the other fronts. */
+    private SharedTasks sharedTasks;
     private final LocalWorker localWorker;
     /** The secret of the worker this front starts, handed to it on stdin; null without one. */
     private final String localToken;
@@ -144,6 +157,25 @@ public final class FrontServer implements AutoCloseable {
         return connections;
     }
 
+    /**
+     * Connects to the Redis of --store (fails the start when it cannot be reached: a front that cannot take async
+     * tasks should not join the rotation) and makes this front one consumer of the shared work queue, under a name
+     * no other process uses.
+     */
+    private SharedTasks openStore(FrontConfig config, ImagePipeline pipeline) throws IOException {
+        StoreAddress store = config.storage().store();
+        RedisConnections redis = RedisConnections.open(store.uri(), STORE_TIMEOUT, STORE_PREFIX);
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        String consumer = InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid() + "-"
+                + HexFormat.of().formatHex(random);
+        int slots = Math.min(config.processing().queueSize(),
+                config.processing().grayThreads() + config.worker().inFlight());
+        log.info("async tasks in {} as consumer {}, running up to {} at once", store.location(), consumer, slots);
+        return new SharedTasks(redis, store.location(), consumer, config.storage().claimIdle(), tasks, pipeline,
+                workers, storageExecutor, housekeeping, config.timeouts().request(), slots);
+    }
+
     /** Transfer times arrive from the worker client, which exists before the metrics do. */
     private void transferred(Duration took) {
         FrontMetrics current = metrics;
@@ -200,11 +232,18 @@ public final class FrontServer implements AutoCloseable {
                 decoder.jpegDecoder());
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
+        if (config.storage().store() != null) {
+            sharedTasks = openStore(config, pipeline);
+        }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches));
+                new BatchUploads(sharedTasks != null ? sharedTasks : durableTasks, batches, sharedTasks));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
-        durableTasks.recover();
+        if (sharedTasks != null) {
+            sharedTasks.start();
+        } else {
+            durableTasks.recover();
+        }
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
@@ -215,7 +254,7 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                        dataFactory, uploadExecutor, observability));
+                        dataFactory, uploadExecutor, observability, sharedTasks));
         int port = config.listen().port();
         for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -276,6 +315,9 @@ public final class FrontServer implements AutoCloseable {
         if (durableTasks != null) {
             durableTasks.stopping();
         }
+        if (sharedTasks != null) {
+            sharedTasks.stopping();
+        }
         awaitSyncTasks(config.timeouts().shutdownGrace());
         for (Task task : tasks.unfinished()) {
             if (!task.durable()) {
@@ -300,6 +342,9 @@ public final class FrontServer implements AutoCloseable {
         }
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (sharedTasks != null) {
+            sharedTasks.close();
+        }
         taskFiles.close();
         log.info("front stopped");
     }

@@ -62,8 +62,12 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      * @param dataDir      where async tasks, their uploads and results are kept across restarts
      * @param dataDirGiven whether --data-dir was given; if not, a default in use by another front is not shared
      * @param maxDataBytes uploads and results the data directory may hold before async uploads get 503
+     * @param store        Redis shared with other fronts, which then holds every async task instead of the data
+     *                     directory; null for the data directory
+     * @param claimIdle    with a store: how long a task taken by a front may go untouched before another claims it
      */
-    public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes) {
+    public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes, StoreAddress store,
+                          Duration claimIdle) {
     }
 
     /** How a worker this front starts runs its scaling. */

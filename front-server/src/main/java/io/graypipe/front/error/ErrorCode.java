@@ -30,6 +30,8 @@ public enum ErrorCode {
     WORKER_UNAVAILABLE,
     /** The task store holds --max-data-bytes of uploads and results; async tasks wait for room. */
     STORAGE_FULL,
+    /** The shared task store (Redis, with --store) cannot be reached; async tasks wait until it can. */
+    STORAGE_UNAVAILABLE,
     DEADLINE_EXCEEDED,
     SCALING_FAILED,
     INTERNAL;

@@ -1,7 +1,7 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.task.Batch;
-import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.task.BatchChange;
 
 
 /**
@@ -10,10 +10,6 @@ import io.graypipe.front.task.TaskStatus;
  * {@code done} event with the whole batch when every task is final.
  */
 final class BatchEvents {
-    /** The data of a {@code task} event: the task that changed and the batch's figures. */
-    record TaskEvent(TaskStatus task, Batch.BatchStatus batch) {
-    }
-
     private BatchEvents() {
     }
 
@@ -22,7 +18,7 @@ final class BatchEvents {
             if (task == null) {
                 stream.send("progress", status);
             } else {
-                stream.send("task", new TaskEvent(task, status.summary()));
+                stream.send("task", new BatchChange(task, status.summary()));
             }
             if (status.finished()) {
                 stream.send("done", status);

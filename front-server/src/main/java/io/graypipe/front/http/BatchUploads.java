@@ -4,9 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
-import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.BatchStore;
+import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
@@ -25,12 +26,23 @@ import java.util.concurrent.CompletionException;
  * the answer is the first refusal.
  */
 public final class BatchUploads {
-    private final DurableTasks durableTasks;
+    private final AsyncTasks accepting;
     private final BatchStore batches;
+    private final SharedTasks shared;
 
-    public BatchUploads(DurableTasks durableTasks, BatchStore batches) {
-        this.durableTasks = durableTasks;
+    /**
+     * @param accepting where each file's task goes
+     * @param batches   where batches live without a shared store
+     * @param shared    the store shared with other fronts ({@code --store}), which then holds the batches; or null
+     */
+    public BatchUploads(AsyncTasks accepting, BatchStore batches, SharedTasks shared) {
+        this.accepting = accepting;
         this.batches = batches;
+        this.shared = shared;
+    }
+
+    AsyncTasks accepting() {
+        return accepting;
     }
 
     public BatchStore store() {
@@ -39,12 +51,12 @@ public final class BatchUploads {
 
     /** Stores every file as a task, off the event loop, and answers once all are on disk or refused. */
     CompletableFuture<FullHttpResponse> submit(List<Upload> files, ProcessingOptions options) {
-        List<CompletableFuture<Task>> stored = files.stream().map(file -> durableTasks.accept(file, options)).toList();
+        List<CompletableFuture<Task>> stored = files.stream().map(file -> accepting.accept(file, options)).toList();
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-                .handle((ignored, error) -> answer(files, stored));
+                .handle((ignored, error) -> answer(files, stored)).thenCompose(answer -> answer);
     }
 
-    private FullHttpResponse answer(List<Upload> files, List<CompletableFuture<Task>> stored) {
+    private CompletableFuture<FullHttpResponse> answer(List<Upload> files, List<CompletableFuture<Task>> stored) {
         List<Task> accepted = new ArrayList<>();
         List<String> acceptedNames = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
@@ -63,13 +75,19 @@ public final class BatchUploads {
             }
         }
         if (accepted.isEmpty()) {
-            return HttpResponses.error(firstRefusal);
+            return CompletableFuture.completedFuture(HttpResponses.error(firstRefusal));
         }
-        Batch batch = batches.create(accepted, acceptedNames);
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(batch.id(),
-                "/batches/" + batch.id(), "/batches/" + batch.id() + "/events", entries));
-        response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + batch.id());
-        return response;
+        CompletableFuture<String> batchId = shared != null ? shared.createBatch(accepted, acceptedNames)
+                : CompletableFuture.completedFuture(batches.create(accepted, acceptedNames).id());
+        return batchId.handle((id, error) -> {
+            if (error != null) {
+                return HttpResponses.error(DurableTasks.asFrontException(error));
+            }
+            FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(id,
+                    "/batches/" + id, "/batches/" + id + "/events", entries));
+            response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + id);
+            return response;
+        });
     }
 
     /** The 202 body of a batch. */

@@ -26,15 +26,17 @@ final class Endpoints {
         table.put(Route.TASKS, (exchange, id) -> uploads.begin(exchange, false));
         table.put(Route.TASK, (exchange, id) -> {
             if (exchange.request().method().equals(HttpMethod.GET)) {
-                exchange.answerAfterBody(() -> tasks.taskStatus(id));
+                exchange.answerLaterAfterBody(() -> tasks.taskStatus(id));
             } else {
-                exchange.answerAfterBody(() -> tasks.deleteTask(id));
+                exchange.answerLaterAfterBody(() -> tasks.deleteTask(id));
             }
         });
         table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)));
-        table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.taskEvents(id)));
-        table.put(Route.BATCH, (exchange, id) -> exchange.answerAfterBody(() -> tasks.batchStatus(id)));
-        table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.batchEvents(id)));
+        table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
+                () -> tasks.taskEvents(id, exchange.lastEventId())));
+        table.put(Route.BATCH, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.batchStatus(id)));
+        table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(
+                () -> tasks.batchEvents(id, exchange.lastEventId())));
         table.put(Route.HEALTHZ, (exchange, id) -> exchange.answerAfterBody(tasks::health));
         table.put(Route.READYZ, (exchange, id) -> exchange.answerAfterBody(tasks::readiness));
         table.put(Route.METRICS, (exchange, id) -> exchange.answerLaterAfterBody(observability::scrapeResponse));

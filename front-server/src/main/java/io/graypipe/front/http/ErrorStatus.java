@@ -26,7 +26,7 @@ final class ErrorStatus {
             case HEADERS_TOO_LARGE -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             case UNSUPPORTED_MEDIA_TYPE -> HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE;
             case UNDECODABLE_IMAGE, IMAGE_TOO_LARGE, SCALING_FAILED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-            case OVERLOADED, WORKER_UNAVAILABLE, STORAGE_FULL -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            case OVERLOADED, WORKER_UNAVAILABLE, STORAGE_FULL, STORAGE_UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };

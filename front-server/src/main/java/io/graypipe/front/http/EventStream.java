@@ -1,6 +1,7 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.json.Json;
+import io.graypipe.front.task.EventSink;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,13 +25,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * queues a write on the channel, so nothing here waits. Events sent from one thread, or from callbacks that
  * are themselves serialised (as task subscribers are), reach the client in order.
  */
-public final class EventStream {
+public final class EventStream implements EventSink {
+    /** Seconds between keep-alive comments on a silent stream. */
+    static final int KEEP_ALIVE_SECONDS = 15;
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<Boolean> finished = new CompletableFuture<>();
+    private final ScheduledFuture<?> keepAlive;
 
     private EventStream(Channel channel) {
         this.channel = channel;
+        // A stream silent for a long time (a task waiting in the queue) would be cut by proxies' idle timeouts;
+        // a comment line every KEEP_ALIVE_SECONDS keeps it open and is ignored by every SSE client.
+        keepAlive = channel.eventLoop().scheduleAtFixedRate(this::comment, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS,
+                TimeUnit.SECONDS);
+        channel.closeFuture().addListener(closed -> keepAlive.cancel(false));
+    }
+
+    private void comment() {
+        if (!ended.get()) {
+            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(KEEP_ALIVE)), channel.voidPromise());
+        }
     }
 
     /** Writes the response head and returns the stream; {@code keepAlive} decides the Connection header. */
@@ -46,17 +64,25 @@ public final class EventStream {
 
     /** Sends one event whose data is {@code data} as JSON. Ignored once the stream has ended. */
     public void send(String event, Object data) {
+        send(null, event, data);
+    }
+
+    /** Ignored once the stream has ended. */
+    @Override
+    public void send(String id, String event, Object data) {
         if (ended.get()) {
             return;
         }
-        String text = "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
+        String text = (id == null ? "" : "id: " + id + "\n") + "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
         channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))),
                 channel.voidPromise());
     }
 
     /** Ends the response. Only the first call counts. */
+    @Override
     public void end() {
         if (ended.compareAndSet(false, true)) {
+            keepAlive.cancel(false);
             ChannelFuture last = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             last.addListener(done -> finished.complete(done.isSuccess()));
         }
@@ -67,7 +93,7 @@ public final class EventStream {
         return finished;
     }
 
-    /** Runs {@code action} when the client goes away, whether or not the stream has ended. */
+    @Override
     public void onClose(Runnable action) {
         channel.closeFuture().addListener(closed -> action.run());
     }

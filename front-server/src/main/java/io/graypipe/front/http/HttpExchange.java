@@ -145,21 +145,34 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual), or return what feeds the open stream. The connection is reused
      * once the stream ends, like after any answer.
      */
-    void streamAfterBody(Supplier<Consumer<EventStream>> opener) {
+    void streamAfterBody(Supplier<CompletableFuture<Consumer<EventStream>>> opener) {
         afterBody = () -> {
-            Consumer<EventStream> feed;
+            CompletableFuture<Consumer<EventStream>> feed;
             try {
                 feed = opener.get();
             } catch (FrontException e) {
                 answer(HttpResponses.error(e));
                 return;
             }
-            observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
-            boolean reuse = keepAlive;
-            EventStream stream = EventStream.open(ctx.channel(), reuse);
-            stream.finished().thenAccept(written -> connection.answered(this, reuse && written));
-            feed.accept(stream);
+            // A feed known only later (the task looked up in a shared store) opens the stream from that thread:
+            // EventStream only queues writes on the channel.
+            feed.whenComplete((ready, error) -> {
+                if (error != null) {
+                    answer(failure(error));
+                    return;
+                }
+                observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+                boolean reuse = keepAlive;
+                EventStream stream = EventStream.open(ctx.channel(), reuse);
+                stream.finished().thenAccept(written -> connection.answered(this, reuse && written));
+                ready.accept(stream);
+            });
         };
+    }
+
+    /** The {@code Last-Event-ID} a reconnecting event-stream client sent, or null. */
+    String lastEventId() {
+        return request.headers().get("Last-Event-ID");
     }
 
     /** Answers {@code response} once the request's body, which must be empty, has been read. */

@@ -4,6 +4,7 @@ import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
 import io.netty.channel.ChannelInitializer;
@@ -28,13 +29,16 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
 
+    /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
                                    DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
-                                   Executor uploadExecutor, Observability observability) {
+                                   Executor uploadExecutor, Observability observability, SharedTasks shared) {
         this.config = config;
-        UploadRequests uploads = new UploadRequests(config, pipeline, tasks, durableTasks, observability.batches(),
+        UploadRequests uploads = new UploadRequests(config, pipeline, tasks, observability.batches().accepting(),
+                observability.batches(),
                 worker, dataFactory, uploadExecutor);
-        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker);
+        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
+                shared);
         this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());

@@ -7,6 +7,8 @@ import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.SharedTasks;
+import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -32,6 +34,8 @@ final class TaskEndpoints {
     private final DurableTasks durableTasks;
     private final BatchStore batches;
     private final Workers worker;
+    /** With {@code --store}: the truth about every async task, whichever front took it. Null without. */
+    private final SharedTasks shared;
 
     /** The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,28 +46,65 @@ final class TaskEndpoints {
     record NotDone(ErrorInfo error, TaskStatus task) {
     }
 
-    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, Workers worker) {
+    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, Workers worker,
+                  SharedTasks shared) {
         this.tasks = tasks;
         this.durableTasks = durableTasks;
         this.batches = batches;
         this.worker = worker;
+        this.shared = shared;
+    }
+
+    /**
+     * Whether this front's memory answers for task {@code id}: always without a shared store; with one, only for
+     * its sync tasks, since an async task's truth is in the store whichever front runs it.
+     */
+    private boolean heldHere(String id) {
+        return shared == null || tasks.find(id).filter(task -> !task.durable()).isPresent();
     }
 
     /** {@code GET /tasks/{id}}. */
-    FullHttpResponse taskStatus(String id) {
-        return HttpResponses.json(HttpResponseStatus.OK, findTask(id).status());
+    CompletableFuture<FullHttpResponse> taskStatus(String id) {
+        if (heldHere(id)) {
+            return CompletableFuture.completedFuture(HttpResponses.json(HttpResponseStatus.OK, findTask(id).status()));
+        }
+        return shared.status(id).thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
+                found.orElseThrow(() -> taskNotFound(id))));
     }
 
     /** {@code DELETE /tasks/{id}}. */
-    FullHttpResponse deleteTask(String id) {
-        if (tasks.delete(id).isEmpty()) {
-            throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
+    CompletableFuture<FullHttpResponse> deleteTask(String id) {
+        if (heldHere(id)) {
+            if (tasks.delete(id).isEmpty()) {
+                throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
+            }
+            return CompletableFuture.completedFuture(noContent());
         }
+        return shared.delete(id).thenApply(last -> {
+            if (last.isEmpty()) {
+                throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
+            }
+            return noContent();
+        });
+    }
+
+    private static FullHttpResponse noContent() {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
 
     /** {@code GET /tasks/{id}/result}: later, because a durable task's result is read from disk off the event loop. */
     CompletableFuture<FullHttpResponse> taskResult(String id) {
+        if (!heldHere(id)) {
+            return shared.status(id).thenCompose(found -> {
+                TaskStatus status = found.orElseThrow(() -> taskNotFound(id));
+                if (status.status() != TaskState.DONE) {
+                    return CompletableFuture.completedFuture(notDone(status));
+                }
+                return shared.result(id).thenApply(image -> image.map(bytes -> imageResponse(status, bytes))
+                        .orElseGet(() -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
+                                + status.id() + " is no longer kept (deleted or expired)")));
+            });
+        }
         Task task = findTask(id);
         TaskStatus status = task.status();
         if (status.status() == TaskState.DONE && task.durable()) {
@@ -74,21 +115,41 @@ final class TaskEndpoints {
         return CompletableFuture.completedFuture(resultInMemory(task));
     }
 
-    /** {@code GET /tasks/{id}/events}: what feeds the event stream, once the task is known to exist. */
-    Consumer<EventStream> taskEvents(String id) {
-        Task task = findTask(id);
-        return stream -> TaskEvents.stream(task, stream);
+    /**
+     * {@code GET /tasks/{id}/events}: what feeds the event stream, once the task is known to exist.
+     *
+     * @param lastEventId the client's {@code Last-Event-ID}, to resume after it (shared store only), or null
+     */
+    CompletableFuture<Consumer<EventStream>> taskEvents(String id, String lastEventId) {
+        if (heldHere(id)) {
+            Task task = findTask(id);
+            return CompletableFuture.completedFuture(stream -> TaskEvents.stream(task, stream));
+        }
+        return shared.taskEvents(id, lastEventId).thenApply(found -> {
+            Consumer<EventSink> feed = found.orElseThrow(() -> taskNotFound(id));
+            return feed::accept;
+        });
     }
 
     /** {@code GET /batches/{id}}. */
-    FullHttpResponse batchStatus(String id) {
-        return HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status());
+    CompletableFuture<FullHttpResponse> batchStatus(String id) {
+        if (shared == null) {
+            return CompletableFuture.completedFuture(HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status()));
+        }
+        return shared.batch(id).thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
+                found.orElseThrow(() -> batchNotFound(id))));
     }
 
     /** {@code GET /batches/{id}/events}: what feeds the event stream, once the batch is known to exist. */
-    Consumer<EventStream> batchEvents(String id) {
-        Batch batch = findBatch(id);
-        return stream -> BatchEvents.stream(batch, stream);
+    CompletableFuture<Consumer<EventStream>> batchEvents(String id, String lastEventId) {
+        if (shared == null) {
+            Batch batch = findBatch(id);
+            return CompletableFuture.completedFuture(stream -> BatchEvents.stream(batch, stream));
+        }
+        return shared.batchEvents(id, lastEventId).thenApply(found -> {
+            Consumer<EventSink> feed = found.orElseThrow(() -> batchNotFound(id));
+            return feed::accept;
+        });
     }
 
     /** {@code GET /healthz}: the front answers, whatever the worker's state. */
@@ -96,9 +157,12 @@ final class TaskEndpoints {
         return HttpResponses.json(HttpResponseStatus.OK, new Health("ok", null));
     }
 
-    /** {@code GET /readyz}: ready only while the worker can take scaling work. */
+    /** {@code GET /readyz}: ready only while the worker can take scaling work, and the shared store answers. */
     FullHttpResponse readiness() {
         String reason = worker.unavailableReason();
+        if (reason == null && shared != null) {
+            reason = shared.unavailableReason();
+        }
         if (reason == null) {
             return HttpResponses.json(HttpResponseStatus.OK, new Health("ready", null));
         }
@@ -119,26 +183,37 @@ final class TaskEndpoints {
     }
 
     private Task findTask(String id) {
-        return tasks.find(id).orElseThrow(() -> new FrontException(ErrorCode.TASK_NOT_FOUND, "no task "
-                + HttpResponses.clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes()
-                + " minutes"));
+        return tasks.find(id).orElseThrow(() -> taskNotFound(id));
+    }
+
+    private FrontException taskNotFound(String id) {
+        return new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id)
+                + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes");
     }
 
     private Batch findBatch(String id) {
-        return batches.find(id).orElseThrow(() -> new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch "
-                + HttpResponses.clip(id) + "; it never existed or expired after " + tasks.resultTtl().toMinutes()
-                + " minutes"));
+        return batches.find(id).orElseThrow(() -> batchNotFound(id));
+    }
+
+    private FrontException batchNotFound(String id) {
+        return new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch " + HttpResponses.clip(id)
+                + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes");
+    }
+
+    /** The answer for the result of a task that is not done: its error when failed, else 409 with its status. */
+    private static FullHttpResponse notDone(TaskStatus status) {
+        if (status.status() == TaskState.FAILED) {
+            return HttpResponses.error(status.error().errorCode(), status.error().message());
+        }
+        FrontException notDone = new FrontException(ErrorCode.TASK_NOT_DONE, "the task is "
+                + status.status().label() + "; poll GET /tasks/" + status.id() + " until it is done");
+        return HttpResponses.error(ErrorCode.TASK_NOT_DONE, new NotDone(ErrorInfo.of(notDone), status));
     }
 
     private FullHttpResponse resultInMemory(Task task) {
         TaskStatus status = task.status();
-        if (status.status() == TaskState.FAILED) {
-            return HttpResponses.error(status.error().errorCode(), status.error().message());
-        }
         if (status.status() != TaskState.DONE) {
-            FrontException notDone = new FrontException(ErrorCode.TASK_NOT_DONE, "the task is "
-                    + status.status().label() + "; poll GET /tasks/" + status.id() + " until it is done");
-            return HttpResponses.error(ErrorCode.TASK_NOT_DONE, new NotDone(ErrorInfo.of(notDone), status));
+            return notDone(status);
         }
         byte[] image = task.result();
         if (image == null) {

@@ -6,6 +6,7 @@ import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
@@ -41,18 +42,18 @@ final class UploadRequests {
     private final FrontConfig config;
     private final ImagePipeline pipeline;
     private final TaskRegistry tasks;
-    private final DurableTasks durableTasks;
+    private final AsyncTasks asyncTasks;
     private final BatchUploads batches;
     private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
 
-    UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, DurableTasks durableTasks,
+    UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, AsyncTasks asyncTasks,
                    BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
-        this.durableTasks = durableTasks;
+        this.asyncTasks = asyncTasks;
         this.batches = batches;
         this.worker = worker;
         this.dataFactory = dataFactory;
@@ -133,7 +134,7 @@ final class UploadRequests {
                 Task task = pipeline.submit(files.get(0), options);
                 return task.finished().handle((status, error) -> syncAnswer(task));
             }
-            return durableTasks.accept(files.get(0), options).handle((task, error) ->
+            return asyncTasks.accept(files.get(0), options).handle((task, error) ->
                     error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asFrontException(error)));
         } catch (FrontException e) {
             files.forEach(f -> f.release().run());

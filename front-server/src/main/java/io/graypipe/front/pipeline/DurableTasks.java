@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * on disk before it shows as done, and its final state is recorded. At start, unfinished tasks are queued again
  * and finished ones are served until their TTL. All file work runs on the storage executor.
  */
-public final class DurableTasks {
+public final class DurableTasks implements AsyncTasks {
     private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
     private static final long REQUEUE_DELAY_MILLIS = 200;
 
@@ -65,6 +65,7 @@ public final class DurableTasks {
      * on disk, or fails with an {@link FrontException}: STORAGE_FULL, OVERLOADED, or INTERNAL on an I/O error.
      * {@code upload} is released in every case.
      */
+    @Override
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
         try {
             return CompletableFuture.supplyAsync(() -> store(upload, options), storage);
@@ -240,7 +241,8 @@ public final class DurableTasks {
         stopping = true;
     }
 
-    private static TaskRecord record(TaskStatus status, ProcessingOptions options) {
+    /** The record of a new task: its status and what to run it with. */
+    static TaskRecord record(TaskStatus status, ProcessingOptions options) {
         if (options == null) {
             return new TaskRecord(status, null, 0);
         }

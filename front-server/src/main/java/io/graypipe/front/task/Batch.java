@@ -88,28 +88,11 @@ public final class Batch {
 
     /** The aggregate now. Reads the tasks' lock-free snapshots. */
     public synchronized BatchStatus status() {
-        int queued = 0;
-        int running = 0;
-        int done = 0;
-        int failed = 0;
-        int cancelled = 0;
         List<BatchStatus.Item> items = new ArrayList<>(tasks.size());
         for (int i = 0; i < tasks.size(); i++) {
-            TaskStatus status = tasks.get(i).status();
-            switch (status.status()) {
-                case QUEUED -> queued++;
-                case GRAYSCALE, SCALING -> running++;
-                case DONE -> done++;
-                case FAILED -> failed++;
-                case CANCELLED -> cancelled++;
-            }
-            items.add(new BatchStatus.Item(filenames.get(i), status));
+            items.add(new BatchStatus.Item(filenames.get(i), tasks.get(i).status()));
         }
-        boolean finished = done + failed + cancelled == tasks.size();
-        Instant end = finishedAt != null ? finishedAt : clock.instant();
-        double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
-        return new BatchStatus(id, createdAt, finishedAt, tasks.size(), queued, running, done, failed, cancelled,
-                finished, Math.round(done / seconds * 100) / 100.0, items);
+        return BatchStatus.of(id, createdAt, finishedAt, items, clock.instant());
     }
 
     /** When the last task finished, or null while some still run; for expiry. */
@@ -126,6 +109,34 @@ public final class Batch {
     public record BatchStatus(String id, Instant createdAt, Instant finishedAt, int total, int queued, int running,
                               int done, int failed, int cancelled, boolean finished, double imagesPerSecond,
                               List<Item> tasks) {
+        /**
+         * The figures of {@code items}, as any front computes them from a batch's tasks, local or shared.
+         *
+         * @param finishedAt when the last task finished, or null while some still run
+         * @param now        the end of the rate's window while the batch runs
+         */
+        public static BatchStatus of(String id, Instant createdAt, Instant finishedAt, List<Item> items, Instant now) {
+            int queued = 0;
+            int running = 0;
+            int done = 0;
+            int failed = 0;
+            int cancelled = 0;
+            for (Item item : items) {
+                switch (item.task().status()) {
+                    case QUEUED -> queued++;
+                    case GRAYSCALE, SCALING -> running++;
+                    case DONE -> done++;
+                    case FAILED -> failed++;
+                    case CANCELLED -> cancelled++;
+                }
+            }
+            boolean finished = done + failed + cancelled == items.size();
+            Instant end = finishedAt != null ? finishedAt : now;
+            double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
+            return new BatchStatus(id, createdAt, finishedAt, items.size(), queued, running, done, failed, cancelled,
+                    finished, Math.round(done / seconds * 100) / 100.0, items);
+        }
+
         /** The same figures without the per-task list, for events that carry one task anyway. */
         public BatchStatus summary() {
             return new BatchStatus(id, createdAt, finishedAt, total, queued, running, done, failed, cancelled,

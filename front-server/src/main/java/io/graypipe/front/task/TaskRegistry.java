@@ -41,15 +41,29 @@ public final class TaskRegistry {
     }
 
     private Task create(double scale, Duration deadline, boolean durable) {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        String id = HexFormat.of().formatHex(bits);
+        String id = newId();
         Instant now = clock.instant();
         Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos(),
                 durable);
         tasks.put(id, task);
         creationListeners.forEach(listener -> listener.accept(task));
         return task;
+    }
+
+    /**
+     * A new async task that this registry does not hold: with a shared store (--store) the store holds it, and
+     * whichever front takes it from the work queue runs its own copy.
+     */
+    public Task detached(double scale, Duration deadline) {
+        return new Task(TaskStatus.queued(newId(), scale, clock.instant()), clock,
+                System.nanoTime() + deadline.toNanos(), true);
+    }
+
+    /** 128 random bits as 32 hex digits: the id of a task, or of a batch. */
+    public String newId() {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        return HexFormat.of().formatHex(bits);
     }
 
     /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */

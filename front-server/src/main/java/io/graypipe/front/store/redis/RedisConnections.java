@@ -79,6 +79,11 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
+    /** Whether the command connection is up now; Lettuce reconnects in the background while it is not. */
+    public boolean isConnected() {
+        return commands.isOpen();
+    }
+
     RedisAsyncCommands<String, byte[]> commands() {
         return commands.async();
     }

@@ -1,0 +1,504 @@
+package io.graypipe.front.pipeline;
+
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.json.Json;
+import io.graypipe.front.store.StoreException;
+import io.graypipe.front.store.redis.RedisConnections;
+import io.graypipe.front.store.redis.RedisEvents;
+import io.graypipe.front.store.redis.RedisTasks;
+import io.graypipe.front.store.redis.RedisWorkQueue;
+import io.graypipe.front.store.redis.StoredBatch;
+import io.graypipe.front.store.redis.StoredEvent;
+import io.graypipe.front.store.redis.StoredTask;
+import io.graypipe.front.store.redis.WorkItem;
+import io.graypipe.front.image.ImageSource;
+import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.BatchChange;
+import io.graypipe.front.task.EventSink;
+import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskRecord;
+import io.graypipe.front.task.TaskRegistry;
+import io.graypipe.front.task.TaskState;
+import io.graypipe.front.task.TaskStatus;
+import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.OutputFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Async tasks shared by several fronts through Redis ({@code --store}). Redis is the truth: a task's record,
+ * upload, result, events and batch live there, so any front answers for any task by reading Redis, never its own
+ * memory. Accepting a task stores it and puts it in the work queue in one step; a work loop on every front takes
+ * entries from the queue, runs each task through this front's {@link ImagePipeline} as a local copy, and writes
+ * each stage back; the result and the {@code done} state are written together, only once, however many fronts
+ * ran it (docs/scale-out.md).
+ *
+ * <p>Nothing here blocks a thread on Redis: every call returns a future completed on a Lettuce I/O thread. Reading
+ * an upload's spooled file runs on the storage executor. The loop's timers run on the housekeeping thread.
+ */
+public final class SharedTasks implements AsyncTasks, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SharedTasks.class);
+    /** How long one take waits in Redis for new work; short, so a stop or a full front is noticed soon. */
+    private static final Duration TAKE_BLOCK = Duration.ofSeconds(1);
+    /** Pause before trying Redis again after a failure, or before taking work while this front is full. */
+    private static final long RETRY_MILLIS = 1000;
+    private static final long FULL_WAIT_MILLIS = 100;
+
+    private final RedisConnections connections;
+    private final String location;
+    private final RedisTasks store;
+    private final RedisWorkQueue queue;
+    private final RedisEvents events;
+    private final TaskRegistry registry;
+    private final ImagePipeline pipeline;
+    private final Workers workers;
+    private final ExecutorService storage;
+    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final Duration requestTimeout;
+    private final Duration touchInterval;
+    /** Tasks this front runs at once; it takes no more from the queue than it has room for. */
+    private final Semaphore slots;
+    /** Work entries this front took and has not finished, by entry id: touched so no other front claims them. */
+    private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    /**
+     * @param location  the store's address without credentials, for messages
+     * @param slots     tasks this front runs at once
+     * @param claimIdle how long a taken entry may go untouched before another front claims it
+     */
+    public SharedTasks(RedisConnections connections, String location, String consumerName, Duration claimIdle,
+                       TaskRegistry registry, ImagePipeline pipeline, Workers workers, ExecutorService storage,
+                       ScheduledExecutorService timer, Duration requestTimeout, int slots) {
+        this.connections = connections;
+        this.location = location;
+        this.clock = Clock.systemUTC();
+        this.store = new RedisTasks(connections, Json.MAPPER, clock, registry.resultTtl());
+        this.queue = new RedisWorkQueue(connections, consumerName, claimIdle);
+        this.events = new RedisEvents(connections);
+        this.registry = registry;
+        this.pipeline = pipeline;
+        this.workers = workers;
+        this.storage = storage;
+        this.timer = timer;
+        this.requestTimeout = requestTimeout;
+        Duration third = claimIdle.dividedBy(3);
+        this.touchInterval = third.compareTo(RedisWorkQueue.TOUCH_INTERVAL) < 0 ? third : RedisWorkQueue.TOUCH_INTERVAL;
+        this.slots = new Semaphore(slots);
+    }
+
+    /** Starts the work loop and the touching of taken entries. */
+    public void start() {
+        queue.ensureGroup().whenComplete((created, error) -> {
+            if (error != null) {
+                log.warn("cannot create the work queue's group in {} yet: {}", location, error.getMessage());
+            }
+            timer.execute(this::takeMore);
+        });
+        timer.scheduleWithFixedDelay(this::touchInFlight, touchInterval.toMillis(), touchInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    // ---- accepting
+
+    @Override
+    public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
+        Task task = registry.detached(options.scale(), requestTimeout);
+        CompletableFuture<byte[]> image;
+        try {
+            image = CompletableFuture.supplyAsync(() -> read(upload.source()), storage);
+        } catch (RejectedExecutionException e) {
+            upload.release().run();
+            return CompletableFuture.failedFuture(ImagePipeline.overloaded());
+        }
+        return image.thenCompose(bytes -> store.create(DurableTasks.record(task.status(), options), bytes))
+                .handle((firstEvent, error) -> {
+                    upload.release().run();
+                    if (error != null) {
+                        throw failure(error);
+                    }
+                    return task;
+                });
+    }
+
+    private static byte[] read(ImageSource source) {
+        try {
+            return source.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Groups accepted tasks into a new batch; completes with its id. */
+    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames) {
+        String batchId = registry.newId();
+        return translated(store.createBatch(batchId, tasks.stream().map(Task::id).toList(), filenames))
+                .thenApply(created -> batchId);
+    }
+
+    // ---- reading, from any front
+
+    public CompletableFuture<Optional<TaskStatus>> status(String id) {
+        return translated(store.find(id)).thenApply(found -> found.map(task -> task.record().task()));
+    }
+
+    /** The output image of a done task; empty when it is not kept (not done, deleted or expired). */
+    public CompletableFuture<Optional<byte[]>> result(String id) {
+        return translated(store.readResult(id));
+    }
+
+    /** Cancels the task if it is still pending, here or on any front, and forgets it and its result. */
+    public CompletableFuture<Optional<TaskStatus>> delete(String id) {
+        return translated(store.delete(id)).thenApply(last -> {
+            // A copy running here stops; one running on another front finds the task gone when it finishes.
+            registry.find(id).filter(Task::durable).ifPresent(Task::cancel);
+            return last;
+        });
+    }
+
+    public CompletableFuture<Optional<Batch.BatchStatus>> batch(String id) {
+        return translated(store.findBatch(id)).thenApply(found -> found.map(this::batchStatus));
+    }
+
+    private Batch.BatchStatus batchStatus(StoredBatch batch) {
+        List<Batch.BatchStatus.Item> items = batch.items().stream().filter(item -> item.task() != null)
+                .map(item -> new Batch.BatchStatus.Item(item.filename(), item.task())).toList();
+        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), items, clock.instant());
+    }
+
+    /**
+     * What feeds {@code GET /tasks/{id}/events}, or empty when there is no such task: each state the task entered
+     * after {@code lastEventId} (all of them when null), each with its stream entry id as the SSE {@code id:},
+     * live as any front appends them, up to the final one.
+     */
+    public CompletableFuture<Optional<Consumer<EventSink>>> taskEvents(String id, String lastEventId) {
+        return status(id).thenApply(found -> found.map(status -> sink -> {
+            if (status.status().isFinal()) {
+                events.taskEvents(id, lastEventId).whenComplete((past, error) -> {
+                    if (past != null) {
+                        past.forEach(event -> sendTaskEvent(sink, event));
+                    }
+                    sink.end();
+                });
+                return;
+            }
+            Following following = new Following();
+            following.started(events.followTask(id, lastEventId, event -> {
+                if (sendTaskEvent(sink, event)) {
+                    sink.end();
+                    following.stop();
+                }
+            }));
+            sink.onClose(following::stop);
+        }));
+    }
+
+    /** Sends one task event; true when it was the final one. */
+    private static boolean sendTaskEvent(EventSink sink, StoredEvent event) {
+        TaskStatus status = parse(event);
+        sink.send(event.id(), event.event(), status);
+        return status.status().isFinal();
+    }
+
+    /**
+     * What feeds {@code GET /batches/{id}/events}, or empty when there is no such batch: a {@code progress} event
+     * with the whole batch (unless resuming from {@code lastEventId}), a {@code task} event per state change of any
+     * of its tasks (id: its stream entry id), and {@code done} with the whole batch once every task is final.
+     */
+    public CompletableFuture<Optional<Consumer<EventSink>>> batchEvents(String id, String lastEventId) {
+        return batch(id).thenApply(found -> found.map(snapshot -> sink -> {
+            if (lastEventId == null) {
+                sink.send(null, "progress", snapshot);
+            }
+            if (snapshot.finished()) {
+                CompletableFuture<List<StoredEvent>> missed = lastEventId == null
+                        ? CompletableFuture.completedFuture(List.of()) : events.batchEvents(id, lastEventId);
+                missed.whenComplete((past, error) -> {
+                    if (past != null) {
+                        past.forEach(event -> sink.send(event.id(), "task",
+                                new BatchChange(parse(event), snapshot.summary())));
+                    }
+                    sink.send(null, "done", snapshot);
+                    sink.end();
+                });
+                return;
+            }
+            // Without Last-Event-ID the snapshot already shows every past event: follow from the newest one.
+            CompletableFuture<String> from = lastEventId != null ? CompletableFuture.completedFuture(lastEventId)
+                    : events.batchEvents(id, null).thenApply(past -> past.isEmpty() ? null : past.get(past.size() - 1).id());
+            from.whenComplete((afterId, error) -> {
+                Following following = new Following();
+                following.started(events.followBatch(id, afterId, event -> batch(id).whenComplete((now, readError) -> {
+                    if (now == null || now.isEmpty()) {
+                        return;
+                    }
+                    sink.send(event.id(), "task", new BatchChange(parse(event), now.get().summary()));
+                    if (now.get().finished()) {
+                        following.stop();
+                        sink.send(null, "done", now.get());
+                        sink.end();
+                    }
+                })));
+                sink.onClose(following::stop);
+            });
+        }));
+    }
+
+    /**
+     * One follow of an event stream, which may have to stop before {@link RedisEvents} has even returned it: its
+     * first events are read on a Lettuce thread while the caller is still in {@code follow}.
+     */
+    private static final class Following {
+        private final AtomicReference<RedisEvents.Subscription> subscription = new AtomicReference<>();
+        private final AtomicBoolean stopped = new AtomicBoolean();
+
+        void started(RedisEvents.Subscription started) {
+            subscription.set(started);
+            if (stopped.get()) {
+                started.close();
+            }
+        }
+
+        void stop() {
+            stopped.set(true);
+            RedisEvents.Subscription current = subscription.get();
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    private static TaskStatus parse(StoredEvent event) {
+        try {
+            return Json.MAPPER.readValue(event.status(), TaskStatus.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable event " + event.id(), e);
+        }
+    }
+
+    /** Null while Redis is reachable; otherwise why not, for {@code /readyz}. */
+    public String unavailableReason() {
+        return connections.isConnected() ? null : "the task store (Redis at " + location + ") cannot be reached";
+    }
+
+    // ---- the work loop
+
+    /** Takes as many entries as this front has room for, waiting in Redis for new ones, then comes back. */
+    private void takeMore() {
+        if (stopping) {
+            return;
+        }
+        int free = slots.availablePermits();
+        if (free == 0 || !workers.isReady()) {
+            // A front without a live worker takes nothing, leaving the work to fronts that can do it.
+            schedule(this::takeMore, free == 0 ? FULL_WAIT_MILLIS : RETRY_MILLIS);
+            return;
+        }
+        queue.take(free, TAKE_BLOCK).whenComplete((items, error) -> {
+            if (error != null) {
+                log.debug("cannot take work from {}: {}", location, error.getMessage());
+                schedule(this::takeMore, RETRY_MILLIS);
+                return;
+            }
+            items.forEach(this::run);
+            schedule(this::takeMore, 0);
+        });
+    }
+
+    private void run(WorkItem item) {
+        if (!slots.tryAcquire()) {
+            // Not expected: only this loop takes slots. Left pending, the entry is claimed again after the idle time.
+            return;
+        }
+        inFlight.put(item.entryId(), item.taskId());
+        if (item.claimed()) {
+            log.info("claimed task {} from a front that stopped working on it", item.taskId());
+        }
+        store.find(item.taskId()).thenCompose(found -> {
+            if (found.isEmpty() || found.get().record().task().status().isFinal()) {
+                // Deleted or expired before anyone ran it, or finished by a front presumed dead: nothing to do.
+                return queue.drop(item.entryId()).thenRun(() -> release(item));
+            }
+            return store.readUpload(item.taskId()).thenAccept(upload -> start(item, found.get(), upload));
+        }).whenComplete((ignored, error) -> {
+            if (error != null) {
+                // Left pending and untouched: claimed again (by any front, this one too) after the idle time.
+                log.warn("cannot start task {}: {}", item.taskId(), error.getMessage());
+                release(item);
+            }
+        });
+    }
+
+    private void start(WorkItem item, StoredTask stored, Optional<byte[]> upload) {
+        TaskRecord record = stored.record();
+        TaskStatus status = record.task();
+        if (upload.isEmpty()) {
+            Task task = registry.restore(status, requestTimeout);
+            finishWhenFinal(item, task);
+            task.fail(new FrontException(ErrorCode.INTERNAL, "the upload of this task was lost from the task store"));
+            return;
+        }
+        Task task = registry.restore(status, requestTimeout);
+        task.subscribe(now -> {
+            if (!now.status().isFinal() && now.status() != status.status()) {
+                store.update(now).whenComplete((change, error) -> {
+                    if (error != null) {
+                        log.debug("cannot record that task {} is {}: {}", now.id(), now.status().label(),
+                                error.getMessage());
+                    }
+                });
+            }
+        });
+        finishWhenFinal(item, task);
+        ProcessingOptions options = new ProcessingOptions(status.scale(),
+                record.format() == null ? null : OutputFormat.parse(record.format()), record.quality());
+        try {
+            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
+                    (running, image, output) -> complete(item, running, image, output));
+        } catch (RejectedExecutionException e) {
+            // The gray queue is full of sync requests: leave the entry to be claimed again, by this front or another.
+            registry.delete(status.id());
+            release(item);
+        }
+    }
+
+    /** Stores the result and the done state together, then shows the local copy as done. */
+    private void complete(WorkItem item, Task task, byte[] image, ImageInfo output) {
+        TaskStatus done = task.status().done(output, clock.instant());
+        store.complete(done, image, item.entryId()).whenComplete((change, error) -> {
+            if (error != null) {
+                retry(item, () -> complete(item, task, image, output), error);
+                return;
+            }
+            if (change != RedisTasks.Change.CHANGED) {
+                log.info("task {} was {} already; this front's result is discarded", task.id(),
+                        change == RedisTasks.Change.GONE ? "deleted" : "finished by another front");
+            }
+            task.complete(null, output);
+        });
+    }
+
+    /** Records a failure or cancellation of the local copy; a done one was recorded by {@link #complete}. */
+    private void finishWhenFinal(WorkItem item, Task task) {
+        task.finished().thenAccept(status -> {
+            if (status.status() == TaskState.DONE) {
+                forget(item, task);
+            } else if (!stopping) {
+                recordEnd(item, task, status);
+            }
+        });
+    }
+
+    private void recordEnd(WorkItem item, Task task, TaskStatus status) {
+        store.finish(status, item.entryId()).whenComplete((change, error) -> {
+            if (error != null) {
+                retry(item, () -> recordEnd(item, task, status), error);
+            } else {
+                forget(item, task);
+            }
+        });
+    }
+
+    /** Redis is away: try again while the entry is ours; the entry stays pending, so nothing is lost meanwhile. */
+    private void retry(WorkItem item, Runnable again, Throwable error) {
+        if (stopping) {
+            return;
+        }
+        log.debug("cannot record the end of task {} yet: {}", item.taskId(), error.getMessage());
+        schedule(again, RETRY_MILLIS);
+    }
+
+    private void forget(WorkItem item, Task task) {
+        registry.delete(task.id());
+        release(item);
+    }
+
+    private void release(WorkItem item) {
+        if (inFlight.remove(item.entryId()) != null) {
+            slots.release();
+        }
+    }
+
+    private void touchInFlight() {
+        queue.touch(List.copyOf(inFlight.keySet())).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.debug("cannot touch the {} tasks in flight: {}", inFlight.size(), error.getMessage());
+            }
+        });
+    }
+
+    private void schedule(Runnable action, long millis) {
+        try {
+            timer.schedule(action, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("not scheduled: shutting down");
+        }
+    }
+
+    // ---- errors
+
+    /** The error a client sees when Redis failed: 503 storage_unavailable or storage_full, anything else internal. */
+    public static FrontException failure(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof UncheckedIOException)
+                && cause.getCause() != null && cause != cause.getCause()) {
+            if (cause instanceof UncheckedIOException) {
+                log.error("cannot read an upload", cause);
+                return new FrontException(ErrorCode.INTERNAL, "the upload could not be read; it has been logged");
+            }
+            cause = cause.getCause();
+        }
+        if (cause instanceof FrontException front) {
+            return front;
+        }
+        if (cause instanceof StoreException store) {
+            return new FrontException(store.reason() == StoreException.Reason.STORAGE_FULL ? ErrorCode.STORAGE_FULL
+                    : ErrorCode.STORAGE_UNAVAILABLE, store.getMessage());
+        }
+        log.error("unexpected failure of the task store", cause);
+        return new FrontException(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
+    }
+
+    private static <T> CompletableFuture<T> translated(CompletableFuture<T> future) {
+        return future.handle((value, error) -> {
+            if (error != null) {
+                throw failure(error);
+            }
+            return value;
+        });
+    }
+
+    /** Stops taking work; tasks running here stay pending in Redis and are claimed by the other fronts. */
+    public void stopping() {
+        stopping = true;
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        events.close();
+        connections.close();
+    }
+}

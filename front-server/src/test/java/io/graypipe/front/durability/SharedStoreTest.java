@@ -1,0 +1,201 @@
+package io.graypipe.front.durability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.FrontProcess;
+import io.graypipe.front.testing.Multipart;
+import io.graypipe.front.testing.RedisServer;
+import io.graypipe.front.testing.TaskLedger;
+import io.graypipe.front.testing.TestImages;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several fronts sharing one Redis ({@code --store}), as real processes against a real redis-server: any front
+ * serves any task, a killed front's tasks are finished by another, and Redis going away costs only async uploads.
+ */
+class SharedStoreTest {
+    private static final Duration FINISH = Duration.ofSeconds(240);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private RedisServer redis;
+
+    @BeforeEach
+    void startRedis() throws IOException {
+        redis = RedisServer.start();
+        started.add(redis);
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    /** A front on the shared Redis with a small local worker; claims abandoned work after 1 s. */
+    private FrontProcess front(String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--store", redis.uri(), "--claim-idle", "1s",
+                "--worker-mode", "threads", "-n", "1"));
+        args.addAll(List.of(more));
+        FrontProcess front = FrontProcess.builder().args(args.toArray(String[]::new)).start();
+        started.add(front);
+        return front;
+    }
+
+    @Test
+    void aTaskCreatedOnOneFrontIsPolledStreamedFetchedAndDeletedOnAnother() throws Exception {
+        FrontProcess a = front();
+        FrontProcess b = front();
+        String id = new TaskLedger().submit(a, TestImages.png(640, 480));
+
+        // Streamed on B from its first event; the client leaves after it and resumes with Last-Event-ID.
+        String firstId;
+        try (Stream<String> lines = http.send(events(b, "/tasks/" + id + "/events", null),
+                HttpResponse.BodyHandlers.ofLines()).body()) {
+            List<String[]> first = readEvents(lines.iterator(), 1);
+            assertEquals("queued", first.get(0)[1]);
+            firstId = first.get(0)[0];
+        }
+        HttpResponse<String> resumed = http.sendAsync(events(b, "/tasks/" + id + "/events", firstId),
+                HttpResponse.BodyHandlers.ofString()).get(FINISH.toSeconds(), TimeUnit.SECONDS);
+        List<String[]> rest = readEvents(resumed.body().lines().iterator(), Integer.MAX_VALUE);
+        assertTrue(rest.stream().noneMatch(event -> event[1].equals("queued")), "resumed after queued: " + resumed.body());
+        assertEquals("done", rest.get(rest.size() - 1)[1], resumed.body());
+        assertTrue(rest.stream().noneMatch(event -> event[0] == null || event[0].equals(firstId)),
+                "every event has an id, and the one resumed after is not sent again: " + resumed.body());
+
+        JsonNode status = FrontProcess.json(b.get("/tasks/" + id));
+        assertEquals("done", status.get("status").asText());
+        HttpResponse<byte[]> result = b.get("/tasks/" + id + "/result");
+        assertEquals(200, result.statusCode());
+        BufferedImage image = TestImages.decode(result.body());
+        assertEquals(320, image.getWidth());
+        assertEquals(240, image.getHeight());
+
+        assertEquals(204, b.send(HttpRequest.newBuilder(b.uri("/tasks/" + id)).DELETE().build()).statusCode());
+        assertEquals(404, a.get("/tasks/" + id).statusCode());
+        assertEquals(404, a.get("/tasks/" + id + "/result").statusCode());
+
+        // A batch accepted by A is followed on B.
+        Multipart batch = new Multipart().file("image", "one.png", "image/png", TestImages.png(200, 100))
+                .file("image", "two.png", "image/png", TestImages.png(100, 200));
+        HttpResponse<byte[]> accepted = a.send(HttpRequest.newBuilder(a.uri("/tasks?scale=0.5"))
+                .header("Content-Type", batch.contentType()).POST(batch.publisher()).build());
+        assertEquals(202, accepted.statusCode(), new String(accepted.body(), StandardCharsets.UTF_8));
+        String batchId = FrontProcess.json(accepted).get("batch_id").asText();
+        Await.until(FINISH, "the batch to finish, seen from B",
+                () -> FrontProcess.json(b.get("/batches/" + batchId)).get("finished").asBoolean());
+        JsonNode finished = FrontProcess.json(b.get("/batches/" + batchId));
+        assertEquals(2, finished.get("done").asInt(), finished.toString());
+        assertEquals("one.png", finished.get("tasks").get(0).get("filename").asText());
+        HttpResponse<String> batchEvents = http.sendAsync(events(a, "/batches/" + batchId + "/events", null),
+                HttpResponse.BodyHandlers.ofString()).get(FINISH.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(batchEvents.body().startsWith("event: progress"), batchEvents.body());
+        assertTrue(batchEvents.body().contains("event: done"), batchEvents.body());
+    }
+
+    @Test
+    void theTasksOfAKilledFrontAreFinishedByAnotherEachWithOneCorrectResult() throws Exception {
+        // A takes all 30 at once (31 slots) but runs them one by one, so most are still its own when it dies.
+        FrontProcess a = front("--gray-threads", "1", "--worker-in-flight", "30");
+        TaskLedger ledger = new TaskLedger();
+        byte[] image = TestImages.noisePng(1200, 900);
+        for (int i = 0; i < 30; i++) {
+            ledger.submit(a, image);
+        }
+        Await.until(FINISH, "front A to start working on its tasks", () -> ledger.accepted().stream()
+                .anyMatch(id -> !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued")));
+        a.kill9();
+
+        FrontProcess b = front();
+        Map<String, JsonNode> finals = ledger.awaitAllFinal(b, FINISH);
+        assertEquals(30, TaskLedger.countDone(finals), "every task done: " + finals);
+        for (String id : ledger.accepted()) {
+            HttpResponse<byte[]> result = b.get("/tasks/" + id + "/result");
+            assertEquals(200, result.statusCode(), id);
+            assertEquals(id, result.headers().firstValue("X-Task-Id").orElseThrow());
+            BufferedImage scaled = TestImages.decode(result.body());
+            assertEquals(600, scaled.getWidth(), id);
+            assertEquals(450, scaled.getHeight(), id);
+            JsonNode output = finals.get(id).get("output");
+            assertEquals(result.body().length, output.get("bytes").asInt(), "the result is the one the status describes");
+        }
+        assertTrue(b.output().contains("claimed task"), "B claimed A's abandoned tasks:\n" + b.output());
+        try (RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertEquals(0L, connection.sync().xlen("graypipe:work"), "every work entry acknowledged and removed");
+        }
+    }
+
+    @Test
+    void withRedisStoppedAsyncUploadsGet503AndSyncOnesWorkThenAllResumes() throws Exception {
+        FrontProcess front = front();
+        byte[] image = TestImages.png(400, 300);
+        redis.stop();
+        Await.until(FINISH, "/readyz to report Redis gone", () -> front.readyzStatus() == 503);
+
+        HttpResponse<byte[]> refused = front.post("/tasks", image);
+        assertEquals(503, refused.statusCode());
+        assertEquals("storage_unavailable", FrontProcess.json(refused).get("error").get("code").asText());
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+        HttpResponse<byte[]> sync = front.post("/process?scale=0.5", image);
+        assertEquals(200, sync.statusCode(), new String(sync.body(), StandardCharsets.UTF_8));
+        assertNotEquals(0, sync.body().length);
+
+        redis.restart();
+        Await.until(FINISH, "/readyz to be ready again", () -> front.readyzStatus() == 200);
+        TaskLedger ledger = new TaskLedger();
+        ledger.submit(front, image);
+        assertEquals(1, TaskLedger.countDone(ledger.awaitAllFinal(front, FINISH)));
+    }
+
+    private static HttpRequest events(FrontProcess front, String path, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(front.uri(path)).GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return request.build();
+    }
+
+    /** Up to {@code max} events as {id, name}, read from SSE lines. */
+    private static List<String[]> readEvents(Iterator<String> lines, int max) {
+        List<String[]> events = new ArrayList<>();
+        String id = null;
+        String name = null;
+        while (events.size() < max && lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("id: ")) {
+                id = line.substring(4);
+            } else if (line.startsWith("event: ")) {
+                name = line.substring(7);
+            } else if (line.isEmpty() && name != null) {
+                events.add(new String[]{id, name});
+                id = null;
+                name = null;
+            }
+        }
+        return events;
+    }
+}
