@@ -9,6 +9,8 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskStore;
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Async tasks that survive the front: each is in the {@link TaskStore} before its 202 goes out, its result is
@@ -74,6 +78,23 @@ public final class DurableTasks {
         }
     }
 
+    /**
+     * {@link #accept(Upload, ProcessingOptions)} once per variant of one file: each task stores its own copy of
+     * the upload, so each runs and is deleted on its own; {@code upload} is released once the last copy is made.
+     */
+    public List<CompletableFuture<Task>> accept(Upload upload, List<ProcessingOptions> variants) {
+        AtomicInteger copiesLeft = new AtomicInteger(variants.size());
+        return variants.stream().map(options -> {
+            AtomicBoolean released = new AtomicBoolean();
+            Upload copy = new Upload(upload.source(), upload.filename(), () -> {
+                if (released.compareAndSet(false, true) && copiesLeft.decrementAndGet() == 0) {
+                    upload.release().run();
+                }
+            });
+            return accept(copy, options);
+        }).toList();
+    }
+
     private Task store(Upload upload, ProcessingOptions options) {
         long size = upload.source().length();
         if (!files.reserve(size)) {
@@ -82,7 +103,7 @@ public final class DurableTasks {
                     + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
                     + "or retry after the Retry-After delay");
         }
-        Task task = tasks.createDurable(options.scale(), requestTimeout);
+        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout);
         String id = task.id();
         try (InputStream in = upload.source().openStream()) {
             files.writeUpload(id, in);
@@ -112,13 +133,13 @@ public final class DurableTasks {
     }
 
     /** Writes a done task's image, then its record, and only then shows it as done. */
-    private void storeResult(Task task, byte[] image, ImageInfo output) {
+    private void storeResult(Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
         try {
             storage.execute(() -> {
                 try {
                     files.writeResult(task.id(), image);
-                    files.writeRecord(new TaskRecord(task.status().done(output, Instant.now()), null, 0));
-                    task.complete(null, output);
+                    files.writeRecord(new TaskRecord(task.status().done(output, ranIn, Instant.now()), null, 0));
+                    task.complete(null, output, ranIn);
                 } catch (IOException e) {
                     log.error("cannot store the result of task {}", task.id(), e);
                     task.fail(new FrontException(ErrorCode.INTERNAL, "the result could not be stored; it has been logged"));
@@ -197,14 +218,17 @@ public final class DurableTasks {
                 tasks.restore(status, requestTimeout);
                 continue;
             }
-            Task task = tasks.restore(TaskStatus.queued(id, status.scale(), status.createdAt()), requestTimeout);
+            Task task = tasks.restore(status.requeued(), requestTimeout);
             task.finished().thenAccept(this::recordFinal);
             if (!files.hasUpload(id)) {
                 task.fail(new FrontException(ErrorCode.INTERNAL, "the upload of this task was lost from the data directory"));
                 continue;
             }
+            // Records written before chains and modes existed have neither: plain gray where the worker likes.
             ProcessingOptions options = new ProcessingOptions(status.scale(),
-                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality());
+                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
+                    status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
+                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
             enqueue(() -> pipeline.start(task, stored(id), options, this::storeResult));
             resumed++;
         }

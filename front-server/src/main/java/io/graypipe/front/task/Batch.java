@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Several tasks uploaded together. It follows each of its tasks and keeps the aggregate; subscribers hear of
@@ -94,8 +96,10 @@ public final class Batch {
         int failed = 0;
         int cancelled = 0;
         List<BatchStatus.Item> items = new ArrayList<>(tasks.size());
+        Map<String, BatchStatus.VariantCounts> variants = new LinkedHashMap<>();
         for (int i = 0; i < tasks.size(); i++) {
             TaskStatus status = tasks.get(i).status();
+            variants.merge(status.variant(), BatchStatus.VariantCounts.of(status), BatchStatus.VariantCounts::plus);
             switch (status.status()) {
                 case QUEUED -> queued++;
                 case GRAYSCALE, SCALING -> running++;
@@ -109,7 +113,7 @@ public final class Batch {
         Instant end = finishedAt != null ? finishedAt : clock.instant();
         double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
         return new BatchStatus(id, createdAt, finishedAt, tasks.size(), queued, running, done, failed, cancelled,
-                finished, Math.round(done / seconds * 100) / 100.0, items);
+                finished, Math.round(done / seconds * 100) / 100.0, variants, items);
     }
 
     /** When the last task finished, or null while some still run; for expiry. */
@@ -121,15 +125,29 @@ public final class Batch {
      * A batch at one moment, as {@code GET /batches/{id}} shows it.
      *
      * @param imagesPerSecond images done per second since the batch was created (until it finished)
+     * @param variants        the counts per variant name ({@code OpChain.variantName()}), in the order the
+     *                        variants first appear among the tasks
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BatchStatus(String id, Instant createdAt, Instant finishedAt, int total, int queued, int running,
                               int done, int failed, int cancelled, boolean finished, double imagesPerSecond,
-                              List<Item> tasks) {
+                              Map<String, VariantCounts> variants, List<Item> tasks) {
         /** The same figures without the per-task list, for events that carry one task anyway. */
         public BatchStatus summary() {
             return new BatchStatus(id, createdAt, finishedAt, total, queued, running, done, failed, cancelled,
-                    finished, imagesPerSecond, null);
+                    finished, imagesPerSecond, variants, null);
+        }
+
+        /** The tasks of one variant: its chain ({@code ops}, canonical) and how many are done or failed. */
+        public record VariantCounts(String ops, int total, int done, int failed) {
+            static VariantCounts of(TaskStatus task) {
+                return new VariantCounts(task.ops(), 1, task.status() == TaskState.DONE ? 1 : 0,
+                        task.status() == TaskState.FAILED ? 1 : 0);
+            }
+
+            VariantCounts plus(VariantCounts other) {
+                return new VariantCounts(ops, total + other.total, done + other.done, failed + other.failed);
+            }
         }
 
         /** One file of the batch and its task's status. */
