@@ -143,21 +143,16 @@ class BatchCliTest {
     }
 
     @Test
-    void opsAreSentOnlyToAFrontThatAppliesThem() throws Exception {
+    void eachOpsIsAVariantFolderTheFrontFilled() throws Exception {
         Path input = Files.createDirectories(dir.resolve("in"));
         Files.write(input.resolve("p.png"), TestImages.png(80, 60));
         Path output = dir.resolve("out");
         CliProcess cli = CliProcess.run(input.toString(), output.toString(), "--url", url(), "--ops", "sepia",
                 "--ops", "blur:2,contrast:1.5");
-        if (front.get("/ops").statusCode() == 404) {
-            // Until the front has filters (issue 11), --ops would be silently ignored by it: refused instead.
-            assertEquals(2, cli.exitCode(), cli.output());
-            assertTrue(cli.output().contains("does not apply --ops or --mode yet"), cli.output());
-            assertFalse(Files.exists(output));
-        } else {
-            assertEquals(0, cli.exitCode(), cli.output());
-            assertEquals(List.of("blur-2_contrast-1.5/p.png", "sepia/p.png"), List.copyOf(outputs(output).keySet()));
-        }
+        assertEquals(0, cli.exitCode(), cli.output());
+        assertEquals(List.of("blur-2_contrast-1.5/p.png", "sepia/p.png"), List.copyOf(outputs(output).keySet()));
+        assertEquals(3, TestImages.decode(Files.readAllBytes(output.resolve("sepia/p.png"))).getColorModel()
+                .getNumColorComponents(), "the front applied sepia");
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class FrontMain implements Callable<Integer> {
     Integer workerProcesses;
 
     @Option(names = "--worker-mode", defaultValue = "processes", paramLabel = "MODE",
-            description = "${COMPLETION-CANDIDATES} (any case), for the worker this front starts. Default: ${DEFAULT-VALUE}.")
+            description = "${COMPLETION-CANDIDATES} (any case): where requests without their own mode run, in the worker this front starts (it keeps both pools). Default: ${DEFAULT-VALUE}.")
     FrontConfig.WorkerMode workerMode;
 
     @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",

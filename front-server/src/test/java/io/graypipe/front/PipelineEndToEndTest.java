@@ -8,28 +8,38 @@ import io.graypipe.front.testing.Multipart;
 import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The whole pipeline as a user runs it: a real front JVM on 127.0.0.1 and ::1 that starts a real scale-worker with
- * real child processes, driven over real sockets.
+ * real child processes, driven over real sockets; filter chains, modes and variants included.
  */
 class PipelineEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -230,4 +240,204 @@ class PipelineEndToEndTest {
         }
     }
 
+
+    /**
+     * Filter chains (issue 11) through the same front: its worker runs in processes mode, so {@code mode=threads}
+     * and {@code mode=processes} both run for real.
+     */
+    @Nested
+    class Filters {
+        /** A mid-gray photo, as {@code curl -F image=@photo.jpg} would send it. */
+        private static final byte[] PHOTO = TestImages.write(TestImages.solid(200, 100, 0x808080), "jpg");
+
+        private static HttpResponse<byte[]> post(URI uri, Multipart body) {
+            return front.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", body.contentType()).POST(body.publisher()).build());
+        }
+
+        private static HttpResponse<byte[]> process(String query) {
+            return post(front.uri("/process?" + query), new Multipart().file("image", "photo.jpg", "image/jpeg", PHOTO));
+        }
+
+        private static String text(HttpResponse<byte[]> response) {
+            return new String(response.body(), StandardCharsets.UTF_8);
+        }
+
+        private static String encode(String value) {
+            return URLEncoder.encode(value, StandardCharsets.UTF_8);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"127.0.0.1", "[::1]"})
+        void sepiaGivesAHalfSizeColourJpegTonedBrown(String host) {
+            HttpResponse<byte[]> response = post(front.uri(host, "/process?scale=0.5&ops=sepia"),
+                    new Multipart().file("image", "photo.jpg", "image/jpeg", PHOTO));
+
+            assertEquals(200, response.statusCode(), () -> text(response));
+            assertEquals("image/jpeg", response.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals("100", response.headers().firstValue("X-Image-Width").orElseThrow());
+            assertEquals("50", response.headers().firstValue("X-Image-Height").orElseThrow());
+            BufferedImage out = TestImages.readRgb(response.body());
+            assertEquals(3, out.getColorModel().getNumColorComponents(), "sepia makes a colour JPEG");
+            int rgb = out.getRGB(50, 25);
+            int r = (rgb >> 16) & 0xff;
+            int g = (rgb >> 8) & 0xff;
+            int b = rgb & 0xff;
+            assertTrue(r > g && g > b, "sepia on mid-gray is R > G > B: " + r + "," + g + "," + b);
+            // CSS sepia(1) on v = 128: R = 1.351·v = 173, G = 1.203·v = 154, B = 0.937·v = 120; JPEG moves a few levels.
+            assertEquals(173, r, 6);
+            assertEquals(154, g, 6);
+            assertEquals(120, b, 6);
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = ';', value = {
+                "invert; 100; 50", "posterize:2; 100; 50", "blur:3,contrast:1.5; 100; 50", "edges; 100; 50",
+                "watermark:graypipe; 100; 50", "rotate:90; 50; 100", "resize:40x40; 40; 20", "flip:h,sharpen; 100; 50"})
+        void eachChainAnswersAnImageOfTheSizeAfterItsOps(String ops, int width, int height) {
+            HttpResponse<byte[]> response = process("scale=0.5&ops=" + encode(ops));
+
+            assertEquals(200, response.statusCode(), () -> ops + ": " + text(response));
+            assertEquals(String.valueOf(width), response.headers().firstValue("X-Image-Width").orElseThrow(), ops);
+            assertEquals(String.valueOf(height), response.headers().firstValue("X-Image-Height").orElseThrow(), ops);
+            BufferedImage out = TestImages.decode(response.body());
+            assertEquals(width, out.getWidth(), ops);
+            assertEquals(height, out.getHeight(), ops);
+            assertEquals(1, out.getRaster().getNumBands(), ops + " stays gray");
+        }
+
+        @Test
+        void invertAndPosterizeChangeTheLevelsAsDefined() {
+            byte[] png = TestImages.write(TestImages.solid(40, 20, 0x909090), "png");
+            BufferedImage inverted = TestImages.decode(front.post("/process?ops=invert", png).body());
+            assertEquals(255 - 144, TestImages.grayAt(inverted, 10, 5), "invert is 255 - v");
+            BufferedImage posterized = TestImages.decode(front.post("/process?ops=posterize:1", png).body());
+            assertEquals(128, TestImages.grayAt(posterized, 10, 5), "posterize:1 keeps the top bit of 144");
+            BufferedImage both = TestImages.decode(front.post("/process?ops=invert,posterize:1", png).body());
+            assertEquals(0, TestImages.grayAt(both, 10, 5), "order matters: 111 has its top bit clear");
+        }
+
+        @Test
+        void threadsAndProcessesGiveTheSameBytesThroughHttp() {
+            for (String format : List.of("png", "jpeg")) {
+                String query = "scale=0.5&format=" + format + "&ops=" + encode("blur:2,sepia,watermark:graypipe");
+                HttpResponse<byte[]> threads = process(query + "&mode=threads");
+                HttpResponse<byte[]> processes = process(query + "&mode=processes");
+                assertEquals(200, threads.statusCode(), () -> text(threads));
+                assertEquals(200, processes.statusCode(), () -> text(processes));
+                assertArrayEquals(threads.body(), processes.body(), format);
+            }
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = ';', value = {
+                "ops=blur:80; blur radius 80", "ops=sparkle; sparkle", "ops=posterize; posterize",
+                "ops=resize:0x10; resize", "ops=watermark:; watermark",
+                "ops=invert,invert,invert,invert,invert,invert,invert,invert,invert,invert,invert; at most 10",
+                "mode=fast; processes or threads", "ops=sepia&ops=invert; POST /tasks"})
+        void badChainsAndModesAre400NamingTheBadPart(String query, String named) {
+            HttpResponse<byte[]> response = process(query);
+
+            assertEquals(400, response.statusCode(), () -> query + ": " + text(response));
+            JsonNode error = FrontProcess.json(response).get("error");
+            assertEquals("bad_parameter", error.get("code").asText());
+            assertTrue(error.get("message").asText().contains(named), () -> query + ": " + error);
+        }
+
+        @Test
+        void opsListsTheCatalogue() {
+            HttpResponse<byte[]> response = front.get("/ops");
+
+            assertEquals(200, response.statusCode());
+            JsonNode catalogue = FrontProcess.json(response);
+            assertEquals(10, catalogue.get("max_ops").asInt());
+            List<String> names = new ArrayList<>();
+            catalogue.get("ops").forEach(op -> names.add(op.get("name").asText()));
+            assertEquals(List.of("invert", "brightness", "contrast", "blur", "sharpen", "edges", "emboss", "posterize",
+                    "sepia", "watermark", "resize", "rotate", "flip"), names);
+            JsonNode blurRadius = catalogue.get("ops").get(3).get("parameters").get(0);
+            assertEquals("radius", blurRadius.get("name").asText());
+            assertEquals(50, blurRadius.get("max").asDouble());
+            assertTrue(blurRadius.get("min_exclusive").asBoolean());
+        }
+
+        @Test
+        void aBatchHoldsOneTaskPerFileAndVariantAndCountsPerVariant() {
+            Multipart files = new Multipart().file("image", "a.jpg", "image/jpeg", PHOTO)
+                    .file("image", "b.png", "image/png", TestImages.png(120, 80))
+                    .field("ops", "blur:1");
+            HttpResponse<byte[]> accepted = post(front.uri("[::1]", "/tasks?ops=sepia&ops=invert&mode=threads"), files);
+
+            assertEquals(202, accepted.statusCode(), () -> text(accepted));
+            JsonNode body = FrontProcess.json(accepted);
+            List<String> variants = new ArrayList<>();
+            body.get("tasks").forEach(task -> variants.add(task.get("filename").asText() + "/" + task.get("variant").asText()));
+            assertEquals(List.of("a.jpg/sepia", "a.jpg/invert", "b.png/sepia", "b.png/invert"), variants,
+                    "the query's ops win over the form field's");
+            String batch = "/batches/" + body.get("batch_id").asText();
+            Await.until(Duration.ofSeconds(60), "the batch to finish",
+                    () -> FrontProcess.json(front.get(batch)).get("finished").asBoolean());
+
+            JsonNode status = FrontProcess.json(front.get(batch));
+            assertEquals(4, status.get("done").asInt(), status::toString);
+            for (String variant : List.of("sepia", "invert")) {
+                JsonNode counts = status.get("variants").get(variant);
+                assertEquals(variant, counts.get("ops").asText());
+                assertEquals(2, counts.get("total").asInt(), status::toString);
+                assertEquals(2, counts.get("done").asInt(), status::toString);
+                assertEquals(0, counts.get("failed").asInt(), status::toString);
+            }
+            JsonNode task = status.get("tasks").get(0).get("task");
+            assertEquals("sepia", task.get("ops").asText());
+            assertEquals("sepia", task.get("variant").asText());
+            assertEquals("threads", task.get("mode").asText());
+            assertEquals("threads", task.get("ran_in").asText());
+            BufferedImage sepia = TestImages.readRgb(front.get("/tasks/" + task.get("id").asText() + "/result").body());
+            assertEquals(3, sepia.getColorModel().getNumColorComponents());
+        }
+
+        @Test
+        void oneFileWithTwoVariantsIsABatchOfTwo() {
+            Multipart form = new Multipart().file("image", "a.jpg", "image/jpeg", PHOTO)
+                    .field("ops", "rotate:90").field("ops", "flip:v");
+            HttpResponse<byte[]> accepted = post(front.uri("/tasks"), form);
+
+            assertEquals(202, accepted.statusCode(), () -> text(accepted));
+            JsonNode tasks = FrontProcess.json(accepted).get("tasks");
+            assertEquals(2, tasks.size(), tasks::toString);
+            assertEquals("rotate-90", tasks.get(0).get("variant").asText());
+            assertEquals("flip-v", tasks.get(1).get("variant").asText());
+            HttpResponse<byte[]> repeated = post(front.uri("/tasks?ops=sepia&ops=sepia"),
+                    new Multipart().file("image", "a.jpg", "image/jpeg", PHOTO));
+            assertEquals(400, repeated.statusCode(), () -> text(repeated));
+            assertTrue(text(repeated).contains("given twice"), () -> text(repeated));
+        }
+
+        @Test
+        @Timeout(180)
+        void aFrontRestartedWithAQueuedTaskRunsItsChain(@TempDir Path dir) throws Exception {
+            Path data = dir.resolve("data");
+            Path token = Files.writeString(dir.resolve("token"), "filters-test-token\n");
+            String id;
+            // No worker listens on port 1, so the task stays queued on disk until the front is killed.
+            try (FrontProcess first = FrontProcess.builder().awaitReady(false).dataDir(data)
+                    .args("--worker", "127.0.0.1:1", "--worker-token-file", token.toString()).start()) {
+                HttpResponse<byte[]> accepted = first.post("/tasks?format=png&mode=threads&ops=" + encode("sepia,flip:h"),
+                        TestImages.png(64, 32));
+                assertEquals(202, accepted.statusCode(), () -> text(accepted));
+                id = FrontProcess.json(accepted).get("id").asText();
+                first.kill9();
+            }
+            try (FrontProcess second = FrontProcess.builder().dataDir(data).args("-n", "1").start()) {
+                Await.until(Duration.ofSeconds(60), "the restarted task to finish",
+                        () -> FrontProcess.json(second.get("/tasks/" + id)).get("status").asText().equals("done"));
+                JsonNode status = FrontProcess.json(second.get("/tasks/" + id));
+                assertEquals("sepia,flip:h", status.get("ops").asText());
+                assertEquals("threads", status.get("mode").asText());
+                assertEquals("threads", status.get("ran_in").asText());
+                BufferedImage out = TestImages.decode(second.get("/tasks/" + id + "/result").body());
+                assertEquals(3, out.getColorModel().getNumColorComponents(), "the chain ran: sepia made it colour");
+            }
+        }
+    }
 }

@@ -24,13 +24,22 @@ public record WorkerConfig(String host,
                            byte[] token,
                            LinkTls tls) {
 
-    /** How scaling runs: in forked child JVMs (the default), or on a thread pool inside this JVM. */
+    /**
+     * Where requests run that do not name a mode: in forked child JVMs (the default), or on the thread pool inside
+     * this JVM. Both pools are always started; a request's own mode picks either.
+     */
     public enum PoolMode {
         PROCESSES, THREADS;
 
         /** As written on the command line and in logs. */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Where a request that leaves the choice to the worker (mode DEFAULT) runs. */
+        public io.graypipe.protocol.ExecutionMode executionMode() {
+            return this == PROCESSES ? io.graypipe.protocol.ExecutionMode.PROCESSES
+                    : io.graypipe.protocol.ExecutionMode.THREADS;
         }
     }
 }

@@ -51,11 +51,11 @@ public final class WorkerMain implements Callable<Integer> {
     Path tlsCa;
 
     @Option(names = {"-n", "--processes"}, paramLabel = "N",
-            description = "Child processes (or threads) that scale (default: available processors).")
+            description = "Child processes that scale, and as many threads in this JVM (default: available processors).")
     Integer processes;
 
     @Option(names = "--mode", defaultValue = "processes", paramLabel = "MODE",
-            description = "${COMPLETION-CANDIDATES}. processes: forked child JVMs, isolated from each other; threads: a thread pool in this JVM (default: ${DEFAULT-VALUE}).")
+            description = "${COMPLETION-CANDIDATES}. Where requests without their own mode run; both pools are always started. processes: forked child JVMs, isolated from each other; threads: a thread pool in this JVM (default: ${DEFAULT-VALUE}).")
     WorkerConfig.PoolMode mode;
 
     @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N",
@@ -139,7 +139,7 @@ public final class WorkerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getOut().println("graypipe worker listening on " + format(server.address()));
         spec.commandLine().getOut().flush();
-        log.info("{} mode, {} workers, queue {}, {}", mode.label(), count, queueSize,
+        log.info("{} child processes and {} threads, {} by default, queue {}, {}", count, count, mode.label(), queueSize,
                 tls != null ? "mutual TLS" : "plain TCP (HMAC handshake only)");
         if (tokenStdin) {
             // The front keeps our stdin open for as long as it lives; EOF means it is gone.

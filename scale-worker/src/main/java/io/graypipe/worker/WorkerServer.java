@@ -41,18 +41,19 @@ public final class WorkerServer implements AutoCloseable {
                 NioIoHandler.newFactory());
     }
 
-    /** Starts the pool, waits for it to be ready, then listens. */
+    /** Starts both pools, waits for the child processes to be ready, then listens. */
     public static WorkerServer start(WorkerConfig config) throws Exception {
         // Seed the handshake's nonce generator on this thread, not on the first connection's event loop.
         Handshake.seed();
-        ScalePool pool;
-        if (config.mode() == WorkerConfig.PoolMode.PROCESSES) {
-            ChildProcessPool children = new ChildProcessPool(config);
+        // Both pools are always ready, so a request can pick its mode; --mode only says where DEFAULT goes.
+        ChildProcessPool children = new ChildProcessPool(config);
+        try {
             children.start(Duration.ofSeconds(30));
-            pool = children;
-        } else {
-            pool = new ThreadScalePool(config);
+        } catch (Exception e) {
+            children.close();
+            throw e;
         }
+        ScalePool pool = new ModeRoutingPool(children, new ThreadScalePool(config), config.mode().executionMode());
         WorkerServer server = new WorkerServer(config, pool);
         server.bind();
         return server;

@@ -126,4 +126,26 @@ class ModesGiveIdenticalBytesTest {
             assertTrue(error.message().contains("blur radius 80 is out of range; use 0 < R <= 50"), error.message());
         }
     }
+
+    @Test
+    void eachRequestRunsInTheModeItNamesWhateverTheWorkersDefault() throws Exception {
+        ImageData image = photo(120, 80, false);
+        for (ExecutionMode workerDefault : new ExecutionMode[]{ExecutionMode.PROCESSES, ExecutionMode.THREADS}) {
+            // Not closed here: the pools belong to the class and are closed after all tests.
+            ModeRoutingPool worker = new ModeRoutingPool(children, threads, workerDefault);
+            for (ExecutionMode asked : ExecutionMode.values()) {
+                ScaleRequest request = new ScaleRequest(11, 60, 40, OutputFormat.PNG, 85, 30_000, asked,
+                        OpChain.parse("sepia").ops(), image);
+                ScaleResult result = assertInstanceOf(ScaleResult.class, run(worker, request));
+                ExecutionMode expected = asked == ExecutionMode.DEFAULT ? workerDefault : asked;
+                assertEquals(expected, result.mode(), "asked " + asked + " of a " + workerDefault + " worker");
+                assertEquals(11, result.requestId());
+            }
+            ScalePool.PoolStatus status = worker.status();
+            assertEquals(CONFIG.processes(), status.configured());
+            assertEquals(CONFIG.processes(), status.alive());
+            assertEquals(CONFIG.processes(), status.threads(), "the thread pool's size is in STATUS");
+            assertEquals(CONFIG.processes(), status.children().size());
+        }
+    }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code POST /tasks} with several files: one durable task per file, grouped in a batch. Files that cannot be
+ * {@code POST /tasks} with several files or several {@code ops} values (variants): one durable task per file
+ * and variant, grouped in a batch. Files that cannot be
  * accepted (a full queue or data directory) are listed with their error instead of an id; if none is accepted,
  * the answer is the first refusal.
  */
@@ -49,20 +50,33 @@ public final class BatchUploads {
         return batches;
     }
 
-    /** Stores every file as a task, off the event loop, and answers once all are on disk or refused. */
-    CompletableFuture<FullHttpResponse> submit(List<Upload> files, ProcessingOptions options) {
-        List<CompletableFuture<Task>> stored = files.stream().map(file -> accepting.accept(file, options)).toList();
+    /**
+     * Stores one task per file and variant (file by file, each file's variants in the order given), off the event
+     * loop, and answers once all are on disk or refused.
+     */
+    CompletableFuture<FullHttpResponse> submit(List<Upload> files, List<ProcessingOptions> variants) {
+        List<String> names = new ArrayList<>();
+        List<ProcessingOptions> variantOfTask = new ArrayList<>();
+        List<CompletableFuture<Task>> stored = new ArrayList<>();
+        for (Upload file : files) {
+            stored.addAll(accepting.accept(file, variants));
+            for (ProcessingOptions variant : variants) {
+                names.add(file.filename() == null ? "" : file.filename());
+                variantOfTask.add(variant);
+            }
+        }
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-                .handle((ignored, error) -> answer(files, stored)).thenCompose(answer -> answer);
+                .handle((ignored, error) -> answer(names, variantOfTask, stored)).thenCompose(answer -> answer);
     }
 
-    private CompletableFuture<FullHttpResponse> answer(List<Upload> files, List<CompletableFuture<Task>> stored) {
+    private CompletableFuture<FullHttpResponse> answer(List<String> names, List<ProcessingOptions> variants,
+                                                       List<CompletableFuture<Task>> stored) {
         List<Task> accepted = new ArrayList<>();
         List<String> acceptedNames = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         FrontException firstRefusal = null;
-        for (int i = 0; i < files.size(); i++) {
-            String name = files.get(i).filename() == null ? "" : files.get(i).filename();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
             try {
                 Task task = stored.get(i).join();
                 accepted.add(task);
@@ -71,7 +85,7 @@ public final class BatchUploads {
             } catch (CompletionException e) {
                 FrontException refusal = DurableTasks.asFrontException(e);
                 firstRefusal = firstRefusal == null ? refusal : firstRefusal;
-                entries.add(Entry.refused(name, refusal));
+                entries.add(Entry.refused(name, variants.get(i), refusal));
             }
         }
         if (accepted.isEmpty()) {
@@ -94,17 +108,19 @@ public final class BatchUploads {
     record Accepted(String batchId, String batchUrl, String eventsUrl, List<Entry> tasks) {
     }
 
-    /** One file of a batch: its task and links when accepted, its error when refused. */
+    /** One file and variant of a batch: its task and links when accepted, its error when refused. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Entry(String filename, String id, TaskState status, String statusUrl, String resultUrl, String eventsUrl,
-                 ErrorInfo error) {
+    record Entry(String filename, String variant, String ops, String id, TaskState status, String statusUrl,
+                 String resultUrl, String eventsUrl, ErrorInfo error) {
         static Entry accepted(String filename, Task task) {
-            return new Entry(filename, task.id(), task.status().status(), "/tasks/" + task.id(),
-                    "/tasks/" + task.id() + "/result", "/tasks/" + task.id() + "/events", null);
+            return new Entry(filename, task.status().variant(), task.status().ops(), task.id(),
+                    task.status().status(), "/tasks/" + task.id(), "/tasks/" + task.id() + "/result",
+                    "/tasks/" + task.id() + "/events", null);
         }
 
-        static Entry refused(String filename, FrontException refusal) {
-            return new Entry(filename, null, null, null, null, null, ErrorInfo.of(refusal));
+        static Entry refused(String filename, ProcessingOptions variant, FrontException refusal) {
+            return new Entry(filename, variant.ops().variantName(), variant.ops().toString(), null, null, null, null,
+                    null, ErrorInfo.of(refusal));
         }
     }
 }

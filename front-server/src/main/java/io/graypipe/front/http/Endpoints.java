@@ -42,6 +42,7 @@ final class Endpoints {
         table.put(Route.METRICS, (exchange, id) -> exchange.answerLaterAfterBody(observability::scrapeResponse));
         table.put(Route.STATS, (exchange, id) -> exchange.answerLaterAfterBody(observability::statsResponse));
         table.put(Route.OPENAPI, (exchange, id) -> exchange.answerAfterBody(observability::openApi));
+        table.put(Route.OPS, (exchange, id) -> exchange.answerAfterBody(observability::ops));
         for (Route route : Route.values()) {
             if (!table.containsKey(route)) {
                 throw new IllegalStateException("no endpoint for " + route.template());

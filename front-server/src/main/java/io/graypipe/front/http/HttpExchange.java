@@ -49,6 +49,7 @@ final class HttpExchange {
     private final RequestObserver observer;
     private final Connection connection;
     /** Read from the request's URI by {@link #readTarget()}, on the event loop, before routing. */
+    private Map<String, List<String>> queryValues;
     private Map<String, String> query;
     private String path;
     /** Set on the event loop while routing, before any answer is started. */
@@ -77,7 +78,8 @@ final class HttpExchange {
     /** Reads the path and query from the URI of a request the decoder accepted. */
     void readTarget() {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        query = firstValues(uri.parameters());
+        queryValues = uri.parameters();
+        query = firstValues(queryValues);
         path = uri.path();
     }
 
@@ -85,8 +87,14 @@ final class HttpExchange {
         return request;
     }
 
+    /** The first value of each query parameter. */
     Map<String, String> query() {
         return query;
+    }
+
+    /** Every value of each query parameter, in order, for the ones that may repeat ({@code ops}). */
+    Map<String, List<String>> queryValues() {
+        return queryValues;
     }
 
     String path() {
@@ -272,7 +280,7 @@ final class HttpExchange {
         return HttpResponses.error(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
     }
 
-    private static Map<String, String> firstValues(Map<String, List<String>> parameters) {
+    static Map<String, String> firstValues(Map<String, List<String>> parameters) {
         Map<String, String> first = new HashMap<>();
         parameters.forEach((name, values) -> first.put(name, values.isEmpty() ? "" : values.get(0)));
         return first;

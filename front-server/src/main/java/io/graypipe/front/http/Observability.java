@@ -2,14 +2,18 @@ package io.graypipe.front.http;
 
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.observe.StatsReport;
+import io.graypipe.protocol.OpCatalogue;
+import io.graypipe.protocol.OpChain;
+import io.graypipe.protocol.OpDescription;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
 /**
- * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description), kept out of
+ * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description and the filter catalogue), kept out of
  * the routing.
  */
 public final class Observability {
@@ -41,6 +45,15 @@ public final class Observability {
     /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
     FullHttpResponse openApi() {
         return openApi.response();
+    }
+
+    /** The body of {@code GET /ops}: every filter operation the {@code ops} parameter takes. */
+    record Catalogue(int maxOps, List<OpDescription> ops) {
+    }
+
+    /** {@code GET /ops}: the filter catalogue the page and the batch CLI build their controls from. */
+    FullHttpResponse ops() {
+        return HttpResponses.json(HttpResponseStatus.OK, new Catalogue(OpChain.MAX_OPS, OpCatalogue.operations()));
     }
 
     /** {@code GET /metrics}. */

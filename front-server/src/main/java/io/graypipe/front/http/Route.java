@@ -23,7 +23,8 @@ public enum Route {
     READYZ("/readyz", HttpMethod.GET),
     METRICS("/metrics", HttpMethod.GET),
     STATS("/stats", HttpMethod.GET),
-    OPENAPI("/openapi.json", HttpMethod.GET);
+    OPENAPI("/openapi.json", HttpMethod.GET),
+    OPS("/ops", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";

@@ -52,8 +52,15 @@ final class UploadReceiver {
      */
     private static final int MAX_BUFFERED_BYTES = 64 * 1024;
 
-    /** The parsed body: the image files found in fields {@code image} or {@code file}, and the text fields. */
-    record ReceivedBody(List<Upload> files, Map<String, String> fields) {
+    /**
+     * The parsed body: the image files found in fields {@code image} or {@code file}, and every value of each
+     * text field in order.
+     */
+    record ReceivedBody(List<Upload> files, Map<String, List<String>> fieldValues) {
+        /** The first value of each text field. */
+        Map<String, String> fields() {
+            return HttpExchange.firstValues(fieldValues);
+        }
     }
 
     private final Channel channel;
@@ -229,7 +236,7 @@ final class UploadReceiver {
                     "the multipart body ended before its closing boundary; the upload is incomplete");
         }
         List<Upload> files = new ArrayList<>();
-        Map<String, String> fields = new HashMap<>();
+        Map<String, List<String>> fields = new HashMap<>();
         List<String> otherFileFields = new ArrayList<>();
         for (InterfaceHttpData data : multipart.getBodyHttpDatas()) {
             if (data instanceof FileUpload file) {
@@ -242,7 +249,7 @@ final class UploadReceiver {
                     otherFileFields.add(file.getName());
                 }
             } else if (data instanceof Attribute attribute && attribute.length() <= MAX_FIELD_CHARS) {
-                fields.putIfAbsent(attribute.getName(), attribute.getValue());
+                fields.computeIfAbsent(attribute.getName(), name -> new ArrayList<>()).add(attribute.getValue());
             }
         }
         multipart.destroy();

@@ -66,17 +66,20 @@ final class UploadRequests {
      */
     void begin(HttpExchange exchange, boolean synchronous) {
         Map<String, String> query = exchange.query();
+        List<String> queryOps = exchange.queryValues().getOrDefault("ops", List.of());
         String route = exchange.route();
-        UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, synchronous);
-        exchange.receive(receiver, body -> submit(body, query, synchronous, route));
+        UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
+                synchronous, route);
+        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route));
     }
 
     /**
      * Checks an upload from its headers alone and returns the receiver its body goes to, or throws the
      * {@link FrontException} that refuses it.
      */
-    private UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query, boolean synchronous) {
-        ProcessingOptions.parse(query);
+    private UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query,
+                                       List<String> queryOps, boolean synchronous, String route) {
+        variants(ProcessingOptions.parse(query), queryOps, synchronous, route);
         String unavailable = synchronous ? worker.unavailableReason() : null;
         if (unavailable != null) {
             throw workerUnavailable(unavailable);
@@ -110,10 +113,12 @@ final class UploadRequests {
      * scaled), to the durable task store otherwise. Every refusal completes the future as an error answer, and
      * the files of a refused upload are released here.
      *
-     * @param route the template the request matched, quoted when a synchronous upload carries several files
+     * @param queryOps every {@code ops} value of the query string; when there is one, form fields {@code ops} are
+     *                 ignored, as the query string wins for every parameter
+     * @param route    the template the request matched, quoted when a synchronous upload carries several files
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
-                                               boolean synchronous, String route) {
+                                               List<String> queryOps, boolean synchronous, String route) {
         List<Upload> files = body.files();
         try {
             if (synchronous && files.size() > 1) {
@@ -122,10 +127,12 @@ final class UploadRequests {
             }
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
-            ProcessingOptions options = ProcessingOptions.parse(params);
-            if (files.size() > 1) {
-                return batches.submit(files, options);
+            List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
+            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route);
+            if (files.size() > 1 || variants.size() > 1) {
+                return batches.submit(files, variants);
             }
+            ProcessingOptions options = variants.get(0);
             String unavailable = synchronous ? worker.unavailableReason() : null;
             if (unavailable != null) {
                 throw workerUnavailable(unavailable);
@@ -145,6 +152,16 @@ final class UploadRequests {
             return CompletableFuture.completedFuture(HttpResponses.error(ErrorCode.INTERNAL,
                     "an unexpected server error occurred; it has been logged"));
         }
+    }
+
+    /** One options value per variant; a synchronous upload takes one. */
+    private static List<ProcessingOptions> variants(ProcessingOptions options, List<String> opsValues,
+                                                    boolean synchronous, String route) {
+        if (synchronous && opsValues.size() > 1) {
+            throw new FrontException(ErrorCode.BAD_PARAMETER, "ops is given " + opsValues.size() + " times: "
+                    + route + " takes one variant per synchronous request; send several to POST /tasks");
+        }
+        return options.variants(opsValues);
     }
 
     /** The refusal of a body larger than {@code --max-upload-bytes}, declared or counted. */

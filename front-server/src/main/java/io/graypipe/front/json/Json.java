@@ -1,17 +1,26 @@
 package io.graypipe.front.json;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.graypipe.protocol.ExecutionMode;
 
-/** The one JSON mapper: snake_case names, ISO-8601 instants. */
+/** The one JSON mapper: snake_case names, ISO-8601 instants, protocol enums by their lower-case labels. */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addMixIn(ExecutionMode.class, LabelledMode.class);
+
+    /** Writes and reads {@link ExecutionMode} as in URLs ({@code processes}), without Jackson in common-protocol. */
+    private abstract static class LabelledMode {
+        @JsonValue
+        abstract String label();
+    }
 
     private Json() {
     }

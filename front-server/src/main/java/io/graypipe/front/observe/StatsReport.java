@@ -44,8 +44,8 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Pool(boolean reachable, Integer configured, Integer alive, Integer busy, Integer queued,
-                       Long restarts, List<Child> children) {
-        static final Pool UNREACHABLE = new Pool(false, null, null, null, null, null, null);
+                       Long restarts, Integer threads, Integer threadsBusy, List<Child> children) {
+        static final Pool UNREACHABLE = new Pool(false, null, null, null, null, null, null, null, null);
     }
 
     public record Child(int slot, boolean alive, boolean busy, long requests, long restarts) {
@@ -95,7 +95,7 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
             children.add(new Child(slot, child.alive(), child.busy(), child.requests(), child.restarts()));
         }
         return new Pool(true, status.configured(), status.alive(), status.busy(), status.queued(), status.restarts(),
-                children);
+                status.threads(), status.threadsBusy(), children);
     }
 
     private static double round(double value) {

@@ -3,6 +3,9 @@ package io.graypipe.front.pipeline;
 import io.graypipe.front.task.Task;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.List;
 
 /**
  * Where {@code POST /tasks} puts an accepted upload: {@link DurableTasks} (this front's data directory, the
@@ -15,4 +18,21 @@ public interface AsyncTasks {
      * is released in every case.
      */
     CompletableFuture<Task> accept(Upload upload, ProcessingOptions options);
+
+    /**
+     * {@link #accept(Upload, ProcessingOptions)} once per variant of one file: each task stores its own copy of
+     * the upload, so each runs and is deleted on its own; {@code upload} is released once the last copy is made.
+     */
+    default List<CompletableFuture<Task>> accept(Upload upload, List<ProcessingOptions> variants) {
+        AtomicInteger copiesLeft = new AtomicInteger(variants.size());
+        return variants.stream().map(options -> {
+            AtomicBoolean released = new AtomicBoolean();
+            Upload copy = new Upload(upload.source(), upload.filename(), () -> {
+                if (released.compareAndSet(false, true) && copiesLeft.decrementAndGet() == 0) {
+                    upload.release().run();
+                }
+            });
+            return accept(copy, options);
+        }).toList();
+    }
 }

@@ -9,6 +9,8 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskStore;
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Async tasks that survive the front: each is in the {@link TaskStore} before its 202 goes out, its result is
@@ -75,6 +79,7 @@ public final class DurableTasks implements AsyncTasks {
         }
     }
 
+
     private Task store(Upload upload, ProcessingOptions options) {
         long size = upload.source().length();
         if (!files.reserve(size)) {
@@ -83,7 +88,7 @@ public final class DurableTasks implements AsyncTasks {
                     + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
                     + "or retry after the Retry-After delay");
         }
-        Task task = tasks.createDurable(options.scale(), requestTimeout);
+        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout);
         String id = task.id();
         try (InputStream in = upload.source().openStream()) {
             files.writeUpload(id, in);
@@ -113,13 +118,13 @@ public final class DurableTasks implements AsyncTasks {
     }
 
     /** Writes a done task's image, then its record, and only then shows it as done. */
-    private void storeResult(Task task, byte[] image, ImageInfo output) {
+    private void storeResult(Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
         try {
             storage.execute(() -> {
                 try {
                     files.writeResult(task.id(), image);
-                    files.writeRecord(new TaskRecord(task.status().done(output, Instant.now()), null, 0));
-                    task.complete(null, output);
+                    files.writeRecord(new TaskRecord(task.status().done(output, ranIn, Instant.now()), null, 0));
+                    task.complete(null, output, ranIn);
                 } catch (IOException e) {
                     log.error("cannot store the result of task {}", task.id(), e);
                     task.fail(new FrontException(ErrorCode.INTERNAL, "the result could not be stored; it has been logged"));
@@ -198,14 +203,17 @@ public final class DurableTasks implements AsyncTasks {
                 tasks.restore(status, requestTimeout);
                 continue;
             }
-            Task task = tasks.restore(TaskStatus.queued(id, status.scale(), status.createdAt()), requestTimeout);
+            Task task = tasks.restore(status.requeued(), requestTimeout);
             task.finished().thenAccept(this::recordFinal);
             if (!files.hasUpload(id)) {
                 task.fail(new FrontException(ErrorCode.INTERNAL, "the upload of this task was lost from the data directory"));
                 continue;
             }
+            // Records written before chains and modes existed have neither: plain gray where the worker likes.
             ProcessingOptions options = new ProcessingOptions(status.scale(),
-                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality());
+                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
+                    status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
+                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
             enqueue(() -> pipeline.start(task, stored(id), options, this::storeResult));
             resumed++;
         }

@@ -10,6 +10,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.ScaleOrder;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +52,9 @@ public final class ImagePipeline {
      * the upload is released in every case once it is no longer needed.
      */
     public Task submit(Upload upload, ProcessingOptions options) {
-        Task task = tasks.create(options.scale(), requestTimeout);
+        Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout);
         try {
-            start(task, upload, options, (done, image, output) -> done.complete(image, output));
+            start(task, upload, options, (done, image, output, ranIn) -> done.complete(image, output, ranIn));
         } catch (RejectedExecutionException e) {
             upload.release().run();
             tasks.delete(task.id());
@@ -79,7 +80,7 @@ public final class ImagePipeline {
     /** Where a finished image goes: into the task's memory for sync requests, to disk first for durable tasks. */
     @FunctionalInterface
     public interface ResultSink {
-        void accept(Task task, byte[] image, ImageInfo output);
+        void accept(Task task, byte[] image, ImageInfo output, ExecutionMode ranIn);
     }
 
     private void run(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
@@ -117,13 +118,14 @@ public final class ImagePipeline {
             }
             slotTaken = false;
             // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
-            worker.scale(ScaleOrder.scale(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
-                            options.quality()), (int) Math.min(Integer.MAX_VALUE, millisLeft))
+            worker.scale(new ScaleOrder(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
+                            options.quality(), options.mode(), options.ops().ops()),
+                            (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {
                             sink.accept(task, result.data(), new ImageInfo(result.format().label(), result.width(),
-                                    result.height(), result.data().length));
+                                    result.height(), result.data().length), result.mode());
                         } else {
                             task.fail(asFrontException(error));
                         }

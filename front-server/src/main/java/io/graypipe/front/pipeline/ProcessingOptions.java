@@ -2,21 +2,34 @@ package io.graypipe.front.pipeline;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
+import io.graypipe.protocol.OpChainException;
 import io.graypipe.protocol.OutputFormat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What the client asked for: the scale factor, the output format (null: follow the input) and JPEG quality.
- * Unknown parameters are ignored, so clients can add their own without breaking.
+ * What the client asked for: the scale factor, the output format (null: follow the input), JPEG quality, where
+ * the worker runs it ({@code mode}) and the filter chain run after scaling ({@code ops}, issue 11). Unknown
+ * parameters are ignored, so clients can add their own without breaking.
  */
-public record ProcessingOptions(double scale, OutputFormat format, int quality) {
+public record ProcessingOptions(double scale, OutputFormat format, int quality, ExecutionMode mode, OpChain ops) {
     public static final double DEFAULT_SCALE = 0.5;
     public static final int DEFAULT_QUALITY = 85;
+    /** Most {@code ops} values (variants) one {@code POST /tasks} may carry. */
+    public static final int MAX_VARIANTS = 10;
     private static final Pattern DECIMAL = Pattern.compile("[+]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
-    /** Reads {@code scale}, {@code format} and {@code quality} from query or form parameters. */
+    /**
+     * Reads {@code scale}, {@code format}, {@code quality}, {@code mode} and {@code ops} (one chain) from query
+     * or form parameters.
+     */
     public static ProcessingOptions parse(Map<String, String> params) {
         double scale = DEFAULT_SCALE;
         String scaleText = params.get("scale");
@@ -51,7 +64,50 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality) 
                         "quality must be a whole number from 1 to 100, such as quality=85; got '" + clip(qualityText) + "'");
             }
         }
-        return new ProcessingOptions(scale, format, quality);
+        ExecutionMode mode = ExecutionMode.DEFAULT;
+        String modeText = params.get("mode");
+        if (modeText != null) {
+            mode = ExecutionMode.parse(modeText.strip());
+            if (mode == null) {
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "mode must be processes or threads (or left out "
+                        + "for the worker's --mode); got '" + clip(modeText) + "'");
+            }
+        }
+        String opsText = params.get("ops");
+        return new ProcessingOptions(scale, format, quality, mode, opsText == null ? OpChain.EMPTY : chain(opsText));
+    }
+
+    /**
+     * These options once per value of {@code ops}, each value one variant; just these options when there is
+     * none. Every value is checked, and none may repeat another.
+     */
+    public List<ProcessingOptions> variants(List<String> opsValues) {
+        if (opsValues.isEmpty()) {
+            return List.of(this);
+        }
+        if (opsValues.size() > MAX_VARIANTS) {
+            throw new FrontException(ErrorCode.BAD_PARAMETER, "ops is given " + opsValues.size()
+                    + " times; one request takes at most " + MAX_VARIANTS + " variants, so split the batch");
+        }
+        List<ProcessingOptions> variants = new ArrayList<>(opsValues.size());
+        Set<OpChain> seen = new HashSet<>();
+        for (String text : opsValues) {
+            OpChain chain = chain(text);
+            if (!seen.add(chain)) {
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "ops=" + clip(chain.toString())
+                        + " is given twice; give each variant once");
+            }
+            variants.add(new ProcessingOptions(scale, format, quality, mode, chain));
+        }
+        return variants;
+    }
+
+    private static OpChain chain(String text) {
+        try {
+            return OpChain.parse(text);
+        } catch (OpChainException e) {
+            throw new FrontException(ErrorCode.BAD_PARAMETER, e.getMessage());
+        }
     }
 
     /** The output format: the one asked for, else the input's when it is JPEG or PNG, else PNG. */

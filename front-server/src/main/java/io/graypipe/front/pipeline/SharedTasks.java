@@ -24,6 +24,8 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.OpChain;
+import io.graypipe.protocol.ExecutionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +127,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
-        Task task = registry.detached(options.scale(), requestTimeout);
+        Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout);
         CompletableFuture<byte[]> image;
         try {
             image = CompletableFuture.supplyAsync(() -> read(upload.source()), storage);
@@ -372,11 +374,14 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
             }
         });
         finishWhenFinal(item, task);
+        // Records written before chains and modes existed have neither: plain gray where the worker likes.
         ProcessingOptions options = new ProcessingOptions(status.scale(),
-                record.format() == null ? null : OutputFormat.parse(record.format()), record.quality());
+                record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
+                status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
+                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
         try {
             pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
-                    (running, image, output) -> complete(item, running, image, output));
+                    (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));
         } catch (RejectedExecutionException e) {
             // The gray queue is full of sync requests: leave the entry to be claimed again, by this front or another.
             registry.delete(status.id());
@@ -385,18 +390,18 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     }
 
     /** Stores the result and the done state together, then shows the local copy as done. */
-    private void complete(WorkItem item, Task task, byte[] image, ImageInfo output) {
-        TaskStatus done = task.status().done(output, clock.instant());
+    private void complete(WorkItem item, Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
+        TaskStatus done = task.status().done(output, ranIn, clock.instant());
         store.complete(done, image, item.entryId()).whenComplete((change, error) -> {
             if (error != null) {
-                retry(item, () -> complete(item, task, image, output), error);
+                retry(item, () -> complete(item, task, image, output, ranIn), error);
                 return;
             }
             if (change != RedisTasks.Change.CHANGED) {
                 log.info("task {} was {} already; this front's result is discarded", task.id(),
                         change == RedisTasks.Change.GONE ? "deleted" : "finished by another front");
             }
-            task.complete(null, output);
+            task.complete(null, output, ranIn);
         });
     }
 

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Several tasks uploaded together. It follows each of its tasks and keeps the aggregate; subscribers hear of
@@ -104,11 +106,13 @@ public final class Batch {
      * A batch at one moment, as {@code GET /batches/{id}} shows it.
      *
      * @param imagesPerSecond images done per second since the batch was created (until it finished)
+     * @param variants        the counts per variant name ({@code OpChain.variantName()}), in the order the
+     *                        variants first appear among the tasks
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BatchStatus(String id, Instant createdAt, Instant finishedAt, int total, int queued, int running,
                               int done, int failed, int cancelled, boolean finished, double imagesPerSecond,
-                              List<Item> tasks) {
+                              Map<String, VariantCounts> variants, List<Item> tasks) {
         /**
          * The figures of {@code items}, as any front computes them from a batch's tasks, local or shared.
          *
@@ -121,8 +125,11 @@ public final class Batch {
             int done = 0;
             int failed = 0;
             int cancelled = 0;
+            Map<String, VariantCounts> variants = new LinkedHashMap<>();
             for (Item item : items) {
-                switch (item.task().status()) {
+                TaskStatus status = item.task();
+                variants.merge(status.variant(), VariantCounts.of(status), VariantCounts::plus);
+                switch (status.status()) {
                     case QUEUED -> queued++;
                     case GRAYSCALE, SCALING -> running++;
                     case DONE -> done++;
@@ -134,13 +141,25 @@ public final class Batch {
             Instant end = finishedAt != null ? finishedAt : now;
             double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
             return new BatchStatus(id, createdAt, finishedAt, items.size(), queued, running, done, failed, cancelled,
-                    finished, Math.round(done / seconds * 100) / 100.0, items);
+                    finished, Math.round(done / seconds * 100) / 100.0, variants, items);
         }
 
         /** The same figures without the per-task list, for events that carry one task anyway. */
         public BatchStatus summary() {
             return new BatchStatus(id, createdAt, finishedAt, total, queued, running, done, failed, cancelled,
-                    finished, imagesPerSecond, null);
+                    finished, imagesPerSecond, variants, null);
+        }
+
+        /** The tasks of one variant: its chain ({@code ops}, canonical) and how many are done or failed. */
+        public record VariantCounts(String ops, int total, int done, int failed) {
+            static VariantCounts of(TaskStatus task) {
+                return new VariantCounts(task.ops(), 1, task.status() == TaskState.DONE ? 1 : 0,
+                        task.status() == TaskState.FAILED ? 1 : 0);
+            }
+
+            VariantCounts plus(VariantCounts other) {
+                return new VariantCounts(ops, total + other.total, done + other.done, failed + other.failed);
+            }
         }
 
         /** One file of the batch and its task's status. */

@@ -1,6 +1,7 @@
 package io.graypipe.front.task;
 
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.ExecutionMode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,9 +95,10 @@ public final class Task {
         update(s -> s.withInput(input));
     }
 
-    public boolean complete(byte[] encoded, ImageInfo output) {
+    /** @param ranIn where the worker ran it */
+    public boolean complete(byte[] encoded, ImageInfo output, ExecutionMode ranIn) {
         result = encoded;
-        if (finish(s -> s.done(output, clock.instant()))) {
+        if (finish(s -> s.done(output, ranIn, clock.instant()))) {
             return true;
         }
         result = null;

@@ -1,5 +1,8 @@
 package io.graypipe.front.task;
 
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,20 +33,20 @@ public final class TaskRegistry {
         this.resultTtl = resultTtl;
     }
 
-    /** A new in-memory task, for a sync request. */
-    public Task create(double scale, Duration deadline) {
-        return create(scale, deadline, false);
+    /** A new in-memory task, for a sync request: scale, then run {@code ops} in {@code mode}. */
+    public Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
+        return create(scale, ops, mode, deadline, false);
     }
 
     /** A new task whose record and files the caller keeps in the data directory. */
-    public Task createDurable(double scale, Duration deadline) {
-        return create(scale, deadline, true);
+    public Task createDurable(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
+        return create(scale, ops, mode, deadline, true);
     }
 
-    private Task create(double scale, Duration deadline, boolean durable) {
+    private Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline, boolean durable) {
         String id = newId();
         Instant now = clock.instant();
-        Task task = new Task(TaskStatus.queued(id, scale, now), clock, System.nanoTime() + deadline.toNanos(),
+        Task task = new Task(TaskStatus.queued(id, scale, ops, mode, now), clock, System.nanoTime() + deadline.toNanos(),
                 durable);
         tasks.put(id, task);
         creationListeners.forEach(listener -> listener.accept(task));
@@ -54,8 +57,8 @@ public final class TaskRegistry {
      * A new async task that this registry does not hold: with a shared store (--store) the store holds it, and
      * whichever front takes it from the work queue runs its own copy.
      */
-    public Task detached(double scale, Duration deadline) {
-        return new Task(TaskStatus.queued(newId(), scale, clock.instant()), clock,
+    public Task detached(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
+        return new Task(TaskStatus.queued(newId(), scale, ops, mode, clock.instant()), clock,
                 System.nanoTime() + deadline.toNanos(), true);
     }
 

@@ -14,6 +14,8 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
 import io.graypipe.front.worker.ScaleOrder;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.ScaleResult;
@@ -32,6 +34,7 @@ import reactor.blockhound.BlockingOperationError;
 
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -173,10 +176,10 @@ class EventLoopBlockingTest {
             // The event loop as the gray executor: exactly the mistake this check exists to catch.
             ImagePipeline pipeline = new ImagePipeline(ShrinkOnLoadDecoder.create(new ImageLimits(1_000_000, 1000),
                     true, TurboJpeg.DEFAULT_LIBRARY), new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
-            Task task = tasks.create(0.5, Duration.ofSeconds(10));
+            Task task = tasks.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
             Upload upload = new Upload(ImageSource.of(TestImages.png(8, 8)), "probe.png", () -> { });
 
-            pipeline.start(task, upload, ProcessingOptions.parse(Map.of()), (done, image, output) -> { });
+            pipeline.start(task, upload, ProcessingOptions.parse(Map.of()), (done, image, output, ranIn) -> { });
 
             Await.until(Duration.ofSeconds(10), "BlockHound to report ImagePipeline.run on the event loop",
                     () -> blockedEventLoops.stream().anyMatch(m -> m.getName().equals(PIPELINE_RUN.getName())));

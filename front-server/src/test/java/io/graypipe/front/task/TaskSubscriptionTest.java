@@ -2,6 +2,8 @@ package io.graypipe.front.task;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.OpChain;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -18,20 +20,20 @@ class TaskSubscriptionTest {
 
     @Test
     void aSubscriberSeesTheCurrentStateThenEveryChangeOnceInOrder() {
-        Task task = store.create(0.5, Duration.ofSeconds(10));
+        Task task = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
         List<TaskState> seen = new CopyOnWriteArrayList<>();
         task.subscribe(status -> seen.add(status.status()));
         task.moveTo(TaskState.GRAYSCALE);
         task.recordInput(new ImageInfo("png", 4, 4, 10)); // not a state change: no event
         task.moveTo(TaskState.SCALING);
-        task.complete(new byte[]{1}, new ImageInfo("png", 2, 2, 1));
+        task.complete(new byte[]{1}, new ImageInfo("png", 2, 2, 1), ExecutionMode.THREADS);
         task.fail(new FrontException(ErrorCode.INTERNAL, "too late")); // final already: no event
         assertEquals(List.of(TaskState.QUEUED, TaskState.GRAYSCALE, TaskState.SCALING, TaskState.DONE), seen);
     }
 
     @Test
     void aLateSubscriberGetsOnlyTheFinalStateWithItsTimeline() {
-        Task task = store.create(0.5, Duration.ofSeconds(10));
+        Task task = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
         task.moveTo(TaskState.GRAYSCALE);
         task.fail(new FrontException(ErrorCode.UNDECODABLE_IMAGE, "not an image"));
         List<TaskStatus> seen = new CopyOnWriteArrayList<>();
@@ -46,7 +48,7 @@ class TaskSubscriptionTest {
 
     @Test
     void anUnsubscribedListenerHearsNothingMore() {
-        Task task = store.create(0.5, Duration.ofSeconds(10));
+        Task task = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
         List<TaskState> seen = new CopyOnWriteArrayList<>();
         java.util.function.Consumer<TaskStatus> listener = status -> seen.add(status.status());
         task.subscribe(listener);
@@ -58,12 +60,12 @@ class TaskSubscriptionTest {
     @Test
     void aBatchFinishesWhenItsLastTaskDoes() {
         BatchStore batches = new BatchStore(Clock.systemUTC(), Duration.ofMinutes(1));
-        Task first = store.create(0.5, Duration.ofSeconds(10));
-        Task second = store.create(0.5, Duration.ofSeconds(10));
+        Task first = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
+        Task second = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
         Batch batch = batches.create(List.of(first, second), List.of("a.png", "b.png"));
         List<Batch.BatchStatus> seen = new CopyOnWriteArrayList<>();
         batch.subscribe((task, status) -> seen.add(status));
-        first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1));
+        first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1), ExecutionMode.THREADS);
         assertEquals(false, batch.status().finished());
         second.fail(new FrontException(ErrorCode.UNDECODABLE_IMAGE, "bad"));
         Batch.BatchStatus last = seen.get(seen.size() - 1);

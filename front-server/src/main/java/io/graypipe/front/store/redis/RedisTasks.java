@@ -193,7 +193,8 @@ public final class RedisTasks {
     private static TaskStatus cancelled(TaskStatus status, Instant now) {
         Timeline timeline = status.timeline();
         return new TaskStatus(status.id(), TaskState.CANCELLED, status.createdAt(), now, status.scale(),
-                status.input(), status.output(), status.error(),
+                status.ops(), status.variant(), status.mode(), status.input(), status.output(), status.ranIn(),
+                status.error(),
                 new Timeline(timeline.queuedAt(), timeline.grayscaleAt(), timeline.scalingAt(), now));
     }
 

@@ -9,6 +9,7 @@ import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.Timeline;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.RedisServer;
+import io.graypipe.protocol.ExecutionMode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
@@ -328,8 +329,8 @@ class RedisTasksTest {
 
     private static TaskStatus queued(double scale) {
         Instant now = Instant.now();
-        return new TaskStatus(randomId(), TaskState.QUEUED, now, now, scale, null, null, null,
-                new Timeline(now, null, null, null));
+        return new TaskStatus(randomId(), TaskState.QUEUED, now, now, scale, "", "gray", ExecutionMode.DEFAULT, null,
+                null, null, null, new Timeline(now, null, null, null));
     }
 
     private static TaskStatus next(TaskStatus status, TaskState state) {
@@ -337,15 +338,16 @@ class RedisTasksTest {
         Timeline t = status.timeline();
         Timeline timeline = state == TaskState.GRAYSCALE ? new Timeline(t.queuedAt(), now, null, null)
                 : new Timeline(t.queuedAt(), t.grayscaleAt(), now, null);
-        return new TaskStatus(status.id(), state, status.createdAt(), now, status.scale(),
-                new ImageInfo("png", 64, 48, 1234), null, null, timeline);
+        return new TaskStatus(status.id(), state, status.createdAt(), now, status.scale(), status.ops(),
+                status.variant(), status.mode(), new ImageInfo("png", 64, 48, 1234), null, null, null, timeline);
     }
 
     private static TaskStatus done(TaskStatus status) {
         Instant now = Instant.now();
         Timeline t = status.timeline();
-        return new TaskStatus(status.id(), TaskState.DONE, status.createdAt(), now, status.scale(), status.input(),
-                new ImageInfo("png", 32, 24, 99), null, new Timeline(t.queuedAt(), t.grayscaleAt(), t.scalingAt(), now));
+        return new TaskStatus(status.id(), TaskState.DONE, status.createdAt(), now, status.scale(), status.ops(),
+                status.variant(), status.mode(), status.input(), new ImageInfo("png", 32, 24, 99),
+                ExecutionMode.THREADS, null, new Timeline(t.queuedAt(), t.grayscaleAt(), t.scalingAt(), now));
     }
 
     private static TaskStatus parse(StoredEvent event) {
