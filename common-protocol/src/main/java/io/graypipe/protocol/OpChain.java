@@ -112,7 +112,8 @@ public final class OpChain {
                 name.append('-').append(argument);
             }
         }
-        if (name.length() > MAX_VARIANT_CHARS) {
+        // The checksum takes 9 characters ("-" and 8 hex digits): a name that gets one must leave room for it.
+        if (name.length() > (lossy ? MAX_VARIANT_CHARS - 9 : MAX_VARIANT_CHARS)) {
             name.setLength(MAX_VARIANT_CHARS - 9);
             lossy = true;
         }

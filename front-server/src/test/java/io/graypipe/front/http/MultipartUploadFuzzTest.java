@@ -1,0 +1,174 @@
+package io.graypipe.front.http;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.graypipe.front.FrontMain;
+import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
+import io.graypipe.front.pipeline.Upload;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A {@code multipart/form-data} upload whose body is fuzzed, through the front's own receiving slice on an
+ * {@link EmbeddedChannel}: the {@link HttpServerCodec} with the production limits of
+ * {@link HttpPipelineInitializer}, then {@link UploadReceiver#multipart} (Netty's multipart decoder with the
+ * front's field and buffer limits) on the data factory {@code FrontServer} builds from the production
+ * {@link FrontConfig} ({@code --max-upload-bytes}, {@code --upload-memory-threshold}, a private upload directory),
+ * and the front's mapping of a failed body to its answer ({@link UploadRequests#receiveFailure}, {@link
+ * HttpResponses#error}). The upload executor is the calling thread, so a run is deterministic. What follows a
+ * received body (options, the image pipeline) is left out: the image decoder has its own targets.
+ *
+ * <p>Input: the first byte's bit 0 spools every part to disk (memory threshold 0) instead of the production
+ * threshold; bit 1 declares one byte more in {@code Content-Length} than is sent, so the body never ends. The rest
+ * is the body, after a request line and headers naming the boundary {@value #BOUNDARY}.
+ *
+ * <p>Invariants: nothing is thrown out of the pipeline; the answer is a received body with an image, or a
+ * documented error ({@code malformed_multipart}, {@code missing_image}) with its status, or, for a body cut short,
+ * still waiting for more bytes; once the channel closes, no temporary file is left in the upload directory; and
+ * the same input gives the same answer twice.
+ */
+class MultipartUploadFuzzTest {
+    static final String BOUNDARY = "graypipe-fuzz-boundary";
+    private static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.MALFORMED_MULTIPART, ErrorCode.MISSING_IMAGE);
+    /** As in {@link HttpPipelineInitializer}. */
+    private static final int MAX_INITIAL_LINE = 8192;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    @FuzzTest
+    void multipartBody(byte[] input) throws IOException {
+        if (input.length == 0) {
+            return;
+        }
+        boolean spool = (input[0] & 1) != 0;
+        boolean cutShort = (input[0] & 2) != 0;
+        byte[] body = Arrays.copyOfRange(input, 1, input.length);
+        String first = receive(body, spool, cutShort);
+        assertEquals(first, receive(body, spool, cutShort), "the same body must give the same answer");
+    }
+
+    private static String receive(byte[] body, boolean spool, boolean cutShort) throws IOException {
+        Path uploads = Files.createTempDirectory("graypipe-fuzz-uploads");
+        try {
+            FrontConfig config = FrontMain.parse("--upload-dir", uploads.toString());
+            DefaultHttpDataFactory factory = new DefaultHttpDataFactory(spool ? 0 : config.uploads().memoryThreshold());
+            factory.setMaxLimit(config.uploads().maxBytes());
+            factory.setBaseDir(uploads.toString());
+            factory.setDeleteOnExit(false);
+            Receiver receiver = new Receiver(factory);
+            EmbeddedChannel channel = new EmbeddedChannel(
+                    new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK), receiver);
+            String head = "POST /tasks HTTP/1.1\r\nHost: fuzz\r\n"
+                    + "Content-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n"
+                    + "Content-Length: " + (body.length + (cutShort ? 1 : 0)) + "\r\n\r\n";
+            channel.writeInbound(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body));
+            channel.checkException();
+            String answer = receiver.answer;
+            channel.finishAndReleaseAll();
+            channel.checkException();
+            try (Stream<Path> left = Files.list(uploads)) {
+                List<Path> files = left.toList();
+                assertTrue(files.isEmpty(), "temporary files left after the connection closed: " + files);
+            }
+            assertTrue(answer != null || cutShort, "a whole body must be answered");
+            return answer == null ? "waiting for more bytes" : answer;
+        } finally {
+            try (Stream<Path> left = Files.walk(uploads)) {
+                left.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    /** The connection's part of the front's handler for one upload: offer the chunks, answer, abort on close. */
+    private static final class Receiver extends SimpleChannelInboundHandler<HttpObject> {
+        private final DefaultHttpDataFactory factory;
+        private UploadReceiver receiving;
+        private String answer;
+
+        Receiver(DefaultHttpDataFactory factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
+            if (message instanceof HttpRequest request) {
+                assertTrue(request.decoderResult().isSuccess(), "the fixed request head must parse");
+                try {
+                    receiving = UploadReceiver.multipart(ctx.channel(), Runnable::run, factory, request);
+                } catch (FrontException e) {
+                    answer(HttpResponses.error(e), e.code());
+                    return;
+                }
+                receiving.completion().whenComplete((body, error) -> {
+                    if (error != null) {
+                        FrontException e = UploadRequests.receiveFailure(error);
+                        answer(HttpResponses.error(e), e.code());
+                    } else {
+                        answer = received(body);
+                    }
+                });
+            }
+            if (message instanceof HttpContent content && receiving != null && answer == null) {
+                assertTrue(content.decoderResult().isSuccess(), "a Content-Length body always frames");
+                receiving.offer(content);
+            }
+        }
+
+        private void answer(FullHttpResponse response, ErrorCode code) {
+            try {
+                assertTrue(DOCUMENTED.contains(code), "undocumented answer to a multipart body: " + code + " "
+                        + response.content().toString(StandardCharsets.UTF_8));
+                assertEquals(ErrorStatus.of(code), response.status());
+                answer = response.status().code() + " " + response.content().toString(StandardCharsets.UTF_8);
+            } finally {
+                response.release();
+            }
+        }
+
+        /** A received body is handed on by the front; here its files are read and released at once. */
+        private static String received(UploadReceiver.ReceivedBody body) {
+            assertTrue(!body.files().isEmpty(), "a received body has a file");
+            List<String> files = new ArrayList<>();
+            for (Upload upload : body.files()) {
+                try {
+                    files.add(upload.filename() + ":" + upload.source().length());
+                } finally {
+                    upload.release().run();
+                }
+            }
+            return "received " + files + " " + new TreeMap<>(body.fields());
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (receiving != null) {
+                // As HttpExchange.abortBody when a connection closes mid-body.
+                receiving.abort();
+            }
+            ctx.fireChannelInactive();
+        }
+    }
+}
