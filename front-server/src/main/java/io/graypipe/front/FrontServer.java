@@ -19,6 +19,7 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
 import io.graypipe.front.worker.ResolvedAddress;
+import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
 import io.netty.bootstrap.ServerBootstrap;
@@ -77,6 +78,8 @@ public final class FrontServer implements AutoCloseable {
     private DurableTasks durableTasks;
     private final LocalWorker localWorker;
     private final Workers workers;
+    /** This front's shared-memory regions; null when rasters go inline. */
+    private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
@@ -103,6 +106,7 @@ public final class FrontServer implements AutoCloseable {
         tasks = new TaskRegistry(Clock.systemUTC(), config.timeouts().resultTtl());
         taskFiles = openDataDir(config);
 
+        regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
         byte[] token;
         if (config.worker().address() == null) {
             byte[] random = new byte[32];
@@ -111,16 +115,16 @@ public final class FrontServer implements AutoCloseable {
             token = hex.getBytes(StandardCharsets.UTF_8);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
                     config.worker().jvmOptions(),
-                    config.worker().maxFrameBytes(), hex);
+                    config.worker().maxFrameBytes(), hex, config.worker().sharedMemory());
             workers = new WorkerPool(List.of(new WorkerClient(ioGroup, localWorker::address, token,
-                    config.worker().maxFrameBytes(), this::transferred)));
+                    config.worker().maxFrameBytes(), this::transferred, regions)));
         } else {
             token = Files.readString(config.worker().tokenFile(), StandardCharsets.UTF_8).strip()
                     .getBytes(StandardCharsets.UTF_8);
             localWorker = null;
             ResolvedAddress resolved = new ResolvedAddress(config.worker().address(), housekeeping);
             workers = new WorkerPool(List.of(new WorkerClient(ioGroup, resolved, token,
-                    config.worker().maxFrameBytes(), this::transferred)));
+                    config.worker().maxFrameBytes(), this::transferred, regions)));
         }
     }
 
@@ -177,7 +181,7 @@ public final class FrontServer implements AutoCloseable {
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
                 config.timeouts().request());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
-                decoder.jpegDecoder());
+                decoder.jpegDecoder(), regions);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
@@ -275,6 +279,9 @@ public final class FrontServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.close();
+        if (regions != null) {
+            regions.close();
+        }
         if (localWorker != null) {
             localWorker.stop(config.timeouts().shutdownGrace());
         }

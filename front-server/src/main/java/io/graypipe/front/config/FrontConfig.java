@@ -22,9 +22,11 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      * @param tokenFile  token of the worker at {@code address}
      * @param processes  children of a locally started worker; null means one per available processor
      * @param inFlight   gray images sent to the worker and not yet answered, at most
+     * @param sharedMemory directory of the shared-memory regions rasters cross to a worker on this host, or null
+     *                     ({@code --shared-memory off}) to send every raster inline
      */
     public record Worker(InetSocketAddress address, Path tokenFile, Integer processes, WorkerMode mode,
-                         String jvmOptions, int maxFrameBytes, int inFlight) {
+                         String jvmOptions, int maxFrameBytes, int inFlight, Path sharedMemory) {
     }
 
     /**
