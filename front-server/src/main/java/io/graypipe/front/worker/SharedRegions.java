@@ -39,6 +39,11 @@ import java.util.regex.Pattern;
 public final class SharedRegions implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SharedRegions.class);
     private static final Pattern NAME = Pattern.compile("graypipe-(\\d+)-(\\d+)-\\d+");
+    /**
+     * Rasters smaller than this go inline even to a worker that shares memory: creating, mapping and deleting a
+     * file costs more than copying a few hundred KB through a socket (docs/performance.md, 320×240).
+     */
+    static final long MIN_REGION_BYTES = 256 * 1024;
 
     private final Path directory;
     private final String hostId;

@@ -50,8 +50,8 @@ import java.util.function.Supplier;
  * worker restart loses nothing; each request still ends by its own deadline.
  *
  * <p>When this front and the worker agree on shared memory (both HELLOs offer it with the same host id), each raster
- * is copied once into a {@link SharedRegions} region and the request names the region instead of carrying the
- * pixels; otherwise, and once more inline after a REGION_UNAVAILABLE, the pixels travel in the frame. The region is
+ * of at least {@link SharedRegions#MIN_REGION_BYTES} is copied once into a {@link SharedRegions} region and the
+ * request names the region instead of carrying the pixels; otherwise, and once more inline after a REGION_UNAVAILABLE, the pixels travel in the frame. The region is
  * deleted when the call ends, whatever the outcome; until then a resend after a reconnect names it again.
  *
  * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
@@ -192,7 +192,8 @@ public final class WorkerClient implements Workers {
     @Override
     public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
         long id = nextId.getAndIncrement();
-        String region = regions != null && workerSharesMemory ? writeRegion(order.image()) : null;
+        String region = regions != null && workerSharesMemory
+                && order.image().byteCount() >= SharedRegions.MIN_REGION_BYTES ? writeRegion(order.image()) : null;
         Call call = new Call(new ScaleRequest(id, order.targetWidth(), order.targetHeight(), order.format(),
                 order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()), region);
         if (region != null) {
