@@ -77,6 +77,10 @@ public final class FrontMain implements Callable<Integer> {
             description = "JVM options of the worker this front starts. Default: ${DEFAULT-VALUE}.")
     String workerJvmOptions;
 
+    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
+            description = "Directory (tmpfs) where rasters are handed to a scale-worker on this host without crossing a socket; the worker this front starts uses the same one. off sends every raster inline. Default: ${DEFAULT-VALUE}.")
+    String sharedMemory;
+
     @Option(names = "--max-upload-bytes", defaultValue = "52428800", paramLabel = "BYTES",
             description = "Largest upload; larger ones get 413 before their body is read. Default: ${DEFAULT-VALUE} (50 MiB).")
     long maxUploadBytes;
@@ -202,7 +206,8 @@ public final class FrontMain implements Callable<Integer> {
                 new FrontConfig.Worker(workerAddresses, workerAddresses.isEmpty() || localWorker,
                         workerTokenFile != null ? workerTokenFile : tmp.resolve("graypipe-worker.token"),
                         workerProcesses, workerMode, workerJvmOptions, maxFrameBytes,
-                        workerInFlight != null ? workerInFlight : 2 * cores + 2, tls),
+                        workerInFlight != null ? workerInFlight : 2 * cores + 2, tls,
+                        sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory)),
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,

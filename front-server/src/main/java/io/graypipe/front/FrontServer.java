@@ -22,6 +22,7 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
 import io.graypipe.front.worker.ResolvedAddress;
+import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
 import io.netty.bootstrap.ServerBootstrap;
@@ -93,6 +94,8 @@ public final class FrontServer implements AutoCloseable {
     /** The secret of the worker this front starts, handed to it on stdin; null without one. */
     private final String localToken;
     private final Workers workers;
+    /** This front's shared-memory regions; null when rasters go inline. */
+    private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
@@ -118,12 +121,15 @@ public final class FrontServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(config.processing().queueSize() * 2), new DefaultThreadFactory("graypipe-storage"));
         tasks = new TaskRegistry(Clock.systemUTC(), config.timeouts().resultTtl());
         taskFiles = openDataDir(config);
+
+        regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
         if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
-                    config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken);
+                    config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken,
+                    config.worker().sharedMemory());
         } else {
             localToken = null;
             localWorker = null;
@@ -147,12 +153,13 @@ public final class FrontServer implements AutoCloseable {
             for (InetSocketAddress address : settings.addresses()) {
                 connections.add(new WorkerClient(ioGroup, address.getHostString() + ":" + address.getPort(),
                         new ResolvedAddress(address, housekeeping), token, settings.maxFrameBytes(), tls,
-                        this::transferred));
+                        this::transferred, regions));
             }
         }
         if (localWorker != null) {
             connections.add(new WorkerClient(ioGroup, "local", localWorker::address,
-                    localToken.getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes(), null, this::transferred));
+                    localToken.getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes(), null, this::transferred,
+                    regions));
         }
         return connections;
     }
@@ -229,7 +236,7 @@ public final class FrontServer implements AutoCloseable {
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
                 config.timeouts().request());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
-                decoder.jpegDecoder());
+                decoder.jpegDecoder(), regions);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         if (config.storage().store() != null) {
@@ -337,6 +344,9 @@ public final class FrontServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.close();
+        if (regions != null) {
+            regions.close();
+        }
         if (localWorker != null) {
             localWorker.stop(config.timeouts().shutdownGrace());
         }

@@ -20,6 +20,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 
 /**
  * A child worker process: reads frames from stdin, handles one request at a time, writes frames to stdout.
@@ -34,15 +35,18 @@ public final class ChildMain {
 
     public static void main(String[] args) throws IOException {
         int maxFrameBytes = args.length > 0 ? Integer.parseInt(args[0]) : io.graypipe.protocol.MessageCodec.DEFAULT_MAX_FRAME_BYTES;
+        SharedRegionReader regions = args.length > 1 && !args[1].equals("off")
+                ? SharedRegionReader.open(Path.of(args[1]), true).orElse(null) : null;
         // Claim the real stdout for frames and point System.out at stderr, so a stray print cannot corrupt a frame.
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         System.setOut(System.err);
         InputStream in = new BufferedInputStream(System.in, 1 << 16);
         FrameStreams.write(frames, Hello.child());
-        serve(in, frames, maxFrameBytes);
+        serve(in, frames, maxFrameBytes, regions);
     }
 
-    static void serve(InputStream in, OutputStream out, int maxFrameBytes) throws IOException {
+    static void serve(InputStream in, OutputStream out, int maxFrameBytes, SharedRegionReader regions)
+            throws IOException {
         while (true) {
             Message message;
             try {
@@ -55,14 +59,14 @@ public final class ChildMain {
             if (message == null) {
                 return;
             }
-            FrameStreams.write(out, answer(message));
+            FrameStreams.write(out, answer(message, regions));
         }
     }
 
-    private static Message answer(Message message) {
+    private static Message answer(Message message, SharedRegionReader regions) {
         if (message instanceof ScaleRequest request) {
             try {
-                return ScaleJob.run(request, ExecutionMode.PROCESSES);
+                return ScaleJob.run(request, ExecutionMode.PROCESSES, regions);
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.warn("child: request {} failed", request.requestId(), e);
                 return new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e);

@@ -100,6 +100,8 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         command.add(System.getProperty("java.class.path"));
         command.add(ChildMain.class.getName());
         command.add(Integer.toString(config.maxFrameBytes()));
+        // The child reads SHARED requests' regions from the worker's directory; "off" when the worker offers none.
+        command.add(config.sharedMemory() != null ? config.sharedMemory().directory().toString() : "off");
         return command;
     }
 

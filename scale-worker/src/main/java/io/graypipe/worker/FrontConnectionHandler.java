@@ -88,7 +88,10 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
                 reject(ctx, ErrorCode.UNAUTHORIZED, "a HELLO from a " + hello.role() + ", not a FRONT");
             } else {
                 frontHello = hello;
-                ourHello = Hello.current(Hello.Role.WORKER, 0, "");
+                SharedRegionReader regions = config.sharedMemory();
+                ourHello = regions != null
+                        ? Hello.current(Hello.Role.WORKER, Hello.FEATURE_SHARED_MEMORY, regions.hostId())
+                        : Hello.current(Hello.Role.WORKER, 0, "");
                 ctx.writeAndFlush(ourHello, ctx.voidPromise());
             }
         } else if (!(message instanceof Auth auth)) {

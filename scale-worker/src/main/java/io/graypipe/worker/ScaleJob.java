@@ -23,14 +23,22 @@ public final class ScaleJob {
 
     /**
      * Returns a {@link ScaleResult} naming {@code ranIn} as its mode, or an {@link ErrorMessage} for input the
-     * kernels reject ({@code BAD_REQUEST} for a chain outside the ops' ranges, checked before any pixel work).
+     * kernels reject ({@code BAD_REQUEST} for a chain outside the ops' ranges, checked before any pixel work), or
+     * {@code REGION_UNAVAILABLE} for a SHARED raster that {@code regions} cannot read (or when it is null: this
+     * worker offers no shared memory).
      */
-    public static Message run(ScaleRequest request, ExecutionMode ranIn) {
+    public static Message run(ScaleRequest request, ExecutionMode ranIn, SharedRegionReader regions) {
         ImageData source = request.image();
         if (source.isShared()) {
-            // This worker offers no SHARED_MEMORY in its HELLO, so a peer that sends a region broke the handshake.
-            return new ErrorMessage(request.requestId(), ErrorCode.REGION_UNAVAILABLE,
-                    "this worker reads no shared-memory regions; send the pixels inline");
+            if (regions == null) {
+                return new ErrorMessage(request.requestId(), ErrorCode.REGION_UNAVAILABLE,
+                        "this worker reads no shared-memory regions; send the pixels inline");
+            }
+            try {
+                source = regions.read(source);
+            } catch (SharedRegionReader.RegionUnavailableException e) {
+                return new ErrorMessage(request.requestId(), ErrorCode.REGION_UNAVAILABLE, e.getMessage());
+            }
         }
         ImageData scaled = AreaAverageScaler.scale(source, request.targetWidth(), request.targetHeight());
         if (request.ops().isEmpty()) {

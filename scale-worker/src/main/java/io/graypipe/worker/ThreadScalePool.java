@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class ThreadScalePool implements ScalePool {
     private final ThreadPoolExecutor executor;
+    /** Regions are mapped in this JVM; null when the worker offers no shared memory. */
+    private final SharedRegionReader regions;
     private final AtomicInteger busy = new AtomicInteger();
     /** Each pool thread's slot number, so per-thread figures can be reported like per-child ones. */
     private final ThreadLocal<Integer> slotOfThread = new ThreadLocal<>();
@@ -33,6 +35,7 @@ final class ThreadScalePool implements ScalePool {
 
     ThreadScalePool(WorkerConfig config) {
         AtomicInteger threadNumber = new AtomicInteger();
+        this.regions = config.sharedMemory();
         this.busyBySlot = new AtomicIntegerArray(config.processes());
         this.answeredBySlot = new AtomicLongArray(config.processes());
         this.executor = new ThreadPoolExecutor(config.processes(), config.processes(), 0, TimeUnit.MILLISECONDS,
@@ -62,7 +65,7 @@ final class ThreadScalePool implements ScalePool {
                 busy.incrementAndGet();
                 busyBySlot.incrementAndGet(slot);
                 try {
-                    answer.complete(ScaleJob.run(request, ExecutionMode.THREADS));
+                    answer.complete(ScaleJob.run(request, ExecutionMode.THREADS, regions));
                 } catch (RuntimeException | OutOfMemoryError e) {
                     answer.complete(new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e));
                 } finally {

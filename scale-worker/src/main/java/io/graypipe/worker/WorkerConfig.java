@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param token             shared secret every front must present in its HELLO; empty means the worker was
  *                          started without one, which only {@link WorkerMain} can allow explicitly
  * @param tls               mutual TLS for fronts' connections, or null for plain TCP
+ * @param sharedMemory      the regions this worker reads, offered in its HELLO; null when it offers none
  */
 public record WorkerConfig(String host,
                            int port,
@@ -22,7 +23,8 @@ public record WorkerConfig(String host,
                            Duration drainTimeout,
                            String childJvmOptions,
                            byte[] token,
-                           LinkTls tls) {
+                           LinkTls tls,
+                           SharedRegionReader sharedMemory) {
 
     /**
      * Where requests run that do not name a mode: in forked child JVMs (the default), or on the thread pool inside

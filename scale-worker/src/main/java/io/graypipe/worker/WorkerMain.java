@@ -82,6 +82,10 @@ public final class WorkerMain implements Callable<Integer> {
             description = "On SIGTERM, how long accepted requests may take to finish: 500ms, 30s, 2m or plain seconds (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
+            description = "Directory where fronts on this host leave rasters for this worker to read instead of sending them; offered to fronts when readable. off: every raster comes inline (default: ${DEFAULT-VALUE}).")
+    String sharedMemory;
+
     @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
             paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
     String childJvmOptions;
@@ -128,7 +132,9 @@ public final class WorkerMain implements Callable<Integer> {
         String listenHost = listen != null ? listen.getHostString() : host;
         int listenPort = listen != null ? listen.getPort() : port;
         WorkerConfig config = new WorkerConfig(listenHost, listenPort, count, mode, queueSize, maxConnections,
-                maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tls);
+                maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tls,
+                SharedRegionReader.open(sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory), true)
+                        .orElse(null));
 
         WorkerServer server = WorkerServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -139,8 +145,9 @@ public final class WorkerMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         spec.commandLine().getOut().println("graypipe worker listening on " + format(server.address()));
         spec.commandLine().getOut().flush();
-        log.info("{} child processes and {} threads, {} by default, queue {}, {}", count, count, mode.label(), queueSize,
-                tls != null ? "mutual TLS" : "plain TCP (HMAC handshake only)");
+        log.info("{} child processes and {} threads, {} by default, queue {}, {}, shared memory {}", count, count,
+                mode.label(), queueSize, tls != null ? "mutual TLS" : "plain TCP (HMAC handshake only)",
+                config.sharedMemory() != null ? config.sharedMemory().directory() : "off");
         if (tokenStdin) {
             // The front keeps our stdin open for as long as it lives; EOF means it is gone.
             while (stdin.read() >= 0) {

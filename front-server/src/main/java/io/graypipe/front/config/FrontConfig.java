@@ -28,9 +28,12 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      * @param inFlight   gray images sent to the workers and not yet answered, at most
      * @param tls        mutual TLS on the links to {@code addresses}, or null for plain TCP; a local worker, on
      *                   loopback, never uses it
+     * @param sharedMemory directory of the shared-memory regions rasters cross to a worker on this host, or null
+     *                     ({@code --shared-memory off}) to send every raster inline
      */
     public record Worker(List<InetSocketAddress> addresses, boolean local, Path tokenFile, Integer processes,
-                         WorkerMode mode, String jvmOptions, int maxFrameBytes, int inFlight, LinkTls tls) {
+                         WorkerMode mode, String jvmOptions, int maxFrameBytes, int inFlight, LinkTls tls,
+                         Path sharedMemory) {
         public Worker {
             addresses = List.copyOf(addresses);
         }

@@ -5,6 +5,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.Timeline;
+import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerSnapshot;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.WorkerStatus;
@@ -59,12 +60,17 @@ public final class FrontMetrics {
     private final RateWindow requestRate;
     private volatile WorkerStatus workerStatus;
     private final String jpegDecoder;
+    private final SharedRegions regions;
 
-    /** {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats). */
+    /**
+     * {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats);
+     * {@code regions}: the front's shared-memory regions, null when rasters go inline.
+     */
     public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, Workers worker, Clock clock,
-                        String jpegDecoder) {
+                        String jpegDecoder, SharedRegions regions) {
         this.tasks = tasks;
         this.jpegDecoder = jpegDecoder;
+        this.regions = regions;
         this.worker = worker;
         this.clock = clock;
         this.started = clock.instant();
@@ -273,6 +279,11 @@ public final class FrontMetrics {
     /** Which decoder JPEGs take: "turbojpeg" (shrink-on-load) or "imageio" (full size). */
     public String jpegDecoder() {
         return jpegDecoder;
+    }
+
+    /** The front's shared-memory regions, or null when rasters go inline. */
+    public SharedRegions sharedRegions() {
+        return regions;
     }
 
     public Instant started() {

@@ -1,6 +1,7 @@
 package io.graypipe.front.observe;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.protocol.WorkerStatus;
 
 import java.lang.management.ManagementFactory;
@@ -17,9 +18,22 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /stats}: the figures of {@link FrontMetrics} as JSON for people rather than Prometheus. The body is
  * this record, serialised with snake_case names; maps appear only where the keys are data (states, stages).
  */
-public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, Tasks tasks, Rates rates, long requestsTotal,
+public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
+                          Tasks tasks, Rates rates, long requestsTotal,
                           Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, List<Worker> workers,
                           Jvm jvm) {
+
+    /**
+     * Rasters handed to the worker in shared-memory regions: {@code directory} is null when the front sends them all
+     * inline ({@code --shared-memory off}); {@code regionsCreated} counts regions written since start (a request
+     * to a worker that does not share memory writes none), {@code regionsLive} those not yet deleted.
+     */
+    public record SharedMemory(String directory, long regionsCreated, int regionsLive) {
+        static SharedMemory of(SharedRegions regions) {
+            return regions == null ? new SharedMemory(null, 0, 0)
+                    : new SharedMemory(regions.directory().toString(), regions.created(), regions.live());
+        }
+    }
 
     public record Tasks(Map<String, Long> heldByState, Map<String, Long> finishedTotal, long inFlight) {
     }
@@ -75,6 +89,7 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 summary.p95Ms() == null ? null : round(summary.p95Ms()))));
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return new StatsReport(metrics.started(), metrics.uptime().toMillis() / 1000.0, metrics.jpegDecoder(),
+                SharedMemory.of(metrics.sharedRegions()),
                 new Tasks(byState, metrics.finishedCounts(), metrics.inFlight()),
                 new Rates(RateWindow.SECONDS, round(metrics.imagesPerSecond()), round(metrics.failuresPerSecond()),
                         round(metrics.requestsPerSecond())),

@@ -45,8 +45,9 @@ public final class LocalWorker implements AutoCloseable {
     }
 
     /** Starts the worker and returns at once; {@link #address()} answers once it listens. */
-    public static LocalWorker start(Integer processes, String mode, String jvmOptions, int maxFrameBytes, String token)
-            throws IOException {
+    /** @param sharedMemory the front's shared-memory directory, which the worker reads regions from; null for off */
+    public static LocalWorker start(Integer processes, String mode, String jvmOptions, int maxFrameBytes, String token,
+                                    Path sharedMemory) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // Its own session keeps the worker out of the terminal's process group, so Ctrl-C reaches only the
@@ -60,7 +61,8 @@ public final class LocalWorker implements AutoCloseable {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WORKER_MAIN,
                 "--ip", "127.0.0.1", "--port", "0", "--mode", mode, "--token-stdin",
-                "--max-frame-bytes", Integer.toString(maxFrameBytes)));
+                "--max-frame-bytes", Integer.toString(maxFrameBytes),
+                "--shared-memory", sharedMemory != null ? sharedMemory.toString() : "off"));
         if (processes != null) {
             command.addAll(List.of("--processes", processes.toString()));
         }

@@ -6,6 +6,7 @@ import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Hello;
+import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.Ping;
@@ -33,6 +34,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +56,11 @@ import java.util.function.Supplier;
  * <p>With {@code tls}, every connection runs the TLS handshake first (mutual: our certificate, the worker's checked
  * against the link's CA), and the protocol's HMAC handshake inside it.
  *
+ * <p>When this front and the worker agree on shared memory (both HELLOs offer it with the same host id), each raster
+ * of at least {@link SharedRegions#MIN_REGION_BYTES} is copied once into a {@link SharedRegions} region and the
+ * request names the region instead of carrying the pixels; otherwise, and once more inline after a REGION_UNAVAILABLE, the pixels travel in the frame. The region is
+ * deleted when the call ends, whatever the outcome; until then a resend after a reconnect names it again.
+ *
  * <p>All connection state is confined to one event loop; {@link #scale} may be called from any thread.
  */
 public final class WorkerClient implements Workers {
@@ -72,8 +79,15 @@ public final class WorkerClient implements Workers {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong nextStatusNonce = new AtomicLong(1);
     private final Consumer<Duration> transferTimes;
+    /** Where rasters go when the worker shares memory with this front; null with --shared-memory off. */
+    private final SharedRegions regions;
     private final Bootstrap bootstrap;
     private Channel channel;
+    /** Whether the current connection's HELLOs agreed on shared memory; event loop only. */
+    private boolean channelSharesMemory;
+    /** The last handshake's agreement, read by {@link #scale} to decide whether a region is worth writing. */
+    private volatile boolean workerSharesMemory = true;
+    private boolean regionRefusalLogged;
     private volatile boolean ready;
     private volatile String lastFailure = "not connected yet";
     /** The worker's latest pool snapshot on the current connection; null until the first one arrives. */
@@ -86,14 +100,31 @@ public final class WorkerClient implements Workers {
     private final AtomicLong failures = new AtomicLong();
 
     private static final class Call {
+        /** The request with its pixels inline. */
         final ScaleRequest request;
+        /** The region holding the same pixels, or null; owned by this call, deleted when it ends. */
+        final String region;
         final CompletableFuture<ScaleResult> future = new CompletableFuture<>();
         final long createdNanos = System.nanoTime();
         /** The connection this call was last written to, so a reconnect knows what to resend. */
         Channel sentOn;
+        /** Whether the last write named the region; event loop only. */
+        boolean sentShared;
+        /** The worker could not read the region: from now on the pixels go inline. Event loop only. */
+        boolean regionRefused;
 
-        Call(ScaleRequest request) {
+        Call(ScaleRequest request, String region) {
             this.request = request;
+            this.region = region;
+        }
+
+        /** The request as a connection gets it: naming the region when that connection shares memory. */
+        ScaleRequest requestFor(boolean sharesMemory) {
+            if (!sharesMemory || region == null || regionRefused) {
+                return request;
+            }
+            ImageData image = request.image();
+            return request.withImage(ImageData.shared(image.format(), image.width(), image.height(), region));
         }
     }
 
@@ -102,9 +133,10 @@ public final class WorkerClient implements Workers {
      * @param tls           mutual TLS for the link, or null for plain TCP
      * @param transferTimes told, for each request, how long it took from {@link #scale} until the request was
      *                      completely written to the worker's socket (waiting for a connection included)
+     * @param regions       this front's shared-memory regions, offered in its HELLO; null for none
      */
     public WorkerClient(EventLoopGroup group, String label, Supplier<InetSocketAddress> address, byte[] token,
-                        int maxFrameBytes, SslContext tls, Consumer<Duration> transferTimes) {
+                        int maxFrameBytes, SslContext tls, Consumer<Duration> transferTimes, SharedRegions regions) {
         // Seed the handshake's nonce generator here, on the caller's thread: the handshake runs on an event loop.
         Handshake.seed();
         this.loop = group.next();
@@ -113,6 +145,7 @@ public final class WorkerClient implements Workers {
         this.address = address;
         this.token = token.clone();
         this.maxFrameBytes = maxFrameBytes;
+        this.regions = regions;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -199,14 +232,20 @@ public final class WorkerClient implements Workers {
 
     /**
      * Sends {@code image} to be scaled. The future fails with an {@link FrontException} when the worker refuses
-     * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile.
+     * the request, or when {@code timeoutMillis} passes first, whatever the connection does meanwhile. When the
+     * worker shares memory with this front, the raster is first copied into a region on the caller's thread.
      */
     @Override
     public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
         long id = nextId.getAndIncrement();
         dispatched.incrementAndGet();
+        String region = regions != null && workerSharesMemory
+                && order.image().byteCount() >= SharedRegions.MIN_REGION_BYTES ? writeRegion(order.image()) : null;
         Call call = new Call(new ScaleRequest(id, order.targetWidth(), order.targetHeight(), order.format(),
-                order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()));
+                order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()), region);
+        if (region != null) {
+            call.future.whenComplete((result, error) -> regions.release(region));
+        }
         calls.put(id, call);
         // The timer looks the call up by id rather than capturing it, and is cancelled once the call ends:
         // otherwise every raster would stay reachable from the timer queue for the whole timeout.
@@ -251,6 +290,17 @@ public final class WorkerClient implements Workers {
         return answer;
     }
 
+    /** A region holding {@code image}'s pixels, or null (then they go inline) when it cannot be written. */
+    private String writeRegion(ImageData image) {
+        try {
+            return regions.write(image);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot write a shared-memory region in {}, sending the pixels inline: {}", regions.directory(),
+                    e.toString());
+            return null;
+        }
+    }
+
     private void send(Call call) {
         if (ready && call.sentOn != channel && calls.containsKey(call.request.requestId())) {
             write(call);
@@ -262,7 +312,9 @@ public final class WorkerClient implements Workers {
         // A resend after a reconnect is not a second transfer of the same image to time.
         boolean firstAttempt = call.sentOn == null;
         call.sentOn = channel;
-        channel.write(call.request).addListener(written -> {
+        ScaleRequest request = call.requestFor(channelSharesMemory);
+        call.sentShared = request.image().isShared();
+        channel.write(request).addListener(written -> {
             if (written.isSuccess() && firstAttempt) {
                 transferTimes.accept(Duration.ofNanos(System.nanoTime() - call.createdNanos));
             }
@@ -336,11 +388,14 @@ public final class WorkerClient implements Workers {
         }
     }
 
-    private void onHandshake() {
+    private void onHandshake(boolean sharesMemory) {
         ready = true;
         backoffMillis = 100;
         lastFailure = "";
-        log.info("connected to scale-worker {} at {}", label, channel.remoteAddress());
+        channelSharesMemory = sharesMemory;
+        workerSharesMemory = sharesMemory;
+        log.info("connected to scale-worker {} at {}; rasters go {}", label, channel.remoteAddress(),
+                sharesMemory ? "through shared memory in " + regions.directory() : "inline");
         calls.values().forEach(call -> {
             if (call.sentOn != channel) {
                 write(call);
@@ -373,14 +428,30 @@ public final class WorkerClient implements Workers {
                 call.future.complete(result);
             }
         } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
-            Call call = calls.remove(error.requestId());
-            if (call != null) {
+            Call call = calls.get(error.requestId());
+            if (call != null && error.code() == io.graypipe.protocol.ErrorCode.REGION_UNAVAILABLE && call.sentShared) {
+                resendInline(call, error);
+            } else if (call != null && calls.remove(error.requestId(), call)) {
                 call.future.completeExceptionally(WorkerErrors.toFrontException(error));
             }
         } else if (message instanceof ErrorMessage error) {
             lastFailure = "the worker closed the connection: " + error.code().label() + ": " + error.message();
             log.error("scale-worker refused the connection: {} {}", error.code().label(), error.message());
         }
+    }
+
+    /** The worker could not read the call's region: send the pixels once more, inline (PROTOCOL.md). */
+    private void resendInline(Call call, ErrorMessage error) {
+        if (!regionRefusalLogged) {
+            regionRefusalLogged = true;
+            log.warn("the scale-worker could not read shared-memory region {} ({}); sending such requests again inline",
+                    call.region, error.message());
+        }
+        call.regionRefused = true;
+        if (ready) {
+            write(call);
+            channel.flush();
+        } // else the next handshake resends it, inline
     }
 
     @Override
@@ -408,7 +479,9 @@ public final class WorkerClient implements Workers {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ourHello = Hello.current(Hello.Role.FRONT, 0, "");
+            ourHello = regions != null
+                    ? Hello.current(Hello.Role.FRONT, Hello.FEATURE_SHARED_MEMORY, regions.hostId())
+                    : Hello.current(Hello.Role.FRONT, 0, "");
             ctx.writeAndFlush(ourHello, ctx.voidPromise());
             ctx.fireChannelActive();
         }
@@ -431,7 +504,7 @@ public final class WorkerClient implements Workers {
             } else if (workerHello != null && message instanceof Auth proof) {
                 if (Handshake.verify(token, Hello.Role.WORKER, ourHello, workerHello, proof)) {
                     handshaken = true;
-                    onHandshake();
+                    onHandshake(ourHello.sharesMemoryWith(workerHello));
                 } else {
                     lastFailure = "the worker at " + ctx.channel().remoteAddress()
                             + " does not hold the shared secret; no image was sent to it";

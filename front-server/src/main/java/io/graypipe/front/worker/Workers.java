@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * The scale-workers a front sends rasters to. {@link WorkerClient} is one connection to one worker;
  * {@link WorkerPool} spreads requests over several. The pipeline, the HTTP layer and the metrics see only this.
  *
- * <p>Every method may be called from any thread, including an event loop: none of them blocks.
+ * <p>Every method may be called from any thread, including an event loop: none of them blocks, except that
+ * {@link #scale} copies the raster into shared memory first when the worker shares it (call it from a worker thread).
  */
 public interface Workers extends AutoCloseable {
 

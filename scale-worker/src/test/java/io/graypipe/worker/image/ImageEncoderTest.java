@@ -223,7 +223,7 @@ class ImageEncoderTest {
     void scaleJobScalesThenEncodesInTheAskedFormat() throws IOException {
         ImageData img = gradient(40, 30, false);
         Message answer = ScaleJob.run(ScaleRequest.scale(7, 20, 15, OutputFormat.PNG, 85, 1_000, img),
-                ExecutionMode.THREADS);
+                ExecutionMode.THREADS, null);
         ScaleResult result = assertInstanceOf(ScaleResult.class, answer);
         assertEquals(7, result.requestId());
         assertEquals(ExecutionMode.THREADS, result.mode());
