@@ -17,6 +17,10 @@ public enum ErrorCode {
     NOT_FOUND,
     TASK_NOT_FOUND,
     BATCH_NOT_FOUND,
+    /** The batch was closed: no task joins it any more. */
+    BATCH_CLOSED,
+    /** The batch's archive is asked for before the batch is closed and all its tasks are final. */
+    BATCH_NOT_FINISHED,
     METHOD_NOT_ALLOWED,
     REQUEST_TIMEOUT,
     TASK_NOT_DONE,

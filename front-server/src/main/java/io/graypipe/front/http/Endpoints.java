@@ -33,7 +33,11 @@ final class Endpoints {
         });
         table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.taskEvents(id)));
+        table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(tasks::createBatch));
         table.put(Route.BATCH, (exchange, id) -> exchange.answerAfterBody(() -> tasks.batchStatus(id)));
+        table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerAfterBody(() -> tasks.closeBatch(id)));
+        table.put(Route.BATCH_ARCHIVE, (exchange, id) -> exchange.archiveAfterBody(() -> tasks.batchArchive(id),
+                "batch-" + HttpResponses.safeToken(id) + ".zip"));
         table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(() -> tasks.batchEvents(id)));
         table.put(Route.HEALTHZ, (exchange, id) -> exchange.answerAfterBody(tasks::health));
         table.put(Route.READYZ, (exchange, id) -> exchange.answerAfterBody(tasks::readiness));

@@ -21,7 +21,7 @@ final class ErrorStatus {
             case NOT_FOUND, TASK_NOT_FOUND, BATCH_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
             case REQUEST_TIMEOUT -> HttpResponseStatus.REQUEST_TIMEOUT;
-            case TASK_NOT_DONE -> HttpResponseStatus.CONFLICT;
+            case TASK_NOT_DONE, BATCH_CLOSED, BATCH_NOT_FINISHED -> HttpResponseStatus.CONFLICT;
             case UPLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             case HEADERS_TOO_LARGE -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             case UNSUPPORTED_MEDIA_TYPE -> HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE;

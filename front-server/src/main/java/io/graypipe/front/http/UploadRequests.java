@@ -66,6 +66,14 @@ final class UploadRequests {
     void begin(HttpExchange exchange, boolean synchronous) {
         Map<String, String> query = exchange.query();
         String route = exchange.route();
+        if (query.containsKey("batch")) {
+            if (synchronous) {
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "batch=ID applies to POST /tasks; "
+                        + exchange.route() + " answers with the image itself");
+            }
+            // Refused before the body is read: a batch that is unknown or closed would never take it.
+            batches.joinable(query.get("batch"));
+        }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, synchronous);
         exchange.receive(receiver, body -> submit(body, query, synchronous, route));
     }
@@ -122,8 +130,10 @@ final class UploadRequests {
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             ProcessingOptions options = ProcessingOptions.parse(params);
-            if (files.size() > 1) {
-                return batches.submit(files, options);
+            if (!synchronous && (files.size() > 1 || params.containsKey("batch"))) {
+                BatchUploads.Placement placement = BatchUploads.Placement.of(params);
+                return batches.submit(files, options, placement,
+                        params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);
             }
             String unavailable = synchronous ? worker.unavailableReason() : null;
             if (unavailable != null) {
