@@ -1,15 +1,19 @@
-// Uploads files through the graypipe page in headless chromium and checks what the page shows.
-// Usage: node page.test.mjs BASE_URL SCREENSHOT_PATH USER_DATA_DIR FILE...
-// Exits 0 when the page shows one result per image and one error per bad file; prints why otherwise.
+// Drives the graypipe page in headless chromium: two variants in both modes, then the ZIP of the batch.
+// Usage: node page.test.mjs BASE_URL SCREENSHOT_PATH USER_DATA_DIR ZIP_PATH FILE...
+// Exits 0 when the page shows one result per image, variant and mode, one error per bad file, the comparison
+// table, a failures figure equal to the batch's failed count, and saved the ZIP; prints what it saw as JSON.
 import { chromium } from "playwright-core";
 
-const [base, screenshot, userDataDir, ...files] = process.argv.slice(2);
+const [base, screenshot, userDataDir, zipPath, ...files] = process.argv.slice(2);
 const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f)).length;
 const bad = files.length - images;
+const variants = ["", "sepia"];
+const modes = 2;
 
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
+  acceptDownloads: true,
   viewport: { width: 1000, height: 900 },
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -20,26 +24,39 @@ try {
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
   await page.goto(base + "/", { waitUntil: "load" });
   await page.setInputFiles("#files", files);
+  await page.fill("#variants .variant:nth-child(1) .chain", variants[0]);
+  await page.click("#add-variant");
+  await page.fill("#variants .variant:nth-child(2) .chain", variants[1]);
+  await page.selectOption("#mode", "both");
   // Keyboard use: the upload button is reached and pressed without the mouse.
   await page.focus("#upload");
   await page.keyboard.press("Enter");
+  await page.waitForSelector("#comparison-box:not([hidden])", { timeout: 120000 });
+  await page.waitForSelector("#download-all:not([hidden])", { timeout: 30000 });
+  const want = images * variants.length * modes;
   await page.waitForFunction(
-    ([want]) => document.querySelectorAll(".item.done, .item.failed").length >= want, [files.length],
-    { timeout: 60000 });
-  await page.waitForFunction(
-    ([want]) => Array.from(document.querySelectorAll("img.result")).filter((i) => !i.hidden && i.complete && i.naturalWidth > 0).length >= want,
-    [images], { timeout: 30000 });
-  await page.waitForFunction(() => document.getElementById("f-batch").textContent.includes("/"), null, { timeout: 10000 });
+    ([n]) => Array.from(document.querySelectorAll("img.result")).filter((i) => i.complete && i.naturalWidth > 0).length >= n,
+    [want], { timeout: 30000 });
+  const batchUrl = await page.getAttribute("#download-all", "href");
+  const batch = await page.evaluate(async (url) => (await fetch(url.replace(/\/archive$/, ""))).json(), batchUrl);
   const shown = await page.evaluate(() => ({
-    results: Array.from(document.querySelectorAll("img.result")).filter((i) => !i.hidden && i.naturalWidth > 0).length,
+    results: Array.from(document.querySelectorAll("img.result")).filter((i) => i.naturalWidth > 0).length,
     errors: Array.from(document.querySelectorAll(".item .error")).filter((p) => !p.hidden).map((p) => p.textContent),
-    downloads: document.querySelectorAll("a.download").length,
-    batch: document.getElementById("f-batch").textContent,
+    groups: document.querySelectorAll("#groups tbody tr").length,
+    comparison: Array.from(document.querySelectorAll("#comparison tbody tr")).map((r) => Array.from(r.cells).map((c) => c.textContent)),
+    failures: document.getElementById("f-failures").textContent,
   }));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-all")]);
+  await download.saveAs(zipPath);
+  shown.batchFailed = batch.failed;
+  shown.zip = zipPath;
   console.log(JSON.stringify(shown));
-  if (shown.results !== images) { console.error(`expected ${images} results, saw ${shown.results}`); failed = true; }
+  if (shown.results !== want) { console.error(`expected ${want} results, saw ${shown.results}`); failed = true; }
   if (shown.errors.length !== bad) { console.error(`expected ${bad} errors, saw ${shown.errors.length}`); failed = true; }
-  if (shown.downloads !== images) { console.error(`expected ${images} download links, saw ${shown.downloads}`); failed = true; }
+  if (shown.groups !== variants.length * modes) { console.error(`expected ${variants.length * modes} progress rows`); failed = true; }
+  if (shown.comparison.length !== variants.length * modes) { console.error("the comparison table is incomplete"); failed = true; }
+  if (!shown.comparison.some((row) => /^\d+\.\d\d$/.test(row[5]))) { console.error("no threads/processes ratio"); failed = true; }
+  if (String(batch.failed) !== shown.failures) { console.error(`failures figure ${shown.failures} != batch failed ${batch.failed}`); failed = true; }
   if (shown.errors.some((e) => e.trim().length < 10)) { console.error("an error is not in plain words: " + shown.errors); failed = true; }
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.setViewportSize({ width: 380, height: 800 });

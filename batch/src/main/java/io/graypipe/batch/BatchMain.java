@@ -1,6 +1,8 @@
 package io.graypipe.batch;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.graypipe.protocol.OpChain;
+import io.graypipe.protocol.OpChainException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -233,13 +235,20 @@ public final class BatchMain implements Callable<Integer> {
             throw new ParameterException(cli, "INPUT_DIR " + input + " is inside OUTPUT_DIR " + output
                     + ": the outputs could overwrite inputs; choose an output folder outside the input");
         }
-        List<String> chains = ops.isEmpty() ? Arrays.asList((String) null) : ops;
+        List<String> chains = new ArrayList<>();
+        for (String chain : ops.isEmpty() ? Arrays.asList((String) null) : ops) {
+            try {
+                chains.add(chain == null || chain.isBlank() ? null : OpChain.parse(chain.strip()).toString());
+            } catch (OpChainException e) {
+                throw new ParameterException(cli, "--ops " + chain + ": " + e.getMessage());
+            }
+        }
         List<String> modes = mode == null ? Arrays.asList((String) null)
                 : mode == Mode.both ? List.of("processes", "threads") : List.of(mode.name());
         List<Pass> passes = new ArrayList<>();
         for (String passMode : modes) {
             for (String chain : chains) {
-                passes.add(new Pass(passMode, chain == null || chain.isBlank() ? null : chain.strip()));
+                passes.add(new Pass(passMode, chain));
             }
         }
         return new BatchConfig(in, out, List.copyOf(passes), mode == Mode.both, scale,

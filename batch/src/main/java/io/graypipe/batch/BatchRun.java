@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -24,9 +25,10 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * One run of the folder CLI: every pass walks the input folder again (the walk is streamed, so memory does not grow
- * with the folder), and at most {@code concurrency} images are in flight, each uploaded, followed on its task's
- * event stream, downloaded under a temporary name and renamed into place. When {@code stopping} turns true no new
+ * One run of the folder CLI: one batch on the front for the whole run, followed on its one event stream. Every
+ * pass walks the input folder again (the walk is streamed, so memory does not grow with the folder), and at most
+ * {@code concurrency} images are in flight, each uploaded into the batch, awaited on the batch's stream,
+ * downloaded under a temporary name and renamed into place. The batch is closed at the end. When {@code stopping} turns true no new
  * image is started; those in flight finish.
  */
 final class BatchRun {
@@ -78,15 +80,23 @@ final class BatchRun {
             return thread;
         });
         List<PassReport> passes = new ArrayList<>();
+        String batchId;
         try {
+            batchId = front.openBatch();
+        } catch (FrontFailure e) {
+            throw new IOException("cannot create the run's batch on " + front.base() + ": " + e.failure().message(), e);
+        }
+        try (BatchStream events = front.follow(batchId)) {
+            RunContext run = new RunContext(batchId, events);
             for (Pass pass : config.passes()) {
                 if (stopping.getAsBoolean() || badRequest.get() != null) {
                     break;
                 }
-                passes.add(runPass(pass, scan.images(), concurrency, uploads, progress));
+                passes.add(runPass(pass, scan.images(), concurrency, uploads, progress, run));
             }
         } finally {
             uploads.shutdown();
+            closeBatch(batchId);
         }
         FrontFailure refused = badRequest.get();
         if (refused != null) {
@@ -103,8 +113,20 @@ final class BatchRun {
                 passes, ModeComparison.of(passes), List.copyOf(failures), scan.notImages());
     }
 
-    private PassReport runPass(Pass pass, long images, int concurrency, ExecutorService uploads, Progress progress)
-            throws IOException, InterruptedException {
+    /** The run's batch and its event stream. */
+    private record RunContext(String batchId, BatchStream events) {
+    }
+
+    private void closeBatch(String batchId) throws InterruptedException {
+        try {
+            front.closeBatch(batchId);
+        } catch (FrontFailure e) {
+            // Nothing joins it any more anyway; the front forgets it after its TTL.
+        }
+    }
+
+    private PassReport runPass(Pass pass, long images, int concurrency, ExecutorService uploads, Progress progress,
+                               RunContext run) throws IOException, InterruptedException {
         PassTally tally = new PassTally();
         Semaphore slots = new Semaphore(concurrency);
         long retriesBefore = front.retriesAfter503();
@@ -120,7 +142,7 @@ final class BatchRun {
                     slots.acquire();
                     uploads.execute(() -> {
                         try {
-                            processImage(pass, file, kind.get(), tally, progress);
+                            processImage(pass, file, kind.get(), tally, progress, run);
                         } finally {
                             slots.release();
                         }
@@ -147,7 +169,8 @@ final class BatchRun {
         final LongAdder skipped = new LongAdder();
     }
 
-    private void processImage(Pass pass, Path file, ImageKind kind, PassTally tally, Progress progress) {
+    private void processImage(Pass pass, Path file, ImageKind kind, PassTally tally, Progress progress,
+                              RunContext run) {
         Path relative = config.input().relativize(file);
         String format = config.format() != null ? config.format() : kind.defaultOutputFormat();
         Path target = layout.target(pass, relative, format);
@@ -158,12 +181,13 @@ final class BatchRun {
         }
         String taskId = null;
         try {
-            Optional<String> submitted = front.submit(file, pass, config, stopping);
+            Optional<String> submitted = front.submit(file, relative.toString().replace('\\', '/'), pass, config,
+                    run.batchId(), stopping);
             if (submitted.isEmpty()) {
                 return;
             }
             taskId = submitted.get();
-            TaskStatus status = front.awaitFinal(taskId);
+            TaskStatus status = finalStatus(run.events(), taskId);
             if (!"done".equals(status.status())) {
                 throw new FrontFailure(status.error() != null ? status.error()
                         : new Failure("task_" + status.status(), "the task ended " + status.status()));
@@ -192,8 +216,19 @@ final class BatchRun {
             Thread.currentThread().interrupt();
         } finally {
             if (taskId != null) {
+                run.events().forget(taskId);
                 forget(taskId);
             }
+        }
+    }
+
+    /** The task's final status from the batch's stream. */
+    private static TaskStatus finalStatus(BatchStream events, String taskId) throws FrontFailure, InterruptedException {
+        try {
+            return events.finalStatus(taskId).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof FrontFailure failure ? failure
+                    : new FrontFailure("internal", String.valueOf(e.getCause()));
         }
     }
 

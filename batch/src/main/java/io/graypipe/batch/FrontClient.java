@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.graypipe.batch.FrontMessages.ErrorBody;
 import io.graypipe.batch.FrontMessages.Stats;
-import io.graypipe.batch.FrontMessages.TaskCreated;
-import io.graypipe.batch.FrontMessages.TaskStatus;
+import io.graypipe.batch.FrontMessages.BatchAccepted;
+import io.graypipe.batch.FrontMessages.BatchCreated;
+import io.graypipe.batch.FrontMessages.BatchEntry;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,9 +27,10 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * The front's public HTTP API as the CLI uses it: one upload per image and pass ({@code POST /tasks}), its
- * progress from the task's event stream ({@code GET /tasks/{id}/events}), its result, then {@code DELETE} so
- * finished results do not fill the front's data directory. A 503 is waited out for its {@code Retry-After} and
+ * The front's public HTTP API as the CLI uses it: one batch per run ({@code POST /batches}), one upload per image
+ * and pass joining it ({@code POST /tasks?batch=ID}), progress from the batch's one event stream
+ * ({@code GET /batches/{id}/events}, see {@link BatchStream}), each result, then {@code DELETE} so finished results
+ * do not fill the front's data directory, and {@code POST /batches/{id}/close} at the end. A 503 is waited out for its {@code Retry-After} and
  * sent again; it is never a failure.
  */
 final class FrontClient {
@@ -84,12 +85,13 @@ final class FrontClient {
     }
 
     /**
-     * Uploads {@code image} as a task of {@code pass}. Waits out 503s; gives up (empty) if {@code stopping} turns
-     * true while it waits, since nothing was accepted then.
+     * Uploads {@code image} as a task of {@code pass} joining batch {@code batchId}, named {@code name} in it.
+     * Waits out 503s; gives up (empty) if {@code stopping} turns true while it waits, since nothing was accepted then.
      */
-    Optional<String> submit(Path image, Pass pass, BatchConfig config, BooleanSupplier stopping)
-            throws FrontFailure, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/tasks?" + query(pass, config)))
+    Optional<String> submit(Path image, String name, Pass pass, BatchConfig config, String batchId,
+                            BooleanSupplier stopping) throws FrontFailure, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/tasks?" + query(pass, config) + "&batch="
+                        + batchId + "&filename=" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/octet-stream")
                 .POST(fileBody(image))
@@ -106,7 +108,11 @@ final class FrontClient {
                 continue;
             }
             if (response.statusCode() == 202) {
-                return Optional.of(read(response.body(), TaskCreated.class).id());
+                BatchEntry entry = read(response.body(), BatchAccepted.class).tasks().get(0);
+                if (entry.id() == null) {
+                    throw new FrontFailure(entry.error());
+                }
+                return Optional.of(entry.id());
             }
             if (response.statusCode() != 503) {
                 throw failure(response.statusCode(), response.body());
@@ -117,63 +123,37 @@ final class FrontClient {
         return Optional.empty();
     }
 
-    /** The task's final status, as its event stream reports it; the stream is read until its final event. */
-    TaskStatus awaitFinal(String taskId) throws FrontFailure, InterruptedException {
-        HttpRequest request = get("/tasks/" + taskId + "/events");
-        for (int attempt = 1; ; attempt++) {
-            try {
-                HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-                try (Stream<String> lines = response.body()) {
-                    if (response.statusCode() != 200) {
-                        throw failure(response.statusCode(),
-                                String.join("\n", lines.toList()).getBytes(StandardCharsets.UTF_8));
-                    }
-                    Optional<TaskStatus> last = finalEvent(lines.iterator());
-                    if (last.isPresent()) {
-                        return last.get();
-                    }
-                }
-            } catch (IOException e) {
-                if (attempt >= CONNECTION_ATTEMPTS) {
-                    throw new FrontFailure("connection_failed", "GET " + request.uri() + ": " + e);
-                }
-                continue;
-            }
-            // The stream ended without a final state (the front is shutting down, say): ask once more directly.
-            TaskStatus status = status(taskId);
-            if (status.isFinal() || attempt >= CONNECTION_ATTEMPTS) {
-                return status;
-            }
-        }
-    }
-
-    /** Reads Server-Sent Events until a final task state arrives; empty if the stream ends first. */
-    private static Optional<TaskStatus> finalEvent(Iterator<String> lines) throws IOException {
-        StringBuilder data = new StringBuilder();
-        while (lines.hasNext()) {
-            String line = lines.next();
-            if (line.startsWith("data:")) {
-                data.append(line.substring(5).strip());
-            } else if (line.isEmpty() && data.length() > 0) {
-                TaskStatus status = JSON.readValue(data.toString(), TaskStatus.class);
-                data.setLength(0);
-                if (status.isFinal()) {
-                    return Optional.of(status);
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private TaskStatus status(String taskId) throws FrontFailure, InterruptedException {
+    /** {@code POST /batches}: the run's batch, which every upload joins. */
+    String openBatch() throws FrontFailure, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/batches")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
-            HttpResponse<byte[]> response = http.send(get("/tasks/" + taskId), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 201) {
+                throw failure(response.statusCode(), response.body());
+            }
+            return read(response.body(), BatchCreated.class).id();
+        } catch (IOException e) {
+            throw new FrontFailure("connection_failed", "POST " + request.uri() + ": " + e);
+        }
+    }
+
+    /** Follows the batch's event stream until its {@code done} event. */
+    BatchStream follow(String batchId) {
+        return new BatchStream(http, get("/batches/" + batchId + "/events"));
+    }
+
+    /** {@code POST /batches/{id}/close}: no more uploads; the batch's stream ends once every task is final. */
+    void closeBatch(String batchId) throws FrontFailure, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/batches/" + batchId + "/close"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw failure(response.statusCode(), response.body());
             }
-            return read(response.body(), TaskStatus.class);
         } catch (IOException e) {
-            throw new FrontFailure("connection_failed", "GET /tasks/" + taskId + ": " + e);
+            throw new FrontFailure("connection_failed", "POST " + request.uri() + ": " + e);
         }
     }
 

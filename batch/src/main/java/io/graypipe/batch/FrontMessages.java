@@ -2,17 +2,43 @@ package io.graypipe.batch;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import java.util.List;
+
 /** The parts of the front's JSON answers the CLI reads (README "HTTP API"); other fields are ignored. */
 final class FrontMessages {
     private FrontMessages() {
     }
 
-    /** 202 of {@code POST /tasks} with one file. */
+    /** 201 of {@code POST /batches}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record TaskCreated(String id, String status) {
+    record BatchCreated(String id) {
     }
 
-    /** {@code GET /tasks/{id}}, and the data of each of its events. */
+    /** 202 of {@code POST /tasks?batch=ID}: the batch and the task(s) of this upload. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchAccepted(String batchId, List<BatchEntry> tasks) {
+    }
+
+    /** One file of an upload: its task id, or its error. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchEntry(String id, String filename, Failure error) {
+    }
+
+    /** The data of a batch's {@code progress} and {@code done} events: every task so far. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchProgress(List<BatchItem> tasks) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchItem(TaskStatus task) {
+    }
+
+    /** The data of a batch's {@code task} event: the task that changed. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record TaskEvent(TaskStatus task) {
+    }
+
+    /** {@code GET /tasks/{id}}, and the task in a batch's events. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record TaskStatus(String id, String status, OutputInfo output, Failure error) {
         boolean isFinal() {

@@ -30,6 +30,16 @@ class OutputLayoutTest {
     }
 
     @Test
+    void variantFoldersAreTheFrontsVariantNames() {
+        OutputLayout layout = new OutputLayout(OUT, false);
+        assertEquals(Path.of("/out/blur-2_contrast-1.3/p.png"),
+                layout.target(new Pass(null, "blur:2,contrast:1.3"), Path.of("p.png"), "png"));
+        String watermark = new Pass(null, "watermark:a/b").variant();
+        assertEquals(io.graypipe.protocol.OpChain.parse("watermark:a/b").variantName(), watermark);
+        assertEquals(false, watermark.contains("/"), watermark);
+    }
+
+    @Test
     void temporaryNamesAreHiddenSiblings() {
         assertEquals(Path.of("/out/gray/a/.p.png" + OutputLayout.TEMPORARY_SUFFIX),
                 OutputLayout.temporary(Path.of("/out/gray/a/p.png")));

@@ -3,13 +3,20 @@ package io.graypipe.front.http;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,6 +188,39 @@ final class HttpExchange {
     /** The {@code Last-Event-ID} a reconnecting event-stream client sent, or null. */
     String lastEventId() {
         return request.headers().get("Last-Event-ID");
+    }
+
+    /**
+     * Answers with a batch's ZIP, streamed, once the body has been read. {@code opener} may refuse with a
+     * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
+     * once its last chunk is written.
+     */
+    void archiveAfterBody(Supplier<BatchArchive> opener, String downloadName) {
+        afterBody = () -> {
+            BatchArchive archive;
+            try {
+                archive = opener.get();
+                ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
+                archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
+            } catch (FrontException e) {
+                answer(HttpResponses.error(e));
+                return;
+            }
+            observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+            boolean reuse = keepAlive;
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
+            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            ctx.channel().write(head, ctx.channel().voidPromise());
+            ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
+                if (!reuse || !done.isSuccess()) {
+                    ctx.channel().close();
+                }
+                connection.answered(this, reuse && done.isSuccess());
+            });
+        };
     }
 
     /** Answers {@code response} once the request's body, which must be empty, has been read. */

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.Executor;
@@ -61,6 +62,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
         p.addLast("flow", new FlowControlHandler());
+        // Streams answers written as a ChunkedInput (a batch's ZIP) as fast as the client reads them.
+        p.addLast("chunked", new ChunkedWriteHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
         p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver));
     }

@@ -60,6 +60,11 @@ public final class HttpResponses {
         return text.length() <= 64 ? text : text.substring(0, 64) + "...";
     }
 
+    /** {@code text} from the client reduced to {@code [A-Za-z0-9_-]}, safe inside a header value. */
+    static String safeToken(String text) {
+        return clip(text).replaceAll("[^A-Za-z0-9_-]", "_");
+    }
+
     /**
      * Writes {@code response}. With {@code keepAlive} false the connection closes after it, which is also how a
      * request whose body was not read is ended safely.

@@ -140,6 +140,43 @@ final class TaskEndpoints {
                 found.orElseThrow(() -> batchNotFound(id))));
     }
 
+    /** The 201 body of {@code POST /batches}. */
+    record BatchCreated(String id, String batchUrl, String eventsUrl, String closeUrl, String archiveUrl) {
+    }
+
+    /** {@code POST /batches}: an empty open batch; tasks join it with {@code POST /tasks?batch=ID}. */
+    FullHttpResponse createBatch() {
+        BatchUploads.requireOpenBatches(shared);
+        Batch batch = batches.open();
+        String url = "/batches/" + batch.id();
+        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(batch.id(), url,
+                url + "/events", url + "/close", url + "/archive"));
+        response.headers().set(HttpHeaderNames.LOCATION, url);
+        return response;
+    }
+
+    /** {@code POST /batches/{id}/close}: no more tasks join; the batch finishes once they are all final. */
+    FullHttpResponse closeBatch(String id) {
+        BatchUploads.requireOpenBatches(shared);
+        Batch batch = findBatch(id);
+        batch.close();
+        return HttpResponses.json(HttpResponseStatus.OK, batch.status());
+    }
+
+    /** {@code GET /batches/{id}/archive}: the ZIP of a finished batch's results. */
+    BatchArchive batchArchive(String id) {
+        BatchUploads.requireOpenBatches(shared);
+        Batch batch = findBatch(id);
+        Batch.BatchStatus status = batch.status();
+        if (!status.finished()) {
+            throw new FrontException(ErrorCode.BATCH_NOT_FINISHED, "batch " + batch.id() + " is not finished ("
+                    + (status.closed() ? "" : "still open; close it with POST /batches/" + batch.id() + "/close, and ")
+                    + (status.total() - status.done() - status.failed() - status.cancelled())
+                    + " tasks not final); wait for the done event of GET /batches/" + batch.id() + "/events");
+        }
+        return new BatchArchive(batch, durableTasks);
+    }
+
     /** {@code GET /batches/{id}/events}: what feeds the event stream, once the batch is known to exist. */
     CompletableFuture<Consumer<EventStream>> batchEvents(String id, String lastEventId) {
         if (shared == null) {

@@ -68,6 +68,14 @@ final class UploadRequests {
         Map<String, String> query = exchange.query();
         List<String> queryOps = exchange.queryValues().getOrDefault("ops", List.of());
         String route = exchange.route();
+        if (query.containsKey("batch")) {
+            if (synchronous) {
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "batch=ID applies to POST /tasks; "
+                        + exchange.route() + " answers with the image itself");
+            }
+            // Refused before the body is read: a batch that is unknown or closed would never take it.
+            batches.joinable(query.get("batch"));
+        }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
         exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route));
@@ -129,8 +137,9 @@ final class UploadRequests {
             params.putAll(query);
             List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
             List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route);
-            if (files.size() > 1 || variants.size() > 1) {
-                return batches.submit(files, variants);
+            if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
+                return batches.submit(files, variants, params.get("filename"),
+                        params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);
             }
             ProcessingOptions options = variants.get(0);
             String unavailable = synchronous ? worker.unavailableReason() : null;

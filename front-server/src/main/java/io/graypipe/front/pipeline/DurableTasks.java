@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Async tasks that survive the front: each is in the {@link TaskStore} before its 202 goes out, its result is
@@ -166,6 +167,29 @@ public final class DurableTasks implements AsyncTasks {
             storage.execute(work);
         } catch (RejectedExecutionException e) {
             log.debug("storage work dropped: shutting down");
+        }
+    }
+
+    /** Cancels a task that was accepted but must not run after all, and forgets it and its files. */
+    public void delete(Task task) {
+        tasks.delete(task.id());
+    }
+
+    /** Reads done tasks' results; given to work that runs on the storage executor, and only valid there. */
+    @FunctionalInterface
+    public interface ResultReader {
+        byte[] read(Task task) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on the storage executor with a reader of results, for work that reads many results in a
+     * row (a batch's archive). Throws OVERLOADED when the storage queue is full.
+     */
+    public void readOnStorage(Consumer<ResultReader> work) {
+        try {
+            storage.execute(() -> work.accept(task -> files.readResult(task.id())));
+        } catch (RejectedExecutionException e) {
+            throw ImagePipeline.overloaded();
         }
     }
 

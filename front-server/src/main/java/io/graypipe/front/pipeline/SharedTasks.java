@@ -186,8 +186,10 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     private Batch.BatchStatus batchStatus(StoredBatch batch) {
         List<Batch.BatchStatus.Item> items = batch.items().stream().filter(item -> item.task() != null)
-                .map(item -> new Batch.BatchStatus.Item(item.filename(), item.task())).toList();
-        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), items, clock.instant());
+                .map(item -> new Batch.BatchStatus.Item(item.filename(), item.task().variant(),
+                        Batch.modeLabel(item.task().mode()), item.task())).toList();
+        // A shared batch is made whole by one upload (POST /batches is not offered with --store): closed from the start.
+        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), true, items, clock.instant());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.graypipe.front.task;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.graypipe.protocol.ExecutionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,9 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Several tasks uploaded together. It follows each of its tasks and keeps the aggregate; subscribers hear of
+ * Several tasks processed together. It follows each of its tasks and keeps the aggregate; subscribers hear of
  * every task state change with the new aggregate. Like a task's, its subscribers run under its lock and must
  * not block. Lock order: a task's lock, then the batch's; the batch never takes a task's lock.
+ *
+ * <p>A batch of one multi-file upload is closed from the start. A batch made by {@code POST /batches} is open:
+ * tasks join it ({@link #add}) until it is closed ({@link #close}). It is finished only once it is closed and all
+ * its tasks are final, so "done" never fires between two uploads of a run.
  */
 public final class Batch {
     private static final Logger log = LoggerFactory.getLogger(Batch.class);
@@ -28,22 +33,71 @@ public final class Batch {
     private final String id;
     private final Clock clock;
     private final Instant createdAt;
-    private final List<Task> tasks;
-    private final List<String> filenames;
+    private final List<Member> members = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
+    private boolean closed;
     private Instant finishedAt;
+    /** When a task last joined or the batch was closed; an open batch left alone for the TTL is forgotten. */
+    private Instant touchedAt;
 
-    Batch(String id, Clock clock, List<Task> tasks, List<String> filenames) {
+    /**
+     * One task of the batch and what the archive needs to place its result.
+     *
+     * @param filename the client's name for the file (may be empty)
+     * @param variant  the folder name of its op chain ({@code gray} without ops)
+     * @param mode     {@code processes} or {@code threads}, or null for the worker's own
+     */
+    public record Member(Task task, String filename, String variant, String mode) {
+    }
+
+    /** A task's mode as a batch shows it: {@code processes} or {@code threads}, or null for the worker's own. */
+    public static String modeLabel(ExecutionMode mode) {
+        return mode == null || mode == ExecutionMode.DEFAULT ? null : mode.label();
+    }
+
+    Batch(String id, Clock clock) {
         this.id = id;
         this.clock = clock;
         this.createdAt = clock.instant();
-        this.tasks = List.copyOf(tasks);
-        this.filenames = List.copyOf(filenames);
+        this.touchedAt = createdAt;
     }
 
-    /** Starts following the tasks; separate from the constructor so no half-built batch is ever shared. */
-    void follow() {
-        tasks.forEach(task -> task.subscribe(this::onTask));
+    /**
+     * Adds a task and starts following it; false (and nothing added) when the batch is already closed. Must not
+     * be called under a task's lock: it subscribes to the task outside the batch's lock, keeping the lock order.
+     */
+    public boolean add(Member member) {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            members.add(member);
+            touchedAt = clock.instant();
+        }
+        member.task().subscribe(this::onTask);
+        return true;
+    }
+
+    /**
+     * Closes the batch: no task joins it any more, and it finishes once all its tasks are final (at once, if they
+     * already are). Closing twice is harmless.
+     */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        touchedAt = clock.instant();
+        publish(null);
+    }
+
+    public synchronized boolean closed() {
+        return closed;
+    }
+
+    /** The members now, in the order they joined. */
+    public synchronized List<Member> members() {
+        return List.copyOf(members);
     }
 
     public String id() {
@@ -64,6 +118,11 @@ public final class Batch {
     }
 
     private synchronized void onTask(TaskStatus changed) {
+        publish(changed);
+    }
+
+    /** Tells subscribers of a change ({@code changed} null: the batch itself changed); called under the lock. */
+    private void publish(TaskStatus changed) {
         if (finishedAt != null) {
             return;
         }
@@ -90,36 +149,41 @@ public final class Batch {
 
     /** The aggregate now. Reads the tasks' lock-free snapshots. */
     public synchronized BatchStatus status() {
-        List<BatchStatus.Item> items = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            items.add(new BatchStatus.Item(filenames.get(i), tasks.get(i).status()));
+        List<BatchStatus.Item> items = new ArrayList<>(members.size());
+        for (Member member : members) {
+            items.add(new BatchStatus.Item(member.filename(), member.variant(), member.mode(), member.task().status()));
         }
-        return BatchStatus.of(id, createdAt, finishedAt, items, clock.instant());
+        return BatchStatus.of(id, createdAt, finishedAt, closed, items, clock.instant());
     }
 
-    /** When the last task finished, or null while some still run; for expiry. */
-    synchronized Instant finishedAt() {
-        return finishedAt;
+    /** Whether the batch may be forgotten: finished, or left open and untouched, before {@code cutoff}. */
+    synchronized boolean expiredBefore(Instant cutoff) {
+        return finishedAt != null ? finishedAt.isBefore(cutoff) : !closed && touchedAt.isBefore(cutoff);
     }
 
     /**
      * A batch at one moment, as {@code GET /batches/{id}} shows it.
      *
+     * @param total           tasks in the batch so far (final once {@code closed})
+     * @param closed          whether tasks may still join it
+     * @param finished        closed and every task final
      * @param imagesPerSecond images done per second since the batch was created (until it finished)
      * @param variants        the counts per variant name ({@code OpChain.variantName()}), in the order the
      *                        variants first appear among the tasks
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BatchStatus(String id, Instant createdAt, Instant finishedAt, int total, int queued, int running,
-                              int done, int failed, int cancelled, boolean finished, double imagesPerSecond,
-                              Map<String, VariantCounts> variants, List<Item> tasks) {
+                              int done, int failed, int cancelled, boolean closed, boolean finished,
+                              double imagesPerSecond, Map<String, VariantCounts> variants, List<Item> tasks) {
         /**
          * The figures of {@code items}, as any front computes them from a batch's tasks, local or shared.
          *
          * @param finishedAt when the last task finished, or null while some still run
+         * @param closed     whether no more tasks may join (always true for a batch of one upload)
          * @param now        the end of the rate's window while the batch runs
          */
-        public static BatchStatus of(String id, Instant createdAt, Instant finishedAt, List<Item> items, Instant now) {
+        public static BatchStatus of(String id, Instant createdAt, Instant finishedAt, boolean closed, List<Item> items,
+                                     Instant now) {
             int queued = 0;
             int running = 0;
             int done = 0;
@@ -137,17 +201,17 @@ public final class Batch {
                     case CANCELLED -> cancelled++;
                 }
             }
-            boolean finished = done + failed + cancelled == items.size();
+            boolean finished = closed && done + failed + cancelled == items.size();
             Instant end = finishedAt != null ? finishedAt : now;
             double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
             return new BatchStatus(id, createdAt, finishedAt, items.size(), queued, running, done, failed, cancelled,
-                    finished, Math.round(done / seconds * 100) / 100.0, variants, items);
+                    closed, finished, Math.round(done / seconds * 100) / 100.0, variants, items);
         }
 
         /** The same figures without the per-task list, for events that carry one task anyway. */
         public BatchStatus summary() {
             return new BatchStatus(id, createdAt, finishedAt, total, queued, running, done, failed, cancelled,
-                    finished, imagesPerSecond, variants, null);
+                    closed, finished, imagesPerSecond, variants, null);
         }
 
         /** The tasks of one variant: its chain ({@code ops}, canonical) and how many are done or failed. */
@@ -162,8 +226,8 @@ public final class Batch {
             }
         }
 
-        /** One file of the batch and its task's status. */
-        public record Item(String filename, TaskStatus task) {
+        /** One file of the batch, the variant and mode it was sent with, and its task's status. */
+        public record Item(String filename, String variant, String mode, TaskStatus task) {
         }
     }
 }

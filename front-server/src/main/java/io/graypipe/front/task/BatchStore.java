@@ -22,26 +22,35 @@ public final class BatchStore {
         this.ttl = ttl;
     }
 
-    /** A batch of {@code tasks}; {@code filenames} are the clients' names for them, in the same order. */
-    public Batch create(List<Task> tasks, List<String> filenames) {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        Batch batch = new Batch(HexFormat.of().formatHex(bits), clock, tasks, filenames);
-        batch.follow();
+    /** A closed batch of {@code members}: the tasks of one multi-file upload. */
+    public Batch create(List<Batch.Member> members) {
+        Batch batch = new Batch(newId(), clock);
+        members.forEach(batch::add);
+        batch.close();
         batches.put(batch.id(), batch);
         return batch;
+    }
+
+    /** An empty open batch that tasks join until it is closed ({@code POST /batches}). */
+    public Batch open() {
+        Batch batch = new Batch(newId(), clock);
+        batches.put(batch.id(), batch);
+        return batch;
+    }
+
+    private String newId() {
+        byte[] bits = new byte[16];
+        random.nextBytes(bits);
+        return HexFormat.of().formatHex(bits);
     }
 
     public Optional<Batch> find(String id) {
         return Optional.ofNullable(batches.get(id));
     }
 
-    /** Forgets batches that finished longer than the TTL ago. */
+    /** Forgets batches that finished longer than the TTL ago, and open ones nobody touched for as long. */
     public void sweep() {
         Instant cutoff = clock.instant().minus(ttl);
-        batches.values().removeIf(batch -> {
-            Instant finished = batch.finishedAt();
-            return finished != null && finished.isBefore(cutoff);
-        });
+        batches.values().removeIf(batch -> batch.expiredBefore(cutoff));
     }
 }

@@ -11,15 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The page at {@code /} in a real headless chromium, driven by playwright-core from node: two images and one
- * bad file go up as a batch; the page must show two results and one error. Skipped where chromium, node or the
+ * bad file go up as one batch in two variants (plain and sepia) and both modes; the page must show a result per
+ * image, variant and mode, one error, the threads-against-processes table, and "Download all" must give the
+ * batch's ZIP with one folder per mode and variant. Skipped where chromium, node or the
  * browser test's node_modules are missing (see docs/observability.md for the install commands).
  */
 class BrowserPageTest {
@@ -27,7 +32,7 @@ class BrowserPageTest {
     private static final Path ARTIFACTS = Path.of("target/test-artifacts");
 
     @Test
-    void aBatchGoesThroughThePage() throws Exception {
+    void twoVariantsInBothModesGoThroughThePageAndDownloadAsOneZip() throws Exception {
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
         String required = "GRAYPIPE_REQUIRE_BROWSER";
         ExternalTools.require(Files.isExecutable(chromium), required,
@@ -43,17 +48,19 @@ class BrowserPageTest {
         Path second = Files.write(inputs.resolve("harbour.jpg"), TestImages.jpeg(400, 300));
         Path bad = Files.write(inputs.resolve("notes.txt"), "this is not an image".getBytes(StandardCharsets.UTF_8));
         Path screenshot = ARTIFACTS.resolve("page.png").toAbsolutePath();
+        Path zip = ARTIFACTS.resolve("page-archive.zip").toAbsolutePath();
         Files.deleteIfExists(screenshot);
+        Files.deleteIfExists(zip);
 
         try (TestFront front = TestFront.builder().workerMode("processes").processes(2).start()) {
             List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base().toString(),
-                    screenshot.toString(), inputs.resolve("profile").toString()));
+                    screenshot.toString(), inputs.resolve("profile").toString(), zip.toString()));
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());
             }
             Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
                     .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile()).start();
-            boolean ended = run.waitFor(150, TimeUnit.SECONDS);
+            boolean ended = run.waitFor(300, TimeUnit.SECONDS);
             if (!ended) {
                 run.descendants().forEach(ProcessHandle::destroyForcibly);
                 run.destroyForcibly();
@@ -61,8 +68,28 @@ class BrowserPageTest {
             String log = Files.readString(ARTIFACTS.resolve("page-test.log"));
             assertTrue(ended, "the browser test did not finish:\n" + log);
             assertEquals(0, run.exitValue(), log);
-            assertTrue(log.contains("\"results\":2"), log);
+            assertTrue(log.contains("\"results\":8"), log);
             assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
+            List<String> entries = new ArrayList<>();
+            try (ZipFile archive = new ZipFile(zip.toFile())) {
+                for (ZipEntry entry : Collections.list(archive.entries())) {
+                    entries.add(entry.getName());
+                    if (!entry.getName().equals("manifest.json")) {
+                        byte[] image = archive.getInputStream(entry).readAllBytes();
+                        assertTrue(TestImages.decode(image).getWidth() > 0, entry.getName());
+                    }
+                }
+            }
+            List<String> expected = new ArrayList<>(List.of("manifest.json"));
+            for (String mode : List.of("processes", "threads")) {
+                for (String variant : List.of("gray", "sepia")) {
+                    expected.add(mode + "/" + variant + "/harbour.jpg");
+                    expected.add(mode + "/" + variant + "/sunset.png");
+                }
+            }
+            Collections.sort(entries);
+            Collections.sort(expected);
+            assertEquals(expected, entries, log);
         }
     }
 

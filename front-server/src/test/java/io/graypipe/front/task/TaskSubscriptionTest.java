@@ -62,7 +62,8 @@ class TaskSubscriptionTest {
         BatchStore batches = new BatchStore(Clock.systemUTC(), Duration.ofMinutes(1));
         Task first = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
         Task second = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
-        Batch batch = batches.create(List.of(first, second), List.of("a.png", "b.png"));
+        Batch batch = batches.create(List.of(new Batch.Member(first, "a.png", "gray", null),
+                new Batch.Member(second, "b.png", "gray", null)));
         List<Batch.BatchStatus> seen = new CopyOnWriteArrayList<>();
         batch.subscribe((task, status) -> seen.add(status));
         first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1), ExecutionMode.THREADS);
@@ -74,5 +75,29 @@ class TaskSubscriptionTest {
         assertEquals(1, last.done());
         assertEquals(1, last.failed());
         assertEquals("b.png", last.tasks().get(1).filename());
+    }
+
+    @Test
+    void anOpenBatchFinishesOnlyOnceClosedAndRefusesTasksAfterwards() {
+        BatchStore batches = new BatchStore(Clock.systemUTC(), Duration.ofMinutes(1));
+        Batch batch = batches.open();
+        List<Batch.BatchStatus> seen = new CopyOnWriteArrayList<>();
+        batch.subscribe((task, status) -> seen.add(status));
+        Task first = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
+        assertEquals(true, batch.add(new Batch.Member(first, "a.png", "sepia", "threads")));
+        first.complete(new byte[]{1}, new ImageInfo("png", 1, 1, 1), ExecutionMode.THREADS);
+        assertEquals(false, batch.status().finished(), "all its tasks are final, but more may join");
+        Task second = store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
+        assertEquals(true, batch.add(new Batch.Member(second, "b.png", "sepia", "processes")));
+        second.complete(new byte[]{2}, new ImageInfo("png", 1, 1, 1), ExecutionMode.THREADS);
+        batch.close();
+        Batch.BatchStatus last = seen.get(seen.size() - 1);
+        assertEquals(true, last.finished());
+        assertEquals(true, last.closed());
+        assertEquals(2, last.done());
+        assertEquals("processes", last.tasks().get(1).mode());
+        assertEquals(false, batch.add(new Batch.Member(store.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10)), "c.png", "gray",
+                null)), "a closed batch takes no task");
+        assertEquals(2, batch.status().total());
     }
 }
