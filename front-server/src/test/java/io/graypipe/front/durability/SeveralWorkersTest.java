@@ -2,6 +2,7 @@ package io.graypipe.front.durability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.Signals;
 import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
@@ -55,7 +56,7 @@ class SeveralWorkersTest {
                 assertTrue(aBefore > 0 && bBefore > 0, "both workers took requests: A " + aBefore + ", B " + bBefore);
 
                 // Frozen first, so that the requests it is given are certainly unanswered when it dies.
-                signal("STOP", first.process());
+                Signals.send("STOP", first.process().toHandle());
                 TaskLedger underLoad = new TaskLedger();
                 for (int i = 0; i < 30; i++) {
                     underLoad.submit(front, IMAGE);
@@ -92,8 +93,4 @@ class SeveralWorkersTest {
         }
     }
 
-    private static void signal(String name, Process process) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start()
-                .waitFor());
-    }
 }

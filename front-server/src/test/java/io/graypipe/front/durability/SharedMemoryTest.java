@@ -3,6 +3,7 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
+import io.graypipe.front.testing.Signals;
 import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.front.testing.WorkerProcess;
@@ -130,7 +131,7 @@ class SharedMemoryTest {
             ProcessHandle worker = front.workers().get(0);
             orphans.add(worker);
             orphans.addAll(front.children());
-            signal("STOP", worker);
+            Signals.send("STOP", worker);
             for (int i = 0; i < 4; i++) {
                 ledger.submit(front, image);
             }
@@ -179,8 +180,4 @@ class SharedMemoryTest {
         }
     }
 
-    private static void signal(String name, ProcessHandle process) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + name + " failed");
-    }
 }

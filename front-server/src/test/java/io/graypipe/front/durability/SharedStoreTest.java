@@ -5,6 +5,7 @@ import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.Multipart;
 import io.graypipe.front.testing.RedisServer;
+import io.graypipe.front.testing.Signals;
 import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
 import io.lettuce.core.RedisClient;
@@ -130,6 +131,11 @@ class SharedStoreTest {
     void theTasksOfAKilledFrontAreFinishedByAnotherEachWithOneCorrectResult() throws Exception {
         // A takes all 30 at once (31 slots) but runs them one by one, so most are still its own when it dies.
         FrontProcess a = front("--gray-threads", "1", "--worker-in-flight", "30");
+        // A's worker is frozen, so A takes and decodes its tasks but can finish none before it dies: B must claim.
+        List<ProcessHandle> frozen = a.workers();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("STOP", worker);
+        }
         TaskLedger ledger = new TaskLedger();
         byte[] image = TestImages.noisePng(1200, 900);
         for (int i = 0; i < 30; i++) {
@@ -138,6 +144,9 @@ class SharedStoreTest {
         Await.until(FINISH, "front A to start working on its tasks", () -> ledger.accepted().stream()
                 .anyMatch(id -> !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued")));
         a.kill9();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("KILL", worker); // a stopped worker cannot see its front's stdin close
+        }
 
         FrontProcess b = front();
         Map<String, JsonNode> finals = ledger.awaitAllFinal(b, FINISH);
