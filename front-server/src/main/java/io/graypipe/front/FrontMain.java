@@ -1,9 +1,9 @@
 package io.graypipe.front;
 
-import io.graypipe.front.config.DurationConverter;
+import io.graypipe.protocol.cli.DurationConverter;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.config.StoreAddress;
-import io.graypipe.front.config.HostPortConverter;
+import io.graypipe.protocol.cli.HostPortConverter;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import picocli.CommandLine;

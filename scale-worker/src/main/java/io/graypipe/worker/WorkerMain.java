@@ -2,6 +2,8 @@ package io.graypipe.worker;
 
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.cli.DurationConverter;
+import io.graypipe.protocol.cli.HostPortConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -36,7 +38,7 @@ public final class WorkerMain implements Callable<Integer> {
             description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ListenAddressConverter.class,
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.Listen.class,
             description = "Address and port to listen on, in one: 0.0.0.0:9090 for every IPv4 interface, [::]:9090 for every interface. Replaces -i and -p. Without it the worker stays on loopback.")
     java.net.InetSocketAddress listen;
 

@@ -1,4 +1,4 @@
-package io.graypipe.worker;
+package io.graypipe.protocol.cli;
 
 import picocli.CommandLine;
 
@@ -7,9 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The duration syntax of both tiers' command lines: a whole number with an optional unit, {@code ms}, {@code s}
- * or {@code m}; no unit means seconds ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 30}). The front has the
- * same converter; the tiers share no code module but common-protocol, which holds the wire format only.
+ * The duration syntax of every graypipe command line: a whole number with an optional unit, {@code ms}, {@code s}
+ * or {@code m}; no unit means seconds ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 30}). It lives beside the
+ * protocol because both tiers need it and may import nothing of each other.
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     private static final Pattern SYNTAX = Pattern.compile("(\\d{1,9})(ms|s|m)?");
@@ -22,8 +22,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
                     + "' is not a duration; write 500ms, 30s, 2m, or plain seconds such as 30");
         }
         long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        Duration duration = switch (unit) {
+        Duration duration = switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofSeconds(amount);
