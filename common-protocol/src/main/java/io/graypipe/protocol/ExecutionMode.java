@@ -6,7 +6,7 @@ import java.util.Locale;
  * Where a worker runs a request: in its forked child processes or in its own threads. Values are part of the
  * wire format; {@link #DEFAULT} asks for the worker's configured {@code --mode}.
  */
-public enum ExecutionMode {
+public enum ExecutionMode implements WireEnum {
     DEFAULT(0, "default"),
     PROCESSES(1, "processes"),
     THREADS(2, "threads");
@@ -19,6 +19,7 @@ public enum ExecutionMode {
         this.label = label;
     }
 
+    @Override
     public byte code() {
         return code;
     }
@@ -29,12 +30,8 @@ public enum ExecutionMode {
     }
 
     public static ExecutionMode fromCode(byte code) {
-        for (ExecutionMode mode : values()) {
-            if (mode.code == code) {
-                return mode;
-            }
-        }
-        throw new ProtocolException(ErrorCode.MALFORMED, "unknown execution mode " + (code & 0xff));
+        return WireEnum.byCode(ExecutionMode.class, code).orElseThrow(
+                () -> new ProtocolException(ErrorCode.MALFORMED, "unknown execution mode " + (code & 0xff)));
     }
 
     /** Parses {@code processes} or {@code threads}, ignoring case; null for anything else. */

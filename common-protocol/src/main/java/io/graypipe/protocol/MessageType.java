@@ -1,7 +1,7 @@
 package io.graypipe.protocol;
 
 /** The type byte that follows a frame's length. Values are part of the wire format (see PROTOCOL.md). */
-public enum MessageType {
+public enum MessageType implements WireEnum {
     HELLO(0x01),
     AUTH(0x02),
     SCALE_REQUEST(0x10),
@@ -18,17 +18,13 @@ public enum MessageType {
         this.code = (byte) code;
     }
 
+    @Override
     public byte code() {
         return code;
     }
 
     public static MessageType fromCode(byte code) {
-        for (MessageType type : values()) {
-            if (type.code == code) {
-                return type;
-            }
-        }
-        throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
-                String.format("unknown message type 0x%02x", code & 0xff));
+        return WireEnum.byCode(MessageType.class, code).orElseThrow(() -> new ProtocolException(
+                ErrorCode.UNKNOWN_TYPE, String.format("unknown message type 0x%02x", code & 0xff)));
     }
 }

@@ -6,7 +6,7 @@ package io.graypipe.protocol;
  * {@link Op} mean for each kind is documented on the constant. Ranges and defaults live in {@link OpCatalogue},
  * the user syntax in {@link OpChain}, and the exact pixel semantics in docs/filters.md.
  */
-public enum OpKind {
+public enum OpKind implements WireEnum {
     /** {@code 255 − v}. No arguments. */
     INVERT(1, "invert"),
     /** {@code v·a}, clamped; 0 ≤ a ≤ 4. */
@@ -42,6 +42,7 @@ public enum OpKind {
         this.label = label;
     }
 
+    @Override
     public byte code() {
         return code;
     }
@@ -52,11 +53,7 @@ public enum OpKind {
     }
 
     public static OpKind fromCode(byte code) {
-        for (OpKind kind : values()) {
-            if (kind.code == code) {
-                return kind;
-            }
-        }
-        throw new ProtocolException(ErrorCode.MALFORMED, "unknown op code " + (code & 0xff));
+        return WireEnum.byCode(OpKind.class, code).orElseThrow(
+                () -> new ProtocolException(ErrorCode.MALFORMED, "unknown op code " + (code & 0xff)));
     }
 }

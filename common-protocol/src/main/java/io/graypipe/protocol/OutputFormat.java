@@ -3,7 +3,7 @@ package io.graypipe.protocol;
 import java.util.Locale;
 
 /** The encoding a scaled image is returned in. Values are part of the wire format. */
-public enum OutputFormat {
+public enum OutputFormat implements WireEnum {
     JPEG(1, "jpeg", "image/jpeg"),
     PNG(2, "png", "image/png");
 
@@ -17,6 +17,7 @@ public enum OutputFormat {
         this.mediaType = mediaType;
     }
 
+    @Override
     public byte code() {
         return code;
     }
@@ -31,12 +32,8 @@ public enum OutputFormat {
     }
 
     public static OutputFormat fromCode(byte code) {
-        for (OutputFormat format : values()) {
-            if (format.code == code) {
-                return format;
-            }
-        }
-        throw new ProtocolException(ErrorCode.MALFORMED, "unknown output format " + (code & 0xff));
+        return WireEnum.byCode(OutputFormat.class, code).orElseThrow(
+                () -> new ProtocolException(ErrorCode.MALFORMED, "unknown output format " + (code & 0xff)));
     }
 
     /** Parses {@code jpeg}, {@code jpg} or {@code png}, ignoring case; returns null for anything else. */

@@ -1,7 +1,7 @@
 package io.graypipe.protocol;
 
 /** How the pixels of an {@link ImageData} are laid out. Values are part of the wire format. */
-public enum PixelFormat {
+public enum PixelFormat implements WireEnum {
     /** One byte of luma per pixel, row-major, no padding. */
     GRAY8(1, 1),
     /** Two bytes per pixel, luma then alpha (not premultiplied), row-major, no padding. */
@@ -15,6 +15,7 @@ public enum PixelFormat {
         this.bytesPerPixel = bytesPerPixel;
     }
 
+    @Override
     public byte code() {
         return code;
     }
@@ -24,11 +25,7 @@ public enum PixelFormat {
     }
 
     public static PixelFormat fromCode(byte code) {
-        for (PixelFormat format : values()) {
-            if (format.code == code) {
-                return format;
-            }
-        }
-        throw new ProtocolException(ErrorCode.MALFORMED, "unknown pixel format " + (code & 0xff));
+        return WireEnum.byCode(PixelFormat.class, code).orElseThrow(
+                () -> new ProtocolException(ErrorCode.MALFORMED, "unknown pixel format " + (code & 0xff)));
     }
 }
