@@ -93,17 +93,24 @@ class WorkerLinkTlsTest {
     @Test
     @Timeout(60)
     void aClientWithoutACertificateFromTheLinksCaGetsNothing() throws Exception {
+        assertUntrustedClientsGetNothing(worker.address(), workerIdentity, stranger);
+    }
+
+    /**
+     * A TLS client that trusts the worker but shows {@code stranger}'s certificate (another CA), and one that
+     * shows none, both get no byte of the protocol from the worker at {@code address}.
+     */
+    static void assertUntrustedClientsGetNothing(InetSocketAddress address, TestCertificates.Identity workerIdentity,
+                                                 TestCertificates.Identity stranger) throws Exception {
         SSLContext strangerTls = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                 .keyManager(stranger.certificate().toFile(), stranger.key().toFile())
                 .trustManager(workerIdentity.trustedCa().toFile()).endpointIdentificationAlgorithm(null).build())
                 .context();
-        assertGetsNoFrame(strangerTls.getSocketFactory().createSocket(worker.address().getAddress(),
-                worker.address().getPort()));
+        assertGetsNoFrame(strangerTls.getSocketFactory().createSocket(address.getAddress(), address.getPort()));
         SSLContext anonymous = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                 .trustManager(workerIdentity.trustedCa().toFile()).endpointIdentificationAlgorithm(null).build())
                 .context();
-        assertGetsNoFrame(anonymous.getSocketFactory().createSocket(worker.address().getAddress(),
-                worker.address().getPort()));
+        assertGetsNoFrame(anonymous.getSocketFactory().createSocket(address.getAddress(), address.getPort()));
     }
 
     @Test
