@@ -9,6 +9,7 @@ import io.graypipe.front.testing.RedisServer;
 import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestCertificates;
 import io.graypipe.front.testing.TestImages;
+import io.graypipe.front.testing.WorkerHandshakes;
 import io.graypipe.front.testing.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLSocketFactory;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scale-worker each listening on its own address. The test JVM is the client, through HAProxy.
  *
  * <p>Across the hosts: a front holding the wrong secret is refused by both workers; a client without a
- * certificate from the link's CA, or speaking plain TCP, gets no protocol byte. Then a load of async and sync
+ * certificate from the link's CA, or speaking plain TCP, gets no protocol byte; inside TLS with the link's
+ * certificate, a proof made with another secret and a recorded handshake replayed are refused. Then a load of async and sync
  * uploads goes through HAProxy and worker-1's cable is pulled while it holds requests: every accepted request is
  * answered, every async task ends done with the right size, and the dispatch counts of both fronts show worker-2
  * took over. Runs only as root; skipped with a note otherwise.
@@ -112,9 +116,19 @@ class MultiHostClusterTest {
                     assertFalse(intruder.workerStats(w2).get("connected").asBoolean(), intruder::output);
                     assertEquals(503, intruder.readyzStatus(), "no worker admits it, so it is not ready");
                 }
+                SSLSocketFactory linkTls = frontIdentity.tlsClient(frontIdentity.trustedCa());
                 for (WorkerProcess worker : List.of(worker1, worker2)) {
                     WorkerLinkTlsTest.assertUntrustedClientsGetNothing(worker.address(), workerIdentity, stranger);
                     WorkerLinkTlsTest.assertPlainTcpGetsNoFrame(worker.address());
+                    // Inside TLS with the link's certificate, the handshake still needs the secret, freshly proven.
+                    WorkerHandshakes.Connector overTls = () -> {
+                        Socket socket = linkTls.createSocket(worker.address().getAddress(), worker.address().getPort());
+                        socket.setSoTimeout(10_000);
+                        return socket;
+                    };
+                    WorkerHandshakes.assertWrongSecretRefused(overTls);
+                    WorkerHandshakes.assertReplayRefused(overTls, Files.readString(token).strip()
+                            .getBytes(StandardCharsets.UTF_8));
                 }
 
                 Await.until(WAIT, "HAProxy to have both fronts in rotation", () -> balancer.frontsUp() == 2);
