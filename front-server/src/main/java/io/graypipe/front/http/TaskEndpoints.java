@@ -37,9 +37,12 @@ final class TaskEndpoints {
     /** With {@code --store}: the truth about every async task, whichever front took it. Null without. */
     private final SharedTasks shared;
 
-    /** The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready. */
+    /**
+     * The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready, or ready without the
+     * task store; {@code store} ({@code ok} or {@code unavailable}) only with {@code --store}.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Health(String status, String reason) {
+    record Health(String status, String reason, String store) {
     }
 
     /** The 409 of a result asked for too early: the error, and the task as it is now. */
@@ -191,20 +194,24 @@ final class TaskEndpoints {
 
     /** {@code GET /healthz}: the front answers, whatever the worker's state. */
     FullHttpResponse health() {
-        return HttpResponses.json(HttpResponseStatus.OK, new Health("ok", null));
+        return HttpResponses.json(HttpResponseStatus.OK, new Health("ok", null, null));
     }
 
-    /** {@code GET /readyz}: ready only while the worker can take scaling work, and the shared store answers. */
+    /**
+     * {@code GET /readyz}: ready while the worker can take scaling work. The shared store is reported but does not
+     * decide: sync requests need no store, so a front that cannot reach Redis still serves them (and answers async
+     * uploads 503 {@code storage_unavailable} itself); failing here would let a load balancer turn a store outage
+     * into a full one.
+     */
     FullHttpResponse readiness() {
+        String storeReason = shared == null ? null : shared.unavailableReason();
+        String store = shared == null ? null : storeReason == null ? "ok" : "unavailable";
         String reason = worker.unavailableReason();
-        if (reason == null && shared != null) {
-            reason = shared.unavailableReason();
-        }
         if (reason == null) {
-            return HttpResponses.json(HttpResponseStatus.OK, new Health("ready", null));
+            return HttpResponses.json(HttpResponseStatus.OK, new Health("ready", storeReason, store));
         }
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                new Health("unavailable", reason));
+                new Health("unavailable", reason, store));
         HttpResponses.retryAfter(response, ErrorCode.WORKER_UNAVAILABLE);
         return response;
     }

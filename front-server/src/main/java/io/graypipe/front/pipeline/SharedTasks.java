@@ -304,7 +304,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     /** Null while Redis is reachable; otherwise why not, for {@code /readyz}. */
     public String unavailableReason() {
-        return connections.isConnected() ? null : "the task store (Redis at " + location + ") cannot be reached";
+        return connections.isConnected() ? null : "the task store (Redis at " + location + ") cannot be reached:"
+                + " async uploads and task reads answer 503 storage_unavailable until it is back; sync requests are served";
     }
 
     // ---- the work loop

@@ -11,10 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One front, two standalone workers ({@code --worker A --worker B}): the load spreads over both, {@code kill -9} of
- * one holding requests loses no accepted task (its unanswered requests move to the other), and the killed one,
- * started again on its port, rejoins the rotation.
+ * one holding requests loses no accepted request, async or sync (its unanswered requests move to the other), and
+ * the killed one, started again on its port, rejoins the rotation.
  */
 class SeveralWorkersTest {
     private static final byte[] IMAGE = TestImages.write(TestImages.noisyPhoto(1200, 900, 11), "png");
@@ -58,8 +65,15 @@ class SeveralWorkersTest {
                 // Frozen first, so that the requests it is given are certainly unanswered when it dies.
                 Signals.send("STOP", first.process().toHandle());
                 TaskLedger underLoad = new TaskLedger();
+                List<CompletableFuture<HttpResponse<byte[]>>> sync = new ArrayList<>();
                 for (int i = 0; i < 30; i++) {
                     underLoad.submit(front, IMAGE);
+                    if (i % 5 == 0) {
+                        sync.add(front.http().sendAsync(HttpRequest.newBuilder(front.uri("/process?scale=0.5"))
+                                .header("Content-Type", "image/png").timeout(WAIT)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(IMAGE)).build(),
+                                HttpResponse.BodyHandlers.ofByteArray()));
+                    }
                 }
                 Await.until(WAIT, "frozen worker A to hold requests",
                         () -> front.workerStats(a).get("in_flight").asInt() > 0);
@@ -69,6 +83,12 @@ class SeveralWorkersTest {
 
                 Map<String, JsonNode> finals = underLoad.awaitAllFinal(front, WAIT);
                 assertEquals(30, TaskLedger.countDone(finals), () -> "every accepted task is done: " + finals);
+                for (CompletableFuture<HttpResponse<byte[]>> answer : sync) {
+                    HttpResponse<byte[]> response = answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    assertEquals(200, response.statusCode(), () -> "every sync request is answered with its image: "
+                            + new String(response.body(), StandardCharsets.UTF_8));
+                    assertEquals(600, TestImages.decode(response.body()).getWidth());
+                }
                 JsonNode lost = front.workerStats(a);
                 assertFalse(lost.get("connected").asBoolean());
                 assertEquals(1, lost.get("failures").asInt(), lost::toString);

@@ -3,6 +3,7 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
+import io.graypipe.front.testing.LoadBalancer;
 import io.graypipe.front.testing.Multipart;
 import io.graypipe.front.testing.RedisServer;
 import io.graypipe.front.testing.Signals;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Several fronts sharing one Redis ({@code --store}), as real processes against a real redis-server: any front
- * serves any task, a killed front's tasks are finished by another, and Redis going away costs only async uploads.
+ * serves any task, a killed front's tasks are finished by another, and Redis going away costs only async uploads:
+ * the fronts stay in HAProxy's rotation and serve sync requests.
  */
 class SharedStoreTest {
     private static final Duration FINISH = Duration.ofSeconds(240);
@@ -170,24 +173,55 @@ class SharedStoreTest {
 
     @Test
     void withRedisStoppedAsyncUploadsGet503AndSyncOnesWorkThenAllResumes() throws Exception {
-        FrontProcess front = front();
+        FrontProcess a = front();
+        FrontProcess b = front();
         byte[] image = TestImages.png(400, 300);
-        redis.stop();
-        Await.until(FINISH, "/readyz to report Redis gone", () -> front.readyzStatus() == 503);
+        try (LoadBalancer balancer = LoadBalancer.start(address(a), address(b))) {
+            Await.until(FINISH, "HAProxy to have both fronts in rotation", () -> balancer.frontsUp() == 2);
+            redis.stop();
+            for (FrontProcess front : List.of(a, b)) {
+                Await.until(FINISH, "/readyz to report Redis gone", () -> store(front).equals("unavailable"));
+                assertEquals(200, front.readyzStatus(), "without Redis a front still serves sync requests: ready");
+            }
+            // HAProxy takes a front out after 3 failed checks; 3 passed ones during the outage show it stays in.
+            String readyChecks = "graypipe_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"}";
+            double aChecks = a.metric(readyChecks);
+            double bChecks = b.metric(readyChecks);
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<byte[]> refused = balancer.post("/tasks", image);
+                assertEquals(503, refused.statusCode(), balancer.output());
+                assertEquals("storage_unavailable", FrontProcess.json(refused).get("error").get("code").asText(),
+                        "the front's own answer, not HAProxy's front_unavailable");
+                assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+                HttpResponse<byte[]> sync = balancer.post("/process?scale=0.5", image);
+                assertEquals(200, sync.statusCode(), new String(sync.body(), StandardCharsets.UTF_8));
+                assertEquals(200, TestImages.decode(sync.body()).getWidth());
+            }
+            Await.until(FINISH, "HAProxy to check both fronts 3 times during the outage",
+                    () -> a.metric(readyChecks) >= aChecks + 3 && b.metric(readyChecks) >= bChecks + 3);
+            assertEquals(2, balancer.frontsUp(), "both fronts stay in rotation without Redis:\n" + balancer.output());
+            HttpResponse<byte[]> sync = balancer.post("/process?scale=0.5", image);
+            assertEquals(200, sync.statusCode(), new String(sync.body(), StandardCharsets.UTF_8));
 
-        HttpResponse<byte[]> refused = front.post("/tasks", image);
-        assertEquals(503, refused.statusCode());
-        assertEquals("storage_unavailable", FrontProcess.json(refused).get("error").get("code").asText());
-        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
-        HttpResponse<byte[]> sync = front.post("/process?scale=0.5", image);
-        assertEquals(200, sync.statusCode(), new String(sync.body(), StandardCharsets.UTF_8));
-        assertNotEquals(0, sync.body().length);
+            redis.restart();
+            for (FrontProcess front : List.of(a, b)) {
+                Await.until(FINISH, "/readyz to report Redis back", () -> store(front).equals("ok"));
+            }
+            TaskLedger ledger = new TaskLedger();
+            for (int i = 0; i < 4; i++) {
+                ledger.submit(balancer, image);
+            }
+            assertEquals(4, TaskLedger.countDone(ledger.awaitAllFinal(balancer, FINISH)));
+        }
+    }
 
-        redis.restart();
-        Await.until(FINISH, "/readyz to be ready again", () -> front.readyzStatus() == 200);
-        TaskLedger ledger = new TaskLedger();
-        ledger.submit(front, image);
-        assertEquals(1, TaskLedger.countDone(ledger.awaitAllFinal(front, FINISH)));
+    /** What GET /readyz says about the store: ok or unavailable. */
+    private static String store(FrontProcess front) {
+        return FrontProcess.json(front.get("/readyz")).path("store").asText();
+    }
+
+    private static InetSocketAddress address(FrontProcess front) {
+        return new InetSocketAddress(front.uri("/").getHost(), front.port());
     }
 
     private static HttpRequest events(FrontProcess front, String path, String lastEventId) {

@@ -1,6 +1,7 @@
 package io.graypipe.front.durability;
 
 import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.WorkerHandshakes;
 import io.graypipe.front.testing.WorkerProcess;
 import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.ErrorCode;
@@ -18,8 +19,6 @@ import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.StatusRequest;
 import io.graypipe.protocol.WorkerStatus;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,10 +39,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static io.graypipe.front.testing.WorkerHandshakes.assertRefused;
+import static io.graypipe.front.testing.WorkerHandshakes.frame;
+import static io.graypipe.front.testing.WorkerHandshakes.read;
+import static io.graypipe.front.testing.WorkerHandshakes.sendHello;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -76,13 +78,7 @@ class WorkerSecurityTest {
             FrameStreams.write(socket.getOutputStream(), request(1, gray(4, 4)));
             assertRefused(socket);
         }
-        try (Socket socket = connect()) {
-            Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
-            Hello theirs = sendHello(socket, ours);
-            FrameStreams.write(socket.getOutputStream(), Handshake.proof(
-                    "wrong-secret".getBytes(StandardCharsets.UTF_8), Hello.Role.FRONT, ours, theirs));
-            assertRefused(socket);
-        }
+        WorkerHandshakes.assertWrongSecretRefused(WorkerSecurityTest::connect);
         try (Socket socket = connect()) {
             sendHello(socket, Hello.current(Hello.Role.FRONT, 0, ""));
             FrameStreams.write(socket.getOutputStream(), request(2, gray(4, 4)));
@@ -98,21 +94,7 @@ class WorkerSecurityTest {
     @Test
     @Timeout(30)
     void aRecordedHandshakeReplayedOnANewConnectionIsRefused() throws IOException {
-        byte[] recorded;
-        try (Socket socket = connect()) {
-            Hello ours = Hello.current(Hello.Role.FRONT, 0, "");
-            Hello theirs = sendHello(socket, ours);
-            Auth proof = Handshake.proof(TOKEN, Hello.Role.FRONT, ours, theirs);
-            FrameStreams.write(socket.getOutputStream(), proof);
-            assertInstanceOf(Auth.class, read(socket), "the genuine handshake succeeds");
-            recorded = concat(frame(ours), frame(proof));
-        }
-        try (Socket replay = connect()) {
-            replay.getOutputStream().write(recorded);
-            replay.getOutputStream().flush();
-            assertInstanceOf(Hello.class, read(replay), "the worker answers the replayed HELLO with a fresh one");
-            assertRefused(replay);
-        }
+        WorkerHandshakes.assertReplayRefused(WorkerSecurityTest::connect, TOKEN);
         assertServes();
     }
 
@@ -203,11 +185,6 @@ class WorkerSecurityTest {
         return ScaleRequest.scale(id, image.width() / 2, image.height() / 2, OutputFormat.PNG, 85, 10_000, image);
     }
 
-    /** Sends our HELLO and returns the worker's. */
-    private static Hello sendHello(Socket socket, Hello ours) throws IOException {
-        FrameStreams.write(socket.getOutputStream(), ours);
-        return assertInstanceOf(Hello.class, read(socket));
-    }
 
     /** The whole handshake with the right secret, checking the worker's proof. */
     private static void handshake(Socket socket) throws IOException {
@@ -218,23 +195,8 @@ class WorkerSecurityTest {
         assertTrue(Handshake.verify(TOKEN, Hello.Role.WORKER, ours, theirs, proof), "the worker's proof");
     }
 
-    private static Message read(Socket socket) throws IOException {
-        return FrameStreams.read(socket.getInputStream(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
-    }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
-    }
 
-    private static void assertRefused(Socket socket) throws IOException {
-        Message answer = FrameStreams.read(socket.getInputStream(), MessageCodec.DEFAULT_MAX_FRAME_BYTES);
-        ErrorMessage error = assertInstanceOf(ErrorMessage.class, answer, () -> "got " + answer);
-        assertEquals(ErrorCode.UNAUTHORIZED, error.code());
-        assertNull(FrameStreams.read(socket.getInputStream(), MessageCodec.DEFAULT_MAX_FRAME_BYTES),
-                "the connection must be closed after the error");
-    }
 
     private static Socket connect() throws IOException {
         Socket socket = new Socket(worker.address().getAddress(), worker.address().getPort());
@@ -265,13 +227,6 @@ class WorkerSecurityTest {
         return new ImageData(PixelFormat.GRAY8, width, height, pixels);
     }
 
-    private static byte[] frame(Message message) {
-        ByteBuf buf = Unpooled.buffer();
-        MessageCodec.encode(message, buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        return bytes;
-    }
 
     private static byte[] randomBytes(Random random) {
         byte[] bytes = new byte[1 + random.nextInt(300)];

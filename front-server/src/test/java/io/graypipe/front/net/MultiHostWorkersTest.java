@@ -52,8 +52,8 @@ class MultiHostWorkersTest {
             Path token = Files.writeString(dir.resolve("token"), "multi-host-test-token\n");
             String a = host1.address() + ":" + PORT;
             String b = host2.address() + ":" + PORT;
-            try (WorkerProcess worker1 = startWorker(net, host1, token, workerIdentity);
-                 WorkerProcess worker2 = startWorker(net, host2, token, workerIdentity)) {
+            try (WorkerProcess worker1 = startWorker(net, host1, PORT, token, workerIdentity);
+                 WorkerProcess worker2 = startWorker(net, host2, PORT, token, workerIdentity)) {
                 List<String> args = new ArrayList<>(List.of("--worker", a, "--worker", b,
                         "--worker-token-file", token.toString(), "--request-timeout", "120s",
                         "--worker-in-flight", "6"));
@@ -102,11 +102,11 @@ class MultiHostWorkersTest {
         }
     }
 
-    private static WorkerProcess startWorker(NetNamespaces net, NetNamespaces.Host host, Path token,
-                                             TestCertificates.Identity identity) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--listen", host.address() + ":" + PORT, "-n", "1",
-                "--mode", "threads"));
+    /** A one-thread worker inside {@code host}, on its address and {@code port}, with mutual TLS as {@code identity}. */
+    static WorkerProcess startWorker(NetNamespaces net, NetNamespaces.Host host, int port, Path token,
+                                     TestCertificates.Identity identity) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-n", "1", "--mode", "threads"));
         args.addAll(identity.flags());
-        return WorkerProcess.start(net.exec(host), PORT, token, args.toArray(String[]::new));
+        return WorkerProcess.start(net, host, port, token, args);
     }
 }

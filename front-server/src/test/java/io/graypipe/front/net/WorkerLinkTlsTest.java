@@ -4,11 +4,9 @@ import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.TcpRelay;
 import io.graypipe.front.testing.TestCertificates;
 import io.graypipe.front.testing.TestImages;
+import io.graypipe.front.testing.WorkerHandshakes;
 import io.graypipe.front.testing.WorkerProcess;
 import io.graypipe.protocol.Hello;
-import io.graypipe.protocol.MessageCodec;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -85,7 +83,7 @@ class WorkerLinkTlsTest {
             assertEquals(0x16, sent[0], "the front opens with a TLS handshake record");
             assertEquals(0x16, received[0], "the worker answers with one");
             assertEquals(-1, indexOf(sent, TOKEN.getBytes(StandardCharsets.UTF_8)));
-            assertEquals(-1, indexOf(sent, frame(Hello.current(Hello.Role.FRONT, 0, "")), 0, 7),
+            assertEquals(-1, indexOf(sent, WorkerHandshakes.frame(Hello.current(Hello.Role.FRONT, 0, "")), 0, 7),
                     "no clear-text HELLO on the wire");
         }
     }
@@ -93,17 +91,21 @@ class WorkerLinkTlsTest {
     @Test
     @Timeout(60)
     void aClientWithoutACertificateFromTheLinksCaGetsNothing() throws Exception {
-        SSLContext strangerTls = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                .keyManager(stranger.certificate().toFile(), stranger.key().toFile())
-                .trustManager(workerIdentity.trustedCa().toFile()).endpointIdentificationAlgorithm(null).build())
-                .context();
-        assertGetsNoFrame(strangerTls.getSocketFactory().createSocket(worker.address().getAddress(),
-                worker.address().getPort()));
+        assertUntrustedClientsGetNothing(worker.address(), workerIdentity, stranger);
+    }
+
+    /**
+     * A TLS client that trusts the worker but shows {@code stranger}'s certificate (another CA), and one that
+     * shows none, both get no byte of the protocol from the worker at {@code address}.
+     */
+    static void assertUntrustedClientsGetNothing(InetSocketAddress address, TestCertificates.Identity workerIdentity,
+                                                 TestCertificates.Identity stranger) throws Exception {
+        assertGetsNoFrame(stranger.tlsClient(workerIdentity.trustedCa()).createSocket(address.getAddress(),
+                address.getPort()));
         SSLContext anonymous = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                 .trustManager(workerIdentity.trustedCa().toFile()).endpointIdentificationAlgorithm(null).build())
                 .context();
-        assertGetsNoFrame(anonymous.getSocketFactory().createSocket(worker.address().getAddress(),
-                worker.address().getPort()));
+        assertGetsNoFrame(anonymous.getSocketFactory().createSocket(address.getAddress(), address.getPort()));
     }
 
     @Test
@@ -116,7 +118,7 @@ class WorkerLinkTlsTest {
     static void assertPlainTcpGetsNoFrame(InetSocketAddress address) throws IOException {
         try (Socket plain = new Socket(address.getAddress(), address.getPort())) {
             plain.setSoTimeout(10_000);
-            plain.getOutputStream().write(frame(Hello.current(Hello.Role.FRONT, 0, "")));
+            plain.getOutputStream().write(WorkerHandshakes.frame(Hello.current(Hello.Role.FRONT, 0, "")));
             plain.getOutputStream().flush();
             byte[] answer = readUntilClosed(plain.getInputStream());
             assertTrue(answer.length == 0 || answer[0] == 0x15,
@@ -131,7 +133,7 @@ class WorkerLinkTlsTest {
             socket.setSoTimeout(10_000);
             byte[] answer;
             try {
-                socket.getOutputStream().write(frame(Hello.current(Hello.Role.FRONT, 0, "")));
+                socket.getOutputStream().write(WorkerHandshakes.frame(Hello.current(Hello.Role.FRONT, 0, "")));
                 socket.getOutputStream().flush();
                 answer = readUntilClosed(socket.getInputStream());
             } catch (SocketTimeoutException e) {
@@ -153,13 +155,6 @@ class WorkerLinkTlsTest {
         return all.toByteArray();
     }
 
-    static byte[] frame(io.graypipe.protocol.Message message) {
-        ByteBuf buf = Unpooled.buffer();
-        MessageCodec.encode(message, buf);
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        return bytes;
-    }
 
     static int indexOf(byte[] haystack, byte[] needle) {
         return indexOf(haystack, needle, 0, needle.length);

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * private temporary data directory, and {@link Builder#start()} returns once GET /readyz answers 200. Can be killed
  * with SIGKILL or stopped with SIGTERM; closing it kills whatever of the process tree is left.
  */
-public final class FrontProcess implements AutoCloseable {
+public final class FrontProcess implements HttpTarget, AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("graypipe front listening on (http://\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,6 +141,7 @@ public final class FrontProcess implements AutoCloseable {
     }
 
     /** {@code path} on the first address. */
+    @Override
     public URI uri(String path) {
         return addresses.get(0).resolve(path);
     }
@@ -154,21 +155,12 @@ public final class FrontProcess implements AutoCloseable {
     }
 
     /** Everything the front printed, stdout and stderr, for failure messages. */
+    @Override
     public String output() {
         return jvm.output();
     }
 
     // ---- HTTP
-
-    /** POSTs {@code image} raw to {@code path} (with its query) and returns the response, body as bytes. */
-    public HttpResponse<byte[]> post(String pathAndQuery, byte[] image) {
-        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(image)).build());
-    }
-
-    public HttpResponse<byte[]> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
-    }
 
     /** The status of GET /readyz, or -1 when the front does not answer. */
     public int readyzStatus() {
@@ -183,15 +175,9 @@ public final class FrontProcess implements AutoCloseable {
         }
     }
 
-    public HttpResponse<byte[]> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(request.method() + " " + request.uri() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    @Override
+    public HttpClient http() {
+        return http;
     }
 
     /**
@@ -206,6 +192,13 @@ public final class FrontProcess implements AutoCloseable {
             }
         }
         throw new AssertionError("no worker " + address + " in /stats: " + new String(stats.body(), StandardCharsets.UTF_8));
+    }
+
+    /** The value of one sample of GET /metrics, e.g. {@code graypipe_http_requests_total{method="GET",…}}; 0 when absent. */
+    public double metric(String series) {
+        Matcher sample = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
+                .matcher(new String(get("/metrics").body(), StandardCharsets.UTF_8));
+        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
     }
 
     public static JsonNode json(HttpResponse<byte[]> response) {

@@ -1,17 +1,16 @@
 package io.graypipe.front.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +21,14 @@ import java.util.concurrent.TimeUnit;
  * stops it. Tests skip with a note where haproxy is missing, and fail instead where
  * {@code GRAYPIPE_REQUIRE_HAPROXY} is set, as in CI.
  */
-public final class LoadBalancer implements AutoCloseable {
+public final class LoadBalancer implements HttpTarget, AutoCloseable {
     public static final Path EXECUTABLE = Path.of("/usr/sbin/haproxy");
 
     private final Process process;
     private final InetSocketAddress address;
     private final InetSocketAddress stats;
     private final StringBuffer output = new StringBuffer();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private LoadBalancer(Process process, InetSocketAddress address, InetSocketAddress stats) {
         this.process = process;
@@ -62,11 +61,26 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** HAProxy on a free loopback port, balancing over {@code frontA} and {@code frontB}. */
     public static LoadBalancer start(InetSocketAddress frontA, InetSocketAddress frontB) throws IOException {
+        return start(List.of(), new InetSocketAddress("127.0.0.1", ChildProcesses.freePort()),
+                new InetSocketAddress("127.0.0.1", ChildProcesses.freePort()), frontA, frontB);
+    }
+
+    /**
+     * HAProxy inside {@code host} of {@code net}, listening on its address (port 8080, status page 8404), balancing
+     * over {@code frontA} and {@code frontB}; the test JVM reaches it across the switch.
+     */
+    public static LoadBalancer start(NetNamespaces net, NetNamespaces.Host host, InetSocketAddress frontA,
+                                     InetSocketAddress frontB) throws IOException {
+        return start(net.exec(host), new InetSocketAddress(host.address(), 8080),
+                new InetSocketAddress(host.address(), 8404), frontA, frontB);
+    }
+
+    private static LoadBalancer start(List<String> launcher, InetSocketAddress bind, InetSocketAddress stats,
+                                      InetSocketAddress frontA, InetSocketAddress frontB) throws IOException {
         requireInstalled();
-        InetSocketAddress bind = new InetSocketAddress("127.0.0.1", ChildProcesses.freePort());
-        ProcessBuilder builder = new ProcessBuilder(EXECUTABLE.toString(), "-db", "-f", config().toString())
-                .redirectErrorStream(true);
-        InetSocketAddress stats = new InetSocketAddress("127.0.0.1", ChildProcesses.freePort());
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(EXECUTABLE.toString(), "-db", "-f", config().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment(bind, frontA, frontB, stats));
         LoadBalancer balancer = new LoadBalancer(builder.start(), bind, stats);
         ChildProcesses.keepOutput(balancer.process, balancer.output, "haproxy");
@@ -99,10 +113,18 @@ public final class LoadBalancer implements AutoCloseable {
         return Map.entry(check.exitValue(), text);
     }
 
+    @Override
     public URI uri(String path) {
         return URI.create("http://" + hostPort(address)).resolve(path);
     }
 
+    @Override
+    public HttpClient http() {
+        return http;
+    }
+
+    /** HAProxy's log: every health change of a front, and its own errors. */
+    @Override
     public String output() {
         return output.toString();
     }
@@ -113,20 +135,13 @@ public final class LoadBalancer implements AutoCloseable {
      * tests wait for the count they expect rather than assume it.
      */
     public int frontsUp() {
-        try {
-            String csv = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort(stats) + "/;csv"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            // Columns: pxname, svname, ... status is the 18th.
-            return (int) csv.lines().map(line -> line.split(","))
-                    .filter(row -> row.length > 17 && row[0].equals("graypipe_fronts") && row[1].startsWith("front-"))
-                    .filter(row -> row[17].startsWith("UP"))
-                    .count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted reading HAProxy's status", e);
-        }
+        String csv = new String(send(HttpRequest.newBuilder(URI.create("http://" + hostPort(stats) + "/;csv"))
+                .timeout(Duration.ofSeconds(10)).build()).body(), StandardCharsets.UTF_8);
+        // Columns: pxname, svname, ... status is the 18th.
+        return (int) csv.lines().map(line -> line.split(","))
+                .filter(row -> row.length > 17 && row[0].equals("graypipe_fronts") && row[1].startsWith("front-"))
+                .filter(row -> row[17].startsWith("UP"))
+                .count();
     }
 
     private boolean accepts() {

@@ -18,12 +18,12 @@ public final class TaskLedger {
     private final List<String> accepted = new ArrayList<>();
 
     /** POSTs {@code image} to /tasks and records the id; fails the test unless the answer is 202. */
-    public String submit(FrontProcess front, byte[] image) {
+    public String submit(HttpTarget front, byte[] image) {
         HttpResponse<byte[]> response;
         try {
             response = front.post("/tasks?scale=0.5&format=png", image);
         } catch (RuntimeException e) {
-            throw new AssertionError("POST /tasks failed after " + accepted.size() + " accepted; front output:\n"
+            throw new AssertionError("POST /tasks failed after " + accepted.size() + " accepted; output:\n"
                     + front.output(), e);
         }
         if (response.statusCode() != 202) {
@@ -43,7 +43,7 @@ public final class TaskLedger {
      * Polls every accepted task until each is done or failed and returns their final status JSON, by id.
      * A task the front no longer knows (404) fails the test: that is a lost task.
      */
-    public Map<String, JsonNode> awaitAllFinal(FrontProcess front, Duration timeout) {
+    public Map<String, JsonNode> awaitAllFinal(HttpTarget front, Duration timeout) {
         Map<String, JsonNode> finals = new LinkedHashMap<>();
         Await.until(timeout, "all " + accepted.size() + " tasks to finish", () -> {
             for (String id : accepted) {

@@ -1,5 +1,10 @@
 package io.graypipe.front.testing;
 
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +37,17 @@ public final class TestCertificates {
         public List<String> flags() {
             return List.of("--tls-cert", certificate.toString(), "--tls-key", key.toString(),
                     "--tls-ca", trustedCa.toString());
+        }
+
+        /**
+         * Client sockets that show this certificate and trust {@code serverCa}, without a host name check (the link
+         * trusts its CA, not names), as a front's link does; for tests that speak to a worker by hand.
+         */
+        public SSLSocketFactory tlsClient(Path serverCa) throws IOException {
+            return ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .keyManager(certificate.toFile(), key.toFile())
+                    .trustManager(serverCa.toFile()).endpointIdentificationAlgorithm(null).build()).context()
+                    .getSocketFactory();
         }
     }
 

@@ -52,6 +52,14 @@ public final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(jvm, address);
     }
 
+    /** A worker inside {@code host} of {@code net}, listening on the host's address and {@code port}. */
+    public static WorkerProcess start(NetNamespaces net, NetNamespaces.Host host, int port, Path tokenFile,
+                                      List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--listen", host.address() + ":" + port));
+        all.addAll(args);
+        return start(net.exec(host), port, tokenFile, all.toArray(String[]::new));
+    }
+
     public InetSocketAddress address() {
         return address.get();
     }
