@@ -66,6 +66,11 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     /** Pause before trying Redis again after a failure, or before taking work while this front is full. */
     private static final long RETRY_MILLIS = 1000;
     private static final long FULL_WAIT_MILLIS = 100;
+    /**
+     * Fronts that may stop while holding one task before it is given up: a task that took down three fronts in
+     * a row is more likely their cause than their victim, and claiming it again would take down the next one.
+     */
+    static final int MAX_DELIVERIES = 3;
 
     private final RedisConnections connections;
     private final String location;
@@ -346,6 +351,10 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 // Deleted or expired before anyone ran it, or finished by a front presumed dead: nothing to do.
                 return queue.drop(item.entryId()).thenRun(() -> release(item));
             }
+            if (item.deliveries() > MAX_DELIVERIES) {
+                giveUp(item, found.get().record().task());
+                return CompletableFuture.completedFuture(null);
+            }
             return store.readUpload(item.taskId()).thenAccept(upload -> start(item, found.get(), upload));
         }).whenComplete((ignored, error) -> {
             if (error != null) {
@@ -354,6 +363,17 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 release(item);
             }
         });
+    }
+
+    /** Fails a task that every front it was handed to stopped while holding; see {@link #MAX_DELIVERIES}. */
+    private void giveUp(WorkItem item, TaskStatus status) {
+        log.warn("giving up task {}: the {} fronts that took it stopped before finishing it", status.id(),
+                item.deliveries() - 1);
+        Task task = registry.restore(status, requestTimeout);
+        finishWhenFinal(item, task);
+        task.fail(new FrontException(ErrorCode.SCALING_FAILED, "the task was given up after the "
+                + (item.deliveries() - 1) + " fronts that took it each stopped before finishing it; the image may"
+                + " be what stops them: try another, or check it with POST /process on a test front"));
     }
 
     private void start(WorkItem item, StoredTask stored, Optional<byte[]> upload) {

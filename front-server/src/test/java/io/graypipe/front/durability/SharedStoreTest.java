@@ -9,7 +9,10 @@ import io.graypipe.front.testing.RedisServer;
 import io.graypipe.front.testing.Signals;
 import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -168,6 +171,41 @@ class SharedStoreTest {
         try (RedisClient client = RedisClient.create(redis.uri());
              StatefulRedisConnection<String, String> connection = client.connect()) {
             assertEquals(0L, connection.sync().xlen("graypipe:work"), "every work entry acknowledged and removed");
+        }
+    }
+
+    @Test
+    void aTaskThatStoppedThreeFrontsIsGivenUpInsteadOfClaimedAgain() throws Exception {
+        FrontProcess a = front();
+        List<ProcessHandle> frozen = a.workers();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("STOP", worker);
+        }
+        TaskLedger ledger = new TaskLedger();
+        String id = ledger.submit(a, TestImages.png(64, 48));
+        Await.until(FINISH, "front A to take the task", () ->
+                !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued"));
+        a.kill9();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("KILL", worker);
+        }
+        // Two more fronts that died holding it, as Redis would count them: the entry's delivery count is now 3.
+        try (RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            String entry = connection.sync().xrange("graypipe:work", Range.create("-", "+")).get(0).getId();
+            connection.sync().xclaim("graypipe:work", Consumer.from("fronts", "ghost"),
+                    XClaimArgs.Builder.minIdleTime(0).retryCount(3), entry);
+        }
+
+        FrontProcess b = front();
+        JsonNode failed = ledger.awaitAllFinal(b, FINISH).get(id);
+        assertEquals("failed", failed.get("status").asText(), failed.toString());
+        assertEquals("scaling_failed", failed.get("error").get("code").asText(), failed.toString());
+        assertTrue(failed.get("error").get("message").asText().contains("3 fronts"), failed.toString());
+        assertTrue(b.output().contains("giving up task " + id), b.output());
+        try (RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertEquals(0L, connection.sync().xlen("graypipe:work"), "the given-up entry is acknowledged and removed");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.graypipe.front.store.redis;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
@@ -8,11 +10,14 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
  * The queue of accepted async tasks: one Redis Stream read through one consumer group, in which each front is a
@@ -71,10 +76,11 @@ public final class RedisWorkQueue {
                 XAutoClaimArgs.Builder.xautoclaim(consumer, claimIdle, "0-0").count(max)));
         return claimed.thenCompose(abandoned -> {
             if (!abandoned.getMessages().isEmpty()) {
-                return CompletableFuture.completedFuture(items(abandoned.getMessages(), true));
+                return withDeliveries(abandoned.getMessages());
             }
             return RedisErrors.translated(blocking.xreadgroup(consumer, XReadArgs.Builder.block(block).count(max),
-                    XReadArgs.StreamOffset.lastConsumed(stream))).thenApply(fresh -> items(fresh, false));
+                    XReadArgs.StreamOffset.lastConsumed(stream))).thenApply(fresh -> fresh.stream()
+                    .map(message -> item(message, 1)).toList());
         }).exceptionallyCompose(error -> {
             if (RedisErrors.isMissingGroup(error)) {
                 return ensureGroup().thenApply(created -> List.of());
@@ -99,9 +105,24 @@ public final class RedisWorkQueue {
                 .thenApply(deleted -> null);
     }
 
-    private static List<WorkItem> items(List<StreamMessage<String, byte[]>> messages, boolean claimed) {
-        return messages.stream()
-                .map(message -> new WorkItem(message.getId(), RedisTasks.string(message.getBody().get("task")), claimed))
-                .toList();
+    /**
+     * Claimed entries with the number of times each has now been handed to a front, which Redis counts for us:
+     * {@code XAUTOCLAIM} adds one, the {@link #touch} of a live front ({@code JUSTID}) does not.
+     */
+    private CompletableFuture<List<WorkItem>> withDeliveries(List<StreamMessage<String, byte[]>> claimed) {
+        Range<String> ids = Range.create(claimed.get(0).getId(), claimed.get(claimed.size() - 1).getId());
+        return RedisErrors.translated(redis.xpending(stream, consumer, ids, Limit.from(claimed.size())))
+                .thenApply(pending -> {
+                    Map<String, Long> deliveries = pending.stream()
+                            .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount));
+                    // An entry acknowledged since the claim is no longer pending: count it as claimed once.
+                    return claimed.stream()
+                            .map(message -> item(message, deliveries.getOrDefault(message.getId(), 2L)))
+                            .toList();
+                });
+    }
+
+    private static WorkItem item(StreamMessage<String, byte[]> message, long deliveries) {
+        return new WorkItem(message.getId(), RedisTasks.string(message.getBody().get("task")), deliveries);
     }
 }

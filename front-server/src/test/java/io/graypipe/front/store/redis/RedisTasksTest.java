@@ -207,6 +207,7 @@ class RedisTasksTest {
         List<WorkItem> taken = await(dying.queue().take(10, Duration.ofSeconds(1)));
         assertEquals(List.of(queued.id()), taken.stream().map(WorkItem::taskId).toList());
         assertFalse(taken.get(0).claimed());
+        assertEquals(1, taken.get(0).deliveries());
         dying.close();
 
         List<WorkItem> claimed = new ArrayList<>();
@@ -217,6 +218,7 @@ class RedisTasksTest {
         assertEquals(queued.id(), claimed.get(0).taskId());
         assertEquals(taken.get(0).entryId(), claimed.get(0).entryId());
         assertTrue(claimed.get(0).claimed());
+        assertEquals(2, claimed.get(0).deliveries(), "Redis counts the claim as a second delivery");
 
         byte[] survivorsResult = randomBytes(50);
         assertEquals(RedisTasks.Change.CHANGED,
