@@ -3,8 +3,11 @@ package io.graypipe.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,20 +171,38 @@ final class SoakSampler {
         return n;
     }
 
+    /**
+     * Bytes of the regular files under {@code dir}. Files and directories deleted while the walk runs are skipped,
+     * not allowed to end it: a walk that gave up read as an empty directory, a false 0 in the series.
+     */
     private static long bytes(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // deleted while walking
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile()) {
+                        total[0] += attributes.size();
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException deletedWhileWalking) {
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path directory, IOException deletedWhileWalking) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             return 0;
         }
+        return total[0];
     }
 }
