@@ -22,8 +22,10 @@ import java.util.stream.Stream;
 /**
  * One soak sample: per graypipe role (front, worker, children summed) its RSS, heap after a full GC, open file
  * descriptors and threads, from /proc and jcmd; and the files graypipe leaves around: upload temp files, data
- * directory bytes and /dev/shm entries named graypipe*. Processes are told apart by the main class on their
- * command line, as the front's tests do.
+ * directory bytes and this front's shared-memory regions in /dev/shm ({@code graypipe-<front pid>-*}; other
+ * graypipes on the machine have their own). Processes are told apart by the main class on their command line, as
+ * the front's tests do. A role with no live process (the worker, or every child, being restarted after a kill) is
+ * NaN in that sample, not 0: an outage is not a footprint, and the slope test skips it.
  */
 final class SoakSampler {
     static final String WORKER_MAIN = "io.graypipe.worker.WorkerMain";
@@ -56,10 +58,12 @@ final class SoakSampler {
                 () -> worker.map(p -> heapAfterGcBytes(p.pid())).orElse(Double.NaN));
         role(values, "front", Optional.of(front), heapAfterGcBytes(front.pid()));
         role(values, "worker", worker, workerHeap.join());
-        values.put("children RSS MiB", children.stream().mapToDouble(p -> rssBytes(p.pid()) / 1048576.0).sum());
-        values.put("children fds", children.stream().mapToDouble(p -> fds(p.pid())).filter(v -> !Double.isNaN(v)).sum());
+        values.put("children RSS MiB", children.isEmpty() ? Double.NaN
+                : children.stream().mapToDouble(p -> rssBytes(p.pid()) / 1048576.0).sum());
+        values.put("children fds", children.isEmpty() ? Double.NaN
+                : children.stream().mapToDouble(p -> fds(p.pid())).filter(v -> !Double.isNaN(v)).sum());
         values.put("upload temp files", (double) countFiles(uploadDir, ""));
-        values.put("shm files", (double) countFiles(Path.of("/dev/shm"), "graypipe"));
+        values.put("shm files", (double) countFiles(Path.of("/dev/shm"), "graypipe-" + front.pid() + "-"));
         values.put("data dir MiB", bytes(dataDir) / 1048576.0);
         return values;
     }
