@@ -3,8 +3,11 @@ package io.graypipe.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +22,10 @@ import java.util.stream.Stream;
 /**
  * One soak sample: per graypipe role (front, worker, children summed) its RSS, heap after a full GC, open file
  * descriptors and threads, from /proc and jcmd; and the files graypipe leaves around: upload temp files, data
- * directory bytes and /dev/shm entries named graypipe*. Processes are told apart by the main class on their
- * command line, as the front's tests do.
+ * directory bytes and this front's shared-memory regions in /dev/shm ({@code graypipe-<front pid>-*}; other
+ * graypipes on the machine have their own). Processes are told apart by the main class on their command line, as
+ * the front's tests do. A role with no live process (the worker, or every child, being restarted after a kill) is
+ * NaN in that sample, not 0: an outage is not a footprint, and the slope test skips it.
  */
 final class SoakSampler {
     static final String WORKER_MAIN = "io.graypipe.worker.WorkerMain";
@@ -53,10 +58,12 @@ final class SoakSampler {
                 () -> worker.map(p -> heapAfterGcBytes(p.pid())).orElse(Double.NaN));
         role(values, "front", Optional.of(front), heapAfterGcBytes(front.pid()));
         role(values, "worker", worker, workerHeap.join());
-        values.put("children RSS MiB", children.stream().mapToDouble(p -> rssBytes(p.pid()) / 1048576.0).sum());
-        values.put("children fds", children.stream().mapToDouble(p -> fds(p.pid())).filter(v -> !Double.isNaN(v)).sum());
+        values.put("children RSS MiB", children.isEmpty() ? Double.NaN
+                : children.stream().mapToDouble(p -> rssBytes(p.pid()) / 1048576.0).sum());
+        values.put("children fds", children.isEmpty() ? Double.NaN
+                : children.stream().mapToDouble(p -> fds(p.pid())).filter(v -> !Double.isNaN(v)).sum());
         values.put("upload temp files", (double) countFiles(uploadDir, ""));
-        values.put("shm files", (double) countFiles(Path.of("/dev/shm"), "graypipe"));
+        values.put("shm files", (double) countFiles(Path.of("/dev/shm"), "graypipe-" + front.pid() + "-"));
         values.put("data dir MiB", bytes(dataDir) / 1048576.0);
         return values;
     }
@@ -168,20 +175,38 @@ final class SoakSampler {
         return n;
     }
 
+    /**
+     * Bytes of the regular files under {@code dir}. Files and directories deleted while the walk runs are skipped,
+     * not allowed to end it: a walk that gave up read as an empty directory, a false 0 in the series.
+     */
     private static long bytes(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // deleted while walking
+        long[] total = {0};
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile()) {
+                        total[0] += attributes.size();
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException deletedWhileWalking) {
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path directory, IOException deletedWhileWalking) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             return 0;
         }
+        return total[0];
     }
 }

@@ -51,6 +51,9 @@ final class UploadReceiver {
      * memory per upload, yet lets through absurd but harmless headers such as a 10 KB filename.
      */
     private static final int MAX_BUFFERED_BYTES = 64 * 1024;
+    static final String UNPARSABLE_PART_HEADER = "a multipart part header could not be parsed: each part needs "
+            + "Content-Disposition: form-data; name=\"...\" (and filename=\"...\" for the image); let your HTTP client "
+            + "build the body (curl -F image=@photo.jpg)";
 
     /**
      * The parsed body: the image files found in fields {@code image} or {@code file}, and every value of each
@@ -222,12 +225,24 @@ final class UploadReceiver {
             throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
                     + MAX_BUFFERED_BYTES + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)");
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
-                    "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)");
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, malformedBodyMessage(e));
         }
         if (last) {
             completion.complete(collect());
         }
+    }
+
+    /**
+     * Netty's own messages say what is wrong with the body. When its exception only wraps a runtime exception
+     * (a part header without a usable {@code Content-Disposition} makes the decoder dereference a missing name:
+     * fuzz finding F4 in docs/fuzzing.md), the text is the JVM's, which tells a client nothing and is not even
+     * stable, so the answer says what a part header needs instead.
+     */
+    static String malformedBodyMessage(HttpPostRequestDecoder.ErrorDataDecoderException e) {
+        boolean onlyWrapsARuntimeException = e.getCause() instanceof RuntimeException cause
+                && String.valueOf(cause).equals(e.getMessage());
+        return onlyWrapsARuntimeException ? UNPARSABLE_PART_HEADER
+                : "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)";
     }
 
     private ReceivedBody collect() throws IOException {

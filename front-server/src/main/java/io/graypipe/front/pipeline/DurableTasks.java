@@ -24,9 +24,11 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +45,7 @@ import java.util.function.Consumer;
 public final class DurableTasks implements AsyncTasks {
     private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
     private static final long REQUEUE_DELAY_MILLIS = 200;
+    private static final long STORAGE_RETRY_MILLIS = 50;
 
     private final TaskStore files;
     private final TaskRegistry tasks;
@@ -52,6 +55,13 @@ public final class DurableTasks implements AsyncTasks {
     private final Duration requestTimeout;
     /** Recovered tasks the gray queue had no room for yet, retried by the timer. */
     private final Deque<Runnable> waitingForQueue = new ArrayDeque<>();
+    /**
+     * File deletions of forgotten and finished tasks, run by one storage task at a time: a sweep forgets every
+     * task past its TTL at once (hundreds under load), and one storage task each overflowed the bounded storage
+     * queue, so most deletions were dropped and the data directory grew until the next start.
+     */
+    private final Queue<Runnable> deletions = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean deleting = new AtomicBoolean();
     private volatile boolean stopping;
 
     public DurableTasks(TaskStore files, TaskRegistry tasks, ImagePipeline pipeline, ExecutorService storage,
@@ -120,21 +130,17 @@ public final class DurableTasks implements AsyncTasks {
 
     /** Writes a done task's image, then its record, and only then shows it as done. */
     private void storeResult(Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
-        try {
-            storage.execute(() -> {
-                try {
-                    files.writeResult(task.id(), image);
-                    files.writeRecord(new TaskRecord(task.status().done(output, ranIn, Instant.now()), null, 0));
-                    task.complete(null, output, ranIn);
-                } catch (IOException e) {
-                    log.error("cannot store the result of task {}", task.id(), e);
-                    task.fail(new FrontException(ErrorCode.INTERNAL, "the result could not be stored; it has been logged"));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // Shutting down: the task stays queued on disk and runs again at the next start.
-            log.debug("result of task {} not stored: shutting down", task.id());
-        }
+        // Dropped only when shutting down: the task stays queued on disk and runs again at the next start.
+        runOnStorage(() -> {
+            try {
+                files.writeResult(task.id(), image);
+                files.writeRecord(new TaskRecord(task.status().done(output, ranIn, Instant.now()), null, 0));
+                task.complete(null, output, ranIn);
+            } catch (IOException e) {
+                log.error("cannot store the result of task {}", task.id(), e);
+                task.fail(new FrontException(ErrorCode.INTERNAL, "the result could not be stored; it has been logged"));
+            }
+        });
     }
 
     /** Records a task's final state. While stopping, failures are not recorded: the task runs again at next start. */
@@ -142,7 +148,7 @@ public final class DurableTasks implements AsyncTasks {
         if (status.status() == TaskState.DONE || status.status() == TaskState.CANCELLED
                 || (stopping && status.status() == TaskState.FAILED)) {
             if (status.status() == TaskState.DONE) {
-                runOnStorage(() -> files.deleteUpload(status.id()));
+                deleteLater(() -> files.deleteUpload(status.id()));
             }
             return;
         }
@@ -159,14 +165,48 @@ public final class DurableTasks implements AsyncTasks {
     }
 
     private void forget(String id) {
-        runOnStorage(() -> files.deleteTask(id));
+        deleteLater(() -> files.deleteTask(id));
     }
 
+    private void deleteLater(Runnable deletion) {
+        deletions.add(deletion);
+        if (deleting.compareAndSet(false, true)) {
+            runOnStorage(this::runDeletions);
+        }
+    }
+
+    private void runDeletions() {
+        for (Runnable deletion = deletions.poll(); deletion != null; deletion = deletions.poll()) {
+            try {
+                deletion.run();
+            } catch (RuntimeException e) {
+                log.error("cannot delete a task's files", e);
+            }
+        }
+        deleting.set(false);
+        // A deletion added after the last poll, while deleting was still true, found nobody to schedule it.
+        if (!deletions.isEmpty() && deleting.compareAndSet(false, true)) {
+            runOnStorage(this::runDeletions);
+        }
+    }
+
+    /**
+     * Runs file work for a task already accepted. A full storage queue refuses new uploads (503), but this work
+     * is retried until there is room; it is dropped only once the storage executor is shut down.
+     */
     private void runOnStorage(Runnable work) {
         try {
             storage.execute(work);
         } catch (RejectedExecutionException e) {
-            log.debug("storage work dropped: shutting down");
+            if (storage.isShutdown()) {
+                log.debug("storage work dropped: shutting down");
+                return;
+            }
+            try {
+                timer.schedule(() -> runOnStorage(work), STORAGE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                log.debug("storage work dropped: shutting down");
+            }
         }
     }
 

@@ -130,6 +130,23 @@ class BadInputHttpTest {
         Await.until(Duration.ofSeconds(5), "no upload files left behind", () -> front.spooledFiles() == 0);
     }
 
+    /** Fuzz finding F4 (docs/fuzzing.md): the message says what a part needs, not the decoder's internal error. */
+    @Order(6)
+    @Test
+    void aPartWithoutContentDispositionIsAnsweredWithWhatAPartNeeds() {
+        byte[] misspelt = RawHttp.concat(ascii("--" + BadRequests.BOUNDARY
+                + "\r\nContent-Dis[osition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n"),
+                TestImages.png(64, 48), ascii("\r\n"));
+        for (String path : List.of("/process", "/tasks")) {
+            RawHttp.Response response = RawHttp.exchange(front.address(), BadRequests.multipart(path, misspelt));
+
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("malformed_multipart", response.errorCode());
+            assertEquals(UploadReceiver.UNPARSABLE_PART_HEADER, response.json().path("error").path("message").asText());
+        }
+        assertServing();
+    }
+
     /** The whole catalogue ten times over; then the server answers and its heap is where it was. */
     @Order(100)
     @Test

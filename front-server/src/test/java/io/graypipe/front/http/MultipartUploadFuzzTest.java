@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +28,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Invariants: nothing is thrown out of the pipeline; the answer is a received body with an image, or a
  * documented error ({@code malformed_multipart}, {@code missing_image}) with its status, or, for a body cut short,
  * still waiting for more bytes; once the channel closes, no temporary file is left in the upload directory; and
- * the same input gives the same answer twice.
+ * the same input gives the same answer twice; an error message never quotes a Java exception.
  */
 class MultipartUploadFuzzTest {
     static final String BOUNDARY = "graypipe-fuzz-boundary";
@@ -71,14 +74,14 @@ class MultipartUploadFuzzTest {
     }
 
     private static String receive(byte[] body, boolean spool, boolean cutShort) throws IOException {
-        Path uploads = Files.createTempDirectory("graypipe-fuzz-uploads");
+        FrontConfig config = Production.CONFIG;
+        Path uploads = Production.UPLOADS;
         try {
-            FrontConfig config = FrontMain.parse("--upload-dir", uploads.toString());
             DefaultHttpDataFactory factory = new DefaultHttpDataFactory(spool ? 0 : config.uploads().memoryThreshold());
             factory.setMaxLimit(config.uploads().maxBytes());
             factory.setBaseDir(uploads.toString());
             factory.setDeleteOnExit(false);
-            Receiver receiver = new Receiver(factory);
+            Receiver receiver = new Receiver(factory, body);
             EmbeddedChannel channel = new EmbeddedChannel(
                     new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK), receiver);
             String head = "POST /tasks HTTP/1.1\r\nHost: fuzz\r\n"
@@ -86,6 +89,7 @@ class MultipartUploadFuzzTest {
                     + "Content-Length: " + (body.length + (cutShort ? 1 : 0)) + "\r\n\r\n";
             channel.writeInbound(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body));
             channel.checkException();
+            receiver.rethrowAssertions();
             String answer = receiver.answer;
             channel.finishAndReleaseAll();
             channel.checkException();
@@ -96,8 +100,29 @@ class MultipartUploadFuzzTest {
             assertTrue(answer != null || cutShort, "a whole body must be answered");
             return answer == null ? "waiting for more bytes" : answer;
         } finally {
+            // Empty the shared directory even after a failed run, so that the next run checks only its own files.
             try (Stream<Path> left = Files.walk(uploads)) {
-                left.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                left.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(uploads))
+                        .forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * The production configuration and one upload directory, built once per JVM: building them for every run
+     * held a campaign to a few executions a second. Every run leaves the directory empty (asserted above).
+     */
+    private static final class Production {
+        static final Path UPLOADS = uploadDirectory();
+        static final FrontConfig CONFIG = FrontMain.parse("--upload-dir", UPLOADS.toString());
+
+        private static Path uploadDirectory() {
+            try {
+                Path directory = Files.createTempDirectory("graypipe-fuzz-uploads");
+                directory.toFile().deleteOnExit();
+                return directory;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -105,11 +130,21 @@ class MultipartUploadFuzzTest {
     /** The connection's part of the front's handler for one upload: offer the chunks, answer, abort on close. */
     private static final class Receiver extends SimpleChannelInboundHandler<HttpObject> {
         private final DefaultHttpDataFactory factory;
+        private final byte[] body;
         private UploadReceiver receiving;
+        private CompletableFuture<Void> answered;
         private String answer;
 
-        Receiver(DefaultHttpDataFactory factory) {
+        Receiver(DefaultHttpDataFactory factory, byte[] body) {
             this.factory = factory;
+            this.body = body;
+        }
+
+        /** Throws what an assertion in the completion callback threw, if it did. */
+        void rethrowAssertions() {
+            if (answered != null && answered.isCompletedExceptionally()) {
+                answered.join();
+            }
         }
 
         @Override
@@ -122,13 +157,15 @@ class MultipartUploadFuzzTest {
                     answer(HttpResponses.error(e), e.code());
                     return;
                 }
-                receiving.completion().whenComplete((body, error) -> {
+                // handle, not whenComplete: a failed assertion in here must fail the run, not vanish.
+                answered = receiving.completion().handle((body, error) -> {
                     if (error != null) {
                         FrontException e = UploadRequests.receiveFailure(error);
                         answer(HttpResponses.error(e), e.code());
                     } else {
                         answer = received(body);
                     }
+                    return null;
                 });
             }
             if (message instanceof HttpContent content && receiving != null && answer == null) {
@@ -142,7 +179,11 @@ class MultipartUploadFuzzTest {
                 assertTrue(DOCUMENTED.contains(code), "undocumented answer to a multipart body: " + code + " "
                         + response.content().toString(StandardCharsets.UTF_8));
                 assertEquals(ErrorStatus.of(code), response.status());
-                answer = response.status().code() + " " + response.content().toString(StandardCharsets.UTF_8);
+                String json = response.content().toString(StandardCharsets.UTF_8);
+                // The client's own text (a field name) may be quoted; an exception's text must not be (F4).
+                assertFalse(json.contains("Exception") && !new String(body, StandardCharsets.ISO_8859_1).contains("Exception"),
+                        "an answer that quotes a Java exception (F4): " + json);
+                answer = response.status().code() + " " + json;
             } finally {
                 response.release();
             }
