@@ -1,12 +1,12 @@
 package io.graypipe.bench;
 
-import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.worker.image.AreaAverageScaler;
 import io.graypipe.worker.image.ImageEncoder;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
