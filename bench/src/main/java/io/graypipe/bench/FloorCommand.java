@@ -42,7 +42,7 @@ final class FloorCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "Closed loops (default: the number of processors).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--encoder", description = "turbojpeg (tjCompress2) or imageio (graypipe's worker encoder)"
+    @Option(names = "--encoder", description = "turbojpeg (tjCompress2, graypipe's worker encoder) or imageio (the worker's encoder without libturbojpeg)"
             + " (default: ${DEFAULT-VALUE}).")
     Encoder encoder = Encoder.turbojpeg;
 
