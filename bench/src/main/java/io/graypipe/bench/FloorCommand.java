@@ -1,12 +1,12 @@
 package io.graypipe.bench;
 
-import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.worker.image.AreaAverageScaler;
 import io.graypipe.worker.image.ImageEncoder;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +42,7 @@ final class FloorCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "Closed loops (default: the number of processors).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--encoder", description = "turbojpeg (tjCompress2) or imageio (graypipe's worker encoder)"
+    @Option(names = "--encoder", description = "turbojpeg (tjCompress2, graypipe's worker encoder) or imageio (the worker's encoder without libturbojpeg)"
             + " (default: ${DEFAULT-VALUE}).")
     Encoder encoder = Encoder.turbojpeg;
 

@@ -6,6 +6,7 @@ import io.graypipe.front.config.StoreAddress;
 import io.graypipe.protocol.cli.HostPortConverter;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -165,6 +166,10 @@ public final class FrontMain implements Callable<Integer> {
             description = "Decode JPEGs at full size and let the worker area-average from the original, instead of shrink-on-load (libturbojpeg's DCT scaling to the nearest 1/2, 1/4 or 1/8 above the target). Slower; outputs differ by at most a mean of about 2 levels.")
     boolean exactScaling;
 
+    @Option(names = "--turbojpeg-library", defaultValue = TurboJpeg.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libjpeg-turbo's TurboJPEG library (a file name for the dynamic linker, or a path): JPEG shrink-on-load here, and JPEG encoding in the local worker. Without it, or with off, ImageIO decodes and encodes; the log says so once, and /stats shows jpeg_decoder (default: ${DEFAULT-VALUE}).")
+    String turbojpegLibrary;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         CommandLine cli = commandLine();
@@ -211,7 +216,7 @@ public final class FrontMain implements Callable<Integer> {
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,
-                        maxDimension, exactScaling),
+                        maxDimension, exactScaling, turbojpegLibrary),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
                         maxDataBytes, store, claimIdle));

@@ -8,7 +8,7 @@ import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
-import io.graypipe.front.image.TurboJpeg;
+import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.task.BatchStore;
@@ -25,6 +25,7 @@ import io.graypipe.front.worker.ResolvedAddress;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -56,6 +57,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -94,6 +96,8 @@ public final class FrontServer implements AutoCloseable {
     /** The secret of the worker this front starts, handed to it on stdin; null without one. */
     private final String localToken;
     private final Workers workers;
+    /** libturbojpeg for this front's decoder and its local worker's encoder; empty when it could not be loaded. */
+    private final Optional<TurboJpeg> turboJpeg;
     /** This front's shared-memory regions; null when rasters go inline. */
     private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
@@ -123,13 +127,14 @@ public final class FrontServer implements AutoCloseable {
         taskFiles = openDataDir(config);
 
         regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
+        turboJpeg = TurboJpegLibrary.load(config.processing().turbojpegLibrary());
         if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
                     config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken,
-                    config.worker().sharedMemory());
+                    config.worker().sharedMemory(), turboJpeg.map(TurboJpeg::library).orElse("off"));
         } else {
             localToken = null;
             localWorker = null;
@@ -232,7 +237,7 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
-                config.processing().maxDimension()), config.processing().exactScaling(), TurboJpeg.DEFAULT_LIBRARY);
+                config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
                 config.timeouts().request());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),

@@ -10,6 +10,7 @@ import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ProtocolException;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +38,19 @@ public final class ChildMain {
         int maxFrameBytes = args.length > 0 ? Integer.parseInt(args[0]) : io.graypipe.protocol.MessageCodec.DEFAULT_MAX_FRAME_BYTES;
         SharedRegionReader regions = args.length > 1 && !args[1].equals("off")
                 ? SharedRegionReader.open(Path.of(args[1]), true).orElse(null) : null;
+        // The worker loaded this library and said so in its log; should it fail here after all, ImageIO encodes.
+        TurboJpeg jpegEncoder = args.length > 2 && !args[2].equals("off")
+                ? TurboJpeg.load(args[2], new StringBuilder()).orElse(null) : null;
         // Claim the real stdout for frames and point System.out at stderr, so a stray print cannot corrupt a frame.
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         System.setOut(System.err);
         InputStream in = new BufferedInputStream(System.in, 1 << 16);
         FrameStreams.write(frames, Hello.child());
-        serve(in, frames, maxFrameBytes, regions);
+        serve(in, frames, maxFrameBytes, regions, jpegEncoder);
     }
 
-    static void serve(InputStream in, OutputStream out, int maxFrameBytes, SharedRegionReader regions)
-            throws IOException {
+    static void serve(InputStream in, OutputStream out, int maxFrameBytes, SharedRegionReader regions,
+                      TurboJpeg jpegEncoder) throws IOException {
         while (true) {
             Message message;
             try {
@@ -59,14 +63,14 @@ public final class ChildMain {
             if (message == null) {
                 return;
             }
-            FrameStreams.write(out, answer(message, regions));
+            FrameStreams.write(out, answer(message, regions, jpegEncoder));
         }
     }
 
-    private static Message answer(Message message, SharedRegionReader regions) {
+    private static Message answer(Message message, SharedRegionReader regions, TurboJpeg jpegEncoder) {
         if (message instanceof ScaleRequest request) {
             try {
-                return ScaleJob.run(request, ExecutionMode.PROCESSES, regions);
+                return ScaleJob.run(request, ExecutionMode.PROCESSES, regions, jpegEncoder);
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.warn("child: request {} failed", request.requestId(), e);
                 return new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e);

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Reads rasters out of the shared-memory regions a front on this host wrote (PROTOCOL.md, SCALE_REQUEST
- * "SHARED"): maps the region read-only and copies the pixels once into the array the scaler works on. Only ever
+ * "SHARED"): reads the region's pixels once, with {@code pread}, into the array the scaler works on. Only ever
  * reads, and only regular files directly in the configured directory; the front owns and deletes every region.
  * Immutable and thread-safe: the worker's threads mode and every child use one.
  */
@@ -84,9 +84,15 @@ public final class SharedRegionReader {
                 throw new RegionUnavailableException("region " + image.region() + " holds " + size
                         + " bytes; the " + image.width() + "x" + image.height() + " raster needs " + bytes);
             }
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, bytes);
+            // pread into the array, not a mapping: one system call instead of a page fault per 4 KiB and an unmap
+            // at the next GC, which in gVisor cost 1.6-3 ms against 0.35-0.6 ms for a 2 MB raster.
             byte[] pixels = new byte[(int) bytes];
-            mapped.get(pixels);
+            ByteBuffer into = ByteBuffer.wrap(pixels);
+            while (into.hasRemaining()) {
+                if (channel.read(into, into.position()) < 0) {
+                    throw new RegionUnavailableException("region " + image.region() + " ended early");
+                }
+            }
             return new ImageData(image.format(), image.width(), image.height(), pixels);
         } catch (NoSuchFileException e) {
             throw new RegionUnavailableException("no region " + image.region() + " in " + directory);

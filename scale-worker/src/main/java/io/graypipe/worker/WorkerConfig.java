@@ -1,6 +1,7 @@
 package io.graypipe.worker;
 
 import io.graypipe.protocol.LinkTls;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 
 import java.time.Duration;
 
@@ -11,6 +12,7 @@ import java.time.Duration;
  *                          started without one, which only {@link WorkerMain} can allow explicitly
  * @param tls               mutual TLS for fronts' connections, or null for plain TCP
  * @param sharedMemory      the regions this worker reads, offered in its HELLO; null when it offers none
+ * @param jpegEncoder       libturbojpeg, which encodes gray JPEGs here and in the children; null: ImageIO encodes
  */
 public record WorkerConfig(String host,
                            int port,
@@ -24,7 +26,8 @@ public record WorkerConfig(String host,
                            String childJvmOptions,
                            byte[] token,
                            LinkTls tls,
-                           SharedRegionReader sharedMemory) {
+                           SharedRegionReader sharedMemory,
+                           TurboJpeg jpegEncoder) {
 
     /**
      * Where requests run that do not name a mode: in forked child JVMs (the default), or on the thread pool inside

@@ -54,9 +54,9 @@ class SharedRegionReaderTest {
     @Test
     void aRegionGivesTheSameImageAsInlinePixelsAndStays() throws Exception {
         Files.write(shm.resolve("graypipe-1-2-3"), pixels());
-        Message inline = ScaleJob.run(request(new ImageData(PixelFormat.GRAY8, W, H, pixels())), ExecutionMode.THREADS, null);
+        Message inline = ScaleJob.run(request(new ImageData(PixelFormat.GRAY8, W, H, pixels())), ExecutionMode.THREADS, null, null);
         Message shared = ScaleJob.run(request(ImageData.shared(PixelFormat.GRAY8, W, H, "graypipe-1-2-3")),
-                ExecutionMode.THREADS, reader());
+                ExecutionMode.THREADS, reader(), null);
         assertArrayEquals(assertInstanceOf(ScaleResult.class, inline).data(),
                 assertInstanceOf(ScaleResult.class, shared).data());
         assertTrue(Files.exists(shm.resolve("graypipe-1-2-3")), "the worker deleted a region it does not own");
@@ -70,7 +70,7 @@ class SharedRegionReaderTest {
         Files.createSymbolicLink(shm.resolve("link"), elsewhere.resolve("outside"));
         for (String name : new String[]{"missing", "short", "link"}) {
             Message answer = ScaleJob.run(request(ImageData.shared(PixelFormat.GRAY8, W, H, name)),
-                    ExecutionMode.THREADS, reader());
+                    ExecutionMode.THREADS, reader(), null);
             ErrorMessage error = assertInstanceOf(ErrorMessage.class, answer, name);
             assertEquals(ErrorCode.REGION_UNAVAILABLE, error.code(), name);
             assertEquals(5, error.requestId());
@@ -81,7 +81,7 @@ class SharedRegionReaderTest {
     void aWorkerWithoutSharedMemoryAnswersRegionUnavailable() throws Exception {
         Files.write(shm.resolve("graypipe-1-2-3"), pixels());
         Message answer = ScaleJob.run(request(ImageData.shared(PixelFormat.GRAY8, W, H, "graypipe-1-2-3")),
-                ExecutionMode.THREADS, null);
+                ExecutionMode.THREADS, null, null);
         assertEquals(ErrorCode.REGION_UNAVAILABLE, assertInstanceOf(ErrorMessage.class, answer).code());
         assertTrue(SharedRegionReader.open(shm.resolve("no-such-dir"), false).isEmpty());
     }

@@ -50,8 +50,10 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      */
     /**
      * @param exactScaling decode every JPEG at full size (no shrink-on-load), so the worker scales the original
+     * @param turbojpegLibrary libturbojpeg for the decoder and the local worker's encoder, or "off" for ImageIO
      */
-    public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension, boolean exactScaling) {
+    public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension, boolean exactScaling,
+                             String turbojpegLibrary) {
     }
 
     /**

@@ -4,6 +4,7 @@ import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,23 +38,16 @@ public final class ShrinkOnLoadDecoder {
     }
 
     /**
-     * A decoder for the front: with {@code library} loaded unless {@code exactScaling}. Says once in the log
-     * which JPEG decoder it uses, and why when it falls back to ImageIO.
+     * A decoder for the front: shrinking on load through {@code turbo} unless it is empty ({@link TurboJpegLibrary}
+     * has said why) or {@code exactScaling}. Says once in the log which JPEG decoder it uses.
      */
-    public static ShrinkOnLoadDecoder create(ImageLimits limits, boolean exactScaling, String library) {
+    public static ShrinkOnLoadDecoder create(ImageLimits limits, boolean exactScaling, Optional<TurboJpeg> turbo) {
         GrayscaleDecoder full = new GrayscaleDecoder(limits);
-        if (exactScaling) {
-            log.info("JPEG decoder: imageio at full size (--exact-scaling)");
+        if (exactScaling || turbo.isEmpty()) {
+            log.info("JPEG decoder: imageio at full size ({})", exactScaling ? "--exact-scaling" : "no TurboJPEG");
             return new ShrinkOnLoadDecoder(full, limits, null);
         }
-        StringBuilder whyNot = new StringBuilder();
-        Optional<TurboJpeg> turbo = TurboJpeg.load(library, whyNot);
-        if (turbo.isEmpty()) {
-            log.warn("JPEG decoder: imageio at full size; {} could not be loaded ({}), so JPEG shrink-on-load is off."
-                    + " Install libjpeg-turbo's TurboJPEG library (Debian: libturbojpeg0) to enable it", library, whyNot);
-            return new ShrinkOnLoadDecoder(full, limits, null);
-        }
-        log.info("JPEG decoder: turbojpeg ({}), shrink-on-load at DCT scales 1/{} for scale <= {}", library,
+        log.info("JPEG decoder: turbojpeg ({}), shrink-on-load at DCT scales 1/{} for scale <= {}", turbo.get().library(),
                 turbo.get().dctDenominators(), LARGEST_SHRINK_SCALE);
         return new ShrinkOnLoadDecoder(full, limits, turbo.get());
     }

@@ -44,10 +44,14 @@ public final class LocalWorker implements AutoCloseable {
         this.token = token;
     }
 
-    /** Starts the worker and returns at once; {@link #address()} answers once it listens. */
-    /** @param sharedMemory the front's shared-memory directory, which the worker reads regions from; null for off */
+    /**
+     * Starts the worker and returns at once; {@link #address()} answers once it listens.
+     *
+     * @param sharedMemory     the front's shared-memory directory, which the worker reads regions from; null for off
+     * @param turbojpegLibrary the worker's JPEG encoder library, or "off"
+     */
     public static LocalWorker start(Integer processes, String mode, String jvmOptions, int maxFrameBytes, String token,
-                                    Path sharedMemory) throws IOException {
+                                    Path sharedMemory, String turbojpegLibrary) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // Its own session keeps the worker out of the terminal's process group, so Ctrl-C reaches only the
@@ -62,7 +66,8 @@ public final class LocalWorker implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WORKER_MAIN,
                 "--ip", "127.0.0.1", "--port", "0", "--mode", mode, "--token-stdin",
                 "--max-frame-bytes", Integer.toString(maxFrameBytes),
-                "--shared-memory", sharedMemory != null ? sharedMemory.toString() : "off"));
+                "--shared-memory", sharedMemory != null ? sharedMemory.toString() : "off",
+                "--turbojpeg-library", turbojpegLibrary));
         if (processes != null) {
             command.addAll(List.of("--processes", processes.toString()));
         }

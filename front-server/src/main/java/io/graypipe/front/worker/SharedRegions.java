@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * the outcome. Workers and children only read them. A front killed with {@code kill -9} leaves its regions behind;
  * the next front on the same directory deletes them at start ({@link #sweep}).
  *
- * <p>Deleting a file that a child has mapped is safe on Linux: the mapping keeps the pages until it goes, and a
- * reader that opens the name after the delete gets REGION_UNAVAILABLE, for a request nobody waits for any more.
+ * <p>Deleting a file that a child is reading is safe on Linux: its open descriptor keeps the pages until it is
+ * closed, and a reader that opens the name after the delete gets REGION_UNAVAILABLE, for a request nobody waits for any more.
  * Thread-safe.
  */
 public final class SharedRegions implements AutoCloseable {

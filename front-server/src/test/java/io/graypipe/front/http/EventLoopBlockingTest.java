@@ -3,7 +3,6 @@ package io.graypipe.front.http;
 import io.graypipe.front.image.GrayscaleDecoder;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
-import io.graypipe.front.image.TurboJpeg;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
@@ -39,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -175,7 +175,7 @@ class EventLoopBlockingTest {
             TaskRegistry tasks = new TaskRegistry(Clock.systemUTC(), Duration.ofMinutes(1));
             // The event loop as the gray executor: exactly the mistake this check exists to catch.
             ImagePipeline pipeline = new ImagePipeline(ShrinkOnLoadDecoder.create(new ImageLimits(1_000_000, 1000),
-                    true, TurboJpeg.DEFAULT_LIBRARY), new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
+                    true, Optional.empty()), new UnreachableWorkers(), tasks, loop, 1, Duration.ofSeconds(10));
             Task task = tasks.create(0.5, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofSeconds(10));
             Upload upload = new Upload(ImageSource.of(TestImages.png(8, 8)), "probe.png", () -> { });
 

@@ -6,6 +6,7 @@ import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,7 +30,7 @@ class ShrinkOnLoadDecoderTest {
     private final GrayscaleDecoder exactDecoder = new GrayscaleDecoder(LIMITS);
 
     private static ShrinkOnLoadDecoder turbo() {
-        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, false, TurboJpeg.DEFAULT_LIBRARY);
+        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, false, TurboJpegLibrary.load(TurboJpeg.DEFAULT_LIBRARY));
         ExternalTools.require(decoder.jpegDecoder().equals("turbojpeg"), "GRAYPIPE_REQUIRE_TURBOJPEG",
                 "libturbojpeg.so.0 is missing: install Debian's libturbojpeg0");
         return decoder;
@@ -147,7 +148,7 @@ class ShrinkOnLoadDecoderTest {
 
     @Test
     void withoutTheLibraryEveryJpegTakesTheImageIoPathAtFullSize() {
-        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, false, "libgraypipe-no-such-turbojpeg.so.0");
+        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, false, TurboJpegLibrary.load("libgraypipe-no-such-turbojpeg.so.0"));
         assertEquals("imageio", decoder.jpegDecoder());
         byte[] jpeg = TestImages.jpeg(TestImages.noisyPhoto(301, 200, 5), 0.9f, false);
         LoadedImage loaded = decoder.decode(ImageSource.of(jpeg), 0.25);
@@ -159,7 +160,7 @@ class ShrinkOnLoadDecoderTest {
 
     @Test
     void exactScalingTurnsShrinkOnLoadOff() {
-        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, true, TurboJpeg.DEFAULT_LIBRARY);
+        ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(LIMITS, true, TurboJpegLibrary.load(TurboJpeg.DEFAULT_LIBRARY));
         assertEquals("imageio", decoder.jpegDecoder());
         assertEquals(1, decoder.decode(ImageSource.of(TestImages.jpeg(400, 300)), 0.125).shrink());
     }

@@ -42,7 +42,7 @@ class ImageEncoderTest {
     }
 
     /** The encoded image's gray (and alpha) samples, as the JDK's own readers see them. */
-    private static ImageData readBack(byte[] encoded) throws IOException {
+    static ImageData readBack(byte[] encoded) throws IOException {
         java.awt.image.Raster raster = read(encoded).getRaster();
         int bands = raster.getNumBands();
         int w = raster.getWidth();
@@ -207,7 +207,7 @@ class ImageEncoderTest {
     }
 
     /** The component count in the JPEG's start-of-frame segment. */
-    private static int sofComponents(byte[] jpeg) {
+    static int sofComponents(byte[] jpeg) {
         for (int i = 2; i + 9 < jpeg.length; ) {
             int marker = jpeg[i + 1] & 0xff;
             int length = ((jpeg[i + 2] & 0xff) << 8) | (jpeg[i + 3] & 0xff);
@@ -223,7 +223,7 @@ class ImageEncoderTest {
     void scaleJobScalesThenEncodesInTheAskedFormat() throws IOException {
         ImageData img = gradient(40, 30, false);
         Message answer = ScaleJob.run(ScaleRequest.scale(7, 20, 15, OutputFormat.PNG, 85, 1_000, img),
-                ExecutionMode.THREADS, null);
+                ExecutionMode.THREADS, null, null);
         ScaleResult result = assertInstanceOf(ScaleResult.class, answer);
         assertEquals(7, result.requestId());
         assertEquals(ExecutionMode.THREADS, result.mode());

@@ -1,4 +1,4 @@
-package io.graypipe.front.image;
+package io.graypipe.protocol.turbojpeg;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -40,7 +40,7 @@ public final class TurboJpeg {
 
     /**
      * Loads {@code library} (a file name for the dynamic linker, or a path). Empty, with the reason in
-     * {@code whyNot}, when it cannot be loaded or lacks the functions used here.
+     * {@code whyNot} (one line), when it cannot be loaded or lacks the functions used here.
      */
     public static Optional<TurboJpeg> load(String library, StringBuilder whyNot) {
         try {
@@ -51,7 +51,9 @@ public final class TurboJpeg {
             Api.bind(lib);
             return Optional.of(new TurboJpeg(library, Api.dctDenominators()));
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            whyNot.append(e.getMessage());
+            // JNA's message spans lines and repeats itself; one log line says it all.
+            whyNot.append(String.join("; ", String.valueOf(e.getMessage()).lines().map(String::strip)
+                    .filter(line -> !line.isEmpty()).distinct().toList()));
             return Optional.empty();
         }
     }
