@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -203,8 +204,8 @@ class BatchCliTest {
                     files.put(name, Files.getLastModifiedTime(file));
                 }
             }
-        } catch (IOException e) {
-            // A file renamed or removed while walking: the caller looks again.
+        } catch (IOException | UncheckedIOException e) {
+            // A file renamed or removed while walking (the walk's iterator throws it unchecked): the caller looks again.
         }
         return files;
     }
