@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,6 +44,8 @@ final class UploadReceiver {
     private static final long PAUSE_ABOVE_BYTES = 4L << 20;
     private static final long RESUME_BELOW_BYTES = 1L << 20;
     private static final int MAX_FIELD_CHARS = 256;
+    /** How many of a body's other file fields a missing_image answer names. */
+    private static final int QUOTED_FIELD_NAMES = 5;
     private static final long RETRY_DRAIN_MILLIS = 50;
     /** Form fields per body; more is not a graypipe client. */
     private static final int MAX_FIELDS = 64;
@@ -271,10 +274,22 @@ final class UploadReceiver {
         if (files.isEmpty()) {
             throw new FrontException(ErrorCode.MISSING_IMAGE, otherFileFields.isEmpty()
                     ? "the multipart body has no file; send the image in form field 'image' (curl -F image=@photo.jpg)"
-                    : "no file in form field 'image' or 'file' (found " + String.join(", ", otherFileFields)
+                    : "no file in form field 'image' or 'file' (found " + fieldNames(otherFileFields)
                     + "); name the field 'image'");
         }
         return new ReceivedBody(files, fields);
+    }
+
+    /**
+     * The client's field names as they can be quoted back: the first few, each clipped, since a body can hold
+     * many and a name can be long (Netty's decoder has already turned control characters into spaces).
+     */
+    private static String fieldNames(List<String> names) {
+        String quoted = names.stream().limit(QUOTED_FIELD_NAMES)
+                .map(name -> "'" + HttpResponses.clip(name) + "'")
+                .collect(Collectors.joining(", "));
+        return names.size() <= QUOTED_FIELD_NAMES ? quoted
+                : quoted + " and " + (names.size() - QUOTED_FIELD_NAMES) + " more";
     }
 
     private void fail(Throwable e) {

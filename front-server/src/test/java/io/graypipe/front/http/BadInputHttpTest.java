@@ -147,6 +147,28 @@ class BadInputHttpTest {
         assertServing();
     }
 
+    @Test
+    void aMissingImageAnswerQuotesOnlyAFewCleanedFieldNames() {
+        StringBuilder parts = new StringBuilder();
+        for (int i = 0; i < 7; i++) {
+            String name = i == 0 ? "x".repeat(500) : i == 1 ? "bell\u0007name" : "field" + i;
+            parts.append("--").append(BadRequests.BOUNDARY).append("\r\nContent-Disposition: form-data; name=\"")
+                    .append(name).append("\"; filename=\"f").append(i).append(".png\"\r\nContent-Type: image/png\r\n\r\n")
+                    .append("not an image\r\n");
+        }
+        RawHttp.Response response = RawHttp.exchange(front.address(), BadRequests.multipart("/process",
+                ascii(parts.toString())));
+
+        assertEquals(400, response.status(), response::toString);
+        assertEquals("missing_image", response.errorCode());
+        String message = response.json().path("error").path("message").asText();
+        assertTrue(message.contains("'" + "x".repeat(64) + "...'"), message);
+        assertTrue(message.contains("'bell name'"), "control characters never reach the message: " + message);
+        assertTrue(message.contains("and 2 more"), message);
+        assertTrue(message.length() < 300, message);
+        assertServing();
+    }
+
     /** The whole catalogue ten times over; then the server answers and its heap is where it was. */
     @Order(100)
     @Test
