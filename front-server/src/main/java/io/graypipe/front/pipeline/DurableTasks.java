@@ -233,15 +233,22 @@ public final class DurableTasks implements AsyncTasks {
         }
     }
 
-    /** Reads the result of a done durable task, off the event loop. */
+    /**
+     * Reads the result of a done durable task, off the event loop. Throws OVERLOADED (503 with Retry-After) when
+     * the storage queue is full, as accepting does; the future fails only when the result cannot be read.
+     */
     public CompletableFuture<byte[]> readResult(Task task) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return files.readResult(task.id());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, storage);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return files.readResult(task.id());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, storage);
+        } catch (RejectedExecutionException e) {
+            throw ImagePipeline.overloaded();
+        }
     }
 
     /**

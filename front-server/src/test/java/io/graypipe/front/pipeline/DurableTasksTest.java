@@ -1,5 +1,7 @@
 package io.graypipe.front.pipeline;
 
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
@@ -29,7 +31,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -76,6 +80,33 @@ class DurableTasksTest {
             Await.until(Duration.ofSeconds(20), "every forgotten task's files deleted",
                     () -> filesIn("tasks") + filesIn("uploads") + filesIn("results") == 0);
             assertEquals(0, files.usedBytes(), "the bytes of deleted uploads and results are given back");
+        } finally {
+            busy.countDown();
+            timer.shutdownNow();
+            storage.shutdown();
+            storage.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void readingAResultWhileTheStorageQueueIsFullIsOverloadedNotAFailure() throws Exception {
+        ThreadPoolExecutor storage = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        TaskRegistry tasks = new TaskRegistry(Clock.systemUTC(), Duration.ofSeconds(60));
+        CountDownLatch busy = new CountDownLatch(1);
+        try (DataDirTaskStore files = DataDirTaskStore.open(dataDir, 1L << 30)) {
+            DurableTasks durable = new DurableTasks(files, tasks, null, storage, timer, Duration.ofMinutes(1));
+            Task task = tasks.createDurable(1.0, OpChain.EMPTY, ExecutionMode.DEFAULT, Duration.ofMinutes(1));
+            files.writeResult(task.id(), new byte[]{1, 2, 3});
+            storage.execute(() -> awaitQuietly(busy));
+            storage.execute(() -> { });
+
+            FrontException refused = assertThrows(FrontException.class, () -> durable.readResult(task));
+            assertEquals(ErrorCode.OVERLOADED, refused.code(), "a full queue is 503 with Retry-After, never a 500");
+            busy.countDown();
+            Await.until(Duration.ofSeconds(20), "the storage queue to drain", () -> storage.getQueue().isEmpty());
+            assertArrayEquals(new byte[]{1, 2, 3}, durable.readResult(task).get(20, TimeUnit.SECONDS),
+                    "once the queue has room the same read succeeds");
         } finally {
             busy.countDown();
             timer.shutdownNow();
