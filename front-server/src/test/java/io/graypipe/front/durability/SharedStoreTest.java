@@ -14,6 +14,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SharedStoreTest {
     private static final Duration FINISH = Duration.ofSeconds(240);
+    /** The work queue's stream (docs/scale-out.md). */
+    private static final String WORK = "graypipe:work";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<AutoCloseable> started = new ArrayList<>();
     private RedisServer redis;
@@ -138,10 +142,7 @@ class SharedStoreTest {
         // A takes all 30 at once (31 slots) but runs them one by one, so most are still its own when it dies.
         FrontProcess a = front("--gray-threads", "1", "--worker-in-flight", "30");
         // A's worker is frozen, so A takes and decodes its tasks but can finish none before it dies: B must claim.
-        List<ProcessHandle> frozen = a.workers();
-        for (ProcessHandle worker : frozen) {
-            Signals.send("STOP", worker);
-        }
+        List<ProcessHandle> frozen = freezeWorkers(a);
         TaskLedger ledger = new TaskLedger();
         byte[] image = TestImages.noisePng(1200, 900);
         for (int i = 0; i < 30; i++) {
@@ -149,10 +150,7 @@ class SharedStoreTest {
         }
         Await.until(FINISH, "front A to start working on its tasks", () -> ledger.accepted().stream()
                 .anyMatch(id -> !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued")));
-        a.kill9();
-        for (ProcessHandle worker : frozen) {
-            Signals.send("KILL", worker); // a stopped worker cannot see its front's stdin close
-        }
+        killWithFrozenWorkers(a, frozen);
 
         FrontProcess b = front();
         Map<String, JsonNode> finals = ledger.awaitAllFinal(b, FINISH);
@@ -168,34 +166,22 @@ class SharedStoreTest {
             assertEquals(result.body().length, output.get("bytes").asInt(), "the result is the one the status describes");
         }
         assertTrue(b.output().contains("claimed task"), "B claimed A's abandoned tasks:\n" + b.output());
-        try (RedisClient client = RedisClient.create(redis.uri());
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertEquals(0L, connection.sync().xlen("graypipe:work"), "every work entry acknowledged and removed");
-        }
+        assertEquals(0L, (long) onRedis(redis -> redis.xlen(WORK)), "every work entry acknowledged and removed");
     }
 
     @Test
     void aTaskThatStoppedThreeFrontsIsGivenUpInsteadOfClaimedAgain() throws Exception {
         FrontProcess a = front();
-        List<ProcessHandle> frozen = a.workers();
-        for (ProcessHandle worker : frozen) {
-            Signals.send("STOP", worker);
-        }
+        List<ProcessHandle> frozen = freezeWorkers(a);
         TaskLedger ledger = new TaskLedger();
         String id = ledger.submit(a, TestImages.png(64, 48));
         Await.until(FINISH, "front A to take the task", () ->
                 !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued"));
-        a.kill9();
-        for (ProcessHandle worker : frozen) {
-            Signals.send("KILL", worker);
-        }
+        killWithFrozenWorkers(a, frozen);
         // Two more fronts that died holding it, as Redis would count them: the entry's delivery count is now 3.
-        try (RedisClient client = RedisClient.create(redis.uri());
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            String entry = connection.sync().xrange("graypipe:work", Range.create("-", "+")).get(0).getId();
-            connection.sync().xclaim("graypipe:work", Consumer.from("fronts", "ghost"),
-                    XClaimArgs.Builder.minIdleTime(0).retryCount(3), entry);
-        }
+        onRedis(redis -> redis.xclaim(WORK, Consumer.from("fronts", "ghost"),
+                XClaimArgs.Builder.minIdleTime(0).retryCount(3),
+                redis.xrange(WORK, Range.create("-", "+")).get(0).getId()));
 
         FrontProcess b = front();
         JsonNode failed = ledger.awaitAllFinal(b, FINISH).get(id);
@@ -203,10 +189,7 @@ class SharedStoreTest {
         assertEquals("scaling_failed", failed.get("error").get("code").asText(), failed.toString());
         assertTrue(failed.get("error").get("message").asText().contains("3 fronts"), failed.toString());
         assertTrue(b.output().contains("giving up task " + id), b.output());
-        try (RedisClient client = RedisClient.create(redis.uri());
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertEquals(0L, connection.sync().xlen("graypipe:work"), "the given-up entry is acknowledged and removed");
-        }
+        assertEquals(0L, (long) onRedis(redis -> redis.xlen(WORK)), "the given-up entry is acknowledged and removed");
     }
 
     @Test
@@ -254,6 +237,31 @@ class SharedStoreTest {
     }
 
     /** What GET /readyz says about the store: ok or unavailable. */
+    /** Stops the front's workers (SIGSTOP): it takes and decodes tasks, but can finish none. */
+    private static List<ProcessHandle> freezeWorkers(FrontProcess front) throws Exception {
+        List<ProcessHandle> frozen = front.workers();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("STOP", worker);
+        }
+        return frozen;
+    }
+
+    /** {@code kill -9} of a front and of its frozen workers, which cannot see the front's stdin close. */
+    private static void killWithFrozenWorkers(FrontProcess front, List<ProcessHandle> frozen) throws Exception {
+        front.kill9();
+        for (ProcessHandle worker : frozen) {
+            Signals.send("KILL", worker);
+        }
+    }
+
+    /** One command sequence on the test's Redis, over a connection of its own. */
+    private <T> T onRedis(Function<RedisCommands<String, String>, T> commands) {
+        try (RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            return commands.apply(connection.sync());
+        }
+    }
+
     private static String store(FrontProcess front) {
         return FrontProcess.json(front.get("/readyz")).path("store").asText();
     }
