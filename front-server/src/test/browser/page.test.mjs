@@ -22,6 +22,10 @@ let failed = false;
 try {
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
+  // The page must work under its own Content-Security-Policy: anything the policy blocks fails the test.
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) { console.error("blocked by the page's policy: " + m.text()); failed = true; }
+  });
   await page.goto(base + "/", { waitUntil: "load" });
   await page.setInputFiles("#files", files);
   await page.fill("#variants .variant:nth-child(1) .chain", variants[0]);

@@ -21,6 +21,8 @@ final class Endpoints {
 
     Endpoints(UploadRequests uploads, TaskEndpoints tasks, Observability observability) {
         table.put(Route.PAGE, (exchange, id) -> exchange.answerAfterBody(observability::page));
+        table.put(Route.PAGE_SCRIPT, (exchange, id) -> exchange.answerAfterBody(observability::pageScript));
+        table.put(Route.PAGE_STYLE, (exchange, id) -> exchange.answerAfterBody(observability::pageStyle));
         table.put(Route.PROCESS, (exchange, id) -> uploads.begin(exchange, true));
         table.put(Route.UPLOAD, (exchange, id) -> uploads.begin(exchange, true));
         table.put(Route.TASKS, (exchange, id) -> uploads.begin(exchange, false));
@@ -31,14 +33,15 @@ final class Endpoints {
                 exchange.answerLaterAfterBody(() -> tasks.deleteTask(id));
             }
         });
-        table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)));
+        table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)
+                .thenApply(answer -> ContentDisposition.download(answer, exchange.query().get("filename")))));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.taskEvents(id, exchange.lastEventId())));
         table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(tasks::createBatch));
         table.put(Route.BATCH, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.batchStatus(id)));
         table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerAfterBody(() -> tasks.closeBatch(id)));
         table.put(Route.BATCH_ARCHIVE, (exchange, id) -> exchange.archiveAfterBody(() -> tasks.batchArchive(id),
-                "batch-" + HttpResponses.safeToken(id) + ".zip"));
+                ContentDisposition.attachment("batch-" + HttpResponses.safeToken(id), ".zip", "batch")));
         table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.batchEvents(id, exchange.lastEventId())));
         table.put(Route.HEALTHZ, (exchange, id) -> exchange.answerAfterBody(tasks::health));

@@ -195,7 +195,7 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
      * once its last chunk is written.
      */
-    void archiveAfterBody(Supplier<BatchArchive> opener, String downloadName) {
+    void archiveAfterBody(Supplier<BatchArchive> opener, String disposition) {
         afterBody = () -> {
             BatchArchive archive;
             try {
@@ -210,7 +210,7 @@ final class HttpExchange {
             boolean reuse = keepAlive;
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
+            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
             head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             ctx.channel().write(head, ctx.channel().voidPromise());

@@ -58,6 +58,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
+        // Outbound, just inside the codec: every answer written on this connection passes here.
+        p.addLast("security-headers", SecurityHeaders.INSTANCE);
         // Silence is not the only attack: a request must also arrive whole within the receive timeout.
         ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).

@@ -21,6 +21,9 @@ public final class Observability {
     private final IntSupplier grayQueueDepth;
     private final BatchUploads batches;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
+    // The page's script and style are files of their own: the page's Content-Security-Policy allows no inline ones.
+    private final StaticResource pageScript = StaticResource.load("/web/page.js", "text/javascript; charset=utf-8");
+    private final StaticResource pageStyle = StaticResource.load("/web/page.css", "text/css; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
@@ -40,6 +43,16 @@ public final class Observability {
     /** {@code GET /}: the web page. */
     FullHttpResponse page() {
         return page.response();
+    }
+
+    /** {@code GET /page.js}: the web page's script. */
+    FullHttpResponse pageScript() {
+        return pageScript.response();
+    }
+
+    /** {@code GET /page.css}: the web page's style sheet. */
+    FullHttpResponse pageStyle() {
+        return pageStyle.response();
     }
 
     /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */

@@ -11,6 +11,8 @@ import java.util.Optional;
  */
 public enum Route {
     PAGE("/", HttpMethod.GET),
+    PAGE_SCRIPT("/page.js", HttpMethod.GET),
+    PAGE_STYLE("/page.css", HttpMethod.GET),
     PROCESS("/process", HttpMethod.POST),
     UPLOAD("/upload", HttpMethod.POST),
     TASKS("/tasks", HttpMethod.POST),

@@ -13,6 +13,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.SafeText;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -102,10 +103,6 @@ final class UploadRequests {
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (contentType.startsWith("multipart/form-data")) {
-            if (!contentType.contains("boundary=")) {
-                throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
-                        "multipart/form-data without a boundary; let your HTTP client build the body (curl -F image=@photo.jpg)");
-            }
             return UploadReceiver.multipart(channel, uploadExecutor, dataFactory, request);
         } else if (contentType.isEmpty() || contentType.startsWith("image/")
                 || contentType.startsWith("application/octet-stream")) {
@@ -182,8 +179,11 @@ final class UploadRequests {
     /** Why a body could not be received, as the error the client gets. */
     static FrontException receiveFailure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof FrontException api ? api
-                : new FrontException(ErrorCode.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
+        if (cause instanceof FrontException api) {
+            return api;
+        }
+        log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(cause)));
+        return new FrontException(ErrorCode.MALFORMED_MULTIPART, UploadReceiver.UNREADABLE_BODY);
     }
 
     private FullHttpResponse syncAnswer(Task task) {

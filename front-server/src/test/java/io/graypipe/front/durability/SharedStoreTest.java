@@ -54,7 +54,8 @@ class SharedStoreTest {
 
     @BeforeEach
     void startRedis() throws IOException {
-        redis = RedisServer.start();
+        // Persistent as scripts/cluster runs it (docs/scale-out.md): an append-only file, fsynced every second.
+        redis = RedisServer.builder().config("appendonly", "yes").config("appendfsync", "everysec").start();
         started.add(redis);
     }
 
@@ -233,6 +234,33 @@ class SharedStoreTest {
                 ledger.submit(balancer, image);
             }
             assertEquals(4, TaskLedger.countDone(ledger.awaitAllFinal(balancer, FINISH)));
+        }
+    }
+
+    @Test
+    void tasksQueuedWhenRedisIsKilledAndRestartedAllEndDone() throws Exception {
+        FrontProcess a = front();
+        // Frozen workers: the tasks stay queued or half-done in Redis, which is all that holds them when it dies.
+        List<ProcessHandle> frozen = freezeWorkers(a);
+        TaskLedger ledger = new TaskLedger();
+        for (int i = 0; i < 12; i++) {
+            ledger.submit(a, TestImages.png(200 + i, 100));
+        }
+        assertEquals(12L, (long) onRedis(redis -> redis.xlen(WORK)), "every accepted task is in the work queue");
+
+        redis.kill9();
+        redis.restart();
+        Await.until(FINISH, "the front to reach Redis again", () -> store(a).equals("ok"));
+        for (ProcessHandle worker : frozen) {
+            Signals.send("CONT", worker);
+        }
+
+        Map<String, JsonNode> finals = ledger.awaitAllFinal(a, FINISH);
+        assertEquals(12, TaskLedger.countDone(finals), "every task accepted before the restart is done: " + finals);
+        for (String id : ledger.accepted()) {
+            HttpResponse<byte[]> result = a.get("/tasks/" + id + "/result");
+            assertEquals(200, result.statusCode(), id);
+            assertEquals(finals.get(id).get("output").get("width").asInt(), TestImages.decode(result.body()).getWidth());
         }
     }
 
