@@ -6,6 +6,8 @@ import io.graypipe.front.config.StoreAddress;
 import io.graypipe.protocol.cli.HostPortConverter;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.codec.Avif;
+import io.graypipe.protocol.codec.WebP;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -170,6 +172,14 @@ public final class FrontMain implements Callable<Integer> {
             description = "libjpeg-turbo's TurboJPEG library (a file name for the dynamic linker, or a path): JPEG shrink-on-load here, and JPEG encoding in the local worker. Without it, or with off, ImageIO decodes and encodes; the log says so once, and /stats shows jpeg_decoder (default: ${DEFAULT-VALUE}).")
     String turbojpegLibrary;
 
+    @Option(names = "--webp-library", defaultValue = WebP.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libwebp (Debian: " + WebP.PACKAGE + "), handed to the local worker, which encodes format=webp with it. Without it, or with off, format=webp answers 501 format_unavailable and format=auto skips WebP; the log says so once (default: ${DEFAULT-VALUE}).")
+    String webpLibrary;
+
+    @Option(names = "--avif-library", defaultValue = Avif.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libavif 0.11 (Debian: " + Avif.PACKAGE + "): AVIF uploads are decoded with it here, and the local worker encodes format=avif with it. Without it, or with off, AVIF uploads are refused, format=avif answers 501 format_unavailable and format=auto skips AVIF (default: ${DEFAULT-VALUE}).")
+    String avifLibrary;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         CommandLine cli = commandLine();
@@ -216,7 +226,7 @@ public final class FrontMain implements Callable<Integer> {
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,
-                        maxDimension, exactScaling, turbojpegLibrary),
+                        maxDimension, exactScaling, turbojpegLibrary, webpLibrary, avifLibrary),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
                         maxDataBytes, store, claimIdle));

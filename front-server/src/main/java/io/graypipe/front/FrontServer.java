@@ -8,6 +8,8 @@ import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.CodecLibraries;
+import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.pipeline.ImagePipeline;
@@ -98,6 +100,8 @@ public final class FrontServer implements AutoCloseable {
     private final Workers workers;
     /** libturbojpeg for this front's decoder and its local worker's encoder; empty when it could not be loaded. */
     private final Optional<TurboJpeg> turboJpeg;
+    /** libwebp and libavif: AVIF uploads are decoded here, and the local worker encodes with both. */
+    private final CodecLibraries codecs;
     /** This front's shared-memory regions; null when rasters go inline. */
     private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
@@ -128,13 +132,14 @@ public final class FrontServer implements AutoCloseable {
 
         regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
         turboJpeg = TurboJpegLibrary.load(config.processing().turbojpegLibrary());
+        codecs = CodecLibraries.load(config.processing().webpLibrary(), config.processing().avifLibrary());
         if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
                     config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken,
-                    config.worker().sharedMemory(), turboJpeg.map(TurboJpeg::library).orElse("off"));
+                    config.worker().sharedMemory(), codecFlags());
         } else {
             localToken = null;
             localWorker = null;
@@ -148,6 +153,13 @@ public final class FrontServer implements AutoCloseable {
      * this front starts (without {@code --worker}, or with {@code --local-worker}), with a fresh secret it hands
      * the worker on stdin.
      */
+    /** The local worker's codec library flags: the libraries this front loaded, by name, else "off". */
+    private List<String> codecFlags() {
+        List<String> flags = new ArrayList<>(List.of("--turbojpeg-library", turboJpeg.map(TurboJpeg::library).orElse("off")));
+        flags.addAll(codecs.workerFlags());
+        return flags;
+    }
+
     private List<WorkerClient> connectWorkers(FrontConfig config) throws IOException {
         FrontConfig.Worker settings = config.worker();
         List<WorkerClient> connections = new ArrayList<>();
@@ -249,7 +261,7 @@ public final class FrontServer implements AutoCloseable {
         }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks));
+                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs, workers.encodable()));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         if (sharedTasks != null) {
             sharedTasks.start();

@@ -51,9 +51,11 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
     /**
      * @param exactScaling decode every JPEG at full size (no shrink-on-load), so the worker scales the original
      * @param turbojpegLibrary libturbojpeg for the decoder and the local worker's encoder, or "off" for ImageIO
+     * @param webpLibrary      libwebp for the local worker's WebP encoder, or "off"
+     * @param avifLibrary      libavif for AVIF uploads and the local worker's AVIF encoder, or "off"
      */
     public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension, boolean exactScaling,
-                             String turbojpegLibrary) {
+                             String turbojpegLibrary, String webpLibrary, String avifLibrary) {
     }
 
     /**

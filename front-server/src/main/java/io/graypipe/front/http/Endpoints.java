@@ -50,6 +50,7 @@ final class Endpoints {
         table.put(Route.STATS, (exchange, id) -> exchange.answerLaterAfterBody(observability::statsResponse));
         table.put(Route.OPENAPI, (exchange, id) -> exchange.answerAfterBody(observability::openApi));
         table.put(Route.OPS, (exchange, id) -> exchange.answerAfterBody(observability::ops));
+        table.put(Route.FORMATS, (exchange, id) -> exchange.answerAfterBody(observability::formats));
         for (Route route : Route.values()) {
             if (!table.containsKey(route)) {
                 throw new IllegalStateException("no endpoint for " + route.template());

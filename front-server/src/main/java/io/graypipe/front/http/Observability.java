@@ -1,5 +1,6 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.observe.StatsReport;
 import io.graypipe.protocol.OpCatalogue;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description and the filter catalogue), kept out of
@@ -20,14 +22,17 @@ public final class Observability {
     private final FrontMetrics metrics;
     private final IntSupplier grayQueueDepth;
     private final BatchUploads batches;
+    private final Supplier<FormatsReport> formats;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
     // The page's script and style are files of their own: the page's Content-Security-Policy allows no inline ones.
     private final StaticResource pageScript = StaticResource.load("/web/page.js", "text/javascript; charset=utf-8");
     private final StaticResource pageStyle = StaticResource.load("/web/page.css", "text/css; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
 
-    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
+    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches,
+                         Supplier<FormatsReport> formats) {
         this.metrics = metrics;
+        this.formats = formats;
         this.grayQueueDepth = grayQueueDepth;
         this.batches = batches;
     }
@@ -69,6 +74,11 @@ public final class Observability {
         return HttpResponses.json(HttpResponseStatus.OK, new Catalogue(OpChain.MAX_OPS, OpCatalogue.operations()));
     }
 
+    /** {@code GET /formats}: what this deployment reads and writes, and what is missing. */
+    FullHttpResponse formats() {
+        return HttpResponses.json(HttpResponseStatus.OK, formats.get());
+    }
+
     /** {@code GET /metrics}. */
     CompletableFuture<FullHttpResponse> scrapeResponse() {
         return metrics.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, metrics.contentType(), body));
@@ -76,7 +86,7 @@ public final class Observability {
 
     /** {@code GET /stats}. */
     CompletableFuture<FullHttpResponse> statsResponse() {
-        return StatsReport.build(metrics, grayQueueDepth.getAsInt())
+        return StatsReport.build(metrics, grayQueueDepth.getAsInt(), formats)
                 .thenApply(body -> HttpResponses.json(HttpResponseStatus.OK, body));
     }
 }

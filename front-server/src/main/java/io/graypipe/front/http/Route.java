@@ -29,7 +29,8 @@ public enum Route {
     METRICS("/metrics", HttpMethod.GET),
     STATS("/stats", HttpMethod.GET),
     OPENAPI("/openapi.json", HttpMethod.GET),
-    OPS("/ops", HttpMethod.GET);
+    OPS("/ops", HttpMethod.GET),
+    FORMATS("/formats", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";

@@ -3,6 +3,7 @@ package io.graypipe.front.http;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.pipeline.FormatNegotiation;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
@@ -13,6 +14,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.SafeText;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -79,7 +82,8 @@ final class UploadRequests {
         }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route));
+        String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
+        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, accept));
     }
 
     /**
@@ -88,7 +92,9 @@ final class UploadRequests {
      */
     private UploadReceiver receiverFor(Channel channel, HttpRequest request, Map<String, String> query,
                                        List<String> queryOps, boolean synchronous, String route) {
-        variants(ProcessingOptions.parse(query), queryOps, synchronous, route);
+        FormatNegotiation.requireEncodable(
+                variants(ProcessingOptions.parse(query), queryOps, synchronous, route).get(0).format(),
+                worker.encodable());
         String unavailable = synchronous ? worker.unavailableReason() : null;
         if (unavailable != null) {
             throw workerUnavailable(unavailable);
@@ -121,9 +127,27 @@ final class UploadRequests {
      * @param queryOps every {@code ops} value of the query string; when there is one, form fields {@code ops} are
      *                 ignored, as the query string wins for every parameter
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
+     * @param accept   the request's Accept header, which {@code format=auto} is resolved from; may be null
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
-                                               List<String> queryOps, boolean synchronous, String route) {
+                                               List<String> queryOps, boolean synchronous, String route,
+                                               String accept) {
+        Map<String, String> merged = new HashMap<>(body.fields());
+        merged.putAll(query);
+        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept);
+        if (!"auto".equalsIgnoreCase(String.valueOf(merged.get("format")).strip())) {
+            return answer;
+        }
+        // The format followed the Accept header: a cache must not give this answer to another Accept.
+        return answer.thenApply(response -> {
+            response.headers().add(HttpHeaderNames.VARY, "Accept");
+            return response;
+        });
+    }
+
+    private CompletableFuture<FullHttpResponse> answer(UploadReceiver.ReceivedBody body, Map<String, String> query,
+                                                       List<String> queryOps, boolean synchronous, String route,
+                                                       String accept) {
         List<Upload> files = body.files();
         try {
             if (synchronous && files.size() > 1) {
@@ -133,7 +157,10 @@ final class UploadRequests {
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
-            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route);
+            Set<OutputFormat> encodable = worker.encodable();
+            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route)
+                    .stream().map(options -> FormatNegotiation.resolve(options, accept, encodable)).toList();
+            FormatNegotiation.requireEncodable(variants.get(0).format(), encodable);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
                 return batches.submit(files, variants, params.get("filename"),
                         params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);

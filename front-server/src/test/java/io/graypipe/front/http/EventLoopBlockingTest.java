@@ -206,6 +206,11 @@ class EventLoopBlockingTest {
         }
 
         @Override
+        public java.util.Set<io.graypipe.protocol.OutputFormat> encodable() {
+            return java.util.Set.of();
+        }
+
+        @Override
         public int inFlight() {
             return 0;
         }
