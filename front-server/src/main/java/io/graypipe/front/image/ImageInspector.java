@@ -4,6 +4,7 @@ import com.drew.imaging.FileType;
 import com.drew.imaging.ImageMetadataReader;
 import com.drew.imaging.ImageProcessingException;
 import com.drew.imaging.heif.HeifMetadataReader;
+import com.drew.metadata.Directory;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.MetadataException;
 import com.drew.metadata.bmp.BmpHeaderDirectory;
@@ -24,6 +25,8 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -145,7 +148,11 @@ public final class ImageInspector {
         Metadata metadata = metadata(source, FileType.Gif);
         GifHeaderDirectory header = metadata.getFirstDirectoryOfType(GifHeaderDirectory.class);
         int frames = metadata.getDirectoriesOfType(GifImageDirectory.class).size();
-        if (header == null || frames == 0 || (header.hasErrors() && frames == 1)) {
+        boolean cutShort = false;
+        for (Directory directory : metadata.getDirectories()) {
+            cutShort |= directory.hasErrors();
+        }
+        if (header == null || frames == 0 || (cutShort && frames == 1)) {
             throw new EOFException("the GIF ends before its first frame is complete");
         }
         int width = header.getInt(GifHeaderDirectory.TAG_IMAGE_WIDTH);
@@ -155,8 +162,10 @@ public final class ImageInspector {
         for (GifControlDirectory control : metadata.getDirectoriesOfType(GifControlDirectory.class)) {
             transparent |= control.isTransparent();
         }
-        Integer bits = header.getInteger(GifHeaderDirectory.TAG_BITS_PER_PIXEL);
-        return facts("gif", width, height, 1, "palette", bits == null ? 8 : bits, transparent, metadata, frames,
+        // Bits per index from the global colour table's size (2^bits entries), as exiftool and Pillow count them.
+        Integer tableSize = header.getInteger(GifHeaderDirectory.TAG_COLOR_TABLE_SIZE);
+        int bits = tableSize == null || tableSize < 2 ? 8 : Integer.numberOfTrailingZeros(Integer.highestOneBit(tableSize));
+        return facts("gif", width, height, 1, "palette", bits, transparent, metadata, frames,
                 frames > 1, fullExif);
     }
 
@@ -233,9 +242,34 @@ public final class ImageInspector {
         boolean swap = Orientation.swapsDimensions(orientation);
         IccDirectory icc = metadata.getFirstDirectoryOfType(IccDirectory.class);
         ImageFacts.Icc profile = new ImageFacts.Icc(icc != null, icc == null ? null
-                : blankToNull(icc.getString(IccDirectory.TAG_TAG_desc)));
+                : iccDescription(icc.getByteArray(IccDirectory.TAG_TAG_desc)));
         return new ImageFacts(format, width, height, orientation, swap ? height : width, swap ? width : height, colour,
                 bits, alpha, profile, frames, animated, Exif.summary(metadata, fullExif));
+    }
+
+    /**
+     * The text of an ICC 'desc' tag: ICC v2's textDescriptionType (ASCII) or v4's multiLocalizedUnicodeType (its
+     * first record, UTF-16BE); null when absent or malformed.
+     */
+    private static String iccDescription(byte[] tag) {
+        if (tag == null || tag.length < 12) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(tag);
+        String type = new String(tag, 0, 4, StandardCharsets.US_ASCII);
+        if (type.equals("desc")) {
+            long count = b.getInt(8) & 0xffffffffL;
+            int length = (int) Math.min(count, tag.length - 12);
+            return length <= 0 ? null : blankToNull(new String(tag, 12, length, StandardCharsets.US_ASCII).replace("\0", ""));
+        }
+        if (type.equals("mluc") && tag.length >= 28 && b.getInt(8) > 0) {
+            long length = b.getInt(20) & 0xffffffffL;
+            long offset = b.getInt(24) & 0xffffffffL;
+            if (offset + length <= tag.length) {
+                return blankToNull(new String(tag, (int) offset, (int) length, StandardCharsets.UTF_16BE));
+            }
+        }
+        return null;
     }
 
     private static String blankToNull(String text) {
