@@ -19,7 +19,7 @@ final class Endpoints {
 
     private final Map<Route, Endpoint> table = new EnumMap<>(Route.class);
 
-    Endpoints(UploadRequests uploads, TaskEndpoints tasks, Observability observability) {
+    Endpoints(UploadRequests uploads, InfoRequests info, TaskEndpoints tasks, Observability observability) {
         table.put(Route.PAGE, (exchange, id) -> exchange.answerAfterBody(observability::page));
         table.put(Route.PAGE_SCRIPT, (exchange, id) -> exchange.answerAfterBody(observability::pageScript));
         table.put(Route.PAGE_STYLE, (exchange, id) -> exchange.answerAfterBody(observability::pageStyle));
@@ -51,6 +51,9 @@ final class Endpoints {
         table.put(Route.OPENAPI, (exchange, id) -> exchange.answerAfterBody(observability::openApi));
         table.put(Route.OPS, (exchange, id) -> exchange.answerAfterBody(observability::ops));
         table.put(Route.FORMATS, (exchange, id) -> exchange.answerAfterBody(observability::formats));
+        table.put(Route.INFO, (exchange, id) -> info.begin(exchange));
+        table.put(Route.DOCS, (exchange, id) -> exchange.answerAfterBody(observability::docs));
+        table.put(Route.DOCS_FILE, (exchange, id) -> exchange.answerAfterBody(() -> observability.docsFile(id)));
         for (Route route : Route.values()) {
             if (!table.containsKey(route)) {
                 throw new IllegalStateException("no endpoint for " + route.template());

@@ -1,6 +1,8 @@
 package io.graypipe.front.http;
 
 import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.image.ImageInspector;
+import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.DurableTasks;
@@ -40,7 +42,9 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
                 worker, dataFactory, uploadExecutor);
         TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
                 shared);
-        this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
+        InfoRequests info = new InfoRequests(uploads, new ImageInspector(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension())), uploadExecutor);
+        this.endpoints = new Endpoints(uploads, info, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());

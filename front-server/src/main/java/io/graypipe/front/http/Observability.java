@@ -28,6 +28,7 @@ public final class Observability {
     private final StaticResource pageScript = StaticResource.load("/web/page.js", "text/javascript; charset=utf-8");
     private final StaticResource pageStyle = StaticResource.load("/web/page.css", "text/css; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
+    private final ApiDocs docs = new ApiDocs();
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches,
                          Supplier<FormatsReport> formats) {
@@ -63,6 +64,16 @@ public final class Observability {
     /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
     FullHttpResponse openApi() {
         return openApi.response();
+    }
+
+    /** {@code GET /docs}: Swagger UI on the API description. */
+    FullHttpResponse docs() {
+        return docs.page();
+    }
+
+    /** {@code GET /docs/{name}}: the files of the Swagger UI page. */
+    FullHttpResponse docsFile(String name) {
+        return docs.file(name);
     }
 
     /** The body of {@code GET /ops}: every filter operation the {@code ops} parameter takes. */

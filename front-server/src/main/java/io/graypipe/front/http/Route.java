@@ -30,7 +30,10 @@ public enum Route {
     STATS("/stats", HttpMethod.GET),
     OPENAPI("/openapi.json", HttpMethod.GET),
     OPS("/ops", HttpMethod.GET),
-    FORMATS("/formats", HttpMethod.GET);
+    FORMATS("/formats", HttpMethod.GET),
+    INFO("/info", HttpMethod.POST),
+    DOCS("/docs", HttpMethod.GET),
+    DOCS_FILE("/docs/{id}", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";

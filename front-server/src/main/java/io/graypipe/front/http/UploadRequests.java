@@ -99,6 +99,14 @@ final class UploadRequests {
         if (unavailable != null) {
             throw workerUnavailable(unavailable);
         }
+        return bodyReceiver(channel, request);
+    }
+
+    /**
+     * The receiver of an upload's body, multipart or raw, after the checks its headers allow (declared size,
+     * empty body, content type); {@code POST /info} receives its upload through it too.
+     */
+    UploadReceiver bodyReceiver(Channel channel, HttpRequest request) {
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > config.uploads().maxBytes()) {
             throw tooLarge(config.uploads().maxBytes());
