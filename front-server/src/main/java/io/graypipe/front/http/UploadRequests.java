@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +79,20 @@ final class UploadRequests {
         }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route));
+        String cacheScope = cacheScope(exchange);
+        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, cacheScope));
+    }
+
+    /**
+     * Whose cache entries this request may share: every client's ({@code --cache-scope shared}, empty), or only its
+     * own, named by its address until API keys name clients.
+     */
+    private String cacheScope(HttpExchange exchange) {
+        if (config.caching().scope() == FrontConfig.CacheScope.SHARED) {
+            return "";
+        }
+        return exchange.context().channel().remoteAddress() instanceof InetSocketAddress address
+                ? "address:" + address.getAddress().getHostAddress() : "address:unknown";
     }
 
     /**
@@ -124,9 +138,11 @@ final class UploadRequests {
      * @param queryOps every {@code ops} value of the query string; when there is one, form fields {@code ops} are
      *                 ignored, as the query string wins for every parameter
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
+     * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
-                                               List<String> queryOps, boolean synchronous, String route) {
+                                               List<String> queryOps, boolean synchronous, String route,
+                                               String cacheScope) {
         List<Upload> files = body.files();
         try {
             if (synchronous && files.size() > 1) {
@@ -136,7 +152,9 @@ final class UploadRequests {
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
             List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
-            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route);
+            ProcessingOptions parsed = ProcessingOptions.parse(params);
+            parsed = parsed.withCache(new ProcessingOptions.CacheRequest(parsed.cache().policy(), cacheScope));
+            List<ProcessingOptions> variants = variants(parsed, opsValues, synchronous, route);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
                 return batches.submit(files, variants, params.get("filename"),
                         params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);
@@ -191,7 +209,7 @@ final class UploadRequests {
         if (status.status() == TaskState.DONE) {
             byte[] image = task.result();
             tasks.forgetResult(task);
-            return TaskEndpoints.imageResponse(status, image);
+            return TaskEndpoints.imageResponse(status, image, CacheHeaders.forProcess(config.caching().processMaxAge()));
         }
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().errorCode(), status.error().message());
