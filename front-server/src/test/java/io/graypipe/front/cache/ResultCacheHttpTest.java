@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * entries on disk recomputed. One front serves the tests that need no restart.
  */
 class ResultCacheHttpTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static TestFront front;
 
     @BeforeAll
