@@ -161,6 +161,22 @@ public final class FrontMain implements Callable<Integer> {
             description = "With --store: how long a task taken by a front may go without a sign of life before another front takes it over. Default: ${DEFAULT-VALUE}.")
     Duration claimIdle;
 
+    @Option(names = "--cache-size", defaultValue = "268435456", paramLabel = "BYTES",
+            description = "Bytes the result cache may hold: files in DATA_DIR/cache, or entries in the Redis of --store; 0 turns the cache off. Default: ${DEFAULT-VALUE} (256 MiB).")
+    long cacheSize;
+
+    @Option(names = "--cache-ttl", defaultValue = "1440m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --store: how long a cache entry nobody asks for stays in Redis. Default: ${DEFAULT-VALUE}.")
+    Duration cacheTtl;
+
+    @Option(names = "--cache-scope", defaultValue = "shared", paramLabel = "shared|client",
+            description = "Whose results a cache hit may come from: shared (any client that sent the same bytes and options) or client (only the same client's). Default: ${DEFAULT-VALUE}.")
+    FrontConfig.CacheScope cacheScope;
+
+    @Option(names = "--cache-max-age", defaultValue = "3600s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Cache-Control max-age of POST /process answers. Default: ${DEFAULT-VALUE}.")
+    Duration cacheMaxAge;
+
     @Spec
     CommandSpec spec;
 
@@ -200,6 +216,9 @@ public final class FrontMain implements Callable<Integer> {
         if (claimIdle.compareTo(Duration.ofMillis(300)) < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--claim-idle must be at least 300ms");
         }
+        if (cacheSize < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cache-size must be 0 (off) or more");
+        }
         if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1
                 || maxConnections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -229,7 +248,8 @@ public final class FrontMain implements Callable<Integer> {
                         maxDimension, exactScaling, turbojpegLibrary, webpLibrary, avifLibrary),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
-                        maxDataBytes, store, claimIdle));
+                        maxDataBytes, store, claimIdle),
+                new FrontConfig.Caching(cacheSize, cacheTtl, cacheScope, cacheMaxAge));
     }
 
     public static void main(String[] args) {

@@ -12,7 +12,11 @@ import io.graypipe.front.image.CodecLibraries;
 import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.cache.DiskCache;
+import io.graypipe.front.cache.RedisCache;
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.SharedTasks;
@@ -81,6 +85,8 @@ public final class FrontServer implements AutoCloseable {
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     /** Put before every key, so several clusters can share one Redis. */
     private static final String STORE_PREFIX = "graypipe:";
+    /** How long a cache lookup waits for Redis before it counts as a miss. */
+    private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -107,6 +113,7 @@ public final class FrontServer implements AutoCloseable {
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
+    private ResultCache resultCache = ResultCache.off();
 
     private FrontServer(FrontConfig config) throws Exception {
         this.config = config;
@@ -227,6 +234,21 @@ public final class FrontServer implements AutoCloseable {
         }
     }
 
+    /** The result cache: off with --cache-size 0, in Redis with --store, else in {@code DATA_DIR/cache}. */
+    private static ResultCache openCache(FrontConfig config, Path dataDir) throws IOException {
+        long size = config.caching().maxBytes();
+        if (size == 0) {
+            return ResultCache.off();
+        }
+        StoreAddress store = config.storage().store();
+        if (store != null) {
+            log.info("result cache in {}: {} bytes, entries unused for {} expire", store.location(), size,
+                    config.caching().ttl());
+            return RedisCache.open(store.uri(), STORE_PREFIX, size, config.caching().ttl(), CACHE_TIMEOUT);
+        }
+        return DiskCache.open(dataDir.resolve("cache"), size);
+    }
+
     public static FrontServer start(FrontConfig config) throws Exception {
         FrontServer server = new FrontServer(config);
         try {
@@ -250,10 +272,13 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
+        resultCache = openCache(config, taskFiles.root());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
-                config.timeouts().request());
+                config.timeouts().request(), resultCache,
+                new ResultKeys(config.processing().exactScaling(), decoder.jpegDecoder()));
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
                 decoder.jpegDecoder(), regions);
+        metrics.watch(resultCache);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         if (config.storage().store() != null) {
@@ -372,6 +397,7 @@ public final class FrontServer implements AutoCloseable {
         if (sharedTasks != null) {
             sharedTasks.close();
         }
+        resultCache.close();
         taskFiles.close();
         log.info("front stopped");
     }

@@ -9,6 +9,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import io.graypipe.front.archfixture.HttpCodecOutsideHttp;
+import io.graypipe.front.cache.ArchFixtureCacheToPipeline;
 import io.graypipe.front.archfixture.WorkerInFront;
 import io.graypipe.front.image.ArchFixtureImageToPipeline;
 import io.graypipe.front.pipeline.ArchFixturePipelineToImage;
@@ -64,6 +65,7 @@ class ArchitectureTest {
             .layer("http").definedBy(FRONT + ".http..")
             .layer("observe").definedBy(FRONT + ".observe..")
             .layer("pipeline").definedBy(FRONT + ".pipeline..")
+            .layer("cache").definedBy(FRONT + ".cache..")
             .layer("task").definedBy(FRONT + ".task..")
             .layer("image").definedBy(FRONT + ".image..")
             .layer("worker").definedBy(FRONT + ".worker..")
@@ -72,6 +74,7 @@ class ArchitectureTest {
             .whereLayer("http").mayOnlyBeAccessedByLayers("startup")
             .whereLayer("observe").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
+            .whereLayer("cache").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
             .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
             .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
@@ -133,6 +136,8 @@ class ArchitectureTest {
         LAYERS.check(production);
         assertTrue(LAYERS.evaluate(fixture(ArchFixtureImageToPipeline.class)).hasViolation(),
                 "image using pipeline must be reported");
+        assertTrue(LAYERS.evaluate(fixture(ArchFixtureCacheToPipeline.class)).hasViolation(),
+                "cache using pipeline must be reported");
     }
 
     @Test

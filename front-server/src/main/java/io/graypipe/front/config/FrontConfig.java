@@ -12,7 +12,7 @@ import java.util.List;
  * the front takes only the group it needs. Limits live here and nowhere else.
  */
 public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Processing processing, Timeouts timeouts,
-                          Storage storage) {
+                          Storage storage, Caching caching) {
 
     /**
      * @param maxConnections open client connections at most; past it new ones are closed at once
@@ -75,6 +75,25 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      */
     public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes, StoreAddress store,
                           Duration claimIdle) {
+    }
+
+    /**
+     * The result cache (issue 21; docs/architecture.md).
+     *
+     * @param maxBytes      entries may take this many bytes (in the data directory, or in Redis with --store); 0: off
+     * @param ttl           with --store: how long an entry unused lives in Redis
+     * @param scope         whose entries a hit may come from
+     * @param processMaxAge the {@code Cache-Control: max-age} of POST /process answers
+     */
+    public record Caching(long maxBytes, Duration ttl, CacheScope scope, Duration processMaxAge) {
+    }
+
+    /** Whose entries a cache hit may come from. */
+    public enum CacheScope {
+        /** Any client's: the same bytes and options give the same image, whoever sent them. */
+        SHARED,
+        /** Only this client's own (its address until API keys name clients). */
+        CLIENT
     }
 
     /** How a worker this front starts runs its scaling. */

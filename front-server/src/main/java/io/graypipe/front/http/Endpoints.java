@@ -1,5 +1,6 @@
 package io.graypipe.front.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 
 import java.util.EnumMap;
@@ -33,7 +34,8 @@ final class Endpoints {
                 exchange.answerLaterAfterBody(() -> tasks.deleteTask(id));
             }
         });
-        table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)
+        table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id,
+                        exchange.request().headers().get(HttpHeaderNames.IF_NONE_MATCH))
                 .thenApply(answer -> ContentDisposition.download(answer, exchange.query().get("filename")))));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.taskEvents(id, exchange.lastEventId())));

@@ -198,8 +198,14 @@ final class HttpExchange {
     void archiveAfterBody(Supplier<BatchArchive> opener, String disposition) {
         afterBody = () -> {
             BatchArchive archive;
+            String etag;
             try {
                 archive = opener.get();
+                etag = archive.etag();
+                if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+                    answer(CacheHeaders.notModified(etag, "private, no-cache"));
+                    return;
+                }
                 ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
                 archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
             } catch (FrontException e) {
@@ -212,6 +218,7 @@ final class HttpExchange {
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
             head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
             head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.ETAG, etag);
             head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             ctx.channel().write(head, ctx.channel().voidPromise());
             ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,7 +84,20 @@ final class UploadRequests {
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
         String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, accept));
+        String cacheScope = cacheScope(exchange);
+        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, accept, cacheScope));
+    }
+
+    /**
+     * Whose cache entries this request may share: every client's ({@code --cache-scope shared}, empty), or only its
+     * own, named by its address until API keys name clients.
+     */
+    private String cacheScope(HttpExchange exchange) {
+        if (config.caching().scope() == FrontConfig.CacheScope.SHARED) {
+            return "";
+        }
+        return exchange.context().channel().remoteAddress() instanceof InetSocketAddress address
+                ? "address:" + address.getAddress().getHostAddress() : "address:unknown";
     }
 
     /**
@@ -136,13 +150,14 @@ final class UploadRequests {
      *                 ignored, as the query string wins for every parameter
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
      * @param accept   the request's Accept header, which {@code format=auto} is resolved from; may be null
+     * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                List<String> queryOps, boolean synchronous, String route,
-                                               String accept) {
+                                               String accept, String cacheScope) {
         Map<String, String> merged = new HashMap<>(body.fields());
         merged.putAll(query);
-        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept);
+        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept, cacheScope);
         if (!"auto".equalsIgnoreCase(String.valueOf(merged.get("format")).strip())) {
             return answer;
         }
@@ -155,7 +170,7 @@ final class UploadRequests {
 
     private CompletableFuture<FullHttpResponse> answer(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                        List<String> queryOps, boolean synchronous, String route,
-                                                       String accept) {
+                                                       String accept, String cacheScope) {
         List<Upload> files = body.files();
         try {
             if (synchronous && files.size() > 1) {
@@ -166,7 +181,9 @@ final class UploadRequests {
             params.putAll(query);
             List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
             Set<OutputFormat> encodable = worker.encodable();
-            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route)
+            ProcessingOptions parsed = ProcessingOptions.parse(params);
+            parsed = parsed.withCache(new ProcessingOptions.CacheRequest(parsed.cache().policy(), cacheScope));
+            List<ProcessingOptions> variants = variants(parsed, opsValues, synchronous, route)
                     .stream().map(options -> FormatNegotiation.resolve(options, accept, encodable)).toList();
             FormatNegotiation.requireEncodable(variants.get(0).format(), encodable);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
@@ -226,7 +243,7 @@ final class UploadRequests {
         if (status.status() == TaskState.DONE) {
             byte[] image = task.result();
             tasks.forgetResult(task);
-            return TaskEndpoints.imageResponse(status, image);
+            return TaskEndpoints.imageResponse(status, image, CacheHeaders.forProcess(config.caching().processMaxAge()));
         }
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().errorCode(), status.error().message());

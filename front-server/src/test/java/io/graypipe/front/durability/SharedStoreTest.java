@@ -11,9 +11,7 @@ import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -284,10 +282,7 @@ class SharedStoreTest {
 
     /** One command sequence on the test's Redis, over a connection of its own. */
     private <T> T onRedis(Function<RedisCommands<String, String>, T> commands) {
-        try (RedisClient client = RedisClient.create(redis.uri());
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            return commands.apply(connection.sync());
-        }
+        return redis.commands(commands);
     }
 
     private static String store(FrontProcess front) {
