@@ -63,6 +63,7 @@ class ArchitectureTest {
             .layer("startup").definedBy(FRONT)
             .layer("http").definedBy(FRONT + ".http..")
             .layer("observe").definedBy(FRONT + ".observe..")
+            .layer("access").definedBy(FRONT + ".access..")
             .layer("pipeline").definedBy(FRONT + ".pipeline..")
             .layer("task").definedBy(FRONT + ".task..")
             .layer("image").definedBy(FRONT + ".image..")
@@ -71,8 +72,9 @@ class ArchitectureTest {
             .whereLayer("startup").mayNotBeAccessedByAnyLayer()
             .whereLayer("http").mayOnlyBeAccessedByLayers("startup")
             .whereLayer("observe").mayOnlyBeAccessedByLayers("startup", "http")
+            .whereLayer("access").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
-            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
+            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access")
             .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
 

@@ -8,6 +8,7 @@ import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -47,9 +48,12 @@ final class UploadRequests {
     private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
+    private final ClientGate gate;
 
     UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, AsyncTasks asyncTasks,
-                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor,
+                   ClientGate gate) {
+        this.gate = gate;
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -78,7 +82,14 @@ final class UploadRequests {
         }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route));
+        ClientId client = exchange.client();
+        exchange.receive(receiver, body -> gate.spend(exchange, body.files().size()).thenCompose(refusal -> {
+            if (refusal != null) {
+                body.files().forEach(f -> f.release().run());
+                return CompletableFuture.completedFuture(refusal);
+            }
+            return submit(body, query, queryOps, synchronous, route, client);
+        }));
     }
 
     /**
@@ -124,10 +135,12 @@ final class UploadRequests {
      * @param queryOps every {@code ops} value of the query string; when there is one, form fields {@code ops} are
      *                 ignored, as the query string wins for every parameter
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
+     * @param client   who sent it: the owner of its tasks
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
-                                               List<String> queryOps, boolean synchronous, String route) {
-        List<Upload> files = body.files();
+                                               List<String> queryOps, boolean synchronous, String route,
+                                               ClientId client) {
+        List<Upload> files = body.files().stream().map(file -> file.ownedBy(client)).toList();
         try {
             if (synchronous && files.size() > 1) {
                 throw new FrontException(ErrorCode.TOO_MANY_FILES, "send one image per request to " + route

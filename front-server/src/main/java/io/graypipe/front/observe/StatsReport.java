@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
                           Tasks tasks, Rates rates, long requestsTotal,
                           Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, List<Worker> workers,
-                          Jvm jvm) {
+                          Jvm jvm, Map<String, ClientMetrics.Share> clients) {
 
     /**
      * Rasters handed to the worker in shared-memory regions: {@code directory} is null when the front sends them all
@@ -100,7 +100,7 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 worker.map(StatsReport::pool).orElse(Pool.UNREACHABLE),
                 metrics.workerSnapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
                         w.inFlight(), w.dispatched(), w.failures())).toList(),
-                new Jvm(heap.getUsed(), heap.getMax()));
+                new Jvm(heap.getUsed(), heap.getMax()), metrics.clients().shares());
     }
 
     private static Pool pool(WorkerStatus status) {

@@ -120,6 +120,12 @@ public final class TestFront implements AutoCloseable {
             return this;
         }
 
+        /** Further command-line words as a user would type them, e.g. {@code args("--rate-limit", "2")}. */
+        public Builder args(String... words) {
+            flags.addAll(List.of(words));
+            return this;
+        }
+
         private Builder option(String name, String value) {
             options.put(name, value);
             return this;
