@@ -3,6 +3,8 @@ package io.graypipe.front;
 import io.graypipe.front.access.ApiKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,6 +23,9 @@ import java.util.concurrent.Callable;
                 "Line 1: the key, for the client. Line 2: the line to append to the key file (it holds only the key's SHA-256)."},
         footer = {"", "Example:", "  scripts/apikey alice --rate 20 --burst 40 | { read key; read line; echo \"$line\" >> keys.txt; echo \"$key\"; }"})
 public final class ApiKeyMain implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "NAME", description = "The client's name: 1-64 of A-Z a-z 0-9 _ . - (the metrics show it).")
     String name;
 
@@ -46,11 +51,12 @@ public final class ApiKeyMain implements Callable<Integer> {
         try {
             entry = new ApiKey(name, ApiKey.hash(key), rate, burst, weight);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = spec.commandLine().getOut();
         out.println(key);
         out.println(entry.line());
+        out.flush();
         return 0;
     }
 }
