@@ -1,5 +1,8 @@
 package io.graypipe.front;
 
+import io.graypipe.front.access.AccessControl;
+import io.graypipe.front.access.ApiKeys;
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
@@ -15,6 +18,7 @@ import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.cache.DiskCache;
 import io.graypipe.front.cache.RedisCache;
 import io.graypipe.front.cache.ResultCache;
+import io.graypipe.front.pipeline.FairQueue;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
@@ -22,6 +26,7 @@ import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.config.StoreAddress;
 import io.graypipe.front.store.redis.RedisConnections;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
@@ -114,6 +119,9 @@ public final class FrontServer implements AutoCloseable {
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
     private ResultCache resultCache = ResultCache.off();
+    /** The key file of --api-keys, or null. */
+    private final ApiKeys apiKeys;
+    private final RateLimits rateLimits;
 
     private FrontServer(FrontConfig config) throws Exception {
         this.config = config;
@@ -124,8 +132,10 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
+        // Clients share the gray threads by deficit round robin (docs/many-users.md), not first come, first served.
         grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.processing().queueSize()), new DefaultThreadFactory("graypipe-gray"));
+                new FairQueue(config.processing().queueSize(), config.access().clientInFlight(), config.access().fifo(),
+                        this::queueWaited), new DefaultThreadFactory("graypipe-gray"));
         // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
         // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
         uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
@@ -153,6 +163,9 @@ public final class FrontServer implements AutoCloseable {
         }
 
         workers = new WorkerPool(connectWorkers(config));
+        apiKeys = config.access().apiKeys() != null ? ApiKeys.open(config.access().apiKeys()) : null;
+        rateLimits = config.storage().store() != null
+                ? RateLimits.shared(config.storage().store().uri(), STORE_TIMEOUT, STORE_PREFIX) : RateLimits.local();
     }
 
     /**
@@ -205,6 +218,21 @@ public final class FrontServer implements AutoCloseable {
         log.info("async tasks in {} as consumer {}, running up to {} at once", store.location(), consumer, slots);
         return new SharedTasks(redis, store.location(), consumer, config.storage().claimIdle(), tasks, pipeline,
                 workers, storageExecutor, housekeeping, config.timeouts().request(), slots);
+    }
+
+    /** Queue waits arrive from the gray queue, which exists before the metrics do. */
+    private void queueWaited(ClientId client, long nanos) {
+        FrontMetrics current = metrics;
+        if (current != null) {
+            current.clients().queueWait(client, nanos);
+        }
+    }
+
+    /** Reads the key file again now (SIGHUP); without one, nothing. */
+    public void reloadKeys() {
+        if (apiKeys != null) {
+            apiKeys.reload();
+        }
     }
 
     /** Transfer times arrive from the worker client, which exists before the metrics do. */
@@ -294,6 +322,10 @@ public final class FrontServer implements AutoCloseable {
             durableTasks.recover();
         }
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(rateLimits::sweep, 60, 60, TimeUnit.SECONDS);
+        if (apiKeys != null) {
+            housekeeping.scheduleWithFixedDelay(apiKeys::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -303,7 +335,8 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                        dataFactory, uploadExecutor, observability, sharedTasks));
+                        dataFactory, uploadExecutor, observability, sharedTasks,
+                        new AccessControl(apiKeys, config.access()), rateLimits));
         int port = config.listen().port();
         for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -398,6 +431,9 @@ public final class FrontServer implements AutoCloseable {
             sharedTasks.close();
         }
         resultCache.close();
+        if (rateLimits != null) {
+            rateLimits.close();
+        }
         taskFiles.close();
         log.info("front stopped");
     }

@@ -64,6 +64,7 @@ class ArchitectureTest {
             .layer("startup").definedBy(FRONT)
             .layer("http").definedBy(FRONT + ".http..")
             .layer("observe").definedBy(FRONT + ".observe..")
+            .layer("access").definedBy(FRONT + ".access..")
             .layer("pipeline").definedBy(FRONT + ".pipeline..")
             .layer("cache").definedBy(FRONT + ".cache..")
             .layer("task").definedBy(FRONT + ".task..")
@@ -73,9 +74,10 @@ class ArchitectureTest {
             .whereLayer("startup").mayNotBeAccessedByAnyLayer()
             .whereLayer("http").mayOnlyBeAccessedByLayers("startup")
             .whereLayer("observe").mayOnlyBeAccessedByLayers("startup", "http")
+            .whereLayer("access").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("cache").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
-            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
+            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access")
             .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
 

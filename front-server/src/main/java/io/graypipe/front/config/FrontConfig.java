@@ -12,7 +12,26 @@ import java.util.List;
  * the front takes only the group it needs. Limits live here and nowhere else.
  */
 public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Processing processing, Timeouts timeouts,
-                          Storage storage, Caching caching) {
+                          Storage storage, Caching caching, Access access) {
+
+    /**
+     * Who may use the front and how much (docs/many-users.md).
+     *
+     * @param apiKeys        the key file ({@code --api-keys}), or null: then every client is anonymous and open
+     * @param metricsAuth    whether {@code /metrics} needs a key too (only with {@code apiKeys})
+     * @param rate           images per second of each client without its own rate: an anonymous address, or a key
+     *                       with none in the file; null for no limit
+     * @param burst          images such a client may send at once, above its rate
+     * @param trustedProxies peers whose {@code X-Forwarded-For} names the client
+     * @param clientInFlight images of one client waiting for or holding a gray thread, at most; past it, 503
+     * @param fifo           first come, first served instead of fair queues (only for comparison)
+     */
+    public record Access(java.nio.file.Path apiKeys, boolean metricsAuth, Double rate, long burst,
+                         List<Cidr> trustedProxies, int clientInFlight, boolean fifo) {
+        public Access {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
 
     /**
      * @param maxConnections open client connections at most; past it new ones are closed at once

@@ -39,7 +39,7 @@ final class Endpoints {
                 .thenApply(answer -> ContentDisposition.download(answer, exchange.query().get("filename")))));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.taskEvents(id, exchange.lastEventId())));
-        table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(tasks::createBatch));
+        table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(() -> tasks.createBatch(exchange.client())));
         table.put(Route.BATCH, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.batchStatus(id)));
         table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerAfterBody(() -> tasks.closeBatch(id)));
         table.put(Route.BATCH_ARCHIVE, (exchange, id) -> exchange.archiveAfterBody(() -> tasks.batchArchive(id),

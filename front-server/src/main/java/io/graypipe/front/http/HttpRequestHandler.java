@@ -40,15 +40,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final FrontConfig config;
     private final Endpoints endpoints;
     private final RequestObserver observer;
+    private final ClientGate gate;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
     /** The request being received or answered; null between requests. */
     private HttpExchange exchange;
 
-    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer) {
+    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer, ClientGate gate) {
         this.config = config;
         this.endpoints = endpoints;
         this.observer = observer;
+        this.gate = gate;
     }
 
     @Override
@@ -95,6 +97,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 "no such endpoint: " + HttpResponses.clip(exchange.path()) + "; GET /openapi.json lists them all"));
         exchange.route(match.route().template());
         MethodNotAllowed.require(request.method(), match.route().methods());
+        gate.admit(exchange, match);
         endpoints.of(match.route()).begin(exchange, match.id());
         if (exchange.receivesBody()) {
             if (HttpUtil.is100ContinueExpected(request)) {

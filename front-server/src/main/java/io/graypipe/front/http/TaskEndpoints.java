@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
@@ -159,9 +160,9 @@ final class TaskEndpoints {
     }
 
     /** {@code POST /batches}: an empty open batch; tasks join it with {@code POST /tasks?batch=ID}. */
-    FullHttpResponse createBatch() {
+    FullHttpResponse createBatch(ClientId owner) {
         BatchUploads.requireOpenBatches(shared);
-        Batch batch = batches.open();
+        Batch batch = batches.open(owner);
         String url = "/batches/" + batch.id();
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(batch.id(), url,
                 url + "/events", url + "/close", url + "/archive"));

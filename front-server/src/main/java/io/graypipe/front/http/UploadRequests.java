@@ -9,6 +9,7 @@ import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -26,7 +27,6 @@ import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,9 +52,12 @@ final class UploadRequests {
     private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
+    private final ClientGate gate;
 
     UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, AsyncTasks asyncTasks,
-                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor,
+                   ClientGate gate) {
+        this.gate = gate;
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -84,20 +87,26 @@ final class UploadRequests {
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
         String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
-        String cacheScope = cacheScope(exchange);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, accept, cacheScope));
+        ClientId client = exchange.client();
+        String cacheScope = cacheScope(client);
+        exchange.receive(receiver, body -> gate.spend(exchange, body.files().size()).thenCompose(refusal -> {
+            if (refusal != null) {
+                body.files().forEach(f -> f.release().run());
+                return CompletableFuture.completedFuture(refusal);
+            }
+            return submit(body, query, queryOps, synchronous, route, accept, cacheScope, client);
+        }));
     }
 
     /**
      * Whose cache entries this request may share: every client's ({@code --cache-scope shared}, empty), or only its
-     * own, named by its address until API keys name clients.
+     * own: its API key's name, or its address when it has none.
      */
-    private String cacheScope(HttpExchange exchange) {
+    private String cacheScope(ClientId client) {
         if (config.caching().scope() == FrontConfig.CacheScope.SHARED) {
             return "";
         }
-        return exchange.context().channel().remoteAddress() instanceof InetSocketAddress address
-                ? "address:" + address.getAddress().getHostAddress() : "address:unknown";
+        return client.limitKey();
     }
 
     /**
@@ -151,13 +160,15 @@ final class UploadRequests {
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
      * @param accept   the request's Accept header, which {@code format=auto} is resolved from; may be null
      * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
+     * @param client   who sent it: the owner of its tasks
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                List<String> queryOps, boolean synchronous, String route,
-                                               String accept, String cacheScope) {
+                                               String accept, String cacheScope, ClientId client) {
         Map<String, String> merged = new HashMap<>(body.fields());
         merged.putAll(query);
-        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept, cacheScope);
+        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept, cacheScope,
+                client);
         if (!"auto".equalsIgnoreCase(String.valueOf(merged.get("format")).strip())) {
             return answer;
         }
@@ -170,8 +181,8 @@ final class UploadRequests {
 
     private CompletableFuture<FullHttpResponse> answer(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                        List<String> queryOps, boolean synchronous, String route,
-                                                       String accept, String cacheScope) {
-        List<Upload> files = body.files();
+                                                       String accept, String cacheScope, ClientId client) {
+        List<Upload> files = body.files().stream().map(file -> file.ownedBy(client)).toList();
         try {
             if (synchronous && files.size() > 1) {
                 throw new FrontException(ErrorCode.TOO_MANY_FILES, "send one image per request to " + route

@@ -63,6 +63,7 @@ public final class FrontMetrics {
     private final String jpegDecoder;
     private final SharedRegions regions;
     private volatile ResultCache cache = ResultCache.off();
+    private final ClientMetrics clients;
 
     /**
      * {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats);
@@ -81,6 +82,7 @@ public final class FrontMetrics {
         this.requestRate = new RateWindow(() -> clock.instant().getEpochSecond());
         double[] secondsBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
+        clients = new ClientMetrics(registry, secondsBuckets);
         requests = Counter.builder().name("graypipe_http_requests_total")
                 .help("HTTP requests answered, by route template, method and status code")
                 .labelNames("route", "method", "status").register(registry);
@@ -244,6 +246,11 @@ public final class FrontMetrics {
 
     void bytesSent(long bytes) {
         bytesSent.inc(bytes);
+    }
+
+    /** The per-client series and shares. */
+    public ClientMetrics clients() {
+        return clients;
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
                           Tasks tasks, Rates rates, long requestsTotal,
                           Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, List<Worker> workers,
-                          Jvm jvm, FormatsReport formats, Cache cache) {
+                          Jvm jvm, FormatsReport formats, Cache cache,
+                          Map<String, ClientMetrics.Share> clients) {
 
     /** The result cache: {@code store} is disk, redis or off; {@code hitRatio} null before the first lookup. */
     public record Cache(String store, long hits, long misses, Double hitRatio, long evictions, long bytesUsed,
@@ -117,7 +118,8 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 worker.map(StatsReport::pool).orElse(Pool.UNREACHABLE),
                 metrics.workerSnapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
                         w.inFlight(), w.dispatched(), w.failures())).toList(),
-                new Jvm(heap.getUsed(), heap.getMax()), formats, Cache.of(metrics.cache()));
+                new Jvm(heap.getUsed(), heap.getMax()), formats, Cache.of(metrics.cache()),
+                metrics.clients().shares());
     }
 
     private static Pool pool(WorkerStatus status) {

@@ -99,7 +99,8 @@ public final class DurableTasks implements AsyncTasks {
                     + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
                     + "or retry after the Retry-After delay");
         }
-        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout,
+                upload.owner());
         ImagePipeline.recordCacheRequest(task, options);
         String id = task.id();
         try (InputStream in = upload.source().openStream()) {
@@ -116,7 +117,7 @@ public final class DurableTasks implements AsyncTasks {
         }
         task.finished().thenAccept(this::recordFinal);
         try {
-            pipeline.start(task, stored(id), options, this::storeResult);
+            pipeline.start(task, stored(id).ownedBy(upload.owner()), options, this::storeResult);
         } catch (RejectedExecutionException e) {
             tasks.delete(id);
             throw ImagePipeline.overloaded();

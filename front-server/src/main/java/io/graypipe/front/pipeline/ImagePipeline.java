@@ -73,7 +73,7 @@ public final class ImagePipeline {
      * the upload is released in every case once it is no longer needed.
      */
     public Task submit(Upload upload, ProcessingOptions options) {
-        Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout, upload.owner());
         recordCacheRequest(task, options);
         try {
             start(task, upload, options, (done, image, output, ranIn) -> done.complete(image, output, ranIn));
@@ -91,7 +91,9 @@ public final class ImagePipeline {
      * @throws RejectedExecutionException when the gray queue is full or shut down; {@code upload} is then untouched
      */
     public void start(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
-        grayExecutor.execute(() -> run(task, upload, options, sink));
+        // Queued under its owner, at the upload's size: the gray queue is a FairQueue (see FrontServer).
+        grayExecutor.execute(new ClientWork(upload.owner(), upload.source().length(),
+                () -> run(task, upload, options, sink)));
     }
 
     /** Records on a new task what its request lets the cache do, so a task run again (restored) does the same. */

@@ -121,6 +121,12 @@ public final class TestFront implements AutoCloseable {
             return this;
         }
 
+        /** Further command-line words as a user would type them, e.g. {@code args("--rate-limit", "2")}. */
+        public Builder args(String... words) {
+            flags.addAll(List.of(words));
+            return this;
+        }
+
         /** The data directory, kept after {@code close()}: for a front started again on the same one. */
         public Builder dataDir(Path dir) {
             dataDir = dir;
