@@ -78,7 +78,7 @@ class ArchitectureTest {
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("cache").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
             .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access")
-            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
+            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
 
     static final ArchRule ONLY_HTTP_TOUCHES_HTTP_CODEC = noClasses()
