@@ -36,11 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ResultCacheHttpTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The front's default --cache-size (256 MiB): the test harness turns the cache off unless a test asks. */
+    static final String DEFAULT_CACHE_SIZE = "268435456";
     private static TestFront front;
 
     @BeforeAll
     static void start() throws Exception {
-        front = TestFront.builder().start();
+        front = TestFront.builder().option("--cache-size", DEFAULT_CACHE_SIZE).start();
     }
 
     @AfterAll
@@ -171,7 +173,7 @@ class ResultCacheHttpTest {
         {
             byte[] original;
             Path entry;
-            try (TestFront first = TestFront.builder().dataDir(data).start()) {
+            try (TestFront first = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
                 HttpResponse<byte[]> answer = process(first, "/process", image);
                 assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
                 original = answer.body();
@@ -190,7 +192,7 @@ class ResultCacheHttpTest {
                 file.write(b ^ 0x55);
             }
             assertRecomputed(data, image, original, entry);
-            try (TestFront again = TestFront.builder().dataDir(data).start()) {
+            try (TestFront again = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
                 HttpResponse<byte[]> hit = process(again, "/process", image);
                 assertEquals("hit", hit.headers().firstValue("X-Cache").orElseThrow(),
                         "the index survives a restart");
@@ -200,7 +202,7 @@ class ResultCacheHttpTest {
     }
 
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
-        try (TestFront restarted = TestFront.builder().dataDir(data).start()) {
+        try (TestFront restarted = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
             assertEquals(200, answer.statusCode());
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());

@@ -106,6 +106,10 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
             List<String> command = new ArrayList<>(List.of("-i", host, "-p", Integer.toString(port),
                     "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
             command.addAll(args);
+            if (!args.contains("--cache-size")) {
+                // As in TestFront: the cache is off unless a test turns it on, so repeated images reach the workers.
+                command.addAll(List.of("--cache-size", "0"));
+            }
             List<URI> addresses = new CopyOnWriteArrayList<>();
             JvmProcess jvm = JvmProcess.start(launcher, "256m", "io.graypipe.front.FrontMain", command, line -> {
                 Matcher match = LISTENING.matcher(line);

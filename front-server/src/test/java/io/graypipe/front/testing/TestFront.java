@@ -150,6 +150,11 @@ public final class TestFront implements AutoCloseable {
                     "--upload-dir", root.resolve("uploads").toString()));
             options.forEach((name, value) -> args.addAll(List.of(name, value)));
             args.addAll(flags);
+            if (!args.contains("--cache-size")) {
+                // Tests send the same images again and again, and most test what happens to the work: a result cache
+                // would answer them without it. The cache's own tests turn it on with option("--cache-size", ...).
+                args.addAll(List.of("--cache-size", "0"));
+            }
             FrontServer server;
             try {
                 server = FrontServer.start(FrontMain.parse(args.toArray(String[]::new)));
