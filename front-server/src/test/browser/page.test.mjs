@@ -24,6 +24,10 @@ try {
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
   await page.goto(base + "/", { waitUntil: "load" });
   await page.setInputFiles("#files", files);
+  // Each chosen file is described by POST /info before anything is processed; the bad one says why.
+  await page.waitForFunction(([n]) => Array.from(document.querySelectorAll("#file-info li"))
+    .filter((li) => !li.textContent.endsWith("reading…")).length === n, [files.length], { timeout: 30000 });
+  const info = await page.$$eval("#file-info li", (items) => items.map((li) => li.textContent));
   await page.fill("#variants .variant:nth-child(1) .chain", variants[0]);
   await page.click("#add-variant");
   await page.fill("#variants .variant:nth-child(2) .chain", variants[1]);
@@ -45,7 +49,9 @@ try {
     groups: document.querySelectorAll("#groups tbody tr").length,
     comparison: Array.from(document.querySelectorAll("#comparison tbody tr")).map((r) => Array.from(r.cells).map((c) => c.textContent)),
     failures: document.getElementById("f-failures").textContent,
+    captions: Array.from(document.querySelectorAll(".item figcaption")).map((c) => c.textContent),
   }));
+  shown.info = info;
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-all")]);
   await download.saveAs(zipPath);
   shown.batchFailed = batch.failed;
@@ -57,6 +63,9 @@ try {
   if (shown.comparison.length !== variants.length * modes) { console.error("the comparison table is incomplete"); failed = true; }
   if (!shown.comparison.some((row) => /^\d+\.\d\d$/.test(row[5]))) { console.error("no threads/processes ratio"); failed = true; }
   if (String(batch.failed) !== shown.failures) { console.error(`failures figure ${shown.failures} != batch failed ${batch.failed}`); failed = true; }
+  if (info.filter((t) => / would give (JPEG|PNG) \d+×\d+$/.test(t)).length !== images) { console.error("the chosen files' info is missing: " + info); failed = true; }
+  const sized = shown.captions.filter((c) => /· (JPEG|PNG) · [\d,]+ bytes$/.test(c)).length;
+  if (sized !== want + images) { console.error(`expected ${want + images} captions with format and bytes, saw ${sized}`); failed = true; }
   if (shown.errors.some((e) => e.trim().length < 10)) { console.error("an error is not in plain words: " + shown.errors); failed = true; }
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.setViewportSize({ width: 380, height: 800 });

@@ -50,6 +50,7 @@ final class Endpoints {
         table.put(Route.INFO, (exchange, id) -> info.begin(exchange));
         table.put(Route.DOCS, (exchange, id) -> exchange.answerAfterBody(observability::docs));
         table.put(Route.DOCS_FILE, (exchange, id) -> exchange.answerAfterBody(() -> observability.docsFile(id)));
+        table.put(Route.ASSET, (exchange, id) -> exchange.answerAfterBody(() -> observability.asset(id)));
         for (Route route : Route.values()) {
             if (!table.containsKey(route)) {
                 throw new IllegalStateException("no endpoint for " + route.template());

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
@@ -23,6 +24,8 @@ public final class Observability {
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
     private final ApiDocs docs = new ApiDocs();
+    private final StaticFiles assets = new StaticFiles("/assets/", Map.of("page-info.js",
+            StaticResource.load("/web/page-info.js", "text/javascript; charset=utf-8")));
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
         this.metrics = metrics;
@@ -51,6 +54,11 @@ public final class Observability {
     /** {@code GET /docs}: Swagger UI on the API description. */
     FullHttpResponse docs() {
         return docs.page();
+    }
+
+    /** {@code GET /assets/{name}}: the page's script files. */
+    FullHttpResponse asset(String name) {
+        return assets.response(name);
     }
 
     /** {@code GET /docs/{name}}: the files of the Swagger UI page. */

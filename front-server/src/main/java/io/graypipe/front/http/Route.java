@@ -30,7 +30,8 @@ public enum Route {
     OPS("/ops", HttpMethod.GET),
     INFO("/info", HttpMethod.POST),
     DOCS("/docs", HttpMethod.GET),
-    DOCS_FILE("/docs/{id}", HttpMethod.GET);
+    DOCS_FILE("/docs/{id}", HttpMethod.GET),
+    ASSET("/assets/{id}", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";
