@@ -3,22 +3,16 @@
 // Usage: node docs.test.mjs BASE_URL IMAGE_FILE SCREENSHOT_PATH USER_DATA_DIR
 // Exits 0 when the page rendered the operations, no request went to another host, and the live response shows
 // status 200 with an image content type; prints what it saw as JSON.
-import { chromium } from "playwright-core";
+import { finish, launch } from "./browser.mjs";
 
 const [base, imageFile, screenshot, userDataDir] = process.argv.slice(2);
 const origin = new URL(base).host;
 
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1200, height: 1000 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const context = await launch(userDataDir, { viewport: { width: 1200, height: 1000 } });
 let failed = false;
 const elsewhere = [];
 const seen = [];
-try {
+await finish(context, async () => {
   // Every request the page makes is checked; one for another host is recorded and refused.
   await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
@@ -55,10 +49,5 @@ try {
   if (!/content-type:\s*image\/(png|jpeg)/i.test(shown.headers)) { console.error("no image content type shown"); failed = true; }
   if (elsewhere.length > 0) { console.error("requests left the machine: " + elsewhere.join(", ")); failed = true; }
   await page.screenshot({ path: screenshot, fullPage: false });
-} catch (e) {
-  console.error(e.stack || String(e));
-  failed = true;
-} finally {
-  await context.close();
-}
-process.exit(failed ? 1 : 0);
+  return !failed;
+});

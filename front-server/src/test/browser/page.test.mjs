@@ -2,7 +2,7 @@
 // Usage: node page.test.mjs BASE_URL SCREENSHOT_PATH USER_DATA_DIR ZIP_PATH FILE...
 // Exits 0 when the page shows one result per image, variant and mode, one error per bad file, the comparison
 // table, a failures figure equal to the batch's failed count, and saved the ZIP; prints what it saw as JSON.
-import { chromium } from "playwright-core";
+import { finish, launch } from "./browser.mjs";
 
 const [base, screenshot, userDataDir, zipPath, ...files] = process.argv.slice(2);
 const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f)).length;
@@ -10,16 +10,9 @@ const bad = files.length - images;
 const variants = ["", "sepia"];
 const modes = 2;
 
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  acceptDownloads: true,
-  viewport: { width: 1000, height: 900 },
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const context = await launch(userDataDir, { acceptDownloads: true, viewport: { width: 1000, height: 900 } });
 let failed = false;
-try {
+await finish(context, async () => {
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
   await page.goto(base + "/", { waitUntil: "load" });
@@ -70,10 +63,5 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
   await page.setViewportSize({ width: 380, height: 800 });
   await page.screenshot({ path: screenshot.replace(/\.png$/, "-phone.png"), fullPage: true });
-} catch (e) {
-  console.error(e.stack || String(e));
-  failed = true;
-} finally {
-  await context.close();
-}
-process.exit(failed ? 1 : 0);
+  return !failed;
+});
