@@ -1,5 +1,6 @@
 package io.graypipe.front.http;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.ImageFacts;
@@ -38,10 +39,8 @@ final class InfoRequests {
         this.executor = executor;
     }
 
-    /** The body of {@code POST /info}: the image's facts, its size in bytes, and the output it would give. */
-    record Info(String format, int width, int height, int orientation, int uprightWidth, int uprightHeight,
-                String colourModel, int bitsPerSample, boolean hasAlpha, ImageFacts.Icc icc, Integer frames,
-                boolean animated, ImageFacts.ExifSummary exif, long bytes, Output output) {
+    /** The body of {@code POST /info}: the image's facts (their fields at the top level), its size in bytes, and the output it would give. */
+    record Info(@JsonUnwrapped ImageFacts facts, long bytes, Output output) {
     }
 
     /** What {@code POST /process} with the same parameters would answer: its size and format. */
@@ -98,10 +97,7 @@ final class InfoRequests {
         int[] size = options.ops().sizeAfter(ScaleRequest.targetSize(facts.uprightWidth(), options.scale()),
                 ScaleRequest.targetSize(facts.uprightHeight(), options.scale()));
         Output output = new Output(size[0], size[1], options.formatFor(facts.format()).label());
-        return HttpResponses.json(HttpResponseStatus.OK, new Info(facts.format(), facts.width(), facts.height(),
-                facts.orientation(), facts.uprightWidth(), facts.uprightHeight(), facts.colourModel(),
-                facts.bitsPerSample(), facts.hasAlpha(), facts.icc(), facts.frames(), facts.animated(), facts.exif(),
-                upload.source().length(), output));
+        return HttpResponses.json(HttpResponseStatus.OK, new Info(facts, upload.source().length(), output));
     }
 
     private static FullHttpResponse failure(Throwable error) {
