@@ -15,6 +15,10 @@ let failed = false;
 await finish(context, async () => {
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
+  // The page must work under its own Content-Security-Policy: anything the policy blocks fails the test.
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) { console.error("blocked by the page's policy: " + m.text()); failed = true; }
+  });
   await page.goto(base + "/", { waitUntil: "load" });
   await page.setInputFiles("#files", files);
   // Each chosen file is described by POST /info before anything is processed; the bad one says why.

@@ -1,5 +1,8 @@
 package io.graypipe.front;
 
+import io.graypipe.front.access.AccessControl;
+import io.graypipe.front.access.ApiKeys;
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
@@ -8,14 +11,22 @@ import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.CodecLibraries;
+import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.cache.DiskCache;
+import io.graypipe.front.cache.RedisCache;
+import io.graypipe.front.cache.ResultCache;
+import io.graypipe.front.pipeline.FairQueue;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.config.StoreAddress;
 import io.graypipe.front.store.redis.RedisConnections;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
@@ -79,6 +90,8 @@ public final class FrontServer implements AutoCloseable {
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     /** Put before every key, so several clusters can share one Redis. */
     private static final String STORE_PREFIX = "graypipe:";
+    /** How long a cache lookup waits for Redis before it counts as a miss. */
+    private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -98,11 +111,17 @@ public final class FrontServer implements AutoCloseable {
     private final Workers workers;
     /** libturbojpeg for this front's decoder and its local worker's encoder; empty when it could not be loaded. */
     private final Optional<TurboJpeg> turboJpeg;
+    /** libwebp and libavif: AVIF uploads are decoded here, and the local worker encodes with both. */
+    private final CodecLibraries codecs;
     /** This front's shared-memory regions; null when rasters go inline. */
     private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
+    private ResultCache resultCache = ResultCache.off();
+    /** The key file of --api-keys, or null. */
+    private final ApiKeys apiKeys;
+    private final RateLimits rateLimits;
 
     private FrontServer(FrontConfig config) throws Exception {
         this.config = config;
@@ -113,8 +132,10 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
+        // Clients share the gray threads by deficit round robin (docs/many-users.md), not first come, first served.
         grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.processing().queueSize()), new DefaultThreadFactory("graypipe-gray"));
+                new FairQueue(config.processing().queueSize(), config.access().clientInFlight(), config.access().fifo(),
+                        this::queueWaited), new DefaultThreadFactory("graypipe-gray"));
         // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
         // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
         uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
@@ -128,19 +149,23 @@ public final class FrontServer implements AutoCloseable {
 
         regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
         turboJpeg = TurboJpegLibrary.load(config.processing().turbojpegLibrary());
+        codecs = CodecLibraries.load(config.processing().webpLibrary(), config.processing().avifLibrary());
         if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
                     config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken,
-                    config.worker().sharedMemory(), turboJpeg.map(TurboJpeg::library).orElse("off"));
+                    config.worker().sharedMemory(), codecFlags());
         } else {
             localToken = null;
             localWorker = null;
         }
 
         workers = new WorkerPool(connectWorkers(config));
+        apiKeys = config.access().apiKeys() != null ? ApiKeys.open(config.access().apiKeys()) : null;
+        rateLimits = config.storage().store() != null
+                ? RateLimits.shared(config.storage().store().uri(), STORE_TIMEOUT, STORE_PREFIX) : RateLimits.local();
     }
 
     /**
@@ -148,6 +173,13 @@ public final class FrontServer implements AutoCloseable {
      * this front starts (without {@code --worker}, or with {@code --local-worker}), with a fresh secret it hands
      * the worker on stdin.
      */
+    /** The local worker's codec library flags: the libraries this front loaded, by name, else "off". */
+    private List<String> codecFlags() {
+        List<String> flags = new ArrayList<>(List.of("--turbojpeg-library", turboJpeg.map(TurboJpeg::library).orElse("off")));
+        flags.addAll(codecs.workerFlags());
+        return flags;
+    }
+
     private List<WorkerClient> connectWorkers(FrontConfig config) throws IOException {
         FrontConfig.Worker settings = config.worker();
         List<WorkerClient> connections = new ArrayList<>();
@@ -188,6 +220,21 @@ public final class FrontServer implements AutoCloseable {
                 workers, storageExecutor, housekeeping, config.timeouts().request(), slots);
     }
 
+    /** Queue waits arrive from the gray queue, which exists before the metrics do. */
+    private void queueWaited(ClientId client, long nanos) {
+        FrontMetrics current = metrics;
+        if (current != null) {
+            current.clients().queueWait(client, nanos);
+        }
+    }
+
+    /** Reads the key file again now (SIGHUP); without one, nothing. */
+    public void reloadKeys() {
+        if (apiKeys != null) {
+            apiKeys.reload();
+        }
+    }
+
     /** Transfer times arrive from the worker client, which exists before the metrics do. */
     private void transferred(Duration took) {
         FrontMetrics current = metrics;
@@ -215,6 +262,21 @@ public final class FrontServer implements AutoCloseable {
         }
     }
 
+    /** The result cache: off with --cache-size 0, in Redis with --store, else in {@code DATA_DIR/cache}. */
+    private static ResultCache openCache(FrontConfig config, Path dataDir) throws IOException {
+        long size = config.caching().maxBytes();
+        if (size == 0) {
+            return ResultCache.off();
+        }
+        StoreAddress store = config.storage().store();
+        if (store != null) {
+            log.info("result cache in {}: {} bytes, entries unused for {} expire", store.location(), size,
+                    config.caching().ttl());
+            return RedisCache.open(store.uri(), STORE_PREFIX, size, config.caching().ttl(), CACHE_TIMEOUT);
+        }
+        return DiskCache.open(dataDir.resolve("cache"), size);
+    }
+
     public static FrontServer start(FrontConfig config) throws Exception {
         FrontServer server = new FrontServer(config);
         try {
@@ -238,10 +300,13 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
+        resultCache = openCache(config, taskFiles.root());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
-                config.timeouts().request());
+                config.timeouts().request(), resultCache,
+                new ResultKeys(config.processing().exactScaling(), decoder.jpegDecoder()));
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
                 decoder.jpegDecoder(), regions);
+        metrics.watch(resultCache);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         if (config.storage().store() != null) {
@@ -249,7 +314,7 @@ public final class FrontServer implements AutoCloseable {
         }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks));
+                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs, workers.encodable()));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         if (sharedTasks != null) {
             sharedTasks.start();
@@ -257,6 +322,10 @@ public final class FrontServer implements AutoCloseable {
             durableTasks.recover();
         }
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(rateLimits::sweep, 60, 60, TimeUnit.SECONDS);
+        if (apiKeys != null) {
+            housekeeping.scheduleWithFixedDelay(apiKeys::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -266,7 +335,8 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                        dataFactory, uploadExecutor, observability, sharedTasks));
+                        dataFactory, uploadExecutor, observability, sharedTasks,
+                        new AccessControl(apiKeys, config.access()), rateLimits));
         int port = config.listen().port();
         for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -359,6 +429,10 @@ public final class FrontServer implements AutoCloseable {
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (sharedTasks != null) {
             sharedTasks.close();
+        }
+        resultCache.close();
+        if (rateLimits != null) {
+            rateLimits.close();
         }
         taskFiles.close();
         log.info("front stopped");

@@ -1,5 +1,7 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.netty.handler.codec.http.FullHttpResponse;
 
 import java.io.IOException;
@@ -17,15 +19,15 @@ final class ApiDocs {
     private static final String WEBJAR = "/META-INF/resources/webjars/swagger-ui/";
 
     private final StaticResource page = StaticResource.load("/web/docs.html", "text/html; charset=utf-8");
-    private final StaticFiles files;
+    private final Map<String, StaticResource> files;
 
     ApiDocs() {
         String base = WEBJAR + webjarVersion() + "/";
-        files = new StaticFiles("/docs/", Map.of(
+        files = Map.of(
                 "initializer.js", StaticResource.load("/web/docs-initializer.js", "text/javascript; charset=utf-8"),
                 "swagger-ui-bundle.js", StaticResource.load(base + "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
                 "swagger-ui.css", StaticResource.load(base + "swagger-ui.css", "text/css; charset=utf-8"),
-                "favicon-32x32.png", StaticResource.load(base + "favicon-32x32.png", "image/png")));
+                "favicon-32x32.png", StaticResource.load(base + "favicon-32x32.png", "image/png"));
     }
 
     FullHttpResponse page() {
@@ -34,7 +36,12 @@ final class ApiDocs {
 
     /** {@code GET /docs/{name}}: one of the page's files; 404 for any other name. */
     FullHttpResponse file(String name) {
-        return files.response(name);
+        StaticResource file = files.get(name);
+        if (file == null) {
+            throw new FrontException(ErrorCode.NOT_FOUND, "no file /docs/" + HttpResponses.clip(name)
+                    + "; the API documentation is at /docs");
+        }
+        return file.response();
     }
 
     /** The Swagger UI version of the jar on the class path, from its Maven properties; a missing jar fails the start. */

@@ -20,6 +20,8 @@ final class ErrorStatus {
                     HttpResponseStatus.BAD_REQUEST;
             case NOT_FOUND, TASK_NOT_FOUND, BATCH_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
+            case UNAUTHORIZED -> HttpResponseStatus.UNAUTHORIZED;
+            case RATE_LIMITED -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case REQUEST_TIMEOUT -> HttpResponseStatus.REQUEST_TIMEOUT;
             case TASK_NOT_DONE, BATCH_CLOSED, BATCH_NOT_FINISHED -> HttpResponseStatus.CONFLICT;
             case UPLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
@@ -27,7 +29,7 @@ final class ErrorStatus {
             case UNSUPPORTED_MEDIA_TYPE -> HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE;
             case UNDECODABLE_IMAGE, IMAGE_TOO_LARGE, SCALING_FAILED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case OVERLOADED, WORKER_UNAVAILABLE, STORAGE_FULL, STORAGE_UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
-            case BATCHES_NOT_SHARED -> HttpResponseStatus.NOT_IMPLEMENTED;
+            case BATCHES_NOT_SHARED, FORMAT_UNAVAILABLE -> HttpResponseStatus.NOT_IMPLEMENTED;
             case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };

@@ -17,6 +17,7 @@ import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.BatchChange;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskRegistry;
@@ -132,7 +133,9 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
-        Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout,
+                upload.owner());
+        ImagePipeline.recordCacheRequest(task, options);
         CompletableFuture<byte[]> image;
         try {
             image = CompletableFuture.supplyAsync(() -> read(upload.source()), storage);
@@ -159,8 +162,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     }
 
     /** Groups accepted tasks into a new batch; completes with its id. */
-    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames) {
-        String batchId = registry.newId();
+    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames, ClientId owner) {
+        String batchId = registry.newId(owner);
         return translated(store.createBatch(batchId, tasks.stream().map(Task::id).toList(), filenames))
                 .thenApply(created -> batchId);
     }
@@ -401,7 +404,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         ProcessingOptions options = new ProcessingOptions(status.scale(),
                 record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
                 status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
+                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
+                .withCache(DurableTasks.cacheRequest(status));
         try {
             pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
                     (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));

@@ -211,6 +211,11 @@ class EventLoopBlockingTest {
         }
 
         @Override
+        public java.util.Set<io.graypipe.protocol.OutputFormat> encodable() {
+            return java.util.Set.of();
+        }
+
+        @Override
         public int inFlight() {
             return 0;
         }

@@ -196,8 +196,12 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
 
     /** The value of one sample of GET /metrics, e.g. {@code graypipe_http_requests_total{method="GET",…}}; 0 when absent. */
     public double metric(String series) {
-        Matcher sample = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-                .matcher(new String(get("/metrics").body(), StandardCharsets.UTF_8));
+        return sample(new String(get("/metrics").body(), StandardCharsets.UTF_8), series);
+    }
+
+    /** The value of {@code series} (name and labels, as written) in a /metrics text; 0 when absent. */
+    static double sample(String metrics, String series) {
+        Matcher sample = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
         return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
     }
 
