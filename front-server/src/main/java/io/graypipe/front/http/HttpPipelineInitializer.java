@@ -48,7 +48,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
                 shared);
         InfoRequests info = new InfoRequests(uploads, new ImageInspector(new ImageLimits(config.processing().maxPixels(),
-                config.processing().maxDimension())), uploadExecutor);
+                config.processing().maxDimension())), uploadExecutor, worker);
         this.endpoints = new Endpoints(uploads, info, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());

@@ -1,14 +1,18 @@
 package io.graypipe.front.http;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.ImageFacts;
 import io.graypipe.front.image.ImageInspector;
+import io.graypipe.front.pipeline.FormatNegotiation;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
+import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.ScaleRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +27,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * {@code POST /info}: an upload received exactly as {@code POST /process} receives it (same limits and refusals),
  * answered with what its headers say ({@link ImageInspector}, off the event loop) and what graypipe would make of it
- * for the request's {@code scale}, {@code format} and {@code ops}. No pixel is decoded and no worker is needed.
+ * for the request's {@code scale}, {@code format} ({@code auto} resolved from the Accept header and the formats the
+ * workers encode, as for {@code /process}) and {@code ops}. No pixel is decoded and no worker is asked.
  */
 final class InfoRequests {
     private static final Logger log = LoggerFactory.getLogger(InfoRequests.class);
@@ -31,17 +36,17 @@ final class InfoRequests {
     private final UploadRequests uploads;
     private final ImageInspector inspector;
     private final Executor executor;
+    private final Workers workers;
 
-    InfoRequests(UploadRequests uploads, ImageInspector inspector, Executor executor) {
+    InfoRequests(UploadRequests uploads, ImageInspector inspector, Executor executor, Workers workers) {
         this.uploads = uploads;
         this.inspector = inspector;
         this.executor = executor;
+        this.workers = workers;
     }
 
-    /** The body of {@code POST /info}: the image's facts, its size in bytes, and the output it would give. */
-    record Info(String format, int width, int height, int orientation, int uprightWidth, int uprightHeight,
-                String colourModel, int bitsPerSample, boolean hasAlpha, ImageFacts.Icc icc, Integer frames,
-                boolean animated, ImageFacts.ExifSummary exif, long bytes, Output output) {
+    /** The body of {@code POST /info}: the image's facts (their fields at the top level), its size in bytes, and the output it would give. */
+    record Info(@JsonUnwrapped ImageFacts facts, long bytes, Output output) {
     }
 
     /** What {@code POST /process} with the same parameters would answer: its size and format. */
@@ -50,13 +55,16 @@ final class InfoRequests {
 
     void begin(HttpExchange exchange) {
         Map<String, String> query = exchange.query();
-        ProcessingOptions.parse(query);
+        FormatNegotiation.requireEncodable(ProcessingOptions.parse(query).format(), workers.encodable());
         exifLevel(query.get("exif"));
         UploadReceiver receiver = uploads.bodyReceiver(exchange.context().channel(), exchange.request());
-        exchange.receive(receiver, body -> submit(body, query));
+        String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
+        exchange.receive(receiver, body -> submit(body, query, accept));
     }
 
-    private CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query) {
+    /** @param accept the request's Accept header, which {@code format=auto} follows as it does on /process */
+    private CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
+                                                       String accept) {
         List<Upload> files = body.files();
         try {
             if (files.size() > 1) {
@@ -65,13 +73,19 @@ final class InfoRequests {
             }
             Map<String, String> params = new HashMap<>(body.fields());
             params.putAll(query);
-            ProcessingOptions options = ProcessingOptions.parse(params);
+            ProcessingOptions options = FormatNegotiation.resolve(ProcessingOptions.parse(params), accept,
+                    workers.encodable());
+            FormatNegotiation.requireEncodable(options.format(), workers.encodable());
             boolean fullExif = exifLevel(params.get("exif"));
             Upload upload = files.get(0);
             return CompletableFuture.supplyAsync(() -> answer(upload, options, fullExif), executor)
                     .handle((response, error) -> {
                         upload.release().run();
-                        return error == null ? response : failure(error);
+                        FullHttpResponse answer = error == null ? response : failure(error);
+                        if (options.auto()) {
+                            answer.headers().add(HttpHeaderNames.VARY, "Accept");
+                        }
+                        return answer;
                     });
         } catch (RejectedExecutionException e) {
             files.forEach(f -> f.release().run());
@@ -98,10 +112,7 @@ final class InfoRequests {
         int[] size = options.ops().sizeAfter(ScaleRequest.targetSize(facts.uprightWidth(), options.scale()),
                 ScaleRequest.targetSize(facts.uprightHeight(), options.scale()));
         Output output = new Output(size[0], size[1], options.formatFor(facts.format()).label());
-        return HttpResponses.json(HttpResponseStatus.OK, new Info(facts.format(), facts.width(), facts.height(),
-                facts.orientation(), facts.uprightWidth(), facts.uprightHeight(), facts.colourModel(),
-                facts.bitsPerSample(), facts.hasAlpha(), facts.icc(), facts.frames(), facts.animated(), facts.exif(),
-                upload.source().length(), output));
+        return HttpResponses.json(HttpResponseStatus.OK, new Info(facts, upload.source().length(), output));
     }
 
     private static FullHttpResponse failure(Throwable error) {

@@ -183,6 +183,24 @@ class InfoEndpointTest {
     }
 
     @Test
+    void formatAutoFollowsTheAcceptHeaderAsProcessDoes() throws Exception {
+        for (String accept : List.of("image/avif,image/webp,*/*", "image/webp", "*/*")) {
+            Multipart body = new Multipart().file("image", "alpha.png", "image/png", Files.readAllBytes(Path.of(file("alpha.png"))));
+            HttpResponse<String> info = front.http().send(HttpRequest.newBuilder(front.uri("/info?format=auto"))
+                    .header("Content-Type", body.contentType()).header("Accept", accept).POST(body.publisher()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<byte[]> processed = front.http().send(HttpRequest.newBuilder(front.uri("/process?format=auto"))
+                    .header("Content-Type", body.contentType()).header("Accept", accept).POST(body.publisher()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, info.statusCode(), info.body());
+            assertEquals(200, processed.statusCode(), accept);
+            assertEquals(processed.headers().firstValue("Content-Type").orElseThrow(),
+                    "image/" + JSON.readTree(info.body()).at("/output/format").asText(), accept);
+            assertTrue(info.headers().allValues("Vary").contains("Accept"), info.headers().toString());
+        }
+    }
+
+    @Test
     void brokenUploadsGetTheAnswerProcessGives() throws Exception {
         Map<String, byte[]> broken = Map.of(
                 "truncated.jpg", TestImages.truncated(TestImages.jpeg(300, 200)),
