@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModesGiveIdenticalBytesTest {
     private static final WorkerConfig CONFIG = new WorkerConfig("127.0.0.1", 0, 1, WorkerConfig.PoolMode.PROCESSES,
-            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "", new byte[0], null, null, null);
+            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "", WorkerSecrets.fixed(new byte[0]), null, null, null);
     private static ChildProcessPool children;
     private static ThreadScalePool threads;
 
