@@ -72,7 +72,7 @@ public final class SafeText {
                 safe.append(c);
             }
         }
-        String stripped = safe.toString().strip().replaceFirst("^\\.+", "").strip();
+        String stripped = withoutLeadingDots(safe.toString().strip());
         if (stripped.length() <= maxChars) {
             return stripped;
         }
@@ -81,6 +81,17 @@ public final class SafeText {
         if (Character.isLowSurrogate(stripped.charAt(cut))) {
             cut++;
         }
-        return stripped.substring(cut);
+        // The kept end may start with a dot or a space again (fuzz finding F7): strip those too.
+        return withoutLeadingDots(stripped.substring(cut));
+    }
+
+    /** {@code name} without the dots and spaces it starts with: no hidden file, no name that looks empty. */
+    private static String withoutLeadingDots(String name) {
+        int start = 0;
+        while (start < name.length() && (name.charAt(start) == '.' || Character.isWhitespace(name.charAt(start))
+                || Character.isSpaceChar(name.charAt(start)))) {
+            start++;
+        }
+        return name.substring(start);
     }
 }

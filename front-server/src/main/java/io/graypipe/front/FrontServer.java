@@ -36,6 +36,7 @@ import io.graypipe.front.worker.ResolvedAddress;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.SecretFile;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -184,18 +185,26 @@ public final class FrontServer implements AutoCloseable {
         FrontConfig.Worker settings = config.worker();
         List<WorkerClient> connections = new ArrayList<>();
         if (!settings.addresses().isEmpty()) {
-            byte[] token = Files.readString(settings.tokenFile(), StandardCharsets.UTF_8).strip()
-                    .getBytes(StandardCharsets.UTF_8);
+            // Read again every second, off the event loops: a rotated secret is used by the next connection, with
+            // no restart (docs/scale-out.md, "Rotating the worker-link secret").
+            SecretFile token = SecretFile.open(settings.tokenFile());
+            housekeeping.scheduleWithFixedDelay(() -> {
+                if (token.refresh()) {
+                    log.info("worker token file {} changed: new connections to workers present the new secret",
+                            token.path());
+                }
+            }, 1, 1, TimeUnit.SECONDS);
             SslContext tls = settings.tls() != null ? settings.tls().clientContext() : null;
             for (InetSocketAddress address : settings.addresses()) {
                 connections.add(new WorkerClient(ioGroup, address.getHostString() + ":" + address.getPort(),
-                        new ResolvedAddress(address, housekeeping), token, settings.maxFrameBytes(), tls,
+                        new ResolvedAddress(address, housekeeping), token::secret, settings.maxFrameBytes(), tls,
                         this::transferred, regions));
             }
         }
         if (localWorker != null) {
-            connections.add(new WorkerClient(ioGroup, "local", localWorker::address,
-                    localToken.getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes(), null, this::transferred,
+            byte[] secret = localToken.getBytes(StandardCharsets.UTF_8);
+            connections.add(new WorkerClient(ioGroup, "local", localWorker::address, secret::clone,
+                    settings.maxFrameBytes(), null, this::transferred,
                     regions));
         }
         return connections;

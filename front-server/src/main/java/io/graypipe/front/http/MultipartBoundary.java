@@ -25,7 +25,11 @@ final class MultipartBoundary {
                 continue;
             }
             String value = parameter.substring(equals + 1).strip();
-            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            if (value.startsWith("\"")) {
+                // Quoted: both quotes, and something between them (a lone quote made Netty throw, too).
+                if (value.length() < 2 || !value.endsWith("\"")) {
+                    return false;
+                }
                 value = value.substring(1, value.length() - 1);
             }
             return !value.isEmpty() && value.length() <= MAX_CHARS && !value.endsWith(" ")

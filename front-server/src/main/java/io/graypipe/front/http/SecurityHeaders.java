@@ -42,8 +42,8 @@ final class SecurityHeaders extends ChannelOutboundHandlerAdapter {
     }
 
     static void add(HttpHeaders headers) {
-        headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("Referrer-Policy", "no-referrer");
+        headers.set("x-content-type-options", "nosniff");
+        headers.set("referrer-policy", "no-referrer");
         String type = headers.get(HttpHeaderNames.CONTENT_TYPE, "");
         if (type.regionMatches(true, 0, "text/html", 0, "text/html".length())) {
             headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, PAGE_POLICY);
