@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,11 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ResultCacheHttpTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The production default: test fronts start with the cache off. */
+    static final String CACHE_SIZE = "268435456";
     private static TestFront front;
 
     @BeforeAll
     static void start() throws Exception {
-        front = TestFront.builder().start();
+        front = TestFront.builder().option("--cache-size", CACHE_SIZE).start();
     }
 
     @AfterAll
@@ -54,6 +57,7 @@ class ResultCacheHttpTest {
     void secondIdenticalUploadIsAByteIdenticalHitWithTheSameStrongEtag() throws Exception {
         byte[] image = TestImages.jpeg(320, 200);
         HttpResponse<byte[]> first = process(front, "/process?scale=0.5", image);
+        awaitStored(front, first.headers().firstValue("ETag").orElseThrow());
         HttpResponse<byte[]> second = process(front, "/process?scale=0.5", image);
         HttpResponse<byte[]> viaUpload = process(front, "/upload?scale=0.5", image);
 
@@ -76,6 +80,7 @@ class ResultCacheHttpTest {
         HttpResponse<byte[]> off = process(front, "/process?cache=off", image);
         HttpResponse<byte[]> afterOff = process(front, "/process", image);
         HttpResponse<byte[]> bypass = process(front, "/process?cache=bypass", image);
+        awaitStored(front, bypass.headers().firstValue("ETag").orElseThrow());
         HttpResponse<byte[]> afterBypass = process(front, "/process", image);
 
         assertEquals("miss", off.headers().firstValue("X-Cache").orElseThrow());
@@ -102,6 +107,7 @@ class ResultCacheHttpTest {
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow(),
                     query + " must not be answered by an entry of another option set");
             firsts.add(answer);
+            awaitStored(front, answer.headers().firstValue("ETag").orElseThrow());
         }
         Set<String> etags = new HashSet<>();
         for (int i = 0; i < variants.size(); i++) {
@@ -117,6 +123,7 @@ class ResultCacheHttpTest {
     void asyncHitIsDoneAtOnceAndItsResultAnswers304ToItsEtag() throws Exception {
         byte[] image = TestImages.png(120, 80);
         String firstId = taskDone(front, image);
+        awaitStored(front, status(front, firstId).path("cache").path("etag").asText());
         String secondId = taskDone(front, image);
         JsonNode second = status(front, secondId);
         assertEquals("hit", second.path("cache").path("result").asText(), second.toString());
@@ -137,6 +144,60 @@ class ResultCacheHttpTest {
         assertEquals(404, get(front, "/tasks/" + secondId + "/result", null).statusCode(),
                 "a deleted task's result is gone by its URL, though its bytes stay cached");
         assertEquals(404, get(front, "/tasks/" + secondId + "/result", etag).statusCode());
+    }
+
+    /** --exact-scaling is a front's flag, not a request's: a front with it on the same cache misses. */
+    @Test
+    void exactScalingIsItsOwnEntry(@TempDir Path data) throws Exception {
+        byte[] image = TestImages.jpeg(400, 240);
+        String etag;
+        try (TestFront shrinking = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
+            etag = process(shrinking, "/process?scale=0.25", image).headers().firstValue("ETag").orElseThrow();
+            awaitStored(shrinking, etag);
+        }
+        try (TestFront exact = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).exactScaling()
+                .start()) {
+            HttpResponse<byte[]> answer = process(exact, "/process?scale=0.25", image);
+            assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
+            assertNotEquals(etag, answer.headers().firstValue("ETag").orElseThrow());
+        }
+    }
+
+    /** A rerun of a batch is all hits, counted by the batch; its archive answers 304 to its ETag. */
+    @Test
+    void batchCountsItsHitsAndItsArchiveAnswers304() throws Exception {
+        Multipart files = new Multipart().file("image", "a.png", "image/png", TestImages.png(64, 40))
+                .file("image", "b.png", "image/png", TestImages.png(40, 64));
+        String first = finishedBatch(files);
+        for (JsonNode item : JSON.readTree(front.get("/batches/" + first).body()).path("tasks")) {
+            awaitStored(front, item.path("task").path("cache").path("etag").asText());
+        }
+        String rerun = finishedBatch(files);
+        assertEquals(0, JSON.readTree(front.get("/batches/" + first).body()).path("cache_hits").asInt());
+        assertEquals(2, JSON.readTree(front.get("/batches/" + rerun).body()).path("cache_hits").asInt());
+
+        HttpResponse<byte[]> archive = get(front, "/batches/" + rerun + "/archive", null);
+        assertEquals(200, archive.statusCode());
+        String etag = archive.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<byte[]> revalidated = get(front, "/batches/" + rerun + "/archive", etag);
+        assertEquals(304, revalidated.statusCode());
+        assertEquals(0, revalidated.body().length);
+        assertNotEquals(etag, get(front, "/batches/" + first + "/archive", null).headers().firstValue("ETag")
+                .orElseThrow(), "another batch's tasks make another archive");
+    }
+
+    private static String finishedBatch(Multipart files) throws Exception {
+        HttpResponse<String> accepted = front.post("/tasks", files);
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String id = JSON.readTree(accepted.body()).path("batch_id").asText();
+        Await.until(Duration.ofSeconds(20), "batch " + id + " finished", () -> {
+            try {
+                return JSON.readTree(front.get("/batches/" + id).body()).path("finished").asBoolean();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return id;
     }
 
     @Test
@@ -171,13 +232,11 @@ class ResultCacheHttpTest {
         {
             byte[] original;
             Path entry;
-            try (TestFront first = TestFront.builder().dataDir(data).start()) {
+            try (TestFront first = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
                 HttpResponse<byte[]> answer = process(first, "/process", image);
                 assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
                 original = answer.body();
-                entry = first.dataDir().resolve("cache").resolve(answer.headers().firstValue("ETag").orElseThrow()
-                        .replace("\"", ""));
-                Await.until(Duration.ofSeconds(10), "the entry on disk", () -> Files.exists(entry));
+                entry = awaitStored(first, answer.headers().firstValue("ETag").orElseThrow());
             }
             try (RandomAccessFile file = new RandomAccessFile(entry.toFile(), "rw")) {
                 file.setLength(file.length() - 10);
@@ -190,7 +249,7 @@ class ResultCacheHttpTest {
                 file.write(b ^ 0x55);
             }
             assertRecomputed(data, image, original, entry);
-            try (TestFront again = TestFront.builder().dataDir(data).start()) {
+            try (TestFront again = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
                 HttpResponse<byte[]> hit = process(again, "/process", image);
                 assertEquals("hit", hit.headers().firstValue("X-Cache").orElseThrow(),
                         "the index survives a restart");
@@ -200,7 +259,7 @@ class ResultCacheHttpTest {
     }
 
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
-        try (TestFront restarted = TestFront.builder().dataDir(data).start()) {
+        try (TestFront restarted = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
             assertEquals(200, answer.statusCode());
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
@@ -209,6 +268,13 @@ class ResultCacheHttpTest {
             Await.until(Duration.ofSeconds(10), "the entry written again",
                     () -> entry.toFile().length() > original.length);
         }
+    }
+
+    /** Waits until the cache writer has stored the entry of {@code etag}, and returns its file. */
+    private static Path awaitStored(TestFront target, String etag) {
+        Path entry = target.dataDir().resolve("cache").resolve(etag.replace("\"", ""));
+        Await.until(Duration.ofSeconds(10), "cache entry " + entry, () -> Files.exists(entry));
+        return entry;
     }
 
     static HttpResponse<byte[]> process(TestFront target, String pathAndQuery, byte[] image) throws Exception {

@@ -50,7 +50,10 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
         return new Builder();
     }
 
-    /** How to start the front: {@code graypipe -i HOST -p PORT --data-dir DIR <args>}. */
+    /**
+     * How to start the front: {@code graypipe -i HOST -p PORT --data-dir DIR <args>}, with the result cache off
+     * ({@code --cache-size 0}) unless {@code args} set {@code --cache-size}.
+     */
     public static final class Builder {
         private String host = "127.0.0.1";
         private int expectedAddresses = 1;
@@ -106,6 +109,10 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
             List<String> command = new ArrayList<>(List.of("-i", host, "-p", Integer.toString(port),
                     "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
             command.addAll(args);
+            if (!args.contains("--cache-size")) {
+                // Most tests repeat one image and count what the workers did: the result cache would answer them.
+                command.addAll(List.of("--cache-size", "0"));
+            }
             List<URI> addresses = new CopyOnWriteArrayList<>();
             JvmProcess jvm = JvmProcess.start(launcher, "256m", "io.graypipe.front.FrontMain", command, line -> {
                 Matcher match = LISTENING.matcher(line);

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * A real front, in this JVM, on 127.0.0.1 and an ephemeral port, with its own scale-worker JVM and its own data and
  * upload directories, configured through {@link FrontMain#parse} as a user configures it. Settings start at the
  * production defaults of {@code FrontMain}, except that the worker runs one child in threads mode (small JVM),
- * two gray threads and four images in flight; tests change the ones they exercise on the {@link Builder}.
+ * two gray threads and four images in flight, and the result cache is off ({@code option("--cache-size", ...)}
+ * turns it on); tests change the ones they exercise on the {@link Builder}.
  */
 public final class TestFront implements AutoCloseable {
     private final FrontServer server;
@@ -52,6 +53,8 @@ public final class TestFront implements AutoCloseable {
             processes(1);
             grayThreads(2);
             workerInFlight(4);
+            // Most tests repeat one image and count what the worker did: the result cache would answer them.
+            option("--cache-size", "0");
         }
 
         /** {@code processes} or {@code threads}. */
