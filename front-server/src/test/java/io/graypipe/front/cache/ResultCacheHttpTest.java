@@ -11,7 +11,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -20,8 +26,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -43,7 +52,7 @@ class ResultCacheHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        front = TestFront.builder().option("--cache-size", CACHE_SIZE).start();
+        front = ready(TestFront.builder().option("--cache-size", CACHE_SIZE).start());
     }
 
     @AfterAll
@@ -146,17 +155,59 @@ class ResultCacheHttpTest {
         assertEquals(404, get(front, "/tasks/" + secondId + "/result", etag).statusCode());
     }
 
+    /** With --cache-scope client, a client's entries answer only that client (by address, until API keys). */
+    @Test
+    void clientScopeKeepsEachClientsEntriesToItself(@TempDir Path data) throws Exception {
+        byte[] image = TestImages.png(70, 50);
+        try (TestFront scoped = ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE)
+                .option("--cache-scope", "client").start())) {
+            String etag = rawProcess(scoped, "127.0.0.1", image).get("etag");
+            awaitStored(scoped, etag);
+            assertEquals("hit", rawProcess(scoped, "127.0.0.1", image).get("x-cache"), "the same client");
+            Map<String, String> other = rawProcess(scoped, "127.0.0.2", image);
+            assertEquals("miss", other.get("x-cache"), "another client computes its own");
+            assertNotEquals(etag, other.get("etag"));
+        }
+    }
+
+    /**
+     * POST /process of {@code image} as a raw body from the local address {@code from} (java.net.http cannot
+     * choose one); returns the status line (key {@code status}) and the headers, names in lower case.
+     */
+    private static Map<String, String> rawProcess(TestFront target, String from, byte[] image) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(target.address(), 5000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /process HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: "
+                    + image.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(image);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            Map<String, String> head = new HashMap<>();
+            head.put("status", in.readLine());
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                int colon = line.indexOf(':');
+                head.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+            }
+            assertTrue(head.get("status").contains(" 200 "), head.toString());
+            return head;
+        }
+    }
+
     /** --exact-scaling is a front's flag, not a request's: a front with it on the same cache misses. */
     @Test
     void exactScalingIsItsOwnEntry(@TempDir Path data) throws Exception {
         byte[] image = TestImages.jpeg(400, 240);
         String etag;
-        try (TestFront shrinking = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
+        try (TestFront shrinking = cachingFront(data)) {
             etag = process(shrinking, "/process?scale=0.25", image).headers().firstValue("ETag").orElseThrow();
             awaitStored(shrinking, etag);
         }
-        try (TestFront exact = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).exactScaling()
-                .start()) {
+        try (TestFront exact = ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).exactScaling()
+                .start())) {
             HttpResponse<byte[]> answer = process(exact, "/process?scale=0.25", image);
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
             assertNotEquals(etag, answer.headers().firstValue("ETag").orElseThrow());
@@ -203,14 +254,15 @@ class ResultCacheHttpTest {
     @Test
     void byteLimitHoldsUnderAFloodOfDistinctImagesAndEvictionsAreCounted(@TempDir Path data) throws Exception {
         long budget = 150_000;
-        try (TestFront small = TestFront.builder().dataDir(data).option("--cache-size", Long.toString(budget)).start()) {
+        try (TestFront small = ready(TestFront.builder().dataDir(data).option("--cache-size", Long.toString(budget))
+                .start())) {
             Path cache = small.dataDir().resolve("cache");
             long largest = 0;
             long total = 0;
             for (int i = 0; i < 30; i++) {
                 HttpResponse<byte[]> answer = process(small, "/process?format=png&scale=1",
                         TestImages.noisePng(100 + i, 100));
-                assertEquals(200, answer.statusCode());
+                assertEquals(200, answer.statusCode(), () -> new String(answer.body(), StandardCharsets.UTF_8));
                 largest = Math.max(largest, answer.body().length);
                 total += answer.body().length;
                 assertTrue(bytesIn(cache) <= budget + 2 * largest, "at most the budget and the entry being added");
@@ -232,7 +284,7 @@ class ResultCacheHttpTest {
         {
             byte[] original;
             Path entry;
-            try (TestFront first = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
+            try (TestFront first = cachingFront(data)) {
                 HttpResponse<byte[]> answer = process(first, "/process", image);
                 assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
                 original = answer.body();
@@ -249,7 +301,7 @@ class ResultCacheHttpTest {
                 file.write(b ^ 0x55);
             }
             assertRecomputed(data, image, original, entry);
-            try (TestFront again = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
+            try (TestFront again = cachingFront(data)) {
                 HttpResponse<byte[]> hit = process(again, "/process", image);
                 assertEquals("hit", hit.headers().firstValue("X-Cache").orElseThrow(),
                         "the index survives a restart");
@@ -259,7 +311,7 @@ class ResultCacheHttpTest {
     }
 
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
-        try (TestFront restarted = TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start()) {
+        try (TestFront restarted = cachingFront(data)) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
             assertEquals(200, answer.statusCode());
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
@@ -268,6 +320,31 @@ class ResultCacheHttpTest {
             Await.until(Duration.ofSeconds(10), "the entry written again",
                     () -> entry.toFile().length() > original.length);
         }
+    }
+
+    /**
+     * {@code front} once it answers /readyz 200: a TestFront is started when its worker accepted it, which may
+     * still be before the worker's first status report, when uploads get 503 worker_unavailable.
+     */
+    static TestFront ready(TestFront front) throws IOException {
+        try {
+            Await.until(Duration.ofSeconds(30), "/readyz 200", () -> {
+                try {
+                    return front.get("/readyz").statusCode() == 200;
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            front.close();
+            throw e;
+        }
+        return front;
+    }
+
+    /** A ready front with the production cache size, on the data directory {@code data}. */
+    private static TestFront cachingFront(Path data) throws Exception {
+        return ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start());
     }
 
     /** Waits until the cache writer has stored the entry of {@code etag}, and returns its file. */
