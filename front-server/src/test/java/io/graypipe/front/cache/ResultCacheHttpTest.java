@@ -48,6 +48,7 @@ class ResultCacheHttpTest {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The production default: test fronts start with the cache off. */
     static final String CACHE_SIZE = "268435456";
+    private static final String DISPATCHED = "graypipe_worker_dispatched_total{worker=\"local\"}";
     private static TestFront front;
 
     @BeforeAll
@@ -67,8 +68,11 @@ class ResultCacheHttpTest {
         byte[] image = TestImages.jpeg(320, 200);
         HttpResponse<byte[]> first = process(front, "/process?scale=0.5", image);
         awaitStored(front, first.headers().firstValue("ETag").orElseThrow());
+        double dispatched = front.metric(DISPATCHED);
+        assertTrue(dispatched > 0, "the miss went to the worker");
         HttpResponse<byte[]> second = process(front, "/process?scale=0.5", image);
         HttpResponse<byte[]> viaUpload = process(front, "/upload?scale=0.5", image);
+        assertEquals(dispatched, front.metric(DISPATCHED), "a hit sends nothing to the worker");
 
         assertEquals(200, first.statusCode());
         assertEquals("miss", first.headers().firstValue("X-Cache").orElseThrow());
