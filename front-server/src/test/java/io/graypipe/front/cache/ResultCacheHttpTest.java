@@ -15,13 +15,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,14 +46,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ResultCacheHttpTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** The production default: test fronts start with the cache off. */
-    static final String CACHE_SIZE = "268435456";
+    /** The front's default --cache-size (256 MiB): the test harness turns the cache off unless a test asks. */
+    static final String DEFAULT_CACHE_SIZE = "268435456";
     private static final String DISPATCHED = "graypipe_worker_dispatched_total{worker=\"local\"}";
     private static TestFront front;
 
     @BeforeAll
     static void start() throws Exception {
-        front = ready(TestFront.builder().option("--cache-size", CACHE_SIZE).start());
+        front = ready(TestFront.builder().option("--cache-size", DEFAULT_CACHE_SIZE).start());
     }
 
     @AfterAll
@@ -163,7 +163,7 @@ class ResultCacheHttpTest {
     @Test
     void clientScopeKeepsEachClientsEntriesToItself(@TempDir Path data) throws Exception {
         byte[] image = TestImages.png(70, 50);
-        try (TestFront scoped = ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE)
+        try (TestFront scoped = ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE)
                 .option("--cache-scope", "client").start())) {
             String etag = rawProcess(scoped, "127.0.0.1", image).get("etag");
             awaitStored(scoped, etag);
@@ -210,8 +210,8 @@ class ResultCacheHttpTest {
             etag = process(shrinking, "/process?scale=0.25", image).headers().firstValue("ETag").orElseThrow();
             awaitStored(shrinking, etag);
         }
-        try (TestFront exact = ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).exactScaling()
-                .start())) {
+        try (TestFront exact = ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE)
+                .exactScaling().start())) {
             HttpResponse<byte[]> answer = process(exact, "/process?scale=0.25", image);
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
             assertNotEquals(etag, answer.headers().firstValue("ETag").orElseThrow());
@@ -348,7 +348,7 @@ class ResultCacheHttpTest {
 
     /** A ready front with the production cache size, on the data directory {@code data}. */
     private static TestFront cachingFront(Path data) throws Exception {
-        return ready(TestFront.builder().dataDir(data).option("--cache-size", CACHE_SIZE).start());
+        return ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start());
     }
 
     /** Waits until the cache writer has stored the entry of {@code etag}, and returns its file. */

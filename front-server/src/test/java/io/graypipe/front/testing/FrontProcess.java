@@ -50,10 +50,7 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
         return new Builder();
     }
 
-    /**
-     * How to start the front: {@code graypipe -i HOST -p PORT --data-dir DIR <args>}, with the result cache off
-     * ({@code --cache-size 0}) unless {@code args} set {@code --cache-size}.
-     */
+    /** How to start the front: {@code graypipe -i HOST -p PORT --data-dir DIR <args>}. */
     public static final class Builder {
         private String host = "127.0.0.1";
         private int expectedAddresses = 1;
@@ -110,7 +107,7 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
                     "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
             command.addAll(args);
             if (!args.contains("--cache-size")) {
-                // Most tests repeat one image and count what the workers did: the result cache would answer them.
+                // As in TestFront: the cache is off unless a test turns it on, so repeated images reach the workers.
                 command.addAll(List.of("--cache-size", "0"));
             }
             List<URI> addresses = new CopyOnWriteArrayList<>();
