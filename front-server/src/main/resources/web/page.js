@@ -221,6 +221,7 @@ function followBatch(batchId, done) {
   const show = (b) => {
     $("f-batch").textContent = b.done + " / " + b.total + (b.failed ? " (" + b.failed + " failed)" : "");
     $("f-failures").textContent = b.failed;
+    $("f-cache").textContent = b.cache_hits || 0;
   };
   events.addEventListener("progress", (e) => { const b = JSON.parse(e.data); show(b); (b.tasks || []).forEach((i) => onTask(i.task)); });
   events.addEventListener("task", (e) => { const d = JSON.parse(e.data); show(d.batch); onTask(d.task); });
@@ -310,6 +311,8 @@ async function refreshFigures() {
     $("f-rate").textContent = stats.rates.images_per_second;
     $("f-inflight").textContent = stats.tasks.in_flight;
     $("f-workers").textContent = stats.pool.reachable ? stats.pool.busy + " / " + stats.pool.alive : "unreachable";
+    const ratio = stats.cache && stats.cache.hit_ratio;
+    $("f-ratio").textContent = ratio == null ? "–" : Math.round(ratio * 100) + "%";
   } catch (e) {
     $("f-workers").textContent = "server unreachable";
   }

@@ -22,11 +22,12 @@ record BatchReport(String front, String cpuSource, boolean interrupted, long ima
 
     /**
      * One pass: {@code images = succeeded + failed + skipped_existing + not_done}. Rates count the images sent
-     * (succeeded and failed), over the pass's wall time.
+     * (succeeded and failed), over the pass's wall time. {@code cacheHits}: succeeded images the front answered
+     * from its result cache (a rerun recomputes only what changed).
      */
     record PassReport(String mode, String variant, String ops, long images, long succeeded, long failed,
                       long skippedExisting, long notDone, double wallSeconds, Double msPerImage,
-                      Double imagesPerSecond, Double cpuCoresBusy, long overloadedRetries) {
+                      Double imagesPerSecond, Double cpuCoresBusy, long overloadedRetries, long cacheHits) {
     }
 
     /** {@code ratio} = threads' images per second / processes'; above 1, threads were faster. */

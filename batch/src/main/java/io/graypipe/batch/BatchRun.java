@@ -104,7 +104,7 @@ final class BatchRun {
         }
         for (Pass pass : config.passes().subList(passes.size(), config.passes().size())) {
             passes.add(new PassReport(pass.mode(), pass.variant(), pass.chain(), scan.images(), 0, 0, 0,
-                    scan.images(), 0, null, null, null, 0));
+                    scan.images(), 0, null, null, null, 0, 0));
         }
         String cpuSource = cpu != null
                 ? "CPU time of the embedded front's process tree (front, scale-worker, children) / wall time"
@@ -160,13 +160,14 @@ final class BatchRun {
         return new PassReport(pass.mode(), pass.variant(), pass.chain(), images, tally.succeeded.sum(),
                 tally.failed.sum(), tally.skipped.sum(), Math.max(0, images - accounted), wallSeconds,
                 sent == 0 ? null : wallSeconds * 1000 / sent, sent == 0 ? null : sent / wallSeconds, coresBusy,
-                front.retriesAfter503() - retriesBefore);
+                front.retriesAfter503() - retriesBefore, tally.cacheHits.sum());
     }
 
     private static final class PassTally {
         final LongAdder succeeded = new LongAdder();
         final LongAdder failed = new LongAdder();
         final LongAdder skipped = new LongAdder();
+        final LongAdder cacheHits = new LongAdder();
     }
 
     private void processImage(Pass pass, Path file, ImageKind kind, PassTally tally, Progress progress,
@@ -198,6 +199,9 @@ final class BatchRun {
             }
             write(taskId, target);
             tally.succeeded.increment();
+            if (status.cacheHit()) {
+                tally.cacheHits.increment();
+            }
             progress.advance(false);
         } catch (FrontFailure e) {
             if ("bad_parameter".equals(e.failure().code())) {

@@ -40,10 +40,20 @@ final class FrontMessages {
 
     /** {@code GET /tasks/{id}}, and the task in a batch's events. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record TaskStatus(String id, String status, OutputInfo output, Failure error) {
+    record TaskStatus(String id, String status, OutputInfo output, Failure error, CacheInfo cache) {
         boolean isFinal() {
             return "done".equals(status) || "failed".equals(status) || "cancelled".equals(status);
         }
+
+        /** Whether the front answered it from its result cache. */
+        boolean cacheHit() {
+            return cache != null && "hit".equals(cache.result());
+        }
+    }
+
+    /** What the front's result cache did for a task: {@code result} is hit or miss. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record CacheInfo(String result) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -14,13 +14,14 @@ final class SummaryTable {
     static String render(BatchReport report) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"mode", "variant", "images", "ok", "failed", "skipped", "not done", "wall s",
-                "ms/image", "img/s", "cores busy"});
+                "ms/image", "img/s", "cores busy", "cache hits"});
         for (PassReport pass : report.passes()) {
             rows.add(new String[] {pass.mode() == null ? "default" : pass.mode(), pass.variant(),
                     Long.toString(pass.images()), Long.toString(pass.succeeded()), Long.toString(pass.failed()),
                     Long.toString(pass.skippedExisting()), Long.toString(pass.notDone()),
                     String.format("%.2f", pass.wallSeconds()), number(pass.msPerImage(), "%.1f"),
-                    number(pass.imagesPerSecond(), "%.2f"), number(pass.cpuCoresBusy(), "%.2f")});
+                    number(pass.imagesPerSecond(), "%.2f"), number(pass.cpuCoresBusy(), "%.2f"),
+                    Long.toString(pass.cacheHits())});
         }
         StringBuilder text = new StringBuilder(table(rows));
         if (!report.threadsVsProcesses().isEmpty()) {

@@ -156,6 +156,41 @@ class BatchCliTest {
                 .getNumColorComponents(), "the front applied sepia");
     }
 
+    /** A rerun with one more variant, against a front with its result cache on, recomputes only that variant. */
+    @Test
+    void aRerunWithOneMoreVariantIsAnsweredFromTheCacheButForTheNewOne() throws Exception {
+        Path input = Files.createDirectories(dir.resolve("in"));
+        Files.write(input.resolve("p.png"), TestImages.png(80, 60));
+        Files.write(input.resolve("q.jpg"), TestImages.jpeg(90, 70));
+        Path data = dir.resolve("data");
+        try (FrontProcess caching = FrontProcess.builder().dataDir(data)
+                .args("--worker-mode", "threads", "-n", "1", "--cache-size", "268435456").start()) {
+            String url = caching.uri("/").toString().replaceAll("/$", "");
+            CliProcess first = CliProcess.run(input.toString(), dir.resolve("out1").toString(), "--url", url,
+                    "--ops", "sepia");
+            assertEquals(0, first.exitCode(), first.output());
+            Await.until(Duration.ofSeconds(10), "both results in the cache", () -> files(data.resolve("cache")) == 2);
+
+            Path output = dir.resolve("out2");
+            CliProcess rerun = CliProcess.run(input.toString(), output.toString(), "--url", url, "--ops", "sepia",
+                    "--ops", "invert");
+            assertEquals(0, rerun.exitCode(), rerun.output());
+            JsonNode report = FrontClient.JSON.readTree(output.resolve("report.json").toFile());
+            assertEquals("sepia", report.at("/passes/0/variant").asText());
+            assertEquals(2, report.at("/passes/0/cache_hits").asInt(), report.toString());
+            assertEquals(0, report.at("/passes/1/cache_hits").asInt(), "the new variant is computed");
+            assertTrue(rerun.output().contains("cache hits"), rerun.output());
+        }
+    }
+
+    private static long files(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     @Test
     void anInterruptedRunLeavesNoPartialFileAndResumes() throws Exception {
         Path input = Files.createDirectories(dir.resolve("many"));

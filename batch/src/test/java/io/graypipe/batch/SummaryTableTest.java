@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SummaryTableTest {
     private static PassReport pass(String mode, String variant, double wallSeconds, long images) {
         return new PassReport(mode, variant, variant, images, images, 0, 0, 0, wallSeconds,
-                wallSeconds * 1000 / images, images / wallSeconds, 1.5, 0);
+                wallSeconds * 1000 / images, images / wallSeconds, 1.5, 0, images / 2);
     }
 
     @Test
@@ -27,7 +27,7 @@ class SummaryTableTest {
                 comparisons, List.of(), List.of()));
         assertTrue(table.contains("threads/processes"), table);
         assertTrue(table.lines().anyMatch(line -> line.matches("sepia\\s+5\\.00\\s+10\\.00\\s+0\\.50")), table);
-        assertTrue(table.lines().anyMatch(line -> line.matches("threads\\s+invert\\s+20\\s+20\\s+0\\s+0\\s+0\\s+2\\.00\\s+100\\.0\\s+10\\.00\\s+1\\.50")),
+        assertTrue(table.lines().anyMatch(line -> line.matches("threads\\s+invert\\s+20\\s+20\\s+0\\s+0\\s+0\\s+2\\.00\\s+100\\.0\\s+10\\.00\\s+1\\.50\\s+10")),
                 table);
     }
 

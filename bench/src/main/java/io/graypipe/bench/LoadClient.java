@@ -59,6 +59,11 @@ public final class LoadClient implements Callable<Integer> {
     @Option(names = "--quality", description = "JPEG output quality (default: ${DEFAULT-VALUE}).")
     int quality = 85;
 
+    @Option(names = "--cache", description = "The front's result cache per request: use (repeats of the one input are"
+            + " hits), bypass (every request computed and stored again: the miss path), off (computed, not stored;"
+            + " what the front did before it had a cache) (default: ${DEFAULT-VALUE}).")
+    String cache = "off";
+
     @Option(names = {"-c", "--concurrency"}, description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
     int concurrency = 1;
 
@@ -137,7 +142,7 @@ public final class LoadClient implements Callable<Integer> {
         Schedule schedule = new Schedule((long) (warmupSeconds * 1e9), warmupRequests, durationNanos, maxRequests,
                 sampler);
         String query = "scale=" + scale + "&format=" + URLEncoder.encode(format, StandardCharsets.UTF_8)
-                + "&quality=" + quality;
+                + "&quality=" + quality + "&cache=" + URLEncoder.encode(cache, StandardCharsets.UTF_8);
         Duration timeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
 
         List<ClientThread> clients = new ArrayList<>();

@@ -103,7 +103,7 @@ class LoadClientTest {
             if (!"image/jpeg".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                 problems.add("content type " + exchange.getRequestHeaders().getFirst("Content-Type"));
             }
-            if (!"scale=0.25&format=png&quality=70".equals(exchange.getRequestURI().getQuery())) {
+            if (!"scale=0.25&format=png&quality=70&cache=off".equals(exchange.getRequestURI().getQuery())) {
                 problems.add("query " + exchange.getRequestURI().getQuery());
             }
             int arrival = arrivals.incrementAndGet();

@@ -113,7 +113,8 @@ public final class DiskCache implements ResultCache {
             hot.put(id, image);
             return Optional.of(image);
         } catch (EntryCodec.CorruptEntryException e) {
-            log.warn("result cache entry {} is damaged ({}); deleted, the result is computed again", id, e.getMessage());
+            log.warn("result cache entry {} is damaged ({}); deleted, the result is computed again", id,
+                    e.getMessage());
             stats.corrupt();
             index.invalidate(id);
             return Optional.empty();

@@ -132,8 +132,8 @@ public final class ImagePipeline {
                 answerFromCache(task, hit.get(), sink);
                 return;
             }
-            if (policy != CachePolicy.OFF) {
-                cache.stats().miss();
+            if (policy != CachePolicy.OFF && cache.bytesAllowed() > 0) {
+                cache.stats().miss(); // not counted when the cache is off (--cache-size 0): there was no lookup
             }
             if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
                 throw deadline();

@@ -11,22 +11,32 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,11 +48,12 @@ class ResultCacheHttpTest {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The front's default --cache-size (256 MiB): the test harness turns the cache off unless a test asks. */
     static final String DEFAULT_CACHE_SIZE = "268435456";
+    private static final String DISPATCHED = "graypipe_worker_dispatched_total{worker=\"local\"}";
     private static TestFront front;
 
     @BeforeAll
     static void start() throws Exception {
-        front = TestFront.builder().option("--cache-size", DEFAULT_CACHE_SIZE).start();
+        front = ready(TestFront.builder().option("--cache-size", DEFAULT_CACHE_SIZE).start());
     }
 
     @AfterAll
@@ -56,8 +67,12 @@ class ResultCacheHttpTest {
     void secondIdenticalUploadIsAByteIdenticalHitWithTheSameStrongEtag() throws Exception {
         byte[] image = TestImages.jpeg(320, 200);
         HttpResponse<byte[]> first = process(front, "/process?scale=0.5", image);
+        awaitStored(front, first.headers().firstValue("ETag").orElseThrow());
+        double dispatched = front.metric(DISPATCHED);
+        assertTrue(dispatched > 0, "the miss went to the worker");
         HttpResponse<byte[]> second = process(front, "/process?scale=0.5", image);
         HttpResponse<byte[]> viaUpload = process(front, "/upload?scale=0.5", image);
+        assertEquals(dispatched, front.metric(DISPATCHED), "a hit sends nothing to the worker");
 
         assertEquals(200, first.statusCode());
         assertEquals("miss", first.headers().firstValue("X-Cache").orElseThrow());
@@ -78,6 +93,7 @@ class ResultCacheHttpTest {
         HttpResponse<byte[]> off = process(front, "/process?cache=off", image);
         HttpResponse<byte[]> afterOff = process(front, "/process", image);
         HttpResponse<byte[]> bypass = process(front, "/process?cache=bypass", image);
+        awaitStored(front, bypass.headers().firstValue("ETag").orElseThrow());
         HttpResponse<byte[]> afterBypass = process(front, "/process", image);
 
         assertEquals("miss", off.headers().firstValue("X-Cache").orElseThrow());
@@ -104,6 +120,7 @@ class ResultCacheHttpTest {
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow(),
                     query + " must not be answered by an entry of another option set");
             firsts.add(answer);
+            awaitStored(front, answer.headers().firstValue("ETag").orElseThrow());
         }
         Set<String> etags = new HashSet<>();
         for (int i = 0; i < variants.size(); i++) {
@@ -119,6 +136,7 @@ class ResultCacheHttpTest {
     void asyncHitIsDoneAtOnceAndItsResultAnswers304ToItsEtag() throws Exception {
         byte[] image = TestImages.png(120, 80);
         String firstId = taskDone(front, image);
+        awaitStored(front, status(front, firstId).path("cache").path("etag").asText());
         String secondId = taskDone(front, image);
         JsonNode second = status(front, secondId);
         assertEquals("hit", second.path("cache").path("result").asText(), second.toString());
@@ -141,17 +159,114 @@ class ResultCacheHttpTest {
         assertEquals(404, get(front, "/tasks/" + secondId + "/result", etag).statusCode());
     }
 
+    /** With --cache-scope client, a client's entries answer only that client (by address, until API keys). */
+    @Test
+    void clientScopeKeepsEachClientsEntriesToItself(@TempDir Path data) throws Exception {
+        byte[] image = TestImages.png(70, 50);
+        try (TestFront scoped = ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE)
+                .option("--cache-scope", "client").start())) {
+            String etag = rawProcess(scoped, "127.0.0.1", image).get("etag");
+            awaitStored(scoped, etag);
+            assertEquals("hit", rawProcess(scoped, "127.0.0.1", image).get("x-cache"), "the same client");
+            Map<String, String> other = rawProcess(scoped, "127.0.0.2", image);
+            assertEquals("miss", other.get("x-cache"), "another client computes its own");
+            assertNotEquals(etag, other.get("etag"));
+        }
+    }
+
+    /**
+     * POST /process of {@code image} as a raw body from the local address {@code from} (java.net.http cannot
+     * choose one); returns the status line (key {@code status}) and the headers, names in lower case.
+     */
+    private static Map<String, String> rawProcess(TestFront target, String from, byte[] image) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(target.address(), 5000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /process HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\nContent-Length: "
+                    + image.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(image);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            Map<String, String> head = new HashMap<>();
+            head.put("status", in.readLine());
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                int colon = line.indexOf(':');
+                head.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+            }
+            assertTrue(head.get("status").contains(" 200 "), head.toString());
+            return head;
+        }
+    }
+
+    /** --exact-scaling is a front's flag, not a request's: a front with it on the same cache misses. */
+    @Test
+    void exactScalingIsItsOwnEntry(@TempDir Path data) throws Exception {
+        byte[] image = TestImages.jpeg(400, 240);
+        String etag;
+        try (TestFront shrinking = cachingFront(data)) {
+            etag = process(shrinking, "/process?scale=0.25", image).headers().firstValue("ETag").orElseThrow();
+            awaitStored(shrinking, etag);
+        }
+        try (TestFront exact = ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE)
+                .exactScaling().start())) {
+            HttpResponse<byte[]> answer = process(exact, "/process?scale=0.25", image);
+            assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
+            assertNotEquals(etag, answer.headers().firstValue("ETag").orElseThrow());
+        }
+    }
+
+    /** A rerun of a batch is all hits, counted by the batch; its archive answers 304 to its ETag. */
+    @Test
+    void batchCountsItsHitsAndItsArchiveAnswers304() throws Exception {
+        Multipart files = new Multipart().file("image", "a.png", "image/png", TestImages.png(64, 40))
+                .file("image", "b.png", "image/png", TestImages.png(40, 64));
+        String first = finishedBatch(files);
+        for (JsonNode item : JSON.readTree(front.get("/batches/" + first).body()).path("tasks")) {
+            awaitStored(front, item.path("task").path("cache").path("etag").asText());
+        }
+        String rerun = finishedBatch(files);
+        assertEquals(0, JSON.readTree(front.get("/batches/" + first).body()).path("cache_hits").asInt());
+        assertEquals(2, JSON.readTree(front.get("/batches/" + rerun).body()).path("cache_hits").asInt());
+
+        HttpResponse<byte[]> archive = get(front, "/batches/" + rerun + "/archive", null);
+        assertEquals(200, archive.statusCode());
+        String etag = archive.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<byte[]> revalidated = get(front, "/batches/" + rerun + "/archive", etag);
+        assertEquals(304, revalidated.statusCode());
+        assertEquals(0, revalidated.body().length);
+        assertNotEquals(etag, get(front, "/batches/" + first + "/archive", null).headers().firstValue("ETag")
+                .orElseThrow(), "another batch's tasks make another archive");
+    }
+
+    private static String finishedBatch(Multipart files) throws Exception {
+        HttpResponse<String> accepted = front.post("/tasks", files);
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String id = JSON.readTree(accepted.body()).path("batch_id").asText();
+        Await.until(Duration.ofSeconds(20), "batch " + id + " finished", () -> {
+            try {
+                return JSON.readTree(front.get("/batches/" + id).body()).path("finished").asBoolean();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return id;
+    }
+
     @Test
     void byteLimitHoldsUnderAFloodOfDistinctImagesAndEvictionsAreCounted(@TempDir Path data) throws Exception {
         long budget = 150_000;
-        try (TestFront small = TestFront.builder().dataDir(data).option("--cache-size", Long.toString(budget)).start()) {
+        try (TestFront small = ready(TestFront.builder().dataDir(data).option("--cache-size", Long.toString(budget))
+                .start())) {
             Path cache = small.dataDir().resolve("cache");
             long largest = 0;
             long total = 0;
             for (int i = 0; i < 30; i++) {
                 HttpResponse<byte[]> answer = process(small, "/process?format=png&scale=1",
                         TestImages.noisePng(100 + i, 100));
-                assertEquals(200, answer.statusCode());
+                assertEquals(200, answer.statusCode(), () -> new String(answer.body(), StandardCharsets.UTF_8));
                 largest = Math.max(largest, answer.body().length);
                 total += answer.body().length;
                 assertTrue(bytesIn(cache) <= budget + 2 * largest, "at most the budget and the entry being added");
@@ -173,13 +288,11 @@ class ResultCacheHttpTest {
         {
             byte[] original;
             Path entry;
-            try (TestFront first = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
+            try (TestFront first = cachingFront(data)) {
                 HttpResponse<byte[]> answer = process(first, "/process", image);
                 assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
                 original = answer.body();
-                entry = first.dataDir().resolve("cache").resolve(answer.headers().firstValue("ETag").orElseThrow()
-                        .replace("\"", ""));
-                Await.until(Duration.ofSeconds(10), "the entry on disk", () -> Files.exists(entry));
+                entry = awaitStored(first, answer.headers().firstValue("ETag").orElseThrow());
             }
             try (RandomAccessFile file = new RandomAccessFile(entry.toFile(), "rw")) {
                 file.setLength(file.length() - 10);
@@ -192,7 +305,7 @@ class ResultCacheHttpTest {
                 file.write(b ^ 0x55);
             }
             assertRecomputed(data, image, original, entry);
-            try (TestFront again = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
+            try (TestFront again = cachingFront(data)) {
                 HttpResponse<byte[]> hit = process(again, "/process", image);
                 assertEquals("hit", hit.headers().firstValue("X-Cache").orElseThrow(),
                         "the index survives a restart");
@@ -202,7 +315,7 @@ class ResultCacheHttpTest {
     }
 
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
-        try (TestFront restarted = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
+        try (TestFront restarted = cachingFront(data)) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
             assertEquals(200, answer.statusCode());
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
@@ -211,6 +324,38 @@ class ResultCacheHttpTest {
             Await.until(Duration.ofSeconds(10), "the entry written again",
                     () -> entry.toFile().length() > original.length);
         }
+    }
+
+    /**
+     * {@code front} once it answers /readyz 200: a TestFront is started when its worker accepted it, which may
+     * still be before the worker's first status report, when uploads get 503 worker_unavailable.
+     */
+    static TestFront ready(TestFront front) throws IOException {
+        try {
+            Await.until(Duration.ofSeconds(30), "/readyz 200", () -> {
+                try {
+                    return front.get("/readyz").statusCode() == 200;
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            front.close();
+            throw e;
+        }
+        return front;
+    }
+
+    /** A ready front with the production cache size, on the data directory {@code data}. */
+    private static TestFront cachingFront(Path data) throws Exception {
+        return ready(TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start());
+    }
+
+    /** Waits until the cache writer has stored the entry of {@code etag}, and returns its file. */
+    private static Path awaitStored(TestFront target, String etag) {
+        Path entry = target.dataDir().resolve("cache").resolve(etag.replace("\"", ""));
+        Await.until(Duration.ofSeconds(10), "cache entry " + entry, () -> Files.exists(entry));
+        return entry;
     }
 
     static HttpResponse<byte[]> process(TestFront target, String pathAndQuery, byte[] image) throws Exception {

@@ -34,8 +34,10 @@ class SharedResultCacheTest {
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start();
-        frontA = TestFront.builder().option("--store", redis.uri()).option("--cache-size", Long.toString(BUDGET)).start();
-        frontB = TestFront.builder().option("--store", redis.uri()).option("--cache-size", Long.toString(BUDGET)).start();
+        frontA = ResultCacheHttpTest.ready(TestFront.builder().option("--store", redis.uri())
+                .option("--cache-size", Long.toString(BUDGET)).start());
+        frontB = ResultCacheHttpTest.ready(TestFront.builder().option("--store", redis.uri())
+                .option("--cache-size", Long.toString(BUDGET)).start());
     }
 
     @AfterAll
@@ -104,7 +106,8 @@ class SharedResultCacheTest {
         double evictionsBefore = frontB.metric("graypipe_cache_evictions_total");
         long sent = 0;
         for (int i = 0; i < 40; i++) {
-            HttpResponse<byte[]> answer = process(frontB, "/process?format=png&scale=1", TestImages.noisePng(100, 100 + i));
+            HttpResponse<byte[]> answer = process(frontB, "/process?format=png&scale=1",
+                    TestImages.noisePng(100, 100 + i));
             assertEquals(200, answer.statusCode());
             sent += answer.body().length;
         }
@@ -125,7 +128,8 @@ class SharedResultCacheTest {
 
     private static void awaitEntry(HttpResponse<byte[]> answer) {
         String key = "graypipe:cache:" + answer.headers().firstValue("ETag").orElseThrow().replace("\"", "");
-        Await.until(Duration.ofSeconds(10), "entry " + key + " in Redis", () -> redis.commands(c -> c.exists(key)) == 1);
+        Await.until(Duration.ofSeconds(10), "entry " + key + " in Redis",
+                () -> redis.commands(c -> c.exists(key)) == 1);
     }
 
     private static long usedMemory() {
