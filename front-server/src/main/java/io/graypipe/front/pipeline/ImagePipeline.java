@@ -35,15 +35,24 @@ public final class ImagePipeline {
     private final TaskRegistry tasks;
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
+    /** Whether the gray queue hands out each task with its worker slot already taken ({@link FairQueue}). */
+    private final boolean slotTakenByQueue;
     private final Duration requestTimeout;
 
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
+        this(decoder, worker, tasks, grayExecutor, new Semaphore(workerSlots), false, requestTimeout);
+    }
+
+    /** @param slotTakenByQueue whether {@code grayExecutor}'s queue takes a slot of {@code workerSlots} per task */
+    public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
+                         Semaphore workerSlots, boolean slotTakenByQueue, Duration requestTimeout) {
         this.decoder = decoder;
         this.worker = worker;
         this.tasks = tasks;
         this.grayExecutor = grayExecutor;
-        this.workerSlots = new Semaphore(workerSlots);
+        this.workerSlots = workerSlots;
+        this.slotTakenByQueue = slotTakenByQueue;
         this.requestTimeout = requestTimeout;
     }
 
@@ -86,7 +95,7 @@ public final class ImagePipeline {
     }
 
     private void run(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
-        boolean slotTaken = false;
+        boolean slotTaken = slotTakenByQueue;
         try {
             if (task.status().status().isFinal()) {
                 return;
@@ -94,10 +103,12 @@ public final class ImagePipeline {
             if (task.nanosLeft() <= 0) {
                 throw deadline();
             }
-            if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
-                throw deadline();
+            if (!slotTaken) {
+                if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
+                    throw deadline();
+                }
+                slotTaken = true;
             }
-            slotTaken = true;
             if (!task.moveTo(TaskState.GRAYSCALE)) {
                 return;
             }

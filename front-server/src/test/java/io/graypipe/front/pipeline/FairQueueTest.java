@@ -27,7 +27,7 @@ class FairQueueTest {
 
     private ThreadPoolExecutor start(int capacity, int perClient, boolean fifo) {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new FairQueue(capacity, perClient, fifo, (client, nanos) -> { }));
+                new FairQueue(capacity, perClient, fifo, (client, nanos) -> { }, null));
         // Holds the one thread until everything is queued.
         executor.execute(new ClientWork(ClientId.UNKNOWN, 1, () -> {
             try {
