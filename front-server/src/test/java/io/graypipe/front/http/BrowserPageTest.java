@@ -1,9 +1,11 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.access.ApiKey;
 import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,20 @@ class BrowserPageTest {
 
     @Test
     void twoVariantsInBothModesGoThroughThePageAndDownloadAsOneZip() throws Exception {
+        runPage(null);
+    }
+
+    /** With --api-keys: the page asks for the key on its first 401, once, and every request then carries it. */
+    @Test
+    void withApiKeysThePageAsksForTheKeyOnceAndUsesItEverywhere(@TempDir Path dir) throws Exception {
+        String key = "gp_page-" + "e".repeat(40);
+        Path keys = Files.writeString(dir.resolve("keys"),
+                new ApiKey("client-page", ApiKey.hash(key), null, null, 1).line() + "\n");
+        runPage(new String[]{key, keys.toString()});
+    }
+
+    /** @param keyAndFile the key the page is given and the front's key file; null for a front without keys */
+    private void runPage(String[] keyAndFile) throws Exception {
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
         String required = "GRAYPIPE_REQUIRE_BROWSER";
         ExternalTools.require(Files.isExecutable(chromium), required,
@@ -52,14 +68,22 @@ class BrowserPageTest {
         Files.deleteIfExists(screenshot);
         Files.deleteIfExists(zip);
 
-        try (TestFront front = TestFront.builder().workerMode("processes").processes(2).start()) {
+        TestFront.Builder builder = TestFront.builder().workerMode("processes").processes(2);
+        if (keyAndFile != null) {
+            builder.args("--api-keys", keyAndFile[1]);
+        }
+        try (TestFront front = builder.start()) {
             List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base().toString(),
                     screenshot.toString(), inputs.resolve("profile").toString(), zip.toString()));
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());
             }
-            Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile()).start();
+            ProcessBuilder page = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile());
+            if (keyAndFile != null) {
+                page.environment().put("GRAYPIPE_API_KEY", keyAndFile[0]);
+            }
+            Process run = page.start();
             boolean ended = run.waitFor(300, TimeUnit.SECONDS);
             if (!ended) {
                 run.descendants().forEach(ProcessHandle::destroyForcibly);
