@@ -27,7 +27,9 @@ public enum ErrorCode {
     SHUTTING_DOWN(15),
     INTERNAL(16),
     /** A SHARED image whose region is missing, too short, or not readable on the receiver's host. */
-    REGION_UNAVAILABLE(17);
+    REGION_UNAVAILABLE(17),
+    /** A request for an output format this worker cannot encode (its library is not loaded). */
+    UNSUPPORTED_FORMAT(18);
 
     private final int value;
 

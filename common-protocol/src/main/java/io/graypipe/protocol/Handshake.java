@@ -50,7 +50,7 @@ public final class Handshake {
 
     /**
      * The proof that {@code prover} knows {@code secret}: HMAC-SHA256(secret, label ‖ front HELLO body ‖ worker
-     * HELLO body), where label is {@code "graypipe/2 front\0"} or {@code "graypipe/2 worker\0"}.
+     * HELLO body), where label is {@code "graypipe/3 front\0"} or {@code "graypipe/3 worker\0"} (the version is {@link MessageCodec#VERSION}).
      */
     public static Auth proof(byte[] secret, Hello.Role prover, Hello front, Hello worker) {
         if (secret.length == 0) {

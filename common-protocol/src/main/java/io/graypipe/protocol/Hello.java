@@ -18,8 +18,12 @@ public record Hello(int version, Role role, int features, byte[] nonce, String h
     public static final int MAX_HOST_ID_BYTES = 255;
     /** The sender can put rasters in, or read them from, shared-memory regions on host {@link #hostId}. */
     public static final int FEATURE_SHARED_MEMORY = 0x1;
+    /** A worker that sets it encodes {@link OutputFormat#WEBP} (it loaded libwebp). */
+    public static final int FEATURE_ENCODE_WEBP = 0x2;
+    /** A worker that sets it encodes {@link OutputFormat#AVIF} (it loaded libavif). */
+    public static final int FEATURE_ENCODE_AVIF = 0x4;
     /** Every feature bit this version defines; any other bit is malformed. */
-    public static final int KNOWN_FEATURES = FEATURE_SHARED_MEMORY;
+    public static final int KNOWN_FEATURES = FEATURE_SHARED_MEMORY | FEATURE_ENCODE_WEBP | FEATURE_ENCODE_AVIF;
 
     /** Who sent a HELLO. Values are part of the wire format. */
     public enum Role {
@@ -83,6 +87,20 @@ public record Hello(int version, Role role, int features, byte[] nonce, String h
     public boolean sharesMemoryWith(Hello other) {
         return (features & other.features & FEATURE_SHARED_MEMORY) != 0 && !hostId.isEmpty()
                 && hostId.equals(other.hostId);
+    }
+
+    /** The feature bit that says a worker encodes {@code format}; 0 for the formats every worker encodes. */
+    public static int encodeFeature(OutputFormat format) {
+        return switch (format) {
+            case JPEG, PNG -> 0;
+            case WEBP -> FEATURE_ENCODE_WEBP;
+            case AVIF -> FEATURE_ENCODE_AVIF;
+        };
+    }
+
+    /** Whether the sender (a worker) encodes {@code format}. */
+    public boolean encodes(OutputFormat format) {
+        return (features & encodeFeature(format)) == encodeFeature(format);
     }
 
     @Override

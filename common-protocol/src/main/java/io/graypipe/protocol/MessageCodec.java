@@ -17,7 +17,7 @@ import java.util.List;
  * straight into its own array ({@link #payloadLengthFirst}).
  */
 public final class MessageCodec {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int LENGTH_FIELD_BYTES = 4;
     /** Largest frame accepted by default: room for a 100-megapixel gray+alpha raster plus headers. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
@@ -28,7 +28,7 @@ public final class MessageCodec {
     private static final int LOCATION_SHARED = 2;
     private static final int HELLO_FIXED_BYTES = 2 + 1 + 4 + Hello.NONCE_BYTES + 1;
     private static final int OP_FIXED_BYTES = 1 + 8 + 8 + 1;
-    private static final int SCALE_REQUEST_FIXED_BYTES = 4 + 8 + 4 + 4 + 1 + 1 + 4 + 1 + 1 + 1 + 4 + 4 + 1;
+    private static final int SCALE_REQUEST_FIXED_BYTES = 4 + 8 + 4 + 4 + 1 + 1 + 1 + 4 + 1 + 1 + 1 + 4 + 4 + 1;
     private static final int SCALE_RESULT_FIXED_BYTES = 4 + 8 + 1 + 1 + 4 + 4;
     private static final int STATUS_HEADER_BYTES = 8 + 4 + 4 + 4 + 4 + 8 + 4 + 4 + 4;
     private static final int STATUS_CHILD_BYTES = 1 + 8 + 8;
@@ -104,6 +104,7 @@ public final class MessageCodec {
             out.writeInt(request.targetHeight());
             out.writeByte(request.format().code());
             out.writeByte(request.quality());
+            out.writeByte(request.encodeFlags());
             out.writeInt(request.timeoutMillis());
             out.writeByte(request.mode().code());
             out.writeByte(request.ops().size());
@@ -253,6 +254,11 @@ public final class MessageCodec {
         int targetHeight = frame.readInt();
         OutputFormat format = OutputFormat.fromCode(frame.readByte());
         int quality = frame.readUnsignedByte();
+        int encodeFlags = frame.readUnsignedByte();
+        if ((encodeFlags & ~ScaleRequest.FLAG_LOSSLESS) != 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "SCALE_REQUEST " + requestId + ": unknown encode flags "
+                    + encodeFlags);
+        }
         int timeoutMillis = frame.readInt();
         ExecutionMode mode = ExecutionMode.fromCode(frame.readByte());
         int opCount = frame.readUnsignedByte();
@@ -299,7 +305,7 @@ public final class MessageCodec {
                 throw new ProtocolException(ErrorCode.MALFORMED, "unknown pixel location " + location);
             }
             return new ScaleRequest(requestId, targetWidth, targetHeight, format, quality, timeoutMillis, mode, ops,
-                    image);
+                    image, (encodeFlags & ScaleRequest.FLAG_LOSSLESS) != 0);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.MALFORMED, "SCALE_REQUEST " + requestId + ": " + e.getMessage());
         }

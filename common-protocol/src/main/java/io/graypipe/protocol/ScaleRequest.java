@@ -10,16 +10,20 @@ import java.util.List;
  * @param targetWidth   output width before the ops, 1 ≤ targetWidth ≤ image width
  * @param targetHeight  output height before the ops, 1 ≤ targetHeight ≤ image height
  * @param format        the output encoding
- * @param quality       1..100, used for JPEG only
+ * @param quality       1..100, used for JPEG, WebP and AVIF
  * @param timeoutMillis how long the sender will wait; the worker gives up on the request after that
  * @param mode          where the worker runs it: its child processes, its threads, or its default
  * @param ops           the filter chain, at most {@link #MAX_OPS}
  * @param image         the source raster; it may be smaller than the upload (JPEG shrink-on-load) but never
  *                      smaller than the target
+ * @param lossless      WebP only: encode losslessly (the LOSSLESS bit of the encode flags)
  */
 public record ScaleRequest(long requestId, int targetWidth, int targetHeight, OutputFormat format, int quality,
-                           int timeoutMillis, ExecutionMode mode, List<Op> ops, ImageData image) implements Message {
+                           int timeoutMillis, ExecutionMode mode, List<Op> ops, ImageData image, boolean lossless)
+        implements Message {
     public static final int MAX_OPS = 10;
+    /** Bit 0 of the encode flags. */
+    public static final int FLAG_LOSSLESS = 0x1;
 
     public ScaleRequest {
         if (format == null || mode == null || image == null) {
@@ -39,6 +43,20 @@ public record ScaleRequest(long requestId, int targetWidth, int targetHeight, Ou
         if (ops.size() > MAX_OPS) {
             throw new IllegalArgumentException(ops.size() + " ops, at most " + MAX_OPS);
         }
+        if (lossless && format != OutputFormat.WEBP) {
+            throw new IllegalArgumentException("lossless applies to WebP only, not " + format.label());
+        }
+    }
+
+    /** A lossy request (no encode flags). */
+    public ScaleRequest(long requestId, int targetWidth, int targetHeight, OutputFormat format, int quality,
+                        int timeoutMillis, ExecutionMode mode, List<Op> ops, ImageData image) {
+        this(requestId, targetWidth, targetHeight, format, quality, timeoutMillis, mode, ops, image, false);
+    }
+
+    /** The encode flags byte: {@link #FLAG_LOSSLESS} or 0. */
+    public int encodeFlags() {
+        return lossless ? FLAG_LOSSLESS : 0;
     }
 
     /** A plain gray-and-scale request: no ops, the worker's default mode. */
@@ -56,11 +74,12 @@ public record ScaleRequest(long requestId, int targetWidth, int targetHeight, Ou
     }
 
     public ScaleRequest withRequestId(long newId) {
-        return new ScaleRequest(newId, targetWidth, targetHeight, format, quality, timeoutMillis, mode, ops, image);
+        return new ScaleRequest(newId, targetWidth, targetHeight, format, quality, timeoutMillis, mode, ops, image,
+                lossless);
     }
 
     public ScaleRequest withImage(ImageData newImage) {
         return new ScaleRequest(requestId, targetWidth, targetHeight, format, quality, timeoutMillis, mode, ops,
-                newImage);
+                newImage, lossless);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,15 +37,21 @@ class MessageCodecTest {
     private static final List<Message> SAMPLES = List.of(
                 Hello.current(Hello.Role.FRONT, Hello.FEATURE_SHARED_MEMORY, "host-ñ"),
                 Hello.current(Hello.Role.CHILD, 0, ""),
+                Hello.current(Hello.Role.WORKER, Hello.FEATURE_ENCODE_WEBP | Hello.FEATURE_ENCODE_AVIF, ""),
                 new Auth(new byte[Auth.MAC_BYTES]),
                 sampleRequest(),
                 requestWithOps(),
                 ScaleRequest.scale(7, 1, 1, OutputFormat.PNG, 1, 1, new ImageData(PixelFormat.GRAY_ALPHA8, 1, 1, new byte[]{1, 2})),
                 new ScaleRequest(8, 100, 50, OutputFormat.JPEG, 85, 1000, ExecutionMode.PROCESSES, List.of(),
                         ImageData.shared(PixelFormat.GRAY8, 200, 100, "graypipe-123-45")),
+                new ScaleRequest(10, 2, 2, OutputFormat.WEBP, 90, 1000, ExecutionMode.DEFAULT, List.of(),
+                        new ImageData(PixelFormat.GRAY8, 2, 2, new byte[4]), true),
+                ScaleRequest.scale(11, 1, 1, OutputFormat.AVIF, 60, 1, new ImageData(PixelFormat.GRAY8, 1, 1, new byte[1])),
                 new ScaleResult(42, OutputFormat.PNG, ExecutionMode.PROCESSES, 3, 2, new byte[]{1, 2, 3, 4, 5}),
+                new ScaleResult(43, OutputFormat.AVIF, ExecutionMode.THREADS, 1, 1, new byte[]{9}),
                 new ErrorMessage(42, ErrorCode.CHILD_CRASHED, "child died twice — ñ"),
                 new ErrorMessage(ErrorMessage.CONNECTION, ErrorCode.UNAUTHORIZED, ""),
+                new ErrorMessage(12, ErrorCode.UNSUPPORTED_FORMAT, "libavif is not loaded"),
                 new Ping(-1L),
                 new Pong(Long.MAX_VALUE));
 
@@ -86,7 +93,7 @@ class MessageCodecTest {
     void scaleRequestLayoutMatchesTheSpec() {
         ByteBuf buf = Unpooled.buffer();
         MessageCodec.encode(sampleRequest(), buf);
-        assertEquals(1 + 38 + 24, buf.readInt());
+        assertEquals(1 + 39 + 24, buf.readInt());
         assertEquals(0x10, buf.readByte());
         assertEquals(24, buf.readInt(), "payload length first");
         assertEquals(42, buf.readLong());
@@ -94,6 +101,7 @@ class MessageCodecTest {
         assertEquals(2, buf.readInt(), "target height");
         assertEquals(1, buf.readByte(), "JPEG");
         assertEquals(85, buf.readUnsignedByte());
+        assertEquals(0, buf.readByte(), "no encode flags");
         assertEquals(30_000, buf.readInt());
         assertEquals(0, buf.readByte(), "DEFAULT mode");
         assertEquals(0, buf.readByte(), "no ops");
@@ -110,8 +118,8 @@ class MessageCodecTest {
         ScaleRequest request = new ScaleRequest(5, 1, 1, OutputFormat.PNG, 1, 1, ExecutionMode.PROCESSES,
                 List.of(new Op(OpKind.WATERMARK, 0, 0, "hi")), ImageData.shared(PixelFormat.GRAY8, 2, 2, "r1"));
         MessageCodec.encode(request, buf);
-        assertEquals(1 + 38 + (18 + 2) + (1 + 2), buf.readInt());
-        buf.skipBytes(1 + 4 + 8 + 4 + 4 + 1 + 1 + 4);
+        assertEquals(1 + 39 + (18 + 2) + (1 + 2), buf.readInt());
+        buf.skipBytes(1 + 4 + 8 + 4 + 4 + 1 + 1 + 1 + 4);
         assertEquals(1, buf.readByte(), "PROCESSES");
         assertEquals(1, buf.readByte(), "one op");
         assertEquals(10, buf.readByte(), "WATERMARK");
@@ -129,6 +137,36 @@ class MessageCodecTest {
     }
 
     @Test
+    void encodeFlagsAndNewFormatsFollowTheSpec() {
+        ByteBuf framed = Unpooled.buffer();
+        MessageCodec.encode(new ScaleRequest(3, 1, 1, OutputFormat.WEBP, 70, 9, ExecutionMode.DEFAULT, List.of(),
+                new ImageData(PixelFormat.GRAY8, 1, 1, new byte[1]), true), framed);
+        ByteBuf buf = framed.skipBytes(MessageCodec.LENGTH_FIELD_BYTES).slice();
+        int formatAt = 1 + 4 + 8 + 4 + 4;
+        assertEquals(3, buf.getByte(formatAt), "WEBP");
+        assertEquals(70, buf.getByte(formatAt + 1));
+        assertEquals(1, buf.getByte(formatAt + 2), "LOSSLESS");
+        ByteBuf unknownFlag = buf.copy();
+        unknownFlag.setByte(formatAt + 2, 2);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(unknownFlag)).code());
+        ByteBuf losslessJpeg = buf.copy();
+        losslessJpeg.setByte(formatAt, 1);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(losslessJpeg)).code());
+        ByteBuf unknownFormat = buf.copy();
+        unknownFormat.setByte(formatAt, 5);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(unknownFormat)).code());
+
+        Hello worker = Hello.current(Hello.Role.WORKER, Hello.FEATURE_ENCODE_AVIF, "");
+        assertTrue(worker.encodes(OutputFormat.AVIF) && worker.encodes(OutputFormat.JPEG));
+        assertFalse(worker.encodes(OutputFormat.WEBP));
+        ByteBuf helloFrame = Unpooled.buffer();
+        MessageCodec.encode(worker, helloFrame);
+        ByteBuf hello = helloFrame.skipBytes(MessageCodec.LENGTH_FIELD_BYTES).slice();
+        hello.setInt(1 + 2 + 1, 0x8);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(hello)).code());
+    }
+
+    @Test
     void helloOfAnotherVersionIsUnsupportedNotMisread() {
         ByteBuf buf = Unpooled.buffer();
         MessageCodec.encode(Hello.current(Hello.Role.FRONT, 0, ""), buf);
@@ -143,7 +181,7 @@ class MessageCodecTest {
         ByteBuf base = Unpooled.buffer();
         MessageCodec.encode(requestWithOps(), base);
         base.skipBytes(MessageCodec.LENGTH_FIELD_BYTES);
-        int opCountAt = 1 + 4 + 8 + 4 + 4 + 1 + 1 + 4 + 1;
+        int opCountAt = 1 + 4 + 8 + 4 + 4 + 1 + 1 + 1 + 4 + 1;
         ByteBuf tooMany = base.copy();
         tooMany.setByte(opCountAt, 11);
         assertEquals(ErrorCode.MALFORMED, assertThrows(ProtocolException.class, () -> MessageCodec.decode(tooMany)).code());
@@ -277,6 +315,7 @@ class MessageCodecTest {
             assertEquals(e.targetHeight(), a.targetHeight());
             assertEquals(e.format(), a.format());
             assertEquals(e.quality(), a.quality());
+            assertEquals(e.lossless(), a.lossless());
             assertEquals(e.timeoutMillis(), a.timeoutMillis());
             assertEquals(e.mode(), a.mode());
             assertEquals(e.ops(), a.ops());

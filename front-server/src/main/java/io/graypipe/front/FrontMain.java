@@ -6,6 +6,8 @@ import io.graypipe.front.config.StoreAddress;
 import io.graypipe.protocol.cli.HostPortConverter;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
+import io.graypipe.protocol.codec.Avif;
+import io.graypipe.protocol.codec.WebP;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -159,6 +161,21 @@ public final class FrontMain implements Callable<Integer> {
             description = "With --store: how long a task taken by a front may go without a sign of life before another front takes it over. Default: ${DEFAULT-VALUE}.")
     Duration claimIdle;
 
+    @Option(names = "--cache-size", defaultValue = "268435456", paramLabel = "BYTES",
+            description = "Bytes the result cache may hold: files in DATA_DIR/cache, or entries in the Redis of --store; 0 turns the cache off. Default: ${DEFAULT-VALUE} (256 MiB).")
+    long cacheSize;
+
+    @Option(names = "--cache-ttl", defaultValue = "1440m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --store: how long a cache entry nobody asks for stays in Redis. Default: ${DEFAULT-VALUE}.")
+    Duration cacheTtl;
+
+    @Option(names = "--cache-scope", defaultValue = "shared", paramLabel = "shared|client",
+            description = "Whose results a cache hit may come from: shared (any client that sent the same bytes and options) or client (only the same client's). Default: ${DEFAULT-VALUE}.")
+    FrontConfig.CacheScope cacheScope;
+
+    @Option(names = "--cache-max-age", defaultValue = "3600s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Cache-Control max-age of POST /process answers. Default: ${DEFAULT-VALUE}.")
+    Duration cacheMaxAge;
     @Option(names = "--api-keys", paramLabel = "FILE",
             description = "Clients and their keys (made with scripts/apikey), one per line: NAME SHA256HEX [rate=N] [burst=N] [weight=W]. With it, every route that does work or reads a task needs Authorization: Bearer KEY (or X-API-Key), and tasks belong to their key. Read again when it changes, or on SIGHUP. See docs/many-users.md.")
     Path apiKeys;
@@ -198,6 +215,14 @@ public final class FrontMain implements Callable<Integer> {
             description = "libjpeg-turbo's TurboJPEG library (a file name for the dynamic linker, or a path): JPEG shrink-on-load here, and JPEG encoding in the local worker. Without it, or with off, ImageIO decodes and encodes; the log says so once, and /stats shows jpeg_decoder (default: ${DEFAULT-VALUE}).")
     String turbojpegLibrary;
 
+    @Option(names = "--webp-library", defaultValue = WebP.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libwebp (Debian: " + WebP.PACKAGE + "), handed to the local worker, which encodes format=webp with it. Without it, or with off, format=webp answers 501 format_unavailable and format=auto skips WebP; the log says so once (default: ${DEFAULT-VALUE}).")
+    String webpLibrary;
+
+    @Option(names = "--avif-library", defaultValue = Avif.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libavif 0.11 (Debian: " + Avif.PACKAGE + "): AVIF uploads are decoded with it here, and the local worker encodes format=avif with it. Without it, or with off, AVIF uploads are refused, format=avif answers 501 format_unavailable and format=auto skips AVIF (default: ${DEFAULT-VALUE}).")
+    String avifLibrary;
+
     /** The configuration these command-line arguments describe; the way tests build a front, as users do. */
     public static FrontConfig parse(String... args) {
         CommandLine cli = commandLine();
@@ -217,6 +242,9 @@ public final class FrontMain implements Callable<Integer> {
         }
         if (claimIdle.compareTo(Duration.ofMillis(300)) < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--claim-idle must be at least 300ms");
+        }
+        if (cacheSize < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cache-size must be 0 (off) or more");
         }
         if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1
                 || maxConnections < 1) {
@@ -253,10 +281,11 @@ public final class FrontMain implements Callable<Integer> {
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, gray, maxPixels,
-                        maxDimension, exactScaling, turbojpegLibrary),
+                        maxDimension, exactScaling, turbojpegLibrary, webpLibrary, avifLibrary),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
                         maxDataBytes, store, claimIdle),
+                new FrontConfig.Caching(cacheSize, cacheTtl, cacheScope, cacheMaxAge),
                 new FrontConfig.Access(apiKeys, metricsAuth, rateLimit, rateBurst != null ? rateBurst : 0,
                         trustedProxies, clientInFlight != null ? clientInFlight : Math.max(1, queueSize / 2) + gray,
                         fifoQueue));

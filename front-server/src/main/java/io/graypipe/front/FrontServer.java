@@ -11,10 +11,16 @@ import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
+import io.graypipe.front.image.CodecLibraries;
+import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.cache.DiskCache;
+import io.graypipe.front.cache.RedisCache;
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.pipeline.FairQueue;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.SharedTasks;
@@ -85,6 +91,8 @@ public final class FrontServer implements AutoCloseable {
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     /** Put before every key, so several clusters can share one Redis. */
     private static final String STORE_PREFIX = "graypipe:";
+    /** How long a cache lookup waits for Redis before it counts as a miss. */
+    private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -106,11 +114,14 @@ public final class FrontServer implements AutoCloseable {
     private final Workers workers;
     /** libturbojpeg for this front's decoder and its local worker's encoder; empty when it could not be loaded. */
     private final Optional<TurboJpeg> turboJpeg;
+    /** libwebp and libavif: AVIF uploads are decoded here, and the local worker encodes with both. */
+    private final CodecLibraries codecs;
     /** This front's shared-memory regions; null when rasters go inline. */
     private final SharedRegions regions;
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
+    private ResultCache resultCache = ResultCache.off();
     /** The key file of --api-keys, or null. */
     private final ApiKeys apiKeys;
     private final RateLimits rateLimits;
@@ -145,13 +156,14 @@ public final class FrontServer implements AutoCloseable {
 
         regions = SharedRegions.open(config.worker().sharedMemory()).orElse(null);
         turboJpeg = TurboJpegLibrary.load(config.processing().turbojpegLibrary());
+        codecs = CodecLibraries.load(config.processing().webpLibrary(), config.processing().avifLibrary());
         if (config.worker().local()) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             localToken = HexFormat.of().formatHex(random);
             localWorker = LocalWorker.start(config.worker().processes(), config.worker().mode().label(),
                     config.worker().jvmOptions(), config.worker().maxFrameBytes(), localToken,
-                    config.worker().sharedMemory(), turboJpeg.map(TurboJpeg::library).orElse("off"));
+                    config.worker().sharedMemory(), codecFlags());
         } else {
             localToken = null;
             localWorker = null;
@@ -168,6 +180,13 @@ public final class FrontServer implements AutoCloseable {
      * this front starts (without {@code --worker}, or with {@code --local-worker}), with a fresh secret it hands
      * the worker on stdin.
      */
+    /** The local worker's codec library flags: the libraries this front loaded, by name, else "off". */
+    private List<String> codecFlags() {
+        List<String> flags = new ArrayList<>(List.of("--turbojpeg-library", turboJpeg.map(TurboJpeg::library).orElse("off")));
+        flags.addAll(codecs.workerFlags());
+        return flags;
+    }
+
     private List<WorkerClient> connectWorkers(FrontConfig config) throws IOException {
         FrontConfig.Worker settings = config.worker();
         List<WorkerClient> connections = new ArrayList<>();
@@ -250,6 +269,21 @@ public final class FrontServer implements AutoCloseable {
         }
     }
 
+    /** The result cache: off with --cache-size 0, in Redis with --store, else in {@code DATA_DIR/cache}. */
+    private static ResultCache openCache(FrontConfig config, Path dataDir) throws IOException {
+        long size = config.caching().maxBytes();
+        if (size == 0) {
+            return ResultCache.off();
+        }
+        StoreAddress store = config.storage().store();
+        if (store != null) {
+            log.info("result cache in {}: {} bytes, entries unused for {} expire", store.location(), size,
+                    config.caching().ttl());
+            return RedisCache.open(store.uri(), STORE_PREFIX, size, config.caching().ttl(), CACHE_TIMEOUT);
+        }
+        return DiskCache.open(dataDir.resolve("cache"), size);
+    }
+
     public static FrontServer start(FrontConfig config) throws Exception {
         FrontServer server = new FrontServer(config);
         try {
@@ -273,10 +307,13 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
+        resultCache = openCache(config, taskFiles.root());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, workerSlots,
-                !config.access().fifo(), config.timeouts().request());
+                !config.access().fifo(), config.timeouts().request(), resultCache,
+                new ResultKeys(config.processing().exactScaling(), decoder.jpegDecoder()));
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
                 decoder.jpegDecoder(), regions);
+        metrics.watch(resultCache);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         if (config.storage().store() != null) {
@@ -284,7 +321,7 @@ public final class FrontServer implements AutoCloseable {
         }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks));
+                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs, workers.encodable()));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         if (sharedTasks != null) {
             sharedTasks.start();
@@ -400,6 +437,7 @@ public final class FrontServer implements AutoCloseable {
         if (sharedTasks != null) {
             sharedTasks.close();
         }
+        resultCache.close();
         if (rateLimits != null) {
             rateLimits.close();
         }

@@ -10,7 +10,7 @@ import io.graypipe.protocol.Ping;
 import io.graypipe.protocol.Pong;
 import io.graypipe.protocol.ProtocolException;
 import io.graypipe.protocol.ScaleRequest;
-import io.graypipe.protocol.turbojpeg.TurboJpeg;
+import io.graypipe.worker.image.Encoders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,19 +38,19 @@ public final class ChildMain {
         int maxFrameBytes = args.length > 0 ? Integer.parseInt(args[0]) : io.graypipe.protocol.MessageCodec.DEFAULT_MAX_FRAME_BYTES;
         SharedRegionReader regions = args.length > 1 && !args[1].equals("off")
                 ? SharedRegionReader.open(Path.of(args[1]), true).orElse(null) : null;
-        // The worker loaded this library and said so in its log; should it fail here after all, ImageIO encodes.
-        TurboJpeg jpegEncoder = args.length > 2 && !args[2].equals("off")
-                ? TurboJpeg.load(args[2], new StringBuilder()).orElse(null) : null;
+        // The worker loaded these libraries and said so in its log; should one fail here after all, a JPEG goes
+        // through ImageIO and a WebP or AVIF request is answered UNSUPPORTED_FORMAT.
+        Encoders encoders = Encoders.fromChildArguments(args, 2);
         // Claim the real stdout for frames and point System.out at stderr, so a stray print cannot corrupt a frame.
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         System.setOut(System.err);
         InputStream in = new BufferedInputStream(System.in, 1 << 16);
         FrameStreams.write(frames, Hello.child());
-        serve(in, frames, maxFrameBytes, regions, jpegEncoder);
+        serve(in, frames, maxFrameBytes, regions, encoders);
     }
 
     static void serve(InputStream in, OutputStream out, int maxFrameBytes, SharedRegionReader regions,
-                      TurboJpeg jpegEncoder) throws IOException {
+                      Encoders encoders) throws IOException {
         while (true) {
             Message message;
             try {
@@ -63,14 +63,14 @@ public final class ChildMain {
             if (message == null) {
                 return;
             }
-            FrameStreams.write(out, answer(message, regions, jpegEncoder));
+            FrameStreams.write(out, answer(message, regions, encoders));
         }
     }
 
-    private static Message answer(Message message, SharedRegionReader regions, TurboJpeg jpegEncoder) {
+    private static Message answer(Message message, SharedRegionReader regions, Encoders encoders) {
         if (message instanceof ScaleRequest request) {
             try {
-                return ScaleJob.run(request, ExecutionMode.PROCESSES, regions, jpegEncoder);
+                return ScaleJob.run(request, ExecutionMode.PROCESSES, regions, encoders);
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.warn("child: request {} failed", request.requestId(), e);
                 return new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e);

@@ -102,8 +102,8 @@ final class ChildProcessPool implements ScalePool, ChildProcess.Listener {
         command.add(Integer.toString(config.maxFrameBytes()));
         // The child reads SHARED requests' regions from the worker's directory; "off" when the worker offers none.
         command.add(config.sharedMemory() != null ? config.sharedMemory().directory().toString() : "off");
-        // The library the worker loaded, so children encode as its thread pool does; "off" when it has none.
-        command.add(config.jpegEncoder() != null ? config.jpegEncoder().library() : "off");
+        // The libraries the worker loaded, so children encode as its thread pool does; "off" for each it has not.
+        command.addAll(config.encoders().childArguments());
         return command;
     }
 

@@ -89,9 +89,10 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
             } else {
                 frontHello = hello;
                 SharedRegionReader regions = config.sharedMemory();
+                int encoders = config.encoders().helloFeatures();
                 ourHello = regions != null
-                        ? Hello.current(Hello.Role.WORKER, Hello.FEATURE_SHARED_MEMORY, regions.hostId())
-                        : Hello.current(Hello.Role.WORKER, 0, "");
+                        ? Hello.current(Hello.Role.WORKER, Hello.FEATURE_SHARED_MEMORY | encoders, regions.hostId())
+                        : Hello.current(Hello.Role.WORKER, encoders, "");
                 ctx.writeAndFlush(ourHello, ctx.voidPromise());
             }
         } else if (!(message instanceof Auth auth)) {

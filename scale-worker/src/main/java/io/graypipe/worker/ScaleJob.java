@@ -8,8 +8,8 @@ import io.graypipe.protocol.Message;
 import io.graypipe.protocol.OpChainException;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
-import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import io.graypipe.worker.image.AreaAverageScaler;
+import io.graypipe.worker.image.Encoders;
 import io.graypipe.worker.image.ImageEncoder;
 import io.graypipe.worker.image.PlanarRaster;
 import io.graypipe.worker.image.filter.FilterChain;
@@ -26,9 +26,16 @@ public final class ScaleJob {
      * Returns a {@link ScaleResult} naming {@code ranIn} as its mode, or an {@link ErrorMessage} for input the
      * kernels reject ({@code BAD_REQUEST} for a chain outside the ops' ranges, checked before any pixel work), or
      * {@code REGION_UNAVAILABLE} for a SHARED raster that {@code regions} cannot read (or when it is null: this
-     * worker offers no shared memory). {@code jpeg} encodes gray JPEGs when not null (see {@link ImageEncoder}).
+     * worker offers no shared memory), or {@code UNSUPPORTED_FORMAT} for WebP or AVIF without the library in
+     * {@code codecs} (null: none loaded).
      */
-    public static Message run(ScaleRequest request, ExecutionMode ranIn, SharedRegionReader regions, TurboJpeg jpeg) {
+    public static Message run(ScaleRequest request, ExecutionMode ranIn, SharedRegionReader regions, Encoders codecs) {
+        Encoders encoders = codecs != null ? codecs : Encoders.NONE;
+        if (!encoders.encodes(request.format())) {
+            return new ErrorMessage(request.requestId(), ErrorCode.UNSUPPORTED_FORMAT, "this worker has no "
+                    + request.format().label() + " encoder: its library could not be loaded (Debian package "
+                    + Encoders.packageFor(request.format()) + ")");
+        }
         ImageData source = request.image();
         if (source.isShared()) {
             if (regions == null) {
@@ -44,7 +51,8 @@ public final class ScaleJob {
         ImageData scaled = AreaAverageScaler.scale(source, request.targetWidth(), request.targetHeight());
         if (request.ops().isEmpty()) {
             // No chain: encode the wire layout as it is, without splitting gray+alpha into planes and back.
-            byte[] encoded = ImageEncoder.encode(scaled, request.format(), request.quality(), jpeg);
+            byte[] encoded = ImageEncoder.encode(scaled, request.format(), request.quality(), request.lossless(),
+                    encoders);
             return new ScaleResult(request.requestId(), request.format(), ranIn, scaled.width(), scaled.height(),
                     encoded);
         }
@@ -54,7 +62,8 @@ public final class ScaleJob {
         } catch (OpChainException e) {
             return new ErrorMessage(request.requestId(), ErrorCode.BAD_REQUEST, e.getMessage());
         }
-        byte[] encoded = ImageEncoder.encode(filtered, request.format(), request.quality(), jpeg);
+        byte[] encoded = ImageEncoder.encode(filtered, request.format(), request.quality(), request.lossless(),
+                encoders);
         return new ScaleResult(request.requestId(), request.format(), ranIn, filtered.width(), filtered.height(),
                 encoded);
     }

@@ -6,7 +6,7 @@ import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.WorkerStatus;
-import io.graypipe.protocol.turbojpeg.TurboJpeg;
+import io.graypipe.worker.image.Encoders;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +28,8 @@ final class ThreadScalePool implements ScalePool {
     private final ThreadPoolExecutor executor;
     /** Regions are mapped in this JVM; null when the worker offers no shared memory. */
     private final SharedRegionReader regions;
-    /** Encodes gray JPEGs in this JVM; null: ImageIO does. */
-    private final TurboJpeg jpegEncoder;
+    /** The codec libraries loaded in this JVM. */
+    private final Encoders encoders;
     private final AtomicInteger busy = new AtomicInteger();
     /** Each pool thread's slot number, so per-thread figures can be reported like per-child ones. */
     private final ThreadLocal<Integer> slotOfThread = new ThreadLocal<>();
@@ -39,7 +39,7 @@ final class ThreadScalePool implements ScalePool {
     ThreadScalePool(WorkerConfig config) {
         AtomicInteger threadNumber = new AtomicInteger();
         this.regions = config.sharedMemory();
-        this.jpegEncoder = config.jpegEncoder();
+        this.encoders = config.encoders();
         this.busyBySlot = new AtomicIntegerArray(config.processes());
         this.answeredBySlot = new AtomicLongArray(config.processes());
         this.executor = new ThreadPoolExecutor(config.processes(), config.processes(), 0, TimeUnit.MILLISECONDS,
@@ -69,7 +69,7 @@ final class ThreadScalePool implements ScalePool {
                 busy.incrementAndGet();
                 busyBySlot.incrementAndGet(slot);
                 try {
-                    answer.complete(ScaleJob.run(request, ExecutionMode.THREADS, regions, jpegEncoder));
+                    answer.complete(ScaleJob.run(request, ExecutionMode.THREADS, regions, encoders));
                 } catch (RuntimeException | OutOfMemoryError e) {
                     answer.complete(new ErrorMessage(request.requestId(), ErrorCode.INTERNAL, "scaling failed: " + e));
                 } finally {

@@ -1,7 +1,7 @@
 package io.graypipe.worker;
 
 import io.graypipe.protocol.LinkTls;
-import io.graypipe.protocol.turbojpeg.TurboJpeg;
+import io.graypipe.worker.image.Encoders;
 
 import java.time.Duration;
 
@@ -12,7 +12,8 @@ import java.time.Duration;
  *                          started without one, which only {@link WorkerMain} can allow explicitly
  * @param tls               mutual TLS for fronts' connections, or null for plain TCP
  * @param sharedMemory      the regions this worker reads, offered in its HELLO; null when it offers none
- * @param jpegEncoder       libturbojpeg, which encodes gray JPEGs here and in the children; null: ImageIO encodes
+ * @param encoders          the codec libraries (libturbojpeg, libwebp, libavif) loaded here and, by name, in the
+ *                          children; null: none
  */
 public record WorkerConfig(String host,
                            int port,
@@ -27,7 +28,12 @@ public record WorkerConfig(String host,
                            byte[] token,
                            LinkTls tls,
                            SharedRegionReader sharedMemory,
-                           TurboJpeg jpegEncoder) {
+                           Encoders encoders) {
+    public WorkerConfig {
+        if (encoders == null) {
+            encoders = Encoders.NONE;
+        }
+    }
 
     /**
      * Where requests run that do not name a mode: in forked child JVMs (the default), or on the thread pool inside

@@ -4,7 +4,10 @@ import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.cli.DurationConverter;
 import io.graypipe.protocol.cli.HostPortConverter;
+import io.graypipe.protocol.codec.Avif;
+import io.graypipe.protocol.codec.WebP;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
+import io.graypipe.worker.image.Encoders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -20,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
 
 /** The scale-worker command line. */
 @Command(name = "scale-worker", mixinStandardHelpOptions = true, version = "graypipe scale-worker 0.1",
@@ -93,6 +98,14 @@ public final class WorkerMain implements Callable<Integer> {
             description = "libjpeg-turbo's TurboJPEG library (a file name for the dynamic linker, or a path), which encodes gray JPEGs in about half the time of ImageIO. Without it, or with off, ImageIO encodes; the log says which, once (default: ${DEFAULT-VALUE}).")
     String turbojpegLibrary;
 
+    @Option(names = "--webp-library", defaultValue = WebP.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libwebp (Debian: " + WebP.PACKAGE + "), which encodes format=webp. Without it, or with off, this worker refuses WebP requests and tells fronts so in its HELLO (default: ${DEFAULT-VALUE}).")
+    String webpLibrary;
+
+    @Option(names = "--avif-library", defaultValue = Avif.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
+            description = "libavif 0.11 (Debian: " + Avif.PACKAGE + "), which encodes format=avif. Without it, or with off, this worker refuses AVIF requests and tells fronts so in its HELLO (default: ${DEFAULT-VALUE}).")
+    String avifLibrary;
+
     @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
             paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
     String childJvmOptions;
@@ -124,6 +137,29 @@ public final class WorkerMain implements Callable<Integer> {
             log.info("JPEG encoder: turbojpeg ({})", turbojpegLibrary);
         }
         return turbo;
+    }
+
+    /** Every codec library, each logged once here, for this JVM and its children. */
+    private Encoders encoders() {
+        return new Encoders(jpegEncoder(), encoder("WebP", "--webp-library", webpLibrary, WebP.PACKAGE, WebP::load),
+                encoder("AVIF", "--avif-library", avifLibrary, Avif.PACKAGE, Avif::load));
+    }
+
+    private static <T> T encoder(String format, String flag, String library, String debianPackage,
+                                 BiFunction<String, StringBuilder, Optional<T>> loader) {
+        if (library.equalsIgnoreCase("off")) {
+            log.info("{} encoder: none ({} off); {} requests are refused", format, flag, format);
+            return null;
+        }
+        StringBuilder whyNot = new StringBuilder();
+        T codec = loader.apply(library, whyNot).orElse(null);
+        if (codec == null) {
+            log.warn("{} encoder: none; {} could not be loaded ({}). {} requests are refused; install {}", format,
+                    library, whyNot, format, debianPackage);
+        } else {
+            log.info("{} encoder: {}", format, library);
+        }
+        return codec;
     }
 
     @Override
@@ -158,7 +194,7 @@ public final class WorkerMain implements Callable<Integer> {
         WorkerConfig config = new WorkerConfig(listenHost, listenPort, count, mode, queueSize, maxConnections,
                 maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tls,
                 SharedRegionReader.open(sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory), true)
-                        .orElse(null), jpegEncoder());
+                        .orElse(null), encoders());
 
         WorkerServer server = WorkerServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

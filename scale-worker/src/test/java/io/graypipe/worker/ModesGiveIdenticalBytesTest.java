@@ -13,6 +13,9 @@ import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
+import io.graypipe.protocol.codec.Avif;
+import io.graypipe.protocol.codec.WebP;
+import io.graypipe.worker.image.Encoders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModesGiveIdenticalBytesTest {
     private static final WorkerConfig CONFIG = new WorkerConfig("127.0.0.1", 0, 1, WorkerConfig.PoolMode.PROCESSES,
-            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "", new byte[0], null, null, null);
+            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "", new byte[0], null, null,
+            new Encoders(null, WebP.load(WebP.DEFAULT_LIBRARY, new StringBuilder()).orElse(null),
+                    Avif.load(Avif.DEFAULT_LIBRARY, new StringBuilder()).orElse(null)));
     private static ChildProcessPool children;
     private static ThreadScalePool threads;
 
@@ -85,7 +90,8 @@ class ModesGiveIdenticalBytesTest {
         long id = 1;
         for (boolean alpha : new boolean[]{false, true}) {
             ImageData image = photo(301, 207, alpha);
-            for (OutputFormat format : OutputFormat.values()) {
+            // WebP and AVIF where the libraries are installed: children load them by name, as the worker did.
+            for (OutputFormat format : java.util.Arrays.stream(OutputFormat.values()).filter(CONFIG.encoders()::encodes).toList()) {
                 for (String chain : chains) {
                     ScaleRequest request = new ScaleRequest(id++, 150, 103, format, 85, 30_000,
                             ExecutionMode.DEFAULT, OpChain.parse(chain).ops(), image);
@@ -95,6 +101,9 @@ class ModesGiveIdenticalBytesTest {
                     assertEquals(ExecutionMode.THREADS, inThread.mode());
                     String what = chain + " " + format + (alpha ? " with alpha" : "");
                     assertArrayEquals(inChild.data(), inThread.data(), what);
+                    if (!format.always()) {
+                        continue; // ImageIO reads neither; ModernFormatsEncodingTest decodes them with their tools
+                    }
                     BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(inChild.data()));
                     assertEquals(inChild.width(), decoded.getWidth(), what);
                     assertEquals(inChild.height(), decoded.getHeight(), what);

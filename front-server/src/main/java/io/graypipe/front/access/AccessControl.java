@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public final class AccessControl {
     /** What anyone may read, key or not: the page, the API's description, the health checks. */
-    private static final Set<String> OPEN = Set.of("/", "/docs", "/openapi.json", "/ops", "/healthz", "/readyz");
+    private static final Set<String> OPEN = Set.of("/", "/page.js", "/page.css", "/docs", "/docs/{id}", "/openapi.json",
+            "/ops", "/formats", "/healthz", "/readyz");
     private static final String METRICS = "/metrics";
 
     /** A request let in: who sent it, and the limit its images count against (null: none). */

@@ -12,7 +12,7 @@ import java.util.List;
  * the front takes only the group it needs. Limits live here and nowhere else.
  */
 public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Processing processing, Timeouts timeouts,
-                          Storage storage, Access access) {
+                          Storage storage, Caching caching, Access access) {
 
     /**
      * Who may use the front and how much (docs/many-users.md).
@@ -70,9 +70,11 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
     /**
      * @param exactScaling decode every JPEG at full size (no shrink-on-load), so the worker scales the original
      * @param turbojpegLibrary libturbojpeg for the decoder and the local worker's encoder, or "off" for ImageIO
+     * @param webpLibrary      libwebp for the local worker's WebP encoder, or "off"
+     * @param avifLibrary      libavif for AVIF uploads and the local worker's AVIF encoder, or "off"
      */
     public record Processing(int queueSize, int grayThreads, long maxPixels, int maxDimension, boolean exactScaling,
-                             String turbojpegLibrary) {
+                             String turbojpegLibrary, String webpLibrary, String avifLibrary) {
     }
 
     /**
@@ -92,6 +94,25 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      */
     public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes, StoreAddress store,
                           Duration claimIdle) {
+    }
+
+    /**
+     * The result cache (issue 21; docs/architecture.md).
+     *
+     * @param maxBytes      entries may take this many bytes (in the data directory, or in Redis with --store); 0: off
+     * @param ttl           with --store: how long an entry unused lives in Redis
+     * @param scope         whose entries a hit may come from
+     * @param processMaxAge the {@code Cache-Control: max-age} of POST /process answers
+     */
+    public record Caching(long maxBytes, Duration ttl, CacheScope scope, Duration processMaxAge) {
+    }
+
+    /** Whose entries a cache hit may come from. */
+    public enum CacheScope {
+        /** Any client's: the same bytes and options give the same image, whoever sent them. */
+        SHARED,
+        /** Only this client's own (its address until API keys name clients). */
+        CLIENT
     }
 
     /** How a worker this front starts runs its scaling. */

@@ -43,6 +43,8 @@ public enum ErrorCode {
     /** The shared task store (Redis, with --store) cannot be reached; async tasks wait until it can. */
     STORAGE_UNAVAILABLE,
     DEADLINE_EXCEEDED,
+    /** WebP or AVIF output asked for, and no connected worker loaded the library that encodes it. */
+    FORMAT_UNAVAILABLE,
     SCALING_FAILED,
     INTERNAL;
 

@@ -233,11 +233,17 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
      * once its last chunk is written.
      */
-    void archiveAfterBody(Supplier<BatchArchive> opener, String downloadName) {
+    void archiveAfterBody(Supplier<BatchArchive> opener, String disposition) {
         afterBody = () -> {
             BatchArchive archive;
+            String etag;
             try {
                 archive = opener.get();
+                etag = archive.etag();
+                if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+                    answer(CacheHeaders.notModified(etag, "private, no-cache"));
+                    return;
+                }
                 ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
                 archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
             } catch (FrontException e) {
@@ -248,8 +254,9 @@ final class HttpExchange {
             boolean reuse = keepAlive;
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
+            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
             head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.ETAG, etag);
             head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             rateLimitHeaders(head);
             ctx.channel().write(head, ctx.channel().voidPromise());

@@ -3,6 +3,8 @@ package io.graypipe.front.http;
 import io.graypipe.front.access.AccessControl;
 import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.image.ImageInspector;
+import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.DurableTasks;
@@ -45,7 +47,9 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
                 worker, dataFactory, uploadExecutor, gate);
         TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
                 shared);
-        this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
+        InfoRequests info = new InfoRequests(uploads, new ImageInspector(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension())), uploadExecutor, worker);
+        this.endpoints = new Endpoints(uploads, info, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());
@@ -63,6 +67,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
+        // Outbound, just inside the codec: every answer written on this connection passes here.
+        p.addLast("security-headers", SecurityHeaders.INSTANCE);
         // Silence is not the only attack: a request must also arrive whole within the receive timeout.
         ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).

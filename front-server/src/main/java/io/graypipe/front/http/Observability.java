@@ -1,5 +1,6 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.observe.StatsReport;
 import io.graypipe.protocol.OpCatalogue;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the endpoints for watching graypipe need (metrics, stats, batches, the web page, the API description and the filter catalogue), kept out of
@@ -20,11 +22,18 @@ public final class Observability {
     private final FrontMetrics metrics;
     private final IntSupplier grayQueueDepth;
     private final BatchUploads batches;
+    private final Supplier<FormatsReport> formats;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
+    // The page's script and style are files of their own: the page's Content-Security-Policy allows no inline ones.
+    private final StaticResource pageScript = StaticResource.load("/web/page.js", "text/javascript; charset=utf-8");
+    private final StaticResource pageStyle = StaticResource.load("/web/page.css", "text/css; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
+    private final ApiDocs docs = new ApiDocs();
 
-    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches) {
+    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches,
+                         Supplier<FormatsReport> formats) {
         this.metrics = metrics;
+        this.formats = formats;
         this.grayQueueDepth = grayQueueDepth;
         this.batches = batches;
     }
@@ -42,9 +51,29 @@ public final class Observability {
         return page.response();
     }
 
+    /** {@code GET /page.js}: the web page's script. */
+    FullHttpResponse pageScript() {
+        return pageScript.response();
+    }
+
+    /** {@code GET /page.css}: the web page's style sheet. */
+    FullHttpResponse pageStyle() {
+        return pageStyle.response();
+    }
+
     /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
     FullHttpResponse openApi() {
         return openApi.response();
+    }
+
+    /** {@code GET /docs}: Swagger UI on the API description. */
+    FullHttpResponse docs() {
+        return docs.page();
+    }
+
+    /** {@code GET /docs/{name}}: the files of the Swagger UI page. */
+    FullHttpResponse docsFile(String name) {
+        return docs.file(name);
     }
 
     /** The body of {@code GET /ops}: every filter operation the {@code ops} parameter takes. */
@@ -56,6 +85,11 @@ public final class Observability {
         return HttpResponses.json(HttpResponseStatus.OK, new Catalogue(OpChain.MAX_OPS, OpCatalogue.operations()));
     }
 
+    /** {@code GET /formats}: what this deployment reads and writes, and what is missing. */
+    FullHttpResponse formats() {
+        return HttpResponses.json(HttpResponseStatus.OK, formats.get());
+    }
+
     /** {@code GET /metrics}. */
     CompletableFuture<FullHttpResponse> scrapeResponse() {
         return metrics.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, metrics.contentType(), body));
@@ -63,7 +97,7 @@ public final class Observability {
 
     /** {@code GET /stats}. */
     CompletableFuture<FullHttpResponse> statsResponse() {
-        return StatsReport.build(metrics, grayQueueDepth.getAsInt())
+        return StatsReport.build(metrics, grayQueueDepth.getAsInt(), formats)
                 .thenApply(body -> HttpResponses.json(HttpResponseStatus.OK, body));
     }
 }

@@ -1,5 +1,6 @@
 package io.graypipe.front.observe;
 
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -61,6 +62,7 @@ public final class FrontMetrics {
     private volatile WorkerStatus workerStatus;
     private final String jpegDecoder;
     private final SharedRegions regions;
+    private volatile ResultCache cache = ResultCache.off();
     private final ClientMetrics clients;
 
     /**
@@ -391,5 +393,15 @@ public final class FrontMetrics {
     }
 
     record StageSummary(long count, Double p50Ms, Double p95Ms) {
+    }
+
+    /** Adds the result cache's figures ({@code graypipe_cache_*}) to /metrics and its summary to /stats. */
+    public void watch(ResultCache resultCache) {
+        cache = resultCache;
+        CacheMetrics.register(registry, resultCache);
+    }
+
+    ResultCache cache() {
+        return cache;
     }
 }

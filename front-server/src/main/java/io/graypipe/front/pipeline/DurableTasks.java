@@ -101,6 +101,7 @@ public final class DurableTasks implements AsyncTasks {
         }
         Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout,
                 upload.owner());
+        ImagePipeline.recordCacheRequest(task, options);
         String id = task.id();
         try (InputStream in = upload.source().openStream()) {
             files.writeUpload(id, in);
@@ -285,13 +286,20 @@ public final class DurableTasks implements AsyncTasks {
             ProcessingOptions options = new ProcessingOptions(status.scale(),
                     record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
                     status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
+                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
+                    .withCache(cacheRequest(status));
             enqueue(() -> pipeline.start(task, stored(id), options, this::storeResult));
             resumed++;
         }
         int orphans = files.sweepOrphans(known);
         log.info("data directory {}: {} tasks, {} resumed, {} orphaned files deleted, {} bytes used",
                 files.location(), known.size(), resumed, orphans, files.usedBytes());
+    }
+
+    /** What a stored task's request let the result cache do; records from before the cache: use, shared. */
+    static ProcessingOptions.CacheRequest cacheRequest(TaskStatus status) {
+        return status.cache() == null ? ProcessingOptions.CacheRequest.DEFAULT
+                : ProcessingOptions.CacheRequest.of(status.cache().policy(), status.cache().scope());
     }
 
     /** Starts a recovered task now, or as soon as the gray queue has room. */

@@ -1,11 +1,16 @@
 package io.graypipe.front.pipeline;
 
+import io.graypipe.front.cache.CacheKey;
+import io.graypipe.front.cache.CachePolicy;
+import io.graypipe.front.cache.CachedImage;
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.LoadedImage;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskCache;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.ScaleOrder;
@@ -16,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -26,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A gray thread takes a worker slot before it decodes, so at most {@code workerSlots} rasters exist at once:
  * when the worker is the bottleneck, decoding waits instead of piling rasters up in the heap.
+ *
+ * <p>Every task, sync or async, looks in the result cache first (issue 21): the gray thread hashes the upload
+ * into its {@link CacheKey}, and a hit goes straight to the task's sink, with no decode, scale or encode. A miss
+ * runs as before, and its result is stored in the background.
  */
 public final class ImagePipeline {
     private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
@@ -38,15 +48,22 @@ public final class ImagePipeline {
     /** Whether the gray queue hands out each task with its worker slot already taken ({@link FairQueue}). */
     private final boolean slotTakenByQueue;
     private final Duration requestTimeout;
+    private final ResultCache cache;
+    private final ResultKeys keys;
 
+    /** A pipeline without a result cache. */
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
-        this(decoder, worker, tasks, grayExecutor, new Semaphore(workerSlots), false, requestTimeout);
+        this(decoder, worker, tasks, grayExecutor, new Semaphore(workerSlots), false, requestTimeout, ResultCache.off(),
+                new ResultKeys(false, decoder.jpegDecoder()));
     }
 
     /** @param slotTakenByQueue whether {@code grayExecutor}'s queue takes a slot of {@code workerSlots} per task */
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
-                         Semaphore workerSlots, boolean slotTakenByQueue, Duration requestTimeout) {
+                         Semaphore workerSlots, boolean slotTakenByQueue, Duration requestTimeout, ResultCache cache,
+                         ResultKeys keys) {
+        this.cache = cache;
+        this.keys = keys;
         this.decoder = decoder;
         this.worker = worker;
         this.tasks = tasks;
@@ -62,6 +79,7 @@ public final class ImagePipeline {
      */
     public Task submit(Upload upload, ProcessingOptions options) {
         Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout, upload.owner());
+        recordCacheRequest(task, options);
         try {
             start(task, upload, options, (done, image, output, ranIn) -> done.complete(image, output, ranIn));
         } catch (RejectedExecutionException e) {
@@ -83,6 +101,11 @@ public final class ImagePipeline {
                 () -> run(task, upload, options, sink)));
     }
 
+    /** Records on a new task what its request lets the cache do, so a task run again (restored) does the same. */
+    public static void recordCacheRequest(Task task, ProcessingOptions options) {
+        task.recordCache(new TaskCache(options.cache().policy().label(), options.cache().scope(), null, null));
+    }
+
     public static FrontException overloaded() {
         return new FrontException(ErrorCode.OVERLOADED,
                 "the server is busy: its processing queue is full; retry after the Retry-After delay");
@@ -102,6 +125,20 @@ public final class ImagePipeline {
             }
             if (task.nanosLeft() <= 0) {
                 throw deadline();
+            }
+            long lookupStarted = System.nanoTime();
+            CacheKey key = keys.keyFor(upload.source(), options);
+            CachePolicy policy = options.cache().policy();
+            Optional<CachedImage> hit = policy == CachePolicy.USE ? cache.get(key) : Optional.empty();
+            task.recordCache(new TaskCache(policy.label(), options.cache().scope(),
+                    hit.isPresent() ? TaskCache.HIT : TaskCache.MISS, key.etag()));
+            if (hit.isPresent()) {
+                cache.stats().hit(System.nanoTime() - lookupStarted);
+                answerFromCache(task, hit.get(), sink);
+                return;
+            }
+            if (policy != CachePolicy.OFF) {
+                cache.stats().miss();
             }
             if (!slotTaken) {
                 if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
@@ -132,13 +169,17 @@ public final class ImagePipeline {
             slotTaken = false;
             // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
             worker.scale(new ScaleOrder(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
-                            options.quality(), options.mode(), options.ops().ops()),
+                            options.quality(), options.mode(), options.ops().ops(), options.lossless()),
                             (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {
-                            sink.accept(task, result.data(), new ImageInfo(result.format().label(), result.width(),
-                                    result.height(), result.data().length), result.mode());
+                            ImageInfo output = new ImageInfo(result.format().label(), result.width(),
+                                    result.height(), result.data().length);
+                            if (policy != CachePolicy.OFF) {
+                                cache.put(key, cachedImage(result.data(), output, task.status().input()));
+                            }
+                            sink.accept(task, result.data(), output, result.mode());
                         } else {
                             task.fail(asFrontException(error));
                         }
@@ -154,6 +195,18 @@ public final class ImagePipeline {
                 workerSlots.release();
             }
         }
+    }
+
+    private static void answerFromCache(Task task, CachedImage image, ResultSink sink) {
+        task.recordInput(new ImageInfo(image.inputFormat(), image.inputWidth(), image.inputHeight(),
+                image.inputBytes()));
+        sink.accept(task, image.data(), new ImageInfo(image.format(), image.width(), image.height(),
+                image.data().length), null);
+    }
+
+    private static CachedImage cachedImage(byte[] data, ImageInfo output, ImageInfo input) {
+        return new CachedImage(data, output.format(), output.width(), output.height(), input.format(),
+                input.width(), input.height(), input.bytes());
     }
 
     private FrontException deadline() {

@@ -135,6 +135,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
         Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout,
                 upload.owner());
+        ImagePipeline.recordCacheRequest(task, options);
         CompletableFuture<byte[]> image;
         try {
             image = CompletableFuture.supplyAsync(() -> read(upload.source()), storage);
@@ -403,7 +404,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         ProcessingOptions options = new ProcessingOptions(status.scale(),
                 record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
                 status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
+                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
+                .withCache(DurableTasks.cacheRequest(status));
         try {
             pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
                     (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));

@@ -48,10 +48,11 @@ public final class LocalWorker implements AutoCloseable {
      * Starts the worker and returns at once; {@link #address()} answers once it listens.
      *
      * @param sharedMemory     the front's shared-memory directory, which the worker reads regions from; null for off
-     * @param turbojpegLibrary the worker's JPEG encoder library, or "off"
+     * @param codecFlags       the worker's codec library flags ({@code --turbojpeg-library}, {@code --webp-library},
+     *                         {@code --avif-library}, each with a library or "off")
      */
     public static LocalWorker start(Integer processes, String mode, String jvmOptions, int maxFrameBytes, String token,
-                                    Path sharedMemory, String turbojpegLibrary) throws IOException {
+                                    Path sharedMemory, List<String> codecFlags) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // Its own session keeps the worker out of the terminal's process group, so Ctrl-C reaches only the
@@ -66,8 +67,8 @@ public final class LocalWorker implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WORKER_MAIN,
                 "--ip", "127.0.0.1", "--port", "0", "--mode", mode, "--token-stdin",
                 "--max-frame-bytes", Integer.toString(maxFrameBytes),
-                "--shared-memory", sharedMemory != null ? sharedMemory.toString() : "off",
-                "--turbojpeg-library", turbojpegLibrary));
+                "--shared-memory", sharedMemory != null ? sharedMemory.toString() : "off"));
+        command.addAll(codecFlags);
         if (processes != null) {
             command.addAll(List.of("--processes", processes.toString()));
         }

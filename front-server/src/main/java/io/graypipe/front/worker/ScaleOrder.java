@@ -14,11 +14,19 @@ import java.util.List;
  * @param targetWidth  width before the ops, from the uploaded image's size (the raster may be smaller)
  * @param targetHeight height before the ops
  * @param mode         where the worker runs it; DEFAULT leaves it to the worker's --mode
+ * @param lossless     WebP only: the LOSSLESS encode flag
  */
 public record ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
-                         ExecutionMode mode, List<Op> ops) {
+                         ExecutionMode mode, List<Op> ops, boolean lossless) {
     public ScaleOrder {
         ops = List.copyOf(ops);
+        lossless = lossless && format == OutputFormat.WEBP;
+    }
+
+    /** A lossy order. */
+    public ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
+                      ExecutionMode mode, List<Op> ops) {
+        this(image, targetWidth, targetHeight, format, quality, mode, ops, false);
     }
 
     /** Gray and scale only, where the worker likes. */

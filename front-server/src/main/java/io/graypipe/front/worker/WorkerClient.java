@@ -6,6 +6,7 @@ import io.graypipe.protocol.ErrorMessage;
 import io.graypipe.protocol.Auth;
 import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.Hello;
+import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Message;
 import io.graypipe.protocol.MessageCodec;
@@ -37,14 +38,18 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The front's connection to one scale-worker, at one address; a {@link WorkerPool} holds one per worker. Many
@@ -89,6 +94,8 @@ public final class WorkerClient implements Workers {
     private volatile boolean workerSharesMemory = true;
     private boolean regionRefusalLogged;
     private volatile boolean ready;
+    /** The HELLO of the worker on the current connection, once it proved itself: what it encodes. */
+    private volatile Hello workerHello;
     private volatile String lastFailure = "not connected yet";
     /** The worker's latest pool snapshot on the current connection; null until the first one arrives. */
     private volatile WorkerStatus workerStatus;
@@ -224,6 +231,16 @@ public final class WorkerClient implements Workers {
         return null;
     }
 
+    @Override
+    public Set<OutputFormat> encodable() {
+        Hello hello = workerHello;
+        if (!ready || hello == null) {
+            return Set.of();
+        }
+        return Arrays.stream(OutputFormat.values()).filter(hello::encodes)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(OutputFormat.class)));
+    }
+
     /** Requests sent and not yet answered. */
     @Override
     public int inFlight() {
@@ -242,7 +259,7 @@ public final class WorkerClient implements Workers {
         String region = regions != null && workerSharesMemory
                 && order.image().byteCount() >= SharedRegions.MIN_REGION_BYTES ? writeRegion(order.image()) : null;
         Call call = new Call(new ScaleRequest(id, order.targetWidth(), order.targetHeight(), order.format(),
-                order.quality(), timeoutMillis, order.mode(), order.ops(), order.image()), region);
+                order.quality(), timeoutMillis, order.mode(), order.ops(), order.image(), order.lossless()), region);
         if (region != null) {
             call.future.whenComplete((result, error) -> regions.release(region));
         }
@@ -504,6 +521,7 @@ public final class WorkerClient implements Workers {
             } else if (workerHello != null && message instanceof Auth proof) {
                 if (Handshake.verify(token, Hello.Role.WORKER, ourHello, workerHello, proof)) {
                     handshaken = true;
+                    WorkerClient.this.workerHello = workerHello;
                     onHandshake(ourHello.sharesMemoryWith(workerHello));
                 } else {
                     lastFailure = "the worker at " + ctx.channel().remoteAddress()

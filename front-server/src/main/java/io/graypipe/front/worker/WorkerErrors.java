@@ -19,6 +19,7 @@ final class WorkerErrors {
                     "the image was not scaled before the deadline; try again, or a smaller image");
             case UNDECODABLE -> new FrontException(ErrorCode.UNDECODABLE_IMAGE,
                     "the scale-worker could not read the image: " + error.message());
+            case UNSUPPORTED_FORMAT -> new FrontException(ErrorCode.FORMAT_UNAVAILABLE, error.message());
             case CHILD_CRASHED -> new FrontException(ErrorCode.SCALING_FAILED,
                     "scaling this image crashed the scaling process twice; the image is likely corrupt");
             default -> new FrontException(ErrorCode.SCALING_FAILED,

@@ -2,6 +2,7 @@ package io.graypipe.front.worker;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 import org.slf4j.Logger;
@@ -9,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,13 @@ public final class WorkerPool implements Workers {
     }
 
     @Override
+    public Set<OutputFormat> encodable() {
+        Set<OutputFormat> formats = EnumSet.noneOf(OutputFormat.class);
+        connections.forEach(connection -> formats.addAll(connection.encodable()));
+        return formats;
+    }
+
+    @Override
     public int inFlight() {
         return connections.stream().mapToInt(WorkerClient::inFlight).sum();
     }
@@ -72,7 +82,7 @@ public final class WorkerPool implements Workers {
     @Override
     public CompletableFuture<ScaleResult> scale(ScaleOrder order, int timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        WorkerClient first = choose(null);
+        WorkerClient first = choose(null, order.format());
         return first.scale(order, timeoutMillis)
                 .exceptionallyCompose(error -> retryElsewhere(order, deadline, first, error));
     }
@@ -89,7 +99,7 @@ public final class WorkerPool implements Workers {
             return CompletableFuture.failedFuture(new FrontException(ErrorCode.DEADLINE_EXCEEDED,
                     cause.getMessage() + ", and no time was left to try another worker"));
         }
-        WorkerClient other = choose(lost);
+        WorkerClient other = choose(lost, order.format());
         log.debug("retrying a request of {} on {}", lost.label(), other.label());
         return other.scale(order, (int) Math.min(Integer.MAX_VALUE, leftMillis));
     }
@@ -143,10 +153,11 @@ public final class WorkerPool implements Workers {
     }
 
     /**
-     * The worker that can scale now with the least outstanding work per live child, other than {@code excluding};
-     * when none can, the first other one, whose request then waits for its reconnect until the deadline.
+     * The worker that can scale now and encode {@code format} with the least outstanding work per live child,
+     * other than {@code excluding}; when none can, the first other one, whose request then waits for its reconnect
+     * until the deadline (or is refused as UNSUPPORTED_FORMAT).
      */
-    private WorkerClient choose(WorkerClient excluding) {
+    private WorkerClient choose(WorkerClient excluding, OutputFormat format) {
         if (connections.size() == 1) {
             return connections.get(0);
         }
@@ -155,7 +166,8 @@ public final class WorkerPool implements Workers {
         long bestLive = 1;
         for (WorkerClient connection : connections) {
             WorkerStatus status = connection.latestStatus();
-            if (connection == excluding || status == null || connection.unavailableReason() != null) {
+            if (connection == excluding || status == null || connection.unavailableReason() != null
+                    || !connection.encodable().contains(format)) {
                 continue;
             }
             long outstanding = connection.inFlight();

@@ -1,10 +1,12 @@
 package io.graypipe.front.worker;
 
+import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.WorkerStatus;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,6 +29,12 @@ public interface Workers extends AutoCloseable {
      * taken.
      */
     String unavailableReason();
+
+    /**
+     * The output formats at least one connected worker encodes, from their HELLOs: JPEG and PNG from any, WebP and
+     * AVIF only from a worker that loaded the library. Empty while no worker is connected.
+     */
+    Set<OutputFormat> encodable();
 
     /** Requests sent and not yet answered, over all workers. */
     int inFlight();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -49,16 +50,7 @@ class BrowserPageTest {
 
     /** @param keyAndFile the key the page is given and the front's key file; null for a front without keys */
     private void runPage(String[] keyAndFile) throws Exception {
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        String required = "GRAYPIPE_REQUIRE_BROWSER";
-        ExternalTools.require(Files.isExecutable(chromium), required,
-                "no chromium at " + chromium + " (apt-get install -y chromium)");
-        Path node = onPath("node");
-        ExternalTools.require(node != null, required, "node is not on PATH");
-        ExternalTools.require(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")), required,
-                "run npm ci in " + BROWSER_DIR);
-
-        Files.createDirectories(ARTIFACTS);
+        Path node = requireBrowser();
         Path inputs = Files.createTempDirectory("graypipe-page");
         Path first = Files.write(inputs.resolve("sunset.png"), TestImages.png(320, 240));
         Path second = Files.write(inputs.resolve("harbour.jpg"), TestImages.jpeg(400, 300));
@@ -78,20 +70,8 @@ class BrowserPageTest {
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());
             }
-            ProcessBuilder page = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile());
-            if (keyAndFile != null) {
-                page.environment().put("GRAYPIPE_API_KEY", keyAndFile[0]);
-            }
-            Process run = page.start();
-            boolean ended = run.waitFor(300, TimeUnit.SECONDS);
-            if (!ended) {
-                run.descendants().forEach(ProcessHandle::destroyForcibly);
-                run.destroyForcibly();
-            }
-            String log = Files.readString(ARTIFACTS.resolve("page-test.log"));
-            assertTrue(ended, "the browser test did not finish:\n" + log);
-            assertEquals(0, run.exitValue(), log);
+            String log = runScript(command, "page-test.log",
+                    keyAndFile == null ? Map.of() : Map.of("GRAYPIPE_API_KEY", keyAndFile[0]));
             assertTrue(log.contains("\"results\":8"), log);
             assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
             List<String> entries = new ArrayList<>();
@@ -115,6 +95,62 @@ class BrowserPageTest {
             Collections.sort(expected);
             assertEquals(expected, entries, log);
         }
+    }
+
+    /**
+     * {@code /docs} (Swagger UI) renders from the front alone (the script fails on any request for another host),
+     * and "Try it out" on {@code POST /process} with a file shows status 200 and an image content type.
+     */
+    @Test
+    void docsRenderFromTheFrontAloneAndTryItOutProcessesAnUpload() throws Exception {
+        Path node = requireBrowser();
+        Path inputs = Files.createTempDirectory("graypipe-docs");
+        Path image = Files.write(inputs.resolve("harbour.png"), TestImages.png(200, 150));
+        Path screenshot = ARTIFACTS.resolve("docs.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        try (TestFront front = TestFront.builder().start()) {
+            String log = runScript(List.of(node.toString(), "docs.test.mjs", front.base().toString(), image.toString(),
+                    screenshot.toString(), inputs.resolve("profile").toString()), "docs-test.log");
+            assertTrue(log.contains("\"status\":\"200\""), log);
+            assertTrue(log.contains("\"elsewhere\":[]"), log);
+            assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
+        }
+    }
+
+    /** The node binary, once chromium and the test's node_modules are there; skips or fails as ExternalTools says. */
+    private static Path requireBrowser() throws Exception {
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        String required = "GRAYPIPE_REQUIRE_BROWSER";
+        ExternalTools.require(Files.isExecutable(chromium), required,
+                "no chromium at " + chromium + " (apt-get install -y chromium)");
+        Path node = onPath("node");
+        ExternalTools.require(node != null, required, "node is not on PATH");
+        ExternalTools.require(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")), required,
+                "run npm ci in " + BROWSER_DIR);
+        Files.createDirectories(ARTIFACTS);
+        return node;
+    }
+
+    /** Runs a browser script to its end (5 minutes at most) and returns its output; it must exit 0. */
+    private static String runScript(List<String> command, String logName) throws Exception {
+        return runScript(command, logName, Map.of());
+    }
+
+    private static String runScript(List<String> command, String logName, Map<String, String> environment)
+            throws Exception {
+        ProcessBuilder script = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
+                .redirectOutput(ARTIFACTS.resolve(logName).toFile());
+        script.environment().putAll(environment);
+        Process run = script.start();
+        boolean ended = run.waitFor(300, TimeUnit.SECONDS);
+        if (!ended) {
+            run.descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+        }
+        String log = Files.readString(ARTIFACTS.resolve(logName));
+        assertTrue(ended, "the browser test did not finish:\n" + log);
+        assertEquals(0, run.exitValue(), log);
+        return log;
     }
 
     private static Path onPath(String name) {

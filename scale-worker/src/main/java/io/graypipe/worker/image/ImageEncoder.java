@@ -3,6 +3,7 @@ package io.graypipe.worker.image;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.PixelFormat;
+import io.graypipe.protocol.codec.CodecException;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 
 import javax.imageio.IIOImage;
@@ -27,6 +28,9 @@ import java.util.Iterator;
  * <p>Given libturbojpeg, gray JPEGs are encoded by {@code tjCompress2} instead of ImageIO: the same quantisation
  * tables and accurate DCT, in about half the CPU time (docs/performance.md). Should the library fail on an image,
  * ImageIO encodes it.
+ *
+ * <p>WebP and AVIF go through libwebp and libavif ({@link Encoders}), keeping gray as gray (AVIF 4:0:0; WebP, which
+ * has no gray mode, R = G = B) and alpha where the raster has it. Without the library they are refused.
  */
 public final class ImageEncoder {
     private ImageEncoder() {
@@ -39,6 +43,15 @@ public final class ImageEncoder {
 
     /** As {@link #encode(ImageData, OutputFormat, int)}, gray JPEGs through {@code turbo} unless it is null. */
     public static byte[] encode(ImageData img, OutputFormat format, int quality, TurboJpeg turbo) {
+        return encode(img, format, quality, false, new Encoders(turbo, null, null));
+    }
+
+    /**
+     * Encodes with the libraries in {@code codecs}; {@code lossless} applies to WebP only.
+     *
+     * @throws IllegalStateException when {@code format} needs a library {@code codecs} lacks
+     */
+    public static byte[] encode(ImageData img, OutputFormat format, int quality, boolean lossless, Encoders codecs) {
         if (img.format() != PixelFormat.GRAY8 && img.format() != PixelFormat.GRAY_ALPHA8) {
             throw new IllegalArgumentException("can only encode GRAY8 or GRAY_ALPHA8, not " + img.format());
         }
@@ -47,8 +60,10 @@ public final class ImageEncoder {
         }
         try {
             return switch (format) {
-                case JPEG -> jpeg(img.format() == PixelFormat.GRAY_ALPHA8 ? onWhite(img) : img, quality, turbo);
+                case JPEG -> jpeg(img.format() == PixelFormat.GRAY_ALPHA8 ? onWhite(img) : img, quality, codecs.jpeg());
                 case PNG -> png(img);
+                case WEBP, AVIF -> modern(img.data(), img.width(), img.height(), img.format().bytesPerPixel(), format,
+                        quality, lossless, codecs);
             };
         } catch (IOException e) {
             throw new UncheckedIOException("encoding " + format.label() + " failed", e);
@@ -62,8 +77,14 @@ public final class ImageEncoder {
 
     /** As {@link #encode(PlanarRaster, OutputFormat, int)}, gray JPEGs through {@code turbo} unless it is null. */
     public static byte[] encode(PlanarRaster raster, OutputFormat format, int quality, TurboJpeg turbo) {
+        return encode(raster, format, quality, false, new Encoders(turbo, null, null));
+    }
+
+    /** As {@link #encode(ImageData, OutputFormat, int, boolean, Encoders)}, for a filtered raster. */
+    public static byte[] encode(PlanarRaster raster, OutputFormat format, int quality, boolean lossless,
+                                Encoders codecs) {
         if (!raster.isColour()) {
-            return encode(raster.toGrayImageData(), format, quality, turbo);
+            return encode(raster.toGrayImageData(), format, quality, lossless, codecs);
         }
         if (quality < 1 || quality > 100) {
             throw new IllegalArgumentException("quality must be in 1..100: " + quality);
@@ -75,9 +96,26 @@ public final class ImageEncoder {
                 case JPEG -> jpeg(InterleavedImages.view(onWhite(raster).interleaved(), w, h, true, false), quality);
                 case PNG -> png(InterleavedImages.view(raster.interleaved(), w, h, true, raster.hasAlpha()),
                         w * h * 2);
+                case WEBP, AVIF -> modern(raster.interleaved(), w, h, raster.hasAlpha() ? 4 : 3, format, quality,
+                        lossless, codecs);
             };
         } catch (IOException e) {
             throw new UncheckedIOException("encoding " + format.label() + " failed", e);
+        }
+    }
+
+    /** WebP or AVIF from interleaved pixels of 1 to 4 channels, through the library {@code codecs} holds. */
+    private static byte[] modern(byte[] pixels, int width, int height, int channels, OutputFormat format,
+                                 int quality, boolean lossless, Encoders codecs) throws IOException {
+        if (!codecs.encodes(format)) {
+            throw new IllegalStateException("no " + format.label() + " encoder: install " + Encoders.packageFor(format));
+        }
+        try {
+            return format == OutputFormat.WEBP
+                    ? codecs.webp().encode(pixels, width, height, channels, quality, lossless)
+                    : codecs.avif().encode(pixels, width, height, channels, quality);
+        } catch (CodecException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
