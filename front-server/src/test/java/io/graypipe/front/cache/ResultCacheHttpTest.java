@@ -204,7 +204,7 @@ class ResultCacheHttpTest {
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
         try (TestFront restarted = TestFront.builder().dataDir(data).option("--cache-size", DEFAULT_CACHE_SIZE).start()) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
-            assertEquals(200, answer.statusCode());
+            assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
             assertArrayEquals(original, answer.body(), "the damaged entry was not served");
             assertEquals(1, restarted.metric("graypipe_cache_corrupt_entries_total"));
