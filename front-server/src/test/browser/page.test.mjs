@@ -5,6 +5,9 @@
 import { finish, launch } from "./browser.mjs";
 
 const [base, screenshot, userDataDir, zipPath, ...files] = process.argv.slice(2);
+// With GRAYPIPE_API_KEY, the front runs with --api-keys: the page must ask for the key (a prompt) and use it.
+const apiKey = process.env.GRAYPIPE_API_KEY || "";
+const withKey = apiKey ? { headers: { Authorization: "Bearer " + apiKey } } : {};
 const images = files.filter((f) => /\.(png|jpe?g)$/i.test(f)).length;
 const bad = files.length - images;
 const variants = ["", "sepia"];
@@ -15,6 +18,8 @@ let failed = false;
 await finish(context, async () => {
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => { console.error("page error: " + e.message); failed = true; });
+  let prompts = 0;
+  page.on("dialog", (d) => { prompts++; d.accept(apiKey); });
   // The page must work under its own Content-Security-Policy: anything the policy blocks fails the test.
   page.on("console", (m) => {
     if (/Content Security Policy/i.test(m.text())) { console.error("blocked by the page's policy: " + m.text()); failed = true; }
@@ -39,16 +44,25 @@ await finish(context, async () => {
     ([n]) => Array.from(document.querySelectorAll("img.result")).filter((i) => i.complete && i.naturalWidth > 0).length >= n,
     [want], { timeout: 30000 });
   const batchUrl = await page.getAttribute("#download-all", "href");
-  const batch = await page.evaluate(async (url) => (await fetch(url.replace(/\/archive$/, ""))).json(), batchUrl);
+  const batch = await page.evaluate(async ([url, init]) => (await fetch(url.replace(/\/archive$/, ""), init)).json(),
+    [batchUrl, withKey]);
+  if (apiKey) {
+    await page.waitForFunction(() => /client-page \d+%/.test(document.getElementById("f-clients").textContent),
+      null, { timeout: 10000 });
+  }
   const shown = await page.evaluate(() => ({
     results: Array.from(document.querySelectorAll("img.result")).filter((i) => i.naturalWidth > 0).length,
     errors: Array.from(document.querySelectorAll(".item .error")).filter((p) => !p.hidden).map((p) => p.textContent),
     groups: document.querySelectorAll("#groups tbody tr").length,
     comparison: Array.from(document.querySelectorAll("#comparison tbody tr")).map((r) => Array.from(r.cells).map((c) => c.textContent)),
     failures: document.getElementById("f-failures").textContent,
+    clients: document.getElementById("f-clients").textContent,
     captions: Array.from(document.querySelectorAll(".item figcaption")).map((c) => c.textContent),
   }));
   shown.info = info;
+  shown.prompts = prompts;
+  if (apiKey && prompts !== 1) { console.error(`expected one prompt for the key, saw ${prompts}`); failed = true; }
+  if (!apiKey && prompts !== 0) { console.error("the page asked for a key without --api-keys"); failed = true; }
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-all")]);
   await download.saveAs(zipPath);
   shown.batchFailed = batch.failed;

@@ -5,6 +5,55 @@ const FINAL = new Set(["done", "failed", "cancelled"]);
 const $ = (id) => document.getElementById(id);
 let chosen = [];
 
+// API keys (docs/many-users.md): asked for on a 401, kept for this tab only.
+const KEY = "graypipe-api-key";
+function withKey(options = {}) {
+  const key = sessionStorage.getItem(KEY);
+  return key ? { ...options, headers: { ...(options.headers || {}), Authorization: "Bearer " + key } } : options;
+}
+async function api(url, options = {}) {
+  let response = await fetch(url, withKey(options));
+  if (response.status === 401) {
+    const key = prompt("This graypipe needs an API key (kept for this tab only):");
+    if (key && key.trim()) {
+      sessionStorage.setItem(KEY, key.trim());
+      response = await fetch(url, withKey(options));
+    }
+  }
+  return response;
+}
+// An <img> or a download link cannot send a key: with one, the bytes are fetched and shown from a blob.
+function showBlob(url, use) {
+  if (!sessionStorage.getItem(KEY)) { use(url); return; }
+  api(url).then((r) => r.blob()).then((b) => use(URL.createObjectURL(b)));
+}
+// EventSource cannot send a key either: with one, the stream is read with fetch.
+function openEvents(url) {
+  if (!sessionStorage.getItem(KEY)) return new EventSource(url);
+  const events = new EventTarget(), abort = new AbortController();
+  events.close = () => abort.abort();
+  fetch(url, withKey({ signal: abort.signal })).then(async (r) => {
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        let type = "message"; const data = [];
+        for (const line of buffer.slice(0, end).split("\n")) {
+          if (line.startsWith("event:")) type = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+        }
+        buffer = buffer.slice(end + 2);
+        if (data.length) events.dispatchEvent(new MessageEvent(type, { data: data.join("\n") }));
+      }
+    }
+  }).catch(() => {});
+  return events;
+}
+
 function plainError(body, status) {
   if (body && body.error && body.error.message) return body.error.message;
   if (status === 0) return "The server could not be reached. Is graypipe still running?";
@@ -80,7 +129,7 @@ function showParams() {
 }
 async function loadOps() {
   try {
-    const response = await fetch("/ops");
+    const response = await api("/ops");
     if (!response.ok) { $("op-help").textContent = "This server applies no filters (no GET /ops): variants are plain gray chains you type."; return; }
     const body = await response.json();
     catalogue = Array.isArray(body) ? body : (body.ops || []);
@@ -146,7 +195,7 @@ function onTask(status) {
     fig.className = "output";
     const img = document.createElement("img");
     img.className = "result";
-    img.src = "/tasks/" + status.id + "/result";
+    showBlob("/tasks/" + status.id + "/result", (src) => { img.src = src; });
     img.alt = t.group.variant + " (" + (t.group.mode || "default") + ") of " + t.filename;
     const cap = document.createElement("figcaption");
     cap.textContent = t.group.variant + " · " + (t.group.mode || "default") + " · " + status.output.width + "×" + status.output.height
@@ -217,7 +266,7 @@ function renderComparison() {
 }
 
 function followBatch(batchId, done) {
-  const events = new EventSource("/batches/" + batchId + "/events");
+  const events = openEvents("/batches/" + batchId + "/events");
   const show = (b) => {
     $("f-batch").textContent = b.done + " / " + b.total + (b.failed ? " (" + b.failed + " failed)" : "");
     $("f-failures").textContent = b.failed;
@@ -232,7 +281,7 @@ function followBatch(batchId, done) {
 async function post(url, body) {
   let response, json = null;
   try {
-    response = await fetch(url, { method: "POST", body });
+    response = await api(url, { method: "POST", body });
     json = await response.json().catch(() => null);
   } catch (e) {
     response = { ok: false, status: 0 };
@@ -296,6 +345,10 @@ $("upload").addEventListener("click", async () => {
     link.href = "/batches/" + batch.id + "/archive";
     link.setAttribute("download", "graypipe-" + batch.id + ".zip");
     link.removeAttribute("aria-disabled");
+    link.onclick = sessionStorage.getItem(KEY) ? (e) => {
+      e.preventDefault();
+      showBlob(link.href, (src) => { const a = document.createElement("a"); a.href = src; a.download = link.getAttribute("download"); a.click(); });
+    } : null;
     link.hidden = false;
   } catch (e) {
     showMessage("The upload was refused: " + e.message);
@@ -307,7 +360,12 @@ $("upload").addEventListener("click", async () => {
 
 async function refreshFigures() {
   try {
-    const stats = await (await fetch("/stats")).json();
+    const response = await fetch("/stats", withKey());
+    if (response.status === 401) { $("f-clients").textContent = "needs a key"; return; }
+    const stats = await response.json();
+    const shares = Object.entries(stats.clients || {}).filter(([, c]) => c.images > 0);
+    $("f-clients").textContent = shares.length ? shares.map(([name, c]) => name + " " + Math.round(c.share * 100) + "%"
+        + (c.rate_limited ? " (" + c.rate_limited + " × 429)" : "")).join(" · ") : "–";
     $("f-rate").textContent = stats.rates.images_per_second;
     $("f-inflight").textContent = stats.tasks.in_flight;
     $("f-workers").textContent = stats.pool.reachable ? stats.pool.busy + " / " + stats.pool.alive : "unreachable";
@@ -359,7 +417,7 @@ setInterval(refreshFigures, 1000);
       form.append("image", file, file.name);
       let text;
       try {
-        const response = await fetch("/info?" + params, { method: "POST", body: form });
+        const response = await api("/info?" + params, { method: "POST", body: form });
         const body = await response.json().catch(() => null);
         text = response.ok ? describe(body)
           : (body && body.error ? body.error.message : "the server answered with status " + response.status);

@@ -96,6 +96,10 @@ public final class BatchMain implements Callable<Integer> {
             description = "Drive a running front instead of starting one, e.g. http://127.0.0.1:8080 or http://[::1]:8080.")
     URI url;
 
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:GRAYPIPE_API_KEY}",
+            description = "API key for a front started with --api-keys (default: $GRAYPIPE_API_KEY, else none).")
+    String apiKey;
+
     @Option(names = "--concurrency", paramLabel = "N",
             description = "Images in flight at most (default: twice the worker's slots, from the front's GET /stats).")
     Integer concurrency;
@@ -140,7 +144,7 @@ public final class BatchMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onSignal);
         try (EmbeddedFront embedded = config.front() == null
                 ? EmbeddedFront.start(config.frontClassPath(), jvmOptions()) : null) {
-            FrontClient front = new FrontClient(embedded != null ? embedded.address() : config.front());
+            FrontClient front = new FrontClient(embedded != null ? embedded.address() : config.front(), apiKey);
             return run(config, front, embedded, stopping, out);
         } catch (BatchUsageException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

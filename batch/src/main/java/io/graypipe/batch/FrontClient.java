@@ -55,9 +55,18 @@ final class FrontClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final LongAdder retriesAfter503 = new LongAdder();
+    /** Sent as Authorization: Bearer on every request to a front with --api-keys; null for none. */
+    private final String apiKey;
 
-    FrontClient(URI base) {
+    FrontClient(URI base, String apiKey) {
         this.base = base;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
+    }
+
+    /** A request to {@code path} under the front's address, with the API key when there is one. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
+        return apiKey == null ? request : request.header("Authorization", "Bearer " + apiKey);
     }
 
     URI base() {
@@ -90,8 +99,8 @@ final class FrontClient {
      */
     Optional<String> submit(Path image, String name, Pass pass, BatchConfig config, String batchId,
                             BooleanSupplier stopping) throws FrontFailure, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/tasks?" + query(pass, config) + "&batch="
-                        + batchId + "&filename=" + URLEncoder.encode(name, StandardCharsets.UTF_8)))
+        HttpRequest request = request("/tasks?" + query(pass, config) + "&batch="
+                        + batchId + "&filename=" + URLEncoder.encode(name, StandardCharsets.UTF_8))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/octet-stream")
                 .POST(fileBody(image))
@@ -125,7 +134,7 @@ final class FrontClient {
 
     /** {@code POST /batches}: the run's batch, which every upload joins. */
     String openBatch() throws FrontFailure, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/batches")).timeout(Duration.ofSeconds(30))
+        HttpRequest request = request("/batches").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -145,7 +154,7 @@ final class FrontClient {
 
     /** {@code POST /batches/{id}/close}: no more uploads; the batch's stream ends once every task is final. */
     void closeBatch(String batchId) throws FrontFailure, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/batches/" + batchId + "/close"))
+        HttpRequest request = request("/batches/" + batchId + "/close")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -173,7 +182,7 @@ final class FrontClient {
     /** Frees the task and its result on the front; a failure here costs only disk until the front's TTL. */
     void forget(String taskId) throws InterruptedException {
         try {
-            http.send(HttpRequest.newBuilder(base.resolve("/tasks/" + taskId)).timeout(Duration.ofSeconds(30))
+            http.send(request("/tasks/" + taskId).timeout(Duration.ofSeconds(30))
                     .DELETE().build(), HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             // Nothing to undo: the front forgets the task after --result-ttl anyway.
@@ -181,7 +190,7 @@ final class FrontClient {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(5)).GET().build();
+        return request(path).timeout(Duration.ofMinutes(5)).GET().build();
     }
 
     /** The query of every upload; {@code ops} and {@code mode} appear only when the pass sets them. */

@@ -99,8 +99,18 @@ public final class LoadClient implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds = 60;
 
+    @Option(names = "--api-key", defaultValue = "${env:GRAYPIPE_API_KEY}", description = "API key sent as "
+            + "Authorization: Bearer KEY, for a front with --api-keys (default: $GRAYPIPE_API_KEY, else none).")
+    String apiKey;
+
     @CommandLine.Mixin
     ResultOptions output = new ResultOptions();
+
+    /** A request to {@code uri}, with the API key when there is one. */
+    HttpRequest.Builder keyed(URI uri) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+        return apiKey == null || apiKey.isBlank() ? request : request.header("Authorization", "Bearer " + apiKey);
+    }
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -349,7 +359,7 @@ public final class LoadClient implements Callable<Integer> {
         }
 
         private Outcome sendSync() {
-            HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/process?" + query))
+            HttpRequest request = keyed(baseUrl.resolve("/process?" + query))
                     .timeout(timeout)
                     .header("Content-Type", contentType)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -371,7 +381,7 @@ public final class LoadClient implements Callable<Integer> {
         private Outcome sendAsync() {
             long deadline = System.nanoTime() + timeout.toNanos();
             try {
-                HttpResponse<byte[]> submitted = http.send(HttpRequest.newBuilder(baseUrl.resolve("/tasks?" + query))
+                HttpResponse<byte[]> submitted = http.send(keyed(baseUrl.resolve("/tasks?" + query))
                         .timeout(timeout)
                         .header("Content-Type", contentType)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -392,14 +402,14 @@ public final class LoadClient implements Callable<Integer> {
                     }
                     // Polling is the protocol under test; the period bounds how much it adds to latency.
                     Thread.sleep(pollMillis);
-                    HttpResponse<byte[]> polled = http.send(HttpRequest.newBuilder(statusUrl).timeout(timeout)
+                    HttpResponse<byte[]> polled = http.send(keyed(statusUrl).timeout(timeout)
                             .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                     if (polled.statusCode() != 200) {
                         return Outcome.failed("status " + polled.statusCode());
                     }
                     status = JSON.readTree(polled.body()).path("status").asText();
                 }
-                HttpResponse<byte[]> result = http.send(HttpRequest.newBuilder(resultUrl).timeout(timeout)
+                HttpResponse<byte[]> result = http.send(keyed(resultUrl).timeout(timeout)
                         .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (result.statusCode() != 200) {
                     return Outcome.failed("result " + result.statusCode());

@@ -74,6 +74,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -98,6 +99,8 @@ public final class FrontServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ThreadPoolExecutor grayExecutor;
+    /** Gray images handed to the workers and not yet answered (--worker-in-flight); taken in the gray queue. */
+    private final Semaphore workerSlots;
     private final ThreadPoolExecutor uploadExecutor;
     private final ThreadPoolExecutor storageExecutor;
     private final ScheduledExecutorService housekeeping;
@@ -133,10 +136,14 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
+        workerSlots = new Semaphore(config.worker().inFlight());
         // Clients share the gray threads by deficit round robin (docs/many-users.md), not first come, first served.
         grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
                 new FairQueue(config.processing().queueSize(), config.access().clientInFlight(), config.access().fifo(),
-                        this::queueWaited), new DefaultThreadFactory("graypipe-gray"));
+                        this::queueWaited, config.access().fifo() ? null : workerSlots),
+                new DefaultThreadFactory("graypipe-gray"));
+        // Every task goes through the queue (none is handed to a starting thread), so each takes its slot there.
+        grayExecutor.prestartAllCoreThreads();
         // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
         // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
         uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
@@ -310,8 +317,8 @@ public final class FrontServer implements AutoCloseable {
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
         resultCache = openCache(config, taskFiles.root());
-        ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
-                config.timeouts().request(), resultCache,
+        ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, workerSlots,
+                !config.access().fifo(), config.timeouts().request(), resultCache,
                 new ResultKeys(config.processing().exactScaling(), decoder.jpegDecoder()));
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
                 decoder.jpegDecoder(), regions);

@@ -45,6 +45,8 @@ public final class ImagePipeline {
     private final TaskRegistry tasks;
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
+    /** Whether the gray queue hands out each task with its worker slot already taken ({@link FairQueue}). */
+    private final boolean slotTakenByQueue;
     private final Duration requestTimeout;
     private final ResultCache cache;
     private final ResultKeys keys;
@@ -52,19 +54,22 @@ public final class ImagePipeline {
     /** A pipeline without a result cache. */
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
-        this(decoder, worker, tasks, grayExecutor, workerSlots, requestTimeout, ResultCache.off(),
+        this(decoder, worker, tasks, grayExecutor, new Semaphore(workerSlots), false, requestTimeout, ResultCache.off(),
                 new ResultKeys(false, decoder.jpegDecoder()));
     }
 
+    /** @param slotTakenByQueue whether {@code grayExecutor}'s queue takes a slot of {@code workerSlots} per task */
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
-                         int workerSlots, Duration requestTimeout, ResultCache cache, ResultKeys keys) {
+                         Semaphore workerSlots, boolean slotTakenByQueue, Duration requestTimeout, ResultCache cache,
+                         ResultKeys keys) {
         this.cache = cache;
         this.keys = keys;
         this.decoder = decoder;
         this.worker = worker;
         this.tasks = tasks;
         this.grayExecutor = grayExecutor;
-        this.workerSlots = new Semaphore(workerSlots);
+        this.workerSlots = workerSlots;
+        this.slotTakenByQueue = slotTakenByQueue;
         this.requestTimeout = requestTimeout;
     }
 
@@ -113,7 +118,7 @@ public final class ImagePipeline {
     }
 
     private void run(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
-        boolean slotTaken = false;
+        boolean slotTaken = slotTakenByQueue;
         try {
             if (task.status().status().isFinal()) {
                 return;
@@ -135,10 +140,12 @@ public final class ImagePipeline {
             if (policy != CachePolicy.OFF && cache.bytesAllowed() > 0) {
                 cache.stats().miss(); // not counted when the cache is off (--cache-size 0): there was no lookup
             }
-            if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
-                throw deadline();
+            if (!slotTaken) {
+                if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
+                    throw deadline();
+                }
+                slotTaken = true;
             }
-            slotTaken = true;
             if (!task.moveTo(TaskState.GRAYSCALE)) {
                 return;
             }

@@ -317,7 +317,7 @@ class ResultCacheHttpTest {
     private static void assertRecomputed(Path data, byte[] image, byte[] original, Path entry) throws Exception {
         try (TestFront restarted = cachingFront(data)) {
             HttpResponse<byte[]> answer = process(restarted, "/process", image);
-            assertEquals(200, answer.statusCode());
+            assertEquals(200, answer.statusCode(), () -> new String(answer.body()));
             assertEquals("miss", answer.headers().firstValue("X-Cache").orElseThrow());
             assertArrayEquals(original, answer.body(), "the damaged entry was not served");
             assertEquals(1, restarted.metric("graypipe_cache_corrupt_entries_total"));

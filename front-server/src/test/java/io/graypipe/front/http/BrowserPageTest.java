@@ -1,9 +1,11 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.access.ApiKey;
 import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -33,6 +36,20 @@ class BrowserPageTest {
 
     @Test
     void twoVariantsInBothModesGoThroughThePageAndDownloadAsOneZip() throws Exception {
+        runPage(null);
+    }
+
+    /** With --api-keys: the page asks for the key on its first 401, once, and every request then carries it. */
+    @Test
+    void withApiKeysThePageAsksForTheKeyOnceAndUsesItEverywhere(@TempDir Path dir) throws Exception {
+        String key = "gp_page-" + "e".repeat(40);
+        Path keys = Files.writeString(dir.resolve("keys"),
+                new ApiKey("client-page", ApiKey.hash(key), null, null, 1).line() + "\n");
+        runPage(new String[]{key, keys.toString()});
+    }
+
+    /** @param keyAndFile the key the page is given and the front's key file; null for a front without keys */
+    private void runPage(String[] keyAndFile) throws Exception {
         Path node = requireBrowser();
         Path inputs = Files.createTempDirectory("graypipe-page");
         Path first = Files.write(inputs.resolve("sunset.png"), TestImages.png(320, 240));
@@ -43,13 +60,18 @@ class BrowserPageTest {
         Files.deleteIfExists(screenshot);
         Files.deleteIfExists(zip);
 
-        try (TestFront front = TestFront.builder().workerMode("processes").processes(2).start()) {
+        TestFront.Builder builder = TestFront.builder().workerMode("processes").processes(2);
+        if (keyAndFile != null) {
+            builder.args("--api-keys", keyAndFile[1]);
+        }
+        try (TestFront front = builder.start()) {
             List<String> command = new ArrayList<>(List.of(node.toString(), "page.test.mjs", front.base().toString(),
                     screenshot.toString(), inputs.resolve("profile").toString(), zip.toString()));
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());
             }
-            String log = runScript(command, "page-test.log");
+            String log = runScript(command, "page-test.log",
+                    keyAndFile == null ? Map.of() : Map.of("GRAYPIPE_API_KEY", keyAndFile[0]));
             assertTrue(log.contains("\"results\":8"), log);
             assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
             List<String> entries = new ArrayList<>();
@@ -111,8 +133,15 @@ class BrowserPageTest {
 
     /** Runs a browser script to its end (5 minutes at most) and returns its output; it must exit 0. */
     private static String runScript(List<String> command, String logName) throws Exception {
-        Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
-                .redirectOutput(ARTIFACTS.resolve(logName).toFile()).start();
+        return runScript(command, logName, Map.of());
+    }
+
+    private static String runScript(List<String> command, String logName, Map<String, String> environment)
+            throws Exception {
+        ProcessBuilder script = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
+                .redirectOutput(ARTIFACTS.resolve(logName).toFile());
+        script.environment().putAll(environment);
+        Process run = script.start();
         boolean ended = run.waitFor(300, TimeUnit.SECONDS);
         if (!ended) {
             run.descendants().forEach(ProcessHandle::destroyForcibly);

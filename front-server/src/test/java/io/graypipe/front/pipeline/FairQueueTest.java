@@ -1,13 +1,16 @@
 package io.graypipe.front.pipeline;
 
 import io.graypipe.front.task.ClientId;
+import io.graypipe.front.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +30,7 @@ class FairQueueTest {
 
     private ThreadPoolExecutor start(int capacity, int perClient, boolean fifo) {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new FairQueue(capacity, perClient, fifo, (client, nanos) -> { }));
+                new FairQueue(capacity, perClient, fifo, (client, nanos) -> { }, null));
         // Holds the one thread until everything is queued.
         executor.execute(new ClientWork(ClientId.UNKNOWN, 1, () -> {
             try {
@@ -64,6 +67,23 @@ class FairQueueTest {
         executor.execute(work(B, 1, BIG));
         executor.execute(work(B, 2, BIG));
         assertEquals(List.of("a1", "b1", "a2", "b2", "a3", "a4", "a5", "a6"), runAll());
+    }
+
+    @Test
+    void inFairModeAThreadTakesAWorkerSlotBeforeItTakesAnImage() throws Exception {
+        Semaphore slots = new Semaphore(1);
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new FairQueue(64, 64, false, (client, nanos) -> { }, slots));
+        executor.prestartAllCoreThreads();
+        executor.execute(work(A, 1, BIG));
+        Await.until(Duration.ofSeconds(5), "a1 to run", () -> ran.contains("a1"));
+        // a1 still holds the one slot (the worker has its image): b1 waits in the queue, not in the thread.
+        executor.execute(work(B, 1, BIG));
+        assertEquals(1, executor.getQueue().size());
+        assertEquals(List.of("a1"), ran);
+        slots.release();
+        Await.until(Duration.ofSeconds(5), "b1 to run", () -> ran.contains("b1"));
+        assertEquals(0, slots.availablePermits(), "b1 runs holding the slot, for the pipeline to release");
     }
 
     @Test
