@@ -29,6 +29,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final RequestObserver requestObserver;
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
+    private final OpenConnections open = new OpenConnections();
 
     /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
@@ -44,6 +45,11 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());
+    }
+
+    /** The connections this initializer made, for shutdown to drain. */
+    public OpenConnections openConnections() {
+        return open;
     }
 
     @Override
@@ -65,6 +71,6 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // Streams answers written as a ChunkedInput (a batch's ZIP) as fast as the client reads them.
         p.addLast("chunked", new ChunkedWriteHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
-        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver));
+        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver, open));
     }
 }
