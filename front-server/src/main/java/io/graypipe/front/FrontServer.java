@@ -9,6 +9,7 @@ import io.graypipe.front.error.FrontException;
 import io.graypipe.front.http.BatchUploads;
 import io.graypipe.front.http.HttpPipelineInitializer;
 import io.graypipe.front.http.Observability;
+import io.graypipe.front.http.OpenConnections;
 import io.graypipe.front.observe.FrontMetrics;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
 import io.graypipe.front.image.CodecLibraries;
@@ -59,9 +60,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,6 +92,8 @@ public final class FrontServer implements AutoCloseable {
     private static final String STORE_PREFIX = "graypipe:";
     /** How long a cache lookup waits for Redis before it counts as a miss. */
     private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
+    /** How long the 503 answers of requests still under way after the grace period get to be written. */
+    private static final Duration ANSWER_FLUSH = Duration.ofSeconds(2);
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -126,6 +126,8 @@ public final class FrontServer implements AutoCloseable {
     /** The key file of --api-keys, or null. */
     private final ApiKeys apiKeys;
     private final RateLimits rateLimits;
+    /** Set once the server runs: the client connections, drained on shutdown. */
+    private volatile OpenConnections connections;
 
     private FrontServer(FrontConfig config) throws Exception {
         this.config = config;
@@ -344,15 +346,17 @@ public final class FrontServer implements AutoCloseable {
         }
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
+        HttpPipelineInitializer http = new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
+                dataFactory, uploadExecutor, observability, sharedTasks, new AccessControl(apiKeys, config.access()),
+                rateLimits);
+        connections = http.openConnections();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                        dataFactory, uploadExecutor, observability, sharedTasks,
-                        new AccessControl(apiKeys, config.access()), rateLimits));
+                .childHandler(http);
         int port = config.listen().port();
         for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -403,9 +407,11 @@ public final class FrontServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting; gives sync requests under way the shutdown grace period to finish, then answers the rest
-     * with 503; leaves async tasks on disk for the next start; stops the worker this front started, and the event
-     * loops. Safe to call once the constructor ran, whether or not {@link #run} did.
+     * Stops accepting connections; gives every request under way (being received or processed) the shutdown grace
+     * period to be answered, each with {@code Connection: close}; then answers the rest with 503; leaves async
+     * tasks on disk for the next start; stops the worker this front started, and the event loops. The executors
+     * stop only after every request is answered, so no upload is cut off mid-body. Safe to call once the
+     * constructor ran, whether or not {@link #run} did.
      */
     @Override
     public void close() {
@@ -416,11 +422,20 @@ public final class FrontServer implements AutoCloseable {
         if (sharedTasks != null) {
             sharedTasks.stopping();
         }
-        awaitSyncTasks(config.timeouts().shutdownGrace());
+        // A connection accepted just before its listener closed is registered on an I/O loop by a task queued
+        // there; once each loop ran a task queued after it, every accepted connection is known to the drain.
+        ioGroup.forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
+        OpenConnections open = connections;
+        if (open != null) {
+            open.drain(config.timeouts().shutdownGrace());
+        }
         for (Task task : tasks.unfinished()) {
             if (!task.durable()) {
                 task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
             }
+        }
+        if (open != null) {
+            open.refuseRest(ANSWER_FLUSH);
         }
         grayExecutor.shutdownNow();
         uploadExecutor.shutdownNow();
@@ -452,21 +467,5 @@ public final class FrontServer implements AutoCloseable {
         }
         taskFiles.close();
         log.info("front stopped");
-    }
-
-    /** Waits until every sync task under way is final, or {@code grace} passes. */
-    private void awaitSyncTasks(Duration grace) {
-        CompletableFuture<?>[] syncTasks = tasks.unfinished().stream().filter(task -> !task.durable())
-                .map(Task::finished).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(syncTasks).get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.warn("{} sync requests still running after the {} s grace period; answering them with 503",
-                    tasks.unfinished().stream().filter(task -> !task.durable()).count(), grace.toSeconds());
-        } catch (ExecutionException e) {
-            log.debug("a sync task failed while shutting down: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -69,6 +69,9 @@ final class HttpExchange {
     /** Event loop only: the body being received, and how much of it came. */
     private UploadReceiver receiver;
     private long receivedBytes;
+    /** The event stream or archive this request is answered with, once it is; ended early on shutdown. */
+    private volatile EventStream stream;
+    private volatile boolean archiving;
     /** Event loop only: what answers a body-less request once its (ignored) body has been read. */
     private Runnable afterBody;
     /** Who sent the request and their limit; set by {@link ClientGate} while routing, before any answer starts. */
@@ -216,11 +219,25 @@ final class HttpExchange {
                 }
                 observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
                 boolean reuse = keepAlive;
-                EventStream stream = EventStream.open(ctx.channel(), reuse);
-                stream.finished().thenAccept(written -> connection.answered(this, reuse && written));
-                ready.accept(stream);
+                EventStream opened = EventStream.open(ctx.channel(), reuse);
+                opened.finished().thenAccept(written -> connection.answered(this, reuse && written));
+                stream = opened;
+                ready.accept(opened);
             });
         };
+    }
+
+    /** Ends the event stream this request is answered with, if any; its client reconnects with Last-Event-ID. */
+    void endStream() {
+        EventStream open = stream;
+        if (open != null) {
+            open.end();
+        }
+    }
+
+    /** Whether the answer is streamed (events or a ZIP) rather than one response. */
+    boolean streaming() {
+        return stream != null || archiving;
     }
 
     /** The {@code Last-Event-ID} a reconnecting event-stream client sent, or null. */
@@ -251,6 +268,7 @@ final class HttpExchange {
                 return;
             }
             observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+            archiving = true;
             boolean reuse = keepAlive;
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");

@@ -34,6 +34,7 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
     private final ClientGate gate;
+    private final OpenConnections open = new OpenConnections();
 
     /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
@@ -53,6 +54,11 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());
+    }
+
+    /** The connections this initializer made, for shutdown to drain. */
+    public OpenConnections openConnections() {
+        return open;
     }
 
     @Override
@@ -76,6 +82,6 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // Streams answers written as a ChunkedInput (a batch's ZIP) as fast as the client reads them.
         p.addLast("chunked", new ChunkedWriteHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
-        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver, gate));
+        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver, gate, open));
     }
 }

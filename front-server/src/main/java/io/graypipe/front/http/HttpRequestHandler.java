@@ -41,21 +41,25 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final Endpoints endpoints;
     private final RequestObserver observer;
     private final ClientGate gate;
+    private final OpenConnections connections;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
     /** The request being received or answered; null between requests. */
     private HttpExchange exchange;
 
-    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer, ClientGate gate) {
+    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer, ClientGate gate,
+                       OpenConnections connections) {
         this.config = config;
         this.endpoints = endpoints;
         this.observer = observer;
         this.gate = gate;
+        this.connections = connections;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         ctx = context;
+        connections.opened(this);
     }
 
     @Override
@@ -70,6 +74,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     private void onRequest(HttpRequest request) {
         exchange = new HttpExchange(ctx, request, observer, this);
+        connections.busy(this);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpHeaderException) {
@@ -85,6 +90,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             return;
         }
         exchange.readTarget();
+        if (connections.draining()) {
+            // Sent before the client could know the front is stopping: answered, then the connection closes.
+            exchange.closeAfterAnswer();
+        }
+        if (connections.refusing()) {
+            reject(shuttingDown());
+            return;
+        }
         try {
             route(request);
         } catch (FrontException e) {
@@ -171,14 +184,62 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             ctx.executor().execute(() -> answered(answered, reuse));
             return;
         }
-        if (reuse && ctx.channel().isActive() && exchange == answered) {
+        if (reuse && ctx.channel().isActive() && exchange == answered && !connections.draining()) {
             phase = Phase.IDLE;
             exchange = null;
+            connections.idle(this);
             ctx.channel().config().setAutoRead(true);
             ctx.read();
-        } else if (!reuse) {
+        } else if (!reuse || connections.draining() && exchange == answered) {
             ctx.close();
         }
+    }
+
+    // ---- shutdown, called by OpenConnections from the shutdown thread; each hops to the event loop
+
+    /** The front is stopping: the request under way is answered, then the connection closes; a stream ends. */
+    void drain() {
+        ctx.executor().execute(() -> {
+            if (exchange != null) {
+                exchange.closeAfterAnswer();
+                exchange.endStream();
+            }
+        });
+    }
+
+    /**
+     * The grace period is over: a request still arriving is answered 503 without waiting for the rest of its
+     * body; an answer still streaming (a batch's ZIP) is cut. A request being processed is answered when its task
+     * fails, which the front does itself.
+     */
+    void refuse() {
+        ctx.executor().execute(() -> {
+            if (exchange == null) {
+                return;
+            }
+            if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
+                exchange.abortBody();
+                exchange.closeAfterAnswer();
+                stopReading();
+                exchange.answer(HttpResponses.error(shuttingDown()));
+            } else if (phase == Phase.ANSWERING && exchange.streaming()) {
+                ctx.close();
+            }
+        });
+    }
+
+    /** Closes the connection if it holds no request; one that does closes after its 503. */
+    void closeIfIdle() {
+        ctx.executor().execute(() -> {
+            if (exchange == null) {
+                ctx.close();
+            }
+        });
+    }
+
+    private static FrontException shuttingDown() {
+        return new FrontException(ErrorCode.WORKER_UNAVAILABLE,
+                "the server is shutting down; retry after the Retry-After delay (another front will answer)");
     }
 
     @Override
@@ -206,6 +267,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private void timedOut(String why) {
         if (exchange == null) {
             exchange = HttpExchange.beforeRequest(ctx, observer, this);
+            connections.busy(this);
         }
         exchange.abortBody();
         exchange.closeAfterAnswer();
@@ -218,6 +280,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         if (exchange != null) {
             exchange.abortBody();
         }
+        connections.closed(this);
         ctx.fireChannelInactive();
     }
 

@@ -52,6 +52,7 @@ public final class TestFront implements AutoCloseable {
             processes(1);
             grayThreads(2);
             workerInFlight(4);
+            shutdownGrace(Duration.ofSeconds(2));
         }
 
         /** {@code processes} or {@code threads}. */
@@ -107,6 +108,11 @@ public final class TestFront implements AutoCloseable {
             return option("--receive-timeout", timeout.toMillis() + "ms");
         }
 
+        /** How long {@link #close} gives requests under way before answering them 503. */
+        public Builder shutdownGrace(Duration grace) {
+            return option("--shutdown-grace", grace.toMillis() + "ms");
+        }
+
         public Builder maxConnections(int connections) {
             return option("--max-connections", Integer.toString(connections));
         }
@@ -145,7 +151,6 @@ public final class TestFront implements AutoCloseable {
             Files.createDirectories(root.resolve("uploads"));
             List<String> args = new ArrayList<>(List.of("-i", "127.0.0.1", "-p", "0",
                     "--worker-jvm-options", "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                    "--shutdown-grace", "2",
                     "--data-dir", (dataDir != null ? dataDir : root.resolve("data")).toString(),
                     "--upload-dir", root.resolve("uploads").toString()));
             options.forEach((name, value) -> args.addAll(List.of(name, value)));
