@@ -52,7 +52,7 @@ public final class BatchMain implements Callable<Integer> {
     }
 
     enum Format {
-        jpeg, png
+        jpeg, png, webp, avif, auto
     }
 
     @Spec
@@ -78,8 +78,8 @@ public final class BatchMain implements Callable<Integer> {
             description = "Scale factor, 0 < S <= 1 (default: ${DEFAULT-VALUE}).")
     double scale;
 
-    @Option(names = "--format", paramLabel = "jpeg|png",
-            description = "Output format (default: the input's when JPEG or PNG, otherwise png).")
+    @Option(names = "--format", paramLabel = "jpeg|png|webp|avif|auto",
+            description = "Output format (default: the input's when JPEG, otherwise png). webp and avif need the worker's libwebp or libavif; auto takes AVIF, else WebP, else the default, whichever the front can write, and names each output after the format it got.")
     Format format;
 
     @Option(names = "--quality", paramLabel = "Q", description = "JPEG quality 1-100 (default: the front's, 85).")

@@ -1,5 +1,7 @@
 package io.graypipe.batch;
 
+import io.graypipe.protocol.OutputFormat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,17 @@ final class OutputLayout {
         this.modeFolders = modeFolders;
     }
 
-    /** The output of the input at {@code relative} (to the input folder) in {@code format} ("jpeg" or "png"). */
+    /** Whether an output of the input at {@code relative} exists in any format ({@code --format auto}). */
+    boolean anyTarget(Pass pass, Path relative) {
+        for (OutputFormat format : OutputFormat.values()) {
+            if (Files.isRegularFile(target(pass, relative, format.label()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The output of the input at {@code relative} (to the input folder) in {@code format} (an {@link OutputFormat} label). */
     Path target(Pass pass, Path relative, String format) {
         Path folder = modeFolders ? output.resolve(pass.mode()).resolve(pass.variant()) : output.resolve(pass.variant());
         String name = relative.getFileName().toString();
@@ -34,7 +46,7 @@ final class OutputLayout {
         boolean keep = "jpeg".equals(format)
                 ? lower.endsWith(".jpg") || lower.endsWith(".jpeg")
                 : lower.endsWith("." + format);
-        String outputName = keep ? name : name + "." + ("jpeg".equals(format) ? "jpg" : format);
+        String outputName = keep ? name : name + "." + OutputFormat.parse(format).extension();
         return folder.resolve(relative).resolveSibling(outputName);
     }
 

@@ -249,7 +249,7 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
-                config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
+                config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg, codecs.avif());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
                 config.timeouts().request());
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),

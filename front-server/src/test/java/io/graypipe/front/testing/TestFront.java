@@ -120,6 +120,11 @@ public final class TestFront implements AutoCloseable {
             return this;
         }
 
+        /** Hides a codec library ({@code --turbojpeg-library}, {@code --webp-library}, {@code --avif-library}). */
+        public Builder library(String flag, String library) {
+            return option(flag, library);
+        }
+
         private Builder option(String name, String value) {
             options.put(name, value);
             return this;
