@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** {@code scripts/batch}: processes a whole folder tree through graypipe. */
 @Command(name = "batch", sortOptions = false, usageHelpWidth = 110,
         description = {
-                "Sends every image under INPUT_DIR (JPEG, PNG, GIF or BMP, recognised by its bytes, never its name)"
+                "Sends every image under INPUT_DIR (JPEG, PNG, GIF, BMP, WebP or AVIF, recognised by its bytes, never its name)"
                         + " through graypipe and writes OUTPUT_DIR/<variant>/<same relative path>, one folder per"
                         + " variant (with --mode both: OUTPUT_DIR/<mode>/<variant>/...). Other files are skipped and"
                         + " listed. Prints progress, then a summary table that also goes to OUTPUT_DIR/report.json.",
@@ -185,7 +185,7 @@ public final class BatchMain implements Callable<Integer> {
 
     private static void print(BatchReport report, PrintStream out) {
         if (!report.notImages().isEmpty()) {
-            out.println("Skipped, not an image (JPEG, PNG, GIF or BMP by their bytes):");
+            out.println("Skipped, not an image (JPEG, PNG, GIF, BMP, WebP or AVIF by their bytes):");
             report.notImages().forEach(file -> out.println("  " + file));
         }
         if (!report.failures().isEmpty()) {
