@@ -261,7 +261,7 @@ public final class FrontServer implements AutoCloseable {
         }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs, workers.encodable()));
+                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs.avif().isPresent(), codecs.encodable(), workers.encodable()));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         if (sharedTasks != null) {
             sharedTasks.start();
