@@ -1,7 +1,9 @@
 // Benchmark peer only, not part of graypipe: what a user might run instead, a sharp (libvips) server with
 // graypipe's POST /process contract (raw image body or multipart field "image"; ?scale=0.5&format=jpeg&quality=85;
-// answers a gray JPEG or PNG scaled to max(1, floor(n·scale)) of the upright image). sharp's defaults otherwise:
-// shrink-on-load, lanczos3 reduction, one libvips thread pool over all cores.
+// answers a gray JPEG, PNG, WebP or AVIF scaled to max(1, floor(n·scale)) of the upright image). sharp's defaults
+// otherwise: shrink-on-load, lanczos3 reduction, one libvips thread pool over all cores. WebP and AVIF use the
+// effort graypipe's encoders use: libwebp's method 4 (WebPEncodeRGB's default, sharp's effort 4) and libaom's
+// speed 8 (sharp's AVIF effort counts the other way: speed = 9 - effort, so effort 1).
 // Usage: node server.js [port]   (port 0 picks a free one; prints "peer listening on http://127.0.0.1:PORT")
 'use strict';
 const http = require('http');
@@ -47,9 +49,19 @@ async function scaleImage(url, image) {
   const target = (n) => Math.max(1, Math.min(n, Math.floor(n * scale + 1e-9)));
   let pipeline = sharp(image).rotate().grayscale().resize(target(width), target(height), {fit: 'fill'})
       .toColourspace('b-w');
-  pipeline = format === 'png' ? pipeline.png() : pipeline.jpeg({quality});
+  if (format === 'png') {
+    pipeline = pipeline.png();
+  } else if (format === 'webp') {
+    pipeline = pipeline.webp({quality, effort: 4});
+  } else if (format === 'avif') {
+    pipeline = pipeline.avif({quality, effort: 1});
+  } else {
+    pipeline = pipeline.jpeg({quality});
+  }
   return pipeline.toBuffer();
 }
+
+const MEDIA_TYPES = {png: 'image/png', webp: 'image/webp', avif: 'image/avif'};
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
@@ -66,7 +78,7 @@ const server = http.createServer((req, res) => {
       return;
     }
     scaleImage(url, image).then((out) => {
-      res.writeHead(200, {'Content-Type': url.searchParams.get('format') === 'png' ? 'image/png' : 'image/jpeg'});
+      res.writeHead(200, {'Content-Type': MEDIA_TYPES[url.searchParams.get('format')] || 'image/jpeg'});
       res.end(out);
     }, (error) => fail(res, 422, 'undecodable_image', String(error.message || error)));
   });

@@ -1,5 +1,6 @@
 package io.graypipe.batch;
 
+import io.graypipe.protocol.SafeText;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.OpChainException;
@@ -186,11 +187,14 @@ public final class BatchMain implements Callable<Integer> {
     private static void print(BatchReport report, PrintStream out) {
         if (!report.notImages().isEmpty()) {
             out.println("Skipped, not an image (JPEG, PNG, GIF, BMP, WebP or AVIF by their bytes):");
-            report.notImages().forEach(file -> out.println("  " + file));
+            report.notImages().forEach(file -> out.println("  " + SafeText.forLog(file)));
         }
         if (!report.failures().isEmpty()) {
             out.println("Failed:");
-            report.failures().forEach(f -> out.printf("  %s  %s: %s: %s%n", f.pass(), f.file(), f.code(), f.message()));
+            // The code and message come from the server, the file name from the disk: neither may move the cursor,
+            // clear the screen or add a line to the summary (terminal escapes and line ends are shown escaped).
+            report.failures().forEach(f -> out.printf("  %s  %s: %s: %s%n", f.pass(), SafeText.forLog(f.file()),
+                    SafeText.forLog(f.code()), SafeText.forLog(f.message())));
         }
         if (report.interrupted()) {
             out.println("Interrupted: images not sent are counted under \"not done\"; rerun with --skip-existing to finish.");

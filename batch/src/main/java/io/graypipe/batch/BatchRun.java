@@ -198,7 +198,7 @@ final class BatchRun {
             }
             if (status.output() != null && status.output().format() != null
                     && !format.equals(status.output().format())) {
-                target = layout.target(pass, relative, status.output().format());
+                target = layout.resultTarget(pass, relative, status.output().format());
             }
             write(taskId, target);
             tally.succeeded.increment();

@@ -1,6 +1,7 @@
 package io.graypipe.batch;
 
 import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.SafeText;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,9 @@ import java.util.stream.Stream;
 final class OutputLayout {
     /** Ends every temporary name; a run removes the ones a killed run left behind. */
     static final String TEMPORARY_SUFFIX = ".graypipe-partial";
+
+    /** What an output format may look like to become a file extension: jpeg, png, webp, avif... */
+    private static final String FORMAT = "[a-z0-9]{1,10}";
 
     private final Path output;
     private final boolean modeFolders;
@@ -46,8 +50,27 @@ final class OutputLayout {
         boolean keep = "jpeg".equals(format)
                 ? lower.endsWith(".jpg") || lower.endsWith(".jpeg")
                 : lower.endsWith("." + format);
-        String outputName = keep ? name : name + "." + OutputFormat.parse(format).extension();
-        return folder.resolve(relative).resolveSibling(outputName);
+        String outputName = keep ? name : name + "." + ("jpeg".equals(format) ? "jpg" : format);
+        Path target = folder.resolve(relative).resolveSibling(outputName);
+        if (!target.normalize().startsWith(output.normalize()) || !format.matches(FORMAT)) {
+            throw new IllegalArgumentException("not a path inside " + output + ": " + SafeText.forLog(target.toString()));
+        }
+        return target;
+    }
+
+    /**
+     * The output of an input whose result came back in {@code format}, a name the server chose: a server that is
+     * not graypipe, or a hostile one, must not be able to write outside the output folder ({@code ../../x}), split
+     * the name ({@code png/../../x}) or hide what it is (a bidirectional override), so a format that is not a
+     * plain extension fails this image instead.
+     */
+    Path resultTarget(Pass pass, Path relative, String format) throws FrontFailure {
+        if (format == null || !format.matches(FORMAT)) {
+            throw new FrontFailure("unsafe_answer", "the server named the result's format "
+                    + SafeText.forLog(format == null ? "null" : format.substring(0, Math.min(format.length(), 40)))
+                    + ", which is not a file extension; the result was not written");
+        }
+        return target(pass, relative, format);
     }
 
     /** The temporary name {@code target} is written under before it is renamed into place. */

@@ -46,4 +46,18 @@ class OutputLayoutTest {
         assertEquals(Path.of("/out/gray/a/.p.png" + OutputLayout.TEMPORARY_SUFFIX),
                 OutputLayout.temporary(Path.of("/out/gray/a/p.png")));
     }
+
+    @Test
+    void aHostileFormatFromTheServerNeverBecomesAPath() throws Exception {
+        OutputLayout layout = new OutputLayout(OUT, false);
+        Pass gray = new Pass(null, null);
+        for (String format : java.util.List.of("../../../tmp/x", "png/../../../x", "png\\..\\x", "png\r\nSet-Cookie: y",
+                "p\u202egnp", "\"; filename=z", "x".repeat(4096), "png\u0000", "", "..")) {
+            FrontFailure refused = org.junit.jupiter.api.Assertions.assertThrows(FrontFailure.class,
+                    () -> layout.resultTarget(gray, Path.of("a/p.jpg"), format), format);
+            assertEquals("unsafe_answer", refused.failure().code());
+            assertEquals(false, refused.getMessage().contains("\n") || refused.getMessage().length() > 300, refused.getMessage());
+        }
+        assertEquals(Path.of("/out/gray/a/p.jpg.webp"), layout.resultTarget(gray, Path.of("a/p.jpg"), "webp"));
+    }
 }

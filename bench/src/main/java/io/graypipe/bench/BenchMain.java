@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "graypipe-bench", mixinStandardHelpOptions = true,
         description = "graypipe benchmark tools.",
         subcommands = {ImagesCommand.class, LoadClient.class, FloorCommand.class, ReportWriter.class,
-                JmhCommand.class, SoakCommand.class})
+                JmhCommand.class, SoakCommand.class, ProfileCommand.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -53,7 +53,7 @@ public final class LoadClient implements Callable<Integer> {
     @Option(names = "--scale", description = "Scale factor in (0, 1] (default: ${DEFAULT-VALUE}).")
     double scale = 0.5;
 
-    @Option(names = "--format", description = "Output format: jpeg or png (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", description = "Output format: jpeg, png, webp, avif or auto (default: ${DEFAULT-VALUE}).")
     String format = "jpeg";
 
     @Option(names = "--quality", description = "JPEG output quality (default: ${DEFAULT-VALUE}).")

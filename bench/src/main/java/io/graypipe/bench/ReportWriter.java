@@ -33,6 +33,8 @@ public final class ReportWriter implements Callable<Integer> {
     static final String SIXTEEN_4K = "jpeg4k-c16";
     static final String FOUR_1080P = "jpeg1080p-c4";
     static final String FOUR_320 = "jpeg320-c4";
+    static final String WEBP_1080P = "webp1080p-c4";
+    static final String AVIF_1080P = "avif1080p-c4";
     /** The peers of {@code scripts/bench --peers}, as their results' {@code peer} tag names them. */
     static final String FLOOR = "floor";
     static final String SHARP = "sharp";
@@ -177,18 +179,21 @@ public final class ReportWriter implements Callable<Integer> {
     /** The targets of issue 14, stated as ratios because the shared machine's speed drifts. */
     static List<TargetCheck> checkPeerTargets(List<LoadResult> scenarios, List<PeerRatio> ratios) {
         List<TargetCheck> checks = new ArrayList<>();
-        checks.add(ratioCheck(ratios, FOUR_4K, FLOOR, 0.75, "4K JPEG x0.5 at 4 clients vs the in-process TurboJPEG floor"));
+        // Issue 23's targets.
+        checks.add(ratioCheck(ratios, FOUR_4K, FLOOR, 0.85, "4K JPEG x0.5 at 4 clients vs the in-process TurboJPEG floor"));
         checks.add(ratioCheck(ratios, FOUR_4K, SHARP, 2.0, "4K JPEG x0.5 at 4 clients vs sharp"));
-        checks.add(ratioCheck(ratios, FOUR_1080P, FLOOR, 0.7, "1080p JPEG x0.5 at 4 clients vs the TurboJPEG floor"));
-        checks.add(ratioCheck(ratios, FOUR_320, PILLOW, 1.5, "320x240 JPEG x0.5 at 4 clients vs aiohttp + Pillow"));
-        checks.add(tailLatency(scenarios, "p99 at 4 clients vs single-client p50 (4K), issue 14", 3));
-        checks.add(peakRss(scenarios, "total peak RSS at 16 concurrent 4K uploads, issue 14", "< 768 MiB",
-                768L << 20));
+        checks.add(ratioCheck(ratios, FOUR_1080P, FLOOR, 0.75, "1080p JPEG x0.5 at 4 clients vs the TurboJPEG floor"));
+        checks.add(ratioCheck(ratios, FOUR_320, PILLOW, 2.0, "320x240 JPEG x0.5 at 4 clients vs aiohttp + Pillow"));
+        checks.add(tailLatency(scenarios, "p99 at 4 clients vs single-client p50 (4K), issue 23", 2.5));
+        checks.add(peakRss(scenarios, "total peak RSS at 16 concurrent 4K uploads, issue 23", "< 640 MiB",
+                640L << 20));
+        checks.add(ratioCheck(ratios, WEBP_1080P, SHARP, 1.5, "1080p JPEG -> WebP x0.5 at 4 clients vs sharp webp()"));
+        checks.add(ratioCheck(ratios, AVIF_1080P, SHARP, 1.2, "1080p JPEG -> AVIF x0.5 at 4 clients vs sharp avif()"));
         return checks;
     }
 
     /** p99 at 4 clients within {@code times} the single-client p50, both 4K. */
-    private static TargetCheck tailLatency(List<LoadResult> scenarios, String target, int times) {
+    private static TargetCheck tailLatency(List<LoadResult> scenarios, String target, double times) {
         Optional<LoadResult> four4k = find(scenarios, FOUR_4K);
         Optional<LoadResult> single = find(scenarios, SINGLE_4K);
         if (four4k.isEmpty() || single.isEmpty()) {

@@ -100,12 +100,14 @@ class ReportWriterTest {
         assertEquals(0.9, ratios.get(2).ratio(), 1e-9);
 
         List<ReportWriter.TargetCheck> checks = ReportWriter.checkPeerTargets(graypipe, ratios);
-        assertEquals(6, checks.size());
-        assertEquals(true, checks.get(0).passed(), "0.75x the floor meets >= 0.75x: " + checks.get(0));
+        assertEquals(8, checks.size());
+        assertEquals(false, checks.get(0).passed(), "0.75x the floor misses >= 0.85x: " + checks.get(0));
         assertEquals(false, checks.get(1).passed(), "1.5x sharp misses >= 2x: " + checks.get(1));
-        assertEquals(true, checks.get(2).passed(), "1080p 0.9x the floor: " + checks.get(2));
+        assertEquals(true, checks.get(2).passed(), "1080p 0.9x the floor meets >= 0.75x: " + checks.get(2));
         assertEquals(null, checks.get(3).passed(), "320x240 was not run: " + checks.get(3));
-        assertEquals(true, checks.get(4).passed(), "p99 170 ms is 2.83x the single-client p50: " + checks.get(4));
-        assertEquals(true, checks.get(5).passed(), "700 MiB < 768 MiB: " + checks.get(5));
+        assertEquals(false, checks.get(4).passed(), "p99 170 ms is 2.83x the single-client p50: " + checks.get(4));
+        assertEquals(false, checks.get(5).passed(), "700 MiB is not below 640 MiB: " + checks.get(5));
+        assertEquals(null, checks.get(6).passed(), "WebP was not run: " + checks.get(6));
+        assertEquals(null, checks.get(7).passed(), "AVIF was not run: " + checks.get(7));
     }
 }

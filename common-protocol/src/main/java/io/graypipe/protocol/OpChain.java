@@ -75,6 +75,46 @@ public final class OpChain {
         return ops;
     }
 
+    /**
+     * The size a {@code width × height} image has after this chain: {@code resize} fits it inside its box
+     * ({@link #fitInside}), {@code rotate:90} and {@code rotate:270} swap the sides, every other op keeps them.
+     *
+     * @return {width, height}
+     */
+    public int[] sizeAfter(int width, int height) {
+        int w = width;
+        int h = height;
+        for (Op op : ops) {
+            if (op.kind() == OpKind.RESIZE) {
+                int[] fitted = fitInside(w, h, (int) op.a(), (int) op.b());
+                w = fitted[0];
+                h = fitted[1];
+            } else if (op.kind() == OpKind.ROTATE && op.a() != 180) {
+                int swap = w;
+                w = h;
+                h = swap;
+            }
+        }
+        return new int[]{w, h};
+    }
+
+    /**
+     * {@code resize:WxH}'s size rule: a {@code w × h} image that fits inside {@code boxW × boxH} keeps its size
+     * (never enlarged); otherwise the limiting side becomes the box's and the other {@code max(1, floor(side·ratio))},
+     * in exact integers.
+     *
+     * @return {width, height}
+     */
+    public static int[] fitInside(int w, int h, int boxW, int boxH) {
+        if (w <= boxW && h <= boxH) {
+            return new int[]{w, h};
+        }
+        if ((long) boxW * h <= (long) boxH * w) { // width limits
+            return new int[]{boxW, (int) Math.max(1, (long) h * boxW / w)};
+        }
+        return new int[]{(int) Math.max(1, (long) w * boxH / h), boxH};
+    }
+
     public boolean isEmpty() {
         return ops.isEmpty();
     }

@@ -161,6 +161,49 @@ public final class FrontMain implements Callable<Integer> {
             description = "With --store: how long a task taken by a front may go without a sign of life before another front takes it over. Default: ${DEFAULT-VALUE}.")
     Duration claimIdle;
 
+    @Option(names = "--cache-size", defaultValue = "268435456", paramLabel = "BYTES",
+            description = "Bytes the result cache may hold: files in DATA_DIR/cache, or entries in the Redis of --store; 0 turns the cache off. Default: ${DEFAULT-VALUE} (256 MiB).")
+    long cacheSize;
+
+    @Option(names = "--cache-ttl", defaultValue = "1440m", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --store: how long a cache entry nobody asks for stays in Redis. Default: ${DEFAULT-VALUE}.")
+    Duration cacheTtl;
+
+    @Option(names = "--cache-scope", defaultValue = "shared", paramLabel = "shared|client",
+            description = "Whose results a cache hit may come from: shared (any client that sent the same bytes and options) or client (only the same client's). Default: ${DEFAULT-VALUE}.")
+    FrontConfig.CacheScope cacheScope;
+
+    @Option(names = "--cache-max-age", defaultValue = "3600s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Cache-Control max-age of POST /process answers. Default: ${DEFAULT-VALUE}.")
+    Duration cacheMaxAge;
+    @Option(names = "--api-keys", paramLabel = "FILE",
+            description = "Clients and their keys (made with scripts/apikey), one per line: NAME SHA256HEX [rate=N] [burst=N] [weight=W]. With it, every route that does work or reads a task needs Authorization: Bearer KEY (or X-API-Key), and tasks belong to their key. Read again when it changes, or on SIGHUP. See docs/many-users.md.")
+    Path apiKeys;
+
+    @Option(names = "--metrics-auth",
+            description = "With --api-keys: /metrics needs a key too (by default it stays open, like /healthz).")
+    boolean metricsAuth;
+
+    @Option(names = "--rate-limit", paramLabel = "IMAGES_PER_SECOND",
+            description = "Images per second of each client that has no rate of its own: every address without --api-keys (an IPv6 client by its /64), keys without rate= with it. Default: no limit.")
+    Double rateLimit;
+
+    @Option(names = "--rate-burst", paramLabel = "IMAGES",
+            description = "Images such a client may send at once above its rate. Default: the rate, rounded up.")
+    Long rateBurst;
+
+    @Option(names = "--trusted-proxy", paramLabel = "CIDR", converter = io.graypipe.front.config.Cidr.Converter.class,
+            description = "A proxy (or block of them, e.g. 10.0.0.0/8) whose X-Forwarded-For names the client; repeat it for several. Anyone else's X-Forwarded-For is ignored.")
+    List<io.graypipe.front.config.Cidr> trustedProxies = new ArrayList<>();
+
+    @Option(names = "--client-in-flight", paramLabel = "N",
+            description = "Images of one client waiting for or holding a gray thread, at most; past it that client, and only it, gets 503 with Retry-After. Default: half of --queue-size plus --gray-threads.")
+    Integer clientInFlight;
+
+    @Option(names = "--fifo-queue",
+            description = "Serve the gray queue first come, first served instead of fairly between clients (to compare; see docs/many-users.md).")
+    boolean fifoQueue;
+
     @Spec
     CommandSpec spec;
 
@@ -200,6 +243,9 @@ public final class FrontMain implements Callable<Integer> {
         if (claimIdle.compareTo(Duration.ofMillis(300)) < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--claim-idle must be at least 300ms");
         }
+        if (cacheSize < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cache-size must be 0 (off) or more");
+        }
         if (queueSize < 1 || maxUploadBytes < 1 || maxPixels < 1 || maxDimension < 1 || maxDataBytes < 1
                 || maxConnections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -215,7 +261,16 @@ public final class FrontMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert, --tls-key and --tls-ca secure the links to --worker workers; name at least one");
         }
+        if (rateLimit != null && !(rateLimit > 0) || rateBurst != null && rateBurst < 1
+                || clientInFlight != null && clientInFlight < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--rate-limit, --rate-burst and --client-in-flight must be positive");
+        }
+        if (metricsAuth && apiKeys == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-auth needs --api-keys");
+        }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        int gray = grayThreads != null ? grayThreads : cores;
         return new FrontConfig(
                 new FrontConfig.Listen(host, port, maxConnections),
                 new FrontConfig.Worker(workerAddresses, workerAddresses.isEmpty() || localWorker,
@@ -225,11 +280,15 @@ public final class FrontMain implements Callable<Integer> {
                         sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory)),
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
-                new FrontConfig.Processing(queueSize, grayThreads != null ? grayThreads : cores, maxPixels,
+                new FrontConfig.Processing(queueSize, gray, maxPixels,
                         maxDimension, exactScaling, turbojpegLibrary, webpLibrary, avifLibrary),
                 new FrontConfig.Timeouts(requestTimeout, readTimeout, receiveTimeout, resultTtl, shutdownGrace),
                 new FrontConfig.Storage(dataDir != null ? dataDir : tmp.resolve("graypipe-data"), dataDir != null,
-                        maxDataBytes, store, claimIdle));
+                        maxDataBytes, store, claimIdle),
+                new FrontConfig.Caching(cacheSize, cacheTtl, cacheScope, cacheMaxAge),
+                new FrontConfig.Access(apiKeys, metricsAuth, rateLimit, rateBurst != null ? rateBurst : 0,
+                        trustedProxies, clientInFlight != null ? clientInFlight : Math.max(1, queueSize / 2) + gray,
+                        fifoQueue));
     }
 
     public static void main(String[] args) {
@@ -241,6 +300,10 @@ public final class FrontMain implements Callable<Integer> {
         FrontConfig config = toConfig();
         FrontServer server = FrontServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        if (config.access().apiKeys() != null) {
+            // kill -HUP reads the key file again at once (it is also read again whenever it changes).
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadKeys());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();

@@ -1,5 +1,8 @@
 package io.graypipe.front;
 
+import io.graypipe.front.access.AccessControl;
+import io.graypipe.front.access.ApiKeys;
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
@@ -12,12 +15,18 @@ import io.graypipe.front.image.CodecLibraries;
 import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.image.TurboJpegLibrary;
 import io.graypipe.front.image.ImageLimits;
+import io.graypipe.front.cache.DiskCache;
+import io.graypipe.front.cache.RedisCache;
+import io.graypipe.front.cache.ResultCache;
+import io.graypipe.front.pipeline.FairQueue;
 import io.graypipe.front.pipeline.ImagePipeline;
+import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.config.StoreAddress;
 import io.graypipe.front.store.redis.RedisConnections;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
@@ -27,6 +36,7 @@ import io.graypipe.front.worker.ResolvedAddress;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
+import io.graypipe.protocol.SecretFile;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -81,6 +91,8 @@ public final class FrontServer implements AutoCloseable {
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
     /** Put before every key, so several clusters can share one Redis. */
     private static final String STORE_PREFIX = "graypipe:";
+    /** How long a cache lookup waits for Redis before it counts as a miss. */
+    private static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
 
     private final FrontConfig config;
     private final EventLoopGroup acceptGroup;
@@ -107,6 +119,10 @@ public final class FrontServer implements AutoCloseable {
     /** Set once the server runs; the worker client, made earlier, reports transfer times through it. */
     private volatile FrontMetrics metrics;
     private final List<Channel> listeners = new ArrayList<>();
+    private ResultCache resultCache = ResultCache.off();
+    /** The key file of --api-keys, or null. */
+    private final ApiKeys apiKeys;
+    private final RateLimits rateLimits;
 
     private FrontServer(FrontConfig config) throws Exception {
         this.config = config;
@@ -117,8 +133,10 @@ public final class FrontServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         ioGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("graypipe-http"),
                 NioIoHandler.newFactory());
+        // Clients share the gray threads by deficit round robin (docs/many-users.md), not first come, first served.
         grayExecutor = new ThreadPoolExecutor(config.processing().grayThreads(), config.processing().grayThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.processing().queueSize()), new DefaultThreadFactory("graypipe-gray"));
+                new FairQueue(config.processing().queueSize(), config.access().clientInFlight(), config.access().fifo(),
+                        this::queueWaited), new DefaultThreadFactory("graypipe-gray"));
         // Each body in progress holds at most one task here (UploadReceiver drains its chunks serially), so the
         // bounded queue bounds the bodies being received; past it an upload gets 503 overloaded.
         uploadExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
@@ -146,6 +164,9 @@ public final class FrontServer implements AutoCloseable {
         }
 
         workers = new WorkerPool(connectWorkers(config));
+        apiKeys = config.access().apiKeys() != null ? ApiKeys.open(config.access().apiKeys()) : null;
+        rateLimits = config.storage().store() != null
+                ? RateLimits.shared(config.storage().store().uri(), STORE_TIMEOUT, STORE_PREFIX) : RateLimits.local();
     }
 
     /**
@@ -164,18 +185,26 @@ public final class FrontServer implements AutoCloseable {
         FrontConfig.Worker settings = config.worker();
         List<WorkerClient> connections = new ArrayList<>();
         if (!settings.addresses().isEmpty()) {
-            byte[] token = Files.readString(settings.tokenFile(), StandardCharsets.UTF_8).strip()
-                    .getBytes(StandardCharsets.UTF_8);
+            // Read again every second, off the event loops: a rotated secret is used by the next connection, with
+            // no restart (docs/scale-out.md, "Rotating the worker-link secret").
+            SecretFile token = SecretFile.open(settings.tokenFile());
+            housekeeping.scheduleWithFixedDelay(() -> {
+                if (token.refresh()) {
+                    log.info("worker token file {} changed: new connections to workers present the new secret",
+                            token.path());
+                }
+            }, 1, 1, TimeUnit.SECONDS);
             SslContext tls = settings.tls() != null ? settings.tls().clientContext() : null;
             for (InetSocketAddress address : settings.addresses()) {
                 connections.add(new WorkerClient(ioGroup, address.getHostString() + ":" + address.getPort(),
-                        new ResolvedAddress(address, housekeeping), token, settings.maxFrameBytes(), tls,
+                        new ResolvedAddress(address, housekeeping), token::secret, settings.maxFrameBytes(), tls,
                         this::transferred, regions));
             }
         }
         if (localWorker != null) {
-            connections.add(new WorkerClient(ioGroup, "local", localWorker::address,
-                    localToken.getBytes(StandardCharsets.UTF_8), settings.maxFrameBytes(), null, this::transferred,
+            byte[] secret = localToken.getBytes(StandardCharsets.UTF_8);
+            connections.add(new WorkerClient(ioGroup, "local", localWorker::address, secret::clone,
+                    settings.maxFrameBytes(), null, this::transferred,
                     regions));
         }
         return connections;
@@ -198,6 +227,21 @@ public final class FrontServer implements AutoCloseable {
         log.info("async tasks in {} as consumer {}, running up to {} at once", store.location(), consumer, slots);
         return new SharedTasks(redis, store.location(), consumer, config.storage().claimIdle(), tasks, pipeline,
                 workers, storageExecutor, housekeeping, config.timeouts().request(), slots);
+    }
+
+    /** Queue waits arrive from the gray queue, which exists before the metrics do. */
+    private void queueWaited(ClientId client, long nanos) {
+        FrontMetrics current = metrics;
+        if (current != null) {
+            current.clients().queueWait(client, nanos);
+        }
+    }
+
+    /** Reads the key file again now (SIGHUP); without one, nothing. */
+    public void reloadKeys() {
+        if (apiKeys != null) {
+            apiKeys.reload();
+        }
     }
 
     /** Transfer times arrive from the worker client, which exists before the metrics do. */
@@ -227,6 +271,21 @@ public final class FrontServer implements AutoCloseable {
         }
     }
 
+    /** The result cache: off with --cache-size 0, in Redis with --store, else in {@code DATA_DIR/cache}. */
+    private static ResultCache openCache(FrontConfig config, Path dataDir) throws IOException {
+        long size = config.caching().maxBytes();
+        if (size == 0) {
+            return ResultCache.off();
+        }
+        StoreAddress store = config.storage().store();
+        if (store != null) {
+            log.info("result cache in {}: {} bytes, entries unused for {} expire", store.location(), size,
+                    config.caching().ttl());
+            return RedisCache.open(store.uri(), STORE_PREFIX, size, config.caching().ttl(), CACHE_TIMEOUT);
+        }
+        return DiskCache.open(dataDir.resolve("cache"), size);
+    }
+
     public static FrontServer start(FrontConfig config) throws Exception {
         FrontServer server = new FrontServer(config);
         try {
@@ -250,10 +309,13 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg, codecs.avif());
+        resultCache = openCache(config, taskFiles.root());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, config.worker().inFlight(),
-                config.timeouts().request());
+                config.timeouts().request(), resultCache,
+                new ResultKeys(config.processing().exactScaling(), decoder.jpegDecoder()));
         metrics = new FrontMetrics(tasks, () -> grayExecutor.getQueue().size(), workers, Clock.systemUTC(),
                 decoder.jpegDecoder(), regions);
+        metrics.watch(resultCache);
         durableTasks = new DurableTasks(taskFiles, tasks, pipeline, storageExecutor, housekeeping,
                 config.timeouts().request());
         if (config.storage().store() != null) {
@@ -269,6 +331,10 @@ public final class FrontServer implements AutoCloseable {
             durableTasks.recover();
         }
         housekeeping.scheduleWithFixedDelay(tasks::failOverdue, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(rateLimits::sweep, 60, 60, TimeUnit.SECONDS);
+        if (apiKeys != null) {
+            housekeeping.scheduleWithFixedDelay(apiKeys::reloadIfChanged, 2, 2, TimeUnit.SECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -278,7 +344,8 @@ public final class FrontServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                        dataFactory, uploadExecutor, observability, sharedTasks));
+                        dataFactory, uploadExecutor, observability, sharedTasks,
+                        new AccessControl(apiKeys, config.access()), rateLimits));
         int port = config.listen().port();
         for (InetAddress address : bindAddresses(config.listen().host())) {
             io.netty.channel.ChannelFuture bound = bootstrap.bind(new InetSocketAddress(address, port)).await();
@@ -371,6 +438,10 @@ public final class FrontServer implements AutoCloseable {
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (sharedTasks != null) {
             sharedTasks.close();
+        }
+        resultCache.close();
+        if (rateLimits != null) {
+            rateLimits.close();
         }
         taskFiles.close();
         log.info("front stopped");

@@ -9,6 +9,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import io.graypipe.front.archfixture.HttpCodecOutsideHttp;
+import io.graypipe.front.cache.ArchFixtureCacheToPipeline;
 import io.graypipe.front.archfixture.WorkerInFront;
 import io.graypipe.front.image.ArchFixtureImageToPipeline;
 import io.graypipe.front.pipeline.ArchFixturePipelineToImage;
@@ -63,7 +64,9 @@ class ArchitectureTest {
             .layer("startup").definedBy(FRONT)
             .layer("http").definedBy(FRONT + ".http..")
             .layer("observe").definedBy(FRONT + ".observe..")
+            .layer("access").definedBy(FRONT + ".access..")
             .layer("pipeline").definedBy(FRONT + ".pipeline..")
+            .layer("cache").definedBy(FRONT + ".cache..")
             .layer("task").definedBy(FRONT + ".task..")
             .layer("image").definedBy(FRONT + ".image..")
             .layer("worker").definedBy(FRONT + ".worker..")
@@ -71,9 +74,11 @@ class ArchitectureTest {
             .whereLayer("startup").mayNotBeAccessedByAnyLayer()
             .whereLayer("http").mayOnlyBeAccessedByLayers("startup")
             .whereLayer("observe").mayOnlyBeAccessedByLayers("startup", "http")
+            .whereLayer("access").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
-            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
-            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
+            .whereLayer("cache").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
+            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access")
+            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
 
     static final ArchRule ONLY_HTTP_TOUCHES_HTTP_CODEC = noClasses()
@@ -133,6 +138,8 @@ class ArchitectureTest {
         LAYERS.check(production);
         assertTrue(LAYERS.evaluate(fixture(ArchFixtureImageToPipeline.class)).hasViolation(),
                 "image using pipeline must be reported");
+        assertTrue(LAYERS.evaluate(fixture(ArchFixtureCacheToPipeline.class)).hasViolation(),
+                "cache using pipeline must be reported");
     }
 
     @Test

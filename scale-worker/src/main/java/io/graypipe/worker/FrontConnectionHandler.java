@@ -17,6 +17,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,14 +98,25 @@ final class FrontConnectionHandler extends SimpleChannelInboundHandler<Message> 
             }
         } else if (!(message instanceof Auth auth)) {
             reject(ctx, ErrorCode.UNAUTHORIZED, "the second message must be AUTH");
-        } else if (!Handshake.verify(config.token(), Hello.Role.FRONT, frontHello, ourHello, auth)) {
-            reject(ctx, ErrorCode.UNAUTHORIZED, "wrong proof: the front does not hold this worker's secret");
         } else {
+            List<byte[]> secrets = config.secrets().accepted();
+            int matched = -1;
+            for (int i = 0; i < secrets.size() && matched < 0; i++) {
+                if (Handshake.verify(secrets.get(i), Hello.Role.FRONT, frontHello, ourHello, auth)) {
+                    matched = i;
+                }
+            }
+            if (matched < 0) {
+                reject(ctx, ErrorCode.UNAUTHORIZED, "wrong proof: the front does not hold this worker's secret");
+                return;
+            }
             authenticated = true;
             handshakeTimer.cancel(false);
-            ctx.writeAndFlush(Handshake.proof(config.token(), Hello.Role.WORKER, frontHello, ourHello),
+            // Answered under the secret the front proved, so a front still on the previous one can check it.
+            ctx.writeAndFlush(Handshake.proof(secrets.get(matched), Hello.Role.WORKER, frontHello, ourHello),
                     ctx.voidPromise());
-            log.info("front {} connected", ctx.channel().remoteAddress());
+            log.info("front {} connected{}", ctx.channel().remoteAddress(),
+                    matched == 0 ? "" : " with the previous secret (--previous-token-file)");
         }
     }
 

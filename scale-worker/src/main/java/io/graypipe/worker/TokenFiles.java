@@ -1,19 +1,19 @@
 package io.graypipe.worker;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
-/** The worker's shared secret on disk: read it, or create one readable by its owner only. */
+/** The worker's shared secret on disk: create one readable by its owner only where there is none. */
 final class TokenFiles {
     private TokenFiles() {
     }
 
-    static byte[] readOrCreate(Path file) throws IOException {
+    /** Writes a random secret to {@code file} unless it exists; it is read (and re-read) by {@code SecretFile}. */
+    static void createIfMissing(Path file) throws IOException {
         if (!Files.exists(file)) {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
@@ -31,10 +31,5 @@ final class TokenFiles {
                 }
             }
         }
-        String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-        if (token.isEmpty()) {
-            throw new IOException("token file " + file + " is empty");
-        }
-        return token.getBytes(StandardCharsets.UTF_8);
     }
 }

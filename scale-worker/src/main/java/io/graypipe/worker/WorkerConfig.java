@@ -8,8 +8,8 @@ import java.time.Duration;
 /**
  * Everything the scale-worker is told at start, built once by {@link WorkerMain} from its flags.
  *
- * @param token             shared secret every front must present in its HELLO; empty means the worker was
- *                          started without one, which only {@link WorkerMain} can allow explicitly
+ * @param secrets           the shared secrets a front may prove it holds in the handshake: the current one, and
+ *                          during a rotation the previous one
  * @param tls               mutual TLS for fronts' connections, or null for plain TCP
  * @param sharedMemory      the regions this worker reads, offered in its HELLO; null when it offers none
  * @param encoders          the codec libraries (libturbojpeg, libwebp, libavif) loaded here and, by name, in the
@@ -25,7 +25,7 @@ public record WorkerConfig(String host,
                            Duration handshakeTimeout,
                            Duration drainTimeout,
                            String childJvmOptions,
-                           byte[] token,
+                           WorkerSecrets secrets,
                            LinkTls tls,
                            SharedRegionReader sharedMemory,
                            Encoders encoders) {

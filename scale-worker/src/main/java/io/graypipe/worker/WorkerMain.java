@@ -1,5 +1,6 @@
 package io.graypipe.worker;
 
+import io.graypipe.protocol.SecretFile;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.cli.DurationConverter;
@@ -81,6 +82,11 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "File holding the shared secret fronts must present; created with a random token if missing (default: graypipe-worker.token in the system temp directory).")
     Path tokenFile;
+
+    @Option(names = "--previous-token-file", paramLabel = "FILE",
+            description = "During a rotation of the secret: a file holding the previous one, still accepted from fronts "
+                    + "until the file is emptied or removed. Both files are read again every second (docs/scale-out.md).")
+    Path previousTokenFile;
 
     @Option(names = "--token-stdin",
             description = "Read the token from the first line of stdin and exit when stdin closes. Used by a front that starts its own worker.")
@@ -165,18 +171,20 @@ public final class WorkerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        byte[] token;
+        WorkerSecrets secrets;
         if (tokenStdin) {
             String line = stdin.readLine();
             if (line == null || line.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--token-stdin: no token on stdin");
             }
-            token = line.strip().getBytes(StandardCharsets.UTF_8);
+            secrets = WorkerSecrets.fixed(line.strip().getBytes(StandardCharsets.UTF_8));
         } else {
             Path file = tokenFile != null ? tokenFile
                     : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
-            token = TokenFiles.readOrCreate(file);
-            log.info("token file: {}", file.toAbsolutePath());
+            TokenFiles.createIfMissing(file);
+            secrets = WorkerSecrets.files(SecretFile.open(file), previousTokenFile).watch();
+            log.info("token file: {}{}", file.toAbsolutePath(), previousTokenFile == null ? ""
+                    : ", previous token file: " + previousTokenFile.toAbsolutePath());
         }
         int count = processes != null ? processes : Runtime.getRuntime().availableProcessors();
         if (count < 1 || queueSize < 1 || maxConnections < 1) {
@@ -192,7 +200,7 @@ public final class WorkerMain implements Callable<Integer> {
         String listenHost = listen != null ? listen.getHostString() : host;
         int listenPort = listen != null ? listen.getPort() : port;
         WorkerConfig config = new WorkerConfig(listenHost, listenPort, count, mode, queueSize, maxConnections,
-                maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, token, tls,
+                maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, secrets, tls,
                 SharedRegionReader.open(sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory), true)
                         .orElse(null), encoders());
 

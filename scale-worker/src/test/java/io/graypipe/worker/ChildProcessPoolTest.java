@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChildProcessPoolTest {
     private static final WorkerConfig CONFIG = new WorkerConfig("127.0.0.1", 0, 2, WorkerConfig.PoolMode.PROCESSES,
             16, 4, 256 << 20, Duration.ofSeconds(5), Duration.ofSeconds(5),
-            "-Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", "t".getBytes(StandardCharsets.UTF_8), null, null, null);
+            "-Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", WorkerSecrets.fixed("t".getBytes(StandardCharsets.UTF_8)), null, null, null);
 
     private ChildProcessPool pool;
 

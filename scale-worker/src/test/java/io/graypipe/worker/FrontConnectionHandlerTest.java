@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FrontConnectionHandlerTest {
     private static final byte[] TOKEN = "test-token".getBytes(StandardCharsets.UTF_8);
     private static final WorkerConfig CONFIG = new WorkerConfig("127.0.0.1", 0, 1, WorkerConfig.PoolMode.THREADS,
-            8, 4, 1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(5), "", TOKEN, null, null, null);
+            8, 4, 1 << 20, Duration.ofSeconds(5), Duration.ofSeconds(5), "", WorkerSecrets.fixed(TOKEN), null, null, null);
 
     /** Scales on the caller's thread; the status is that of one idle child. */
     private static final class InlinePool implements ScalePool {

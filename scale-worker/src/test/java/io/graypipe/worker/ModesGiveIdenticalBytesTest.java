@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModesGiveIdenticalBytesTest {
     private static final WorkerConfig CONFIG = new WorkerConfig("127.0.0.1", 0, 1, WorkerConfig.PoolMode.PROCESSES,
-            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "", new byte[0], null, null,
+            16, 4, MessageCodec.DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(5), Duration.ofSeconds(5), "",
+            WorkerSecrets.fixed(new byte[0]), null, null,
             new Encoders(null, WebP.load(WebP.DEFAULT_LIBRARY, new StringBuilder()).orElse(null),
                     Avif.load(Avif.DEFAULT_LIBRARY, new StringBuilder()).orElse(null)));
     private static ChildProcessPool children;

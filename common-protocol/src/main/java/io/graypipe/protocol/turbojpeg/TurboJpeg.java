@@ -28,6 +28,11 @@ public final class TurboJpeg {
     /** A native buffer over this size is replaced by a smaller one as soon as a thread decodes a smaller image. */
     private static final long KEEP_BUFFER_BYTES = 16L << 20;
 
+    /** JPEG's own limit per side (16-bit fields in SOF). */
+    private static final int MAX_SIDE = 65_535;
+    /** The most pixels (or bytes) one call handles: the largest Java array. */
+    public static final long MAX_PIXELS = Integer.MAX_VALUE - 8;
+
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private final String library;
@@ -101,6 +106,32 @@ public final class TurboJpeg {
      * @throws TurboJpegException on corrupt data, and on warnings such as a truncated file
      */
     public Gray decodeGray(byte[] jpeg, int length, double scale) throws TurboJpegException {
+        return decodeGray(jpeg, length, scale, MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #decodeGray(byte[], int, double)}, refusing (before any pixel buffer is allocated) a JPEG whose
+     * header, as libjpeg-turbo itself reads it, has more than {@code maxPixels} pixels: a caller's own header
+     * check cannot be bypassed by a file that two parsers read differently.
+     *
+     * <p>Every length and stride is checked here before it reaches native code (docs/security.md, "Native code on
+     * untrusted input"): {@code length} within the array, a positive {@code scale}, the library's width and height
+     * positive and within {@code maxPixels}, the scaled size's product computed in {@code long} and within a Java
+     * array, and the output buffer's size equal to pitch × height (pitch = width, one byte per gray pixel).
+     *
+     * @throws IllegalArgumentException when {@code length}, {@code scale} or {@code maxPixels} is out of range
+     */
+    public Gray decodeGray(byte[] jpeg, int length, double scale, long maxPixels) throws TurboJpegException {
+        if (jpeg == null || length < 0 || length > jpeg.length) {
+            throw new IllegalArgumentException("length " + length + " is outside the "
+                    + (jpeg == null ? "missing" : jpeg.length + "-byte") + " array");
+        }
+        if (!(scale > 0) || maxPixels < 1 || maxPixels > MAX_PIXELS) {
+            throw new IllegalArgumentException("scale must be positive and maxPixels 1.." + MAX_PIXELS);
+        }
+        if (length == 0) {
+            throw new TurboJpegException("the JPEG is empty", false);
+        }
         Pointer handle = Api.tjInitDecompress();
         if (handle == null) {
             throw new TurboJpegException(Api.tjGetErrorStr2(null), false);
@@ -118,14 +149,26 @@ public final class TurboJpeg {
             }
             int w = fullWidth[0];
             int h = fullHeight[0];
+            if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || (long) w * h > maxPixels) {
+                throw new TurboJpegException("the JPEG header claims " + w + " x " + h + " pixels, more than the "
+                        + maxPixels + " allowed or not a size", false);
+            }
             int d = scale >= 1 ? 1 : shrinkFor(w, h, ScaleRequest.targetSize(w, scale), ScaleRequest.targetSize(h, scale));
             int width = scaled(w, d);
             int height = scaled(h, d);
-            Memory out = buffers.output((long) width * height);
+            long pixels = (long) width * height;
+            if (width <= 0 || height <= 0 || pixels > MAX_PIXELS) {
+                throw new IllegalStateException("scaled size " + width + " x " + height + " out of range");
+            }
+            // TJPF_GRAY is one byte per pixel, and pitch = width: the library writes exactly pitch × height bytes.
+            Memory out = buffers.output(pixels);
+            if (out.size() < pixels) {
+                throw new IllegalStateException("output buffer of " + out.size() + " bytes for " + pixels + " pixels");
+            }
             if (Api.tjDecompress2(handle, in, size, out, width, width, height, TJPF_GRAY, TJFLAG_ACCURATEDCT) != 0) {
                 throw error(handle);
             }
-            return new Gray(w, h, d, width, height, out.getByteArray(0, width * height));
+            return new Gray(w, h, d, width, height, out.getByteArray(0, (int) pixels));
         } finally {
             Api.tjDestroy(handle);
         }
@@ -133,6 +176,11 @@ public final class TurboJpeg {
 
     /** Encodes {@code width × height} gray pixels as a gray JPEG (4:0:0) at {@code quality} 1..100. */
     public byte[] encodeGray(byte[] gray, int width, int height, int quality) throws TurboJpegException {
+        if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE || gray == null
+                || (long) width * height > gray.length || quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("cannot encode " + width + " x " + height + " gray pixels from "
+                    + (gray == null ? "no" : gray.length) + " bytes at quality " + quality);
+        }
         Pointer handle = Api.tjInitCompress();
         if (handle == null) {
             throw new TurboJpegException(Api.tjGetErrorStr2(null), false);
@@ -144,6 +192,9 @@ public final class TurboJpeg {
             if (Api.tjCompress2(handle, in, width, width, height, TJPF_GRAY, jpeg, size, TJSAMP_GRAY, quality,
                     TJFLAG_ACCURATEDCT) != 0) {
                 throw error(handle);
+            }
+            if (jpeg[0] == 0 || size[0] <= 0 || size[0] > MAX_PIXELS) {
+                throw new TurboJpegException("the library returned no JPEG (" + size[0] + " bytes)", false);
             }
             return new Pointer(jpeg[0]).getByteArray(0, (int) size[0]);
         } finally {
@@ -223,6 +274,9 @@ public final class TurboJpeg {
             List<Integer> denominators = new ArrayList<>();
             if (factors == null) {
                 return denominators;
+            }
+            if (count[0] <= 0 || count[0] > 64) {
+                return denominators; // libjpeg-turbo has 16; anything else is not a list to read
             }
             int[] pairs = factors.getIntArray(0, 2 * count[0]); // struct tjscalingfactor { int num, denom; }
             for (int d : new int[]{2, 4, 8}) {

@@ -12,7 +12,26 @@ import java.util.List;
  * the front takes only the group it needs. Limits live here and nowhere else.
  */
 public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Processing processing, Timeouts timeouts,
-                          Storage storage) {
+                          Storage storage, Caching caching, Access access) {
+
+    /**
+     * Who may use the front and how much (docs/many-users.md).
+     *
+     * @param apiKeys        the key file ({@code --api-keys}), or null: then every client is anonymous and open
+     * @param metricsAuth    whether {@code /metrics} needs a key too (only with {@code apiKeys})
+     * @param rate           images per second of each client without its own rate: an anonymous address, or a key
+     *                       with none in the file; null for no limit
+     * @param burst          images such a client may send at once, above its rate
+     * @param trustedProxies peers whose {@code X-Forwarded-For} names the client
+     * @param clientInFlight images of one client waiting for or holding a gray thread, at most; past it, 503
+     * @param fifo           first come, first served instead of fair queues (only for comparison)
+     */
+    public record Access(java.nio.file.Path apiKeys, boolean metricsAuth, Double rate, long burst,
+                         List<Cidr> trustedProxies, int clientInFlight, boolean fifo) {
+        public Access {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
 
     /**
      * @param maxConnections open client connections at most; past it new ones are closed at once
@@ -75,6 +94,25 @@ public record FrontConfig(Listen listen, Worker worker, Uploads uploads, Process
      */
     public record Storage(Path dataDir, boolean dataDirGiven, long maxDataBytes, StoreAddress store,
                           Duration claimIdle) {
+    }
+
+    /**
+     * The result cache (issue 21; docs/architecture.md).
+     *
+     * @param maxBytes      entries may take this many bytes (in the data directory, or in Redis with --store); 0: off
+     * @param ttl           with --store: how long an entry unused lives in Redis
+     * @param scope         whose entries a hit may come from
+     * @param processMaxAge the {@code Cache-Control: max-age} of POST /process answers
+     */
+    public record Caching(long maxBytes, Duration ttl, CacheScope scope, Duration processMaxAge) {
+    }
+
+    /** Whose entries a cache hit may come from. */
+    public enum CacheScope {
+        /** Any client's: the same bytes and options give the same image, whoever sent them. */
+        SHARED,
+        /** Only this client's own (its address until API keys name clients). */
+        CLIENT
     }
 
     /** How a worker this front starts runs its scaling. */

@@ -24,6 +24,10 @@ public enum ErrorCode {
     /** Open batches (POST /batches, batch=ID) live in one front's memory: not offered with a shared store. */
     BATCHES_NOT_SHARED,
     METHOD_NOT_ALLOWED,
+    /** With --api-keys: no key, or one that is not in the key file. */
+    UNAUTHORIZED,
+    /** The client spent its images per second (its rate and burst); retry after Retry-After. */
+    RATE_LIMITED,
     REQUEST_TIMEOUT,
     TASK_NOT_DONE,
     UPLOAD_TOO_LARGE,

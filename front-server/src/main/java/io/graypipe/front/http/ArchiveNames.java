@@ -1,5 +1,7 @@
 package io.graypipe.front.http;
 
+import io.graypipe.protocol.SafeText;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.Set;
 /**
  * The entry names of a batch's archive: {@code <variant>/<file>} (or {@code <mode>/<variant>/<file>} when the
  * batch ran in more than one mode). A client's file name keeps its folders but only safe parts of them: no
- * absolute paths, no {@code .} or {@code ..}, no control or reserved characters; it ends in the output format's
+ * absolute paths, no {@code .} or {@code ..}, no backslash, drive letter, control, reserved or bidirectional-override
+ * characters; it ends in the output format's
  * extension (kept when already there, appended otherwise, as {@code scripts/batch} does), and a name taken twice
  * gets {@code -2}, {@code -3}... before its extension. Not thread-safe: one per archive.
  */
@@ -53,14 +56,11 @@ final class ArchiveNames {
         return String.join("/", parts);
     }
 
-    /** One folder or file name: control and reserved characters become '_', leading dots go, at most 100 chars. */
+    /**
+     * One folder or file name: control and reserved characters become '_' (so no {@code C:} drive), bidirectional
+     * overrides go (they could show {@code gpj.exe} as {@code exe.jpg}), leading dots go, at most 100 chars.
+     */
     static String safeSegment(String part) {
-        StringBuilder safe = new StringBuilder();
-        for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
-            safe.append(c < 0x20 || c == 0x7f || "<>:\"|?*".indexOf(c) >= 0 ? '_' : c);
-        }
-        String name = safe.toString().strip().replaceFirst("^\\.+", "");
-        return name.length() <= MAX_SEGMENT_CHARS ? name : name.substring(name.length() - MAX_SEGMENT_CHARS);
+        return SafeText.fileName(part, MAX_SEGMENT_CHARS);
     }
 }

@@ -81,6 +81,11 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     /** The connection's event loop: {@link #readChunk} runs there, and retries a full storage queue from there. */
     private volatile ScheduledExecutorService eventLoop;
 
+    /** The strong ETag of this archive: the same members with the same results make the same ZIP. */
+    String etag() {
+        return CacheHeaders.archiveEtag(batchId, members);
+    }
+
     /** The archive of {@code batch}, which must be finished: its members are final and fixed. */
     BatchArchive(Batch batch, DurableTasks durableTasks) {
         this.batchId = batch.id();

@@ -9,6 +9,7 @@ import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.Task;
@@ -91,7 +92,8 @@ public final class BatchUploads {
             }
         }
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
-                .handle((ignored, error) -> answer(names, variantOfTask, stored, joining)).thenCompose(answer -> answer);
+                .handle((ignored, error) -> answer(names, variantOfTask, stored, joining, files.get(0).owner()))
+                .thenCompose(answer -> answer);
     }
 
     /** The open batch {@code id}, or the refusal of joining it: not offered, not found, or closed. */
@@ -106,7 +108,8 @@ public final class BatchUploads {
     }
 
     private CompletableFuture<FullHttpResponse> answer(List<String> names, List<ProcessingOptions> variants,
-                                                       List<CompletableFuture<Task>> stored, Batch joining) {
+                                                       List<CompletableFuture<Task>> stored, Batch joining,
+                                                       ClientId owner) {
         List<Batch.Member> accepted = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         FrontException firstRefusal = null;
@@ -135,8 +138,8 @@ public final class BatchUploads {
         }
         CompletableFuture<String> batchId = joining != null ? CompletableFuture.completedFuture(joining.id())
                 : shared != null ? shared.createBatch(accepted.stream().map(Batch.Member::task).toList(),
-                        accepted.stream().map(Batch.Member::filename).toList())
-                : CompletableFuture.completedFuture(batches.create(accepted).id());
+                        accepted.stream().map(Batch.Member::filename).toList(), owner)
+                : CompletableFuture.completedFuture(batches.create(accepted, owner).id());
         return batchId.handle((id, error) -> {
             if (error != null) {
                 return HttpResponses.error(DurableTasks.asFrontException(error));

@@ -20,6 +20,8 @@ final class ErrorStatus {
                     HttpResponseStatus.BAD_REQUEST;
             case NOT_FOUND, TASK_NOT_FOUND, BATCH_NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
+            case UNAUTHORIZED -> HttpResponseStatus.UNAUTHORIZED;
+            case RATE_LIMITED -> HttpResponseStatus.TOO_MANY_REQUESTS;
             case REQUEST_TIMEOUT -> HttpResponseStatus.REQUEST_TIMEOUT;
             case TASK_NOT_DONE, BATCH_CLOSED, BATCH_NOT_FINISHED -> HttpResponseStatus.CONFLICT;
             case UPLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;

@@ -73,9 +73,31 @@ public final class EventStream implements EventSink {
         if (ended.get()) {
             return;
         }
-        String text = (id == null ? "" : "id: " + id + "\n") + "event: " + event + "\ndata: " + new String(Json.bytes(data), StandardCharsets.UTF_8) + "\n\n";
+        String text = (id == null ? "" : "id: " + field(id) + "\n") + "event: " + field(event) + "\n"
+                + data(new String(Json.bytes(data), StandardCharsets.UTF_8)) + "\n";
         channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))),
                 channel.voidPromise());
+    }
+
+    /**
+     * A one-line field value: an id or event name can never end its line early and start a forged field (CR and
+     * LF are the stream's line ends; NUL makes clients drop an id), whatever text reaches it.
+     */
+    static String field(String value) {
+        return value.replaceAll("[\r\n\u0000]", " ");
+    }
+
+    /**
+     * The data lines of one event: every line of {@code text} its own {@code data:} line, which clients join back
+     * with LF. The JSON the front sends has no raw line ends (Jackson escapes them inside strings); this holds even
+     * if it did, so client text inside the data cannot split the event either.
+     */
+    static String data(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (String line : text.split("\r\n|\r|\n", -1)) {
+            out.append("data: ").append(line).append('\n');
+        }
+        return out.toString();
     }
 
     /** Ends the response. Only the first call counts. */

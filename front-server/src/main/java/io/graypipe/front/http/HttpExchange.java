@@ -1,7 +1,10 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.access.AccessControl;
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.front.task.ClientId;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -68,6 +71,10 @@ final class HttpExchange {
     private long receivedBytes;
     /** Event loop only: what answers a body-less request once its (ignored) body has been read. */
     private Runnable afterBody;
+    /** Who sent the request and their limit; set by {@link ClientGate} while routing, before any answer starts. */
+    private AccessControl.Admission admission = new AccessControl.Admission(ClientId.UNKNOWN, null);
+    /** The client's rate-limit state for this answer's headers; written by whichever thread spent. */
+    private volatile RateLimits.Verdict rateLimit;
 
     HttpExchange(ChannelHandlerContext ctx, HttpRequest request, RequestObserver observer, Connection connection) {
         this.ctx = ctx;
@@ -118,6 +125,37 @@ final class HttpExchange {
 
     ChannelHandlerContext context() {
         return ctx;
+    }
+
+    void admitted(AccessControl.Admission admitted) {
+        admission = admitted;
+    }
+
+    AccessControl.Admission admission() {
+        return admission;
+    }
+
+    /** The client that sent this request ({@link ClientId#UNKNOWN} before it is known). */
+    ClientId client() {
+        return admission.client();
+    }
+
+    void rateLimit(RateLimits.Verdict verdict) {
+        rateLimit = verdict;
+    }
+
+    /** The IETF {@code RateLimit-Policy} and {@code RateLimit} headers, and {@code Retry-After} on a 429. */
+    private void rateLimitHeaders(HttpResponse response) {
+        RateLimits.Verdict verdict = rateLimit;
+        if (verdict == null) {
+            return;
+        }
+        response.headers().set("RateLimit-Policy", verdict.limit().policy());
+        response.headers().set("RateLimit", verdict.header());
+        if (response.status().equals(HttpResponseStatus.TOO_MANY_REQUESTS)) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, verdict.retryAfterSeconds() < 0
+                    ? verdict.resetSeconds() : verdict.retryAfterSeconds()));
+        }
     }
 
     /** From now on the connection closes after this answer. */
@@ -195,11 +233,17 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
      * once its last chunk is written.
      */
-    void archiveAfterBody(Supplier<BatchArchive> opener, String downloadName) {
+    void archiveAfterBody(Supplier<BatchArchive> opener, String disposition) {
         afterBody = () -> {
             BatchArchive archive;
+            String etag;
             try {
                 archive = opener.get();
+                etag = archive.etag();
+                if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+                    answer(CacheHeaders.notModified(etag, "private, no-cache"));
+                    return;
+                }
                 ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
                 archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
             } catch (FrontException e) {
@@ -210,9 +254,11 @@ final class HttpExchange {
             boolean reuse = keepAlive;
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
+            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
             head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.ETAG, etag);
             head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            rateLimitHeaders(head);
             ctx.channel().write(head, ctx.channel().voidPromise());
             ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
                 if (!reuse || !done.isSuccess()) {
@@ -305,6 +351,7 @@ final class HttpExchange {
      * may be reused.
      */
     void answer(FullHttpResponse response) {
+        rateLimitHeaders(response);
         observer.answered(route, request == null ? "" : request.method().name(), response.status().code(),
                 startNanos);
         boolean reuse = keepAlive;

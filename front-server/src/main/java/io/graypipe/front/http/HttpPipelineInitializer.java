@@ -1,6 +1,10 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.access.AccessControl;
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.front.config.FrontConfig;
+import io.graypipe.front.image.ImageInspector;
+import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.DurableTasks;
@@ -29,18 +33,23 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final RequestObserver requestObserver;
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
+    private final ClientGate gate;
 
     /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
                                    DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
-                                   Executor uploadExecutor, Observability observability, SharedTasks shared) {
+                                   Executor uploadExecutor, Observability observability, SharedTasks shared,
+                                   AccessControl access, RateLimits limits) {
         this.config = config;
+        this.gate = new ClientGate(access, limits, observability.metrics().clients(), config.timeouts().resultTtl());
         UploadRequests uploads = new UploadRequests(config, pipeline, tasks, observability.batches().accepting(),
                 observability.batches(),
-                worker, dataFactory, uploadExecutor);
+                worker, dataFactory, uploadExecutor, gate);
         TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
                 shared);
-        this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
+        InfoRequests info = new InfoRequests(uploads, new ImageInspector(new ImageLimits(config.processing().maxPixels(),
+                config.processing().maxDimension())), uploadExecutor, worker);
+        this.endpoints = new Endpoints(uploads, info, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());
         this.connections = new ConnectionCap(config.listen().maxConnections());
@@ -58,6 +67,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
+        // Outbound, just inside the codec: every answer written on this connection passes here.
+        p.addLast("security-headers", SecurityHeaders.INSTANCE);
         // Silence is not the only attack: a request must also arrive whole within the receive timeout.
         ReceiveDeadline.install(p, "http", config.timeouts().receive());
         // Holds pipelined requests back while one is being answered (the handler turns auto-read off meanwhile).
@@ -65,6 +76,6 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         // Streams answers written as a ChunkedInput (a batch's ZIP) as fast as the client reads them.
         p.addLast("chunked", new ChunkedWriteHandler());
         // Per connection: it holds the state of the request in progress. What it delegates to is shared.
-        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver));
+        p.addLast("api", new HttpRequestHandler(config, endpoints, requestObserver, gate));
     }
 }

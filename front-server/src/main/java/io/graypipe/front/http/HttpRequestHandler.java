@@ -3,6 +3,7 @@ package io.graypipe.front.http;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.SafeText;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -39,15 +40,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     private final FrontConfig config;
     private final Endpoints endpoints;
     private final RequestObserver observer;
+    private final ClientGate gate;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
     /** The request being received or answered; null between requests. */
     private HttpExchange exchange;
 
-    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer) {
+    HttpRequestHandler(FrontConfig config, Endpoints endpoints, RequestObserver observer, ClientGate gate) {
         this.config = config;
         this.endpoints = endpoints;
         this.observer = observer;
+        this.gate = gate;
     }
 
     @Override
@@ -75,7 +78,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             } else if (cause instanceof TooLongFrameException) {
                 reject(new FrontException(ErrorCode.BAD_REQUEST, "the request line is too long; shorten the URL"));
             } else {
-                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request is not valid HTTP/1.1: " + cause.getMessage()));
+                log.debug("request refused: {}", SafeText.forLog(String.valueOf(cause)));
+                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request is not valid HTTP/1.1 (its request line, "
+                        + "a header or the body's length); let your HTTP client build it"));
             }
             return;
         }
@@ -92,6 +97,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 "no such endpoint: " + HttpResponses.clip(exchange.path()) + "; GET /openapi.json lists them all"));
         exchange.route(match.route().template());
         MethodNotAllowed.require(request.method(), match.route().methods());
+        gate.admit(exchange, match);
         endpoints.of(match.route()).begin(exchange, match.id());
         if (exchange.receivesBody()) {
             if (HttpUtil.is100ContinueExpected(request)) {
@@ -113,8 +119,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             // A bad chunk size or similar framing error: the rest of the stream cannot be trusted.
             exchange.abortBody();
             if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
-                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing: "
-                        + content.decoderResult().cause().getMessage()));
+                log.debug("request body refused: {}", SafeText.forLog(String.valueOf(content.decoderResult().cause())));
+                reject(new FrontException(ErrorCode.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing "
+                        + "(a chunk size or its end); let your HTTP client send it"));
             }
             return;
         }
@@ -216,7 +223,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), SafeText.forLog(cause.toString()));
         ctx.close();
     }
 }

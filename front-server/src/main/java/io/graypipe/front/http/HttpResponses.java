@@ -45,6 +45,9 @@ public final class HttpResponses {
     static FullHttpResponse error(ErrorCode code, Object body) {
         FullHttpResponse response = json(ErrorStatus.of(code), body);
         retryAfter(response, code);
+        if (code == ErrorCode.UNAUTHORIZED) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"graypipe\"");
+        }
         return response;
     }
 

@@ -24,7 +24,11 @@ public final class Observability {
     private final BatchUploads batches;
     private final Supplier<FormatsReport> formats;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
+    // The page's script and style are files of their own: the page's Content-Security-Policy allows no inline ones.
+    private final StaticResource pageScript = StaticResource.load("/web/page.js", "text/javascript; charset=utf-8");
+    private final StaticResource pageStyle = StaticResource.load("/web/page.css", "text/css; charset=utf-8");
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
+    private final ApiDocs docs = new ApiDocs();
 
     public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches,
                          Supplier<FormatsReport> formats) {
@@ -47,9 +51,29 @@ public final class Observability {
         return page.response();
     }
 
+    /** {@code GET /page.js}: the web page's script. */
+    FullHttpResponse pageScript() {
+        return pageScript.response();
+    }
+
+    /** {@code GET /page.css}: the web page's style sheet. */
+    FullHttpResponse pageStyle() {
+        return pageStyle.response();
+    }
+
     /** {@code GET /openapi.json}: the API description, kept in step with {@link Route} by a test. */
     FullHttpResponse openApi() {
         return openApi.response();
+    }
+
+    /** {@code GET /docs}: Swagger UI on the API description. */
+    FullHttpResponse docs() {
+        return docs.page();
+    }
+
+    /** {@code GET /docs/{name}}: the files of the Swagger UI page. */
+    FullHttpResponse docsFile(String name) {
+        return docs.file(name);
     }
 
     /** The body of {@code GET /ops}: every filter operation the {@code ops} parameter takes. */

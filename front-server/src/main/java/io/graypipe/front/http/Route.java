@@ -11,6 +11,8 @@ import java.util.Optional;
  */
 public enum Route {
     PAGE("/", HttpMethod.GET),
+    PAGE_SCRIPT("/page.js", HttpMethod.GET),
+    PAGE_STYLE("/page.css", HttpMethod.GET),
     PROCESS("/process", HttpMethod.POST),
     UPLOAD("/upload", HttpMethod.POST),
     TASKS("/tasks", HttpMethod.POST),
@@ -28,7 +30,10 @@ public enum Route {
     STATS("/stats", HttpMethod.GET),
     OPENAPI("/openapi.json", HttpMethod.GET),
     OPS("/ops", HttpMethod.GET),
-    FORMATS("/formats", HttpMethod.GET);
+    FORMATS("/formats", HttpMethod.GET),
+    INFO("/info", HttpMethod.POST),
+    DOCS("/docs", HttpMethod.GET),
+    DOCS_FILE("/docs/{id}", HttpMethod.GET);
 
     /** The metrics label of a request that matched no route. */
     public static final String UNMATCHED = "unmatched";

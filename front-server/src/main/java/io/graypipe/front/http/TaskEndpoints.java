@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.Batch;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.pipeline.DurableTasks;
@@ -95,27 +96,38 @@ final class TaskEndpoints {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
 
-    /** {@code GET /tasks/{id}/result}: later, because a durable task's result is read from disk off the event loop. */
-    CompletableFuture<FullHttpResponse> taskResult(String id) {
+    /**
+     * {@code GET /tasks/{id}/result}: later, because a durable task's result is read from disk off the event loop.
+     * With {@code ifNoneMatch} naming the result's ETag: 304, without reading the result.
+     */
+    CompletableFuture<FullHttpResponse> taskResult(String id, String ifNoneMatch) {
+        String cacheControl = CacheHeaders.forResult(tasks.resultTtl());
         if (!heldHere(id)) {
             return shared.status(id).thenCompose(found -> {
                 TaskStatus status = found.orElseThrow(() -> taskNotFound(id));
                 if (status.status() != TaskState.DONE) {
                     return CompletableFuture.completedFuture(notDone(status));
                 }
-                return shared.result(id).thenApply(image -> image.map(bytes -> imageResponse(status, bytes))
+                if (CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
+                    return CompletableFuture.completedFuture(
+                            CacheHeaders.notModified(CacheHeaders.etag(status), cacheControl));
+                }
+                return shared.result(id).thenApply(image -> image.map(bytes -> imageResponse(status, bytes, cacheControl))
                         .orElseGet(() -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
                                 + status.id() + " is no longer kept (deleted or expired)")));
             });
         }
         Task task = findTask(id);
         TaskStatus status = task.status();
+        if (status.status() == TaskState.DONE && CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
+            return CompletableFuture.completedFuture(CacheHeaders.notModified(CacheHeaders.etag(status), cacheControl));
+        }
         if (status.status() == TaskState.DONE && task.durable()) {
-            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image))
+            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image, cacheControl))
                     .exceptionally(error -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
                             + status.id() + " is no longer kept (deleted or expired)"));
         }
-        return CompletableFuture.completedFuture(resultInMemory(task));
+        return CompletableFuture.completedFuture(resultInMemory(task, cacheControl));
     }
 
     /**
@@ -148,9 +160,9 @@ final class TaskEndpoints {
     }
 
     /** {@code POST /batches}: an empty open batch; tasks join it with {@code POST /tasks?batch=ID}. */
-    FullHttpResponse createBatch() {
+    FullHttpResponse createBatch(ClientId owner) {
         BatchUploads.requireOpenBatches(shared);
-        Batch batch = batches.open();
+        Batch batch = batches.open(owner);
         String url = "/batches/" + batch.id();
         FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(batch.id(), url,
                 url + "/events", url + "/close", url + "/archive"));
@@ -216,13 +228,17 @@ final class TaskEndpoints {
         return response;
     }
 
-    /** A finished task's image with its id and size; also the answer of a synchronous upload. */
-    static FullHttpResponse imageResponse(TaskStatus status, byte[] image) {
+    /**
+     * A finished task's image with its id, size and caching headers (ETag, X-Cache, {@code cacheControl}); also
+     * the answer of a synchronous upload.
+     */
+    static FullHttpResponse imageResponse(TaskStatus status, byte[] image, String cacheControl) {
         FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.OK,
                 OutputFormat.parse(status.output().format()).mediaType(), image);
         response.headers().set("X-Task-Id", status.id());
         response.headers().setInt("X-Image-Width", status.output().width());
         response.headers().setInt("X-Image-Height", status.output().height());
+        CacheHeaders.image(response, status, cacheControl);
         return response;
     }
 
@@ -254,7 +270,7 @@ final class TaskEndpoints {
         return HttpResponses.error(ErrorCode.TASK_NOT_DONE, new NotDone(ErrorInfo.of(notDone), status));
     }
 
-    private FullHttpResponse resultInMemory(Task task) {
+    private FullHttpResponse resultInMemory(Task task, String cacheControl) {
         TaskStatus status = task.status();
         if (status.status() != TaskState.DONE) {
             return notDone(status);
@@ -264,6 +280,6 @@ final class TaskEndpoints {
             throw new FrontException(ErrorCode.TASK_NOT_FOUND, "the result of task " + status.id()
                     + " is no longer kept (it was returned synchronously or deleted)");
         }
-        return imageResponse(status, image);
+        return imageResponse(status, image, cacheControl);
     }
 }

@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.multipart.HttpData;
 import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.graypipe.protocol.SafeText;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * socket pauses until they drain.
  */
 final class UploadReceiver {
+    private static final Logger log = LoggerFactory.getLogger(UploadReceiver.class);
     private static final long PAUSE_ABOVE_BYTES = 4L << 20;
     private static final long RESUME_BELOW_BYTES = 1L << 20;
     private static final int MAX_FIELD_CHARS = 256;
@@ -57,6 +61,19 @@ final class UploadReceiver {
     static final String UNPARSABLE_PART_HEADER = "a multipart part header could not be parsed: each part needs "
             + "Content-Disposition: form-data; name=\"...\" (and filename=\"...\" for the image); let your HTTP client "
             + "build the body (curl -F image=@photo.jpg)";
+    static final String UNUSABLE_BOUNDARY = "the multipart Content-Type has no usable boundary (boundary= needs 1 to 70 "
+            + "characters); let your HTTP client build the body (curl -F image=@photo.jpg)";
+    static final String MALFORMED_BODY = "the multipart body is malformed: its boundaries or part headers do not follow "
+            + "multipart/form-data (RFC 7578); let your HTTP client build it (curl -F image=@photo.jpg)";
+    static final String UNREADABLE_BODY = "the upload could not be read to its end; send it again";
+    static final String TOO_MANY_FIELDS = "the multipart body has more than " + MAX_FIELDS
+            + " fields; send the image in field 'image' and at most scale, format and quality";
+    static final String FIELD_TOO_LONG = "a multipart part header or text field is longer than " + MAX_BUFFERED_BYTES
+            + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)";
+    static final String INCOMPLETE_BODY = "the multipart body ended before its closing boundary; the upload is incomplete";
+    /** Every message a {@code malformed_multipart} answer can have: graypipe's own words, never an exception's. */
+    static final List<String> MALFORMED_MESSAGES = List.of(UNPARSABLE_PART_HEADER, UNUSABLE_BOUNDARY, MALFORMED_BODY,
+            UNREADABLE_BODY, TOO_MANY_FIELDS, FIELD_TOO_LONG, INCOMPLETE_BODY);
 
     /**
      * The parsed body: the image files found in fields {@code image} or {@code file}, and every value of each
@@ -95,13 +112,22 @@ final class UploadReceiver {
         this.raw = raw;
     }
 
-    /** A receiver for a {@code multipart/form-data} body. The boundary must be present. */
+    /**
+     * A receiver for a {@code multipart/form-data} body. The boundary must be present and usable: Netty's decoder
+     * throws a {@code StringIndexOutOfBoundsException} for an empty {@code boundary=}, which escaped as a dropped
+     * connection, so the boundary is checked here first, and whatever the decoder still throws is answered with
+     * graypipe's own words.
+     */
     static UploadReceiver multipart(Channel channel, Executor io, HttpDataFactory factory, HttpRequest request) {
+        if (!MultipartBoundary.usable(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, UNUSABLE_BOUNDARY);
+        }
         try {
             return new UploadReceiver(channel, io, new HttpPostRequestDecoder(factory, request, StandardCharsets.UTF_8,
                     MAX_FIELDS, MAX_BUFFERED_BYTES), null);
-        } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
-            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart header is invalid: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.debug("multipart header refused: {}", SafeText.forLog(String.valueOf(e)));
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, UNUSABLE_BOUNDARY);
         }
     }
 
@@ -222,13 +248,17 @@ final class UploadReceiver {
         try {
             multipart.offer(chunk);
         } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
-            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "the multipart body has more than " + MAX_FIELDS
-                    + " fields; send the image in field 'image' and at most scale, format and quality");
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, TOO_MANY_FIELDS);
         } catch (HttpPostRequestDecoder.TooLongFormFieldException e) {
-            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, "a multipart part header or text field is longer than "
-                    + MAX_BUFFERED_BYTES + " bytes; let your HTTP client build the body (curl -F image=@photo.jpg)");
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, FIELD_TOO_LONG);
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException e) {
+            log.debug("multipart body refused: {}", SafeText.forLog(String.valueOf(e)));
             throw new FrontException(ErrorCode.MALFORMED_MULTIPART, malformedBodyMessage(e));
+        } catch (RuntimeException e) {
+            // Netty's decoder is not proof against every part header: a part of type multipart/mixed without a
+            // boundary of its own throws an ArrayIndexOutOfBoundsException ("Index 2 out of bounds for length 2").
+            log.debug("multipart part refused: {}", SafeText.forLog(String.valueOf(e)));
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, UNPARSABLE_PART_HEADER);
         }
         if (last) {
             completion.complete(collect());
@@ -236,22 +266,20 @@ final class UploadReceiver {
     }
 
     /**
-     * Netty's own messages say what is wrong with the body. When its exception only wraps a runtime exception
-     * (a part header without a usable {@code Content-Disposition} makes the decoder dereference a missing name:
-     * fuzz finding F4 in docs/fuzzing.md), the text is the JVM's, which tells a client nothing and is not even
-     * stable, so the answer says what a part header needs instead.
+     * The answer to a body Netty's decoder refused, in graypipe's words only: an exception's text is not a contract
+     * (it changes between versions, may quote the JVM, or the client's own bytes). When the decoder's exception
+     * only wraps a runtime exception (a part header without a usable {@code Content-Disposition} makes the decoder
+     * dereference a missing name: fuzz finding F4 in docs/fuzzing.md), the answer says what a part header needs.
      */
     static String malformedBodyMessage(HttpPostRequestDecoder.ErrorDataDecoderException e) {
         boolean onlyWrapsARuntimeException = e.getCause() instanceof RuntimeException cause
                 && String.valueOf(cause).equals(e.getMessage());
-        return onlyWrapsARuntimeException ? UNPARSABLE_PART_HEADER
-                : "the multipart body is malformed: " + e.getMessage() + "; let your HTTP client build it (curl -F image=@photo.jpg)";
+        return onlyWrapsARuntimeException ? UNPARSABLE_PART_HEADER : MALFORMED_BODY;
     }
 
     private ReceivedBody collect() throws IOException {
         if (multipart.currentPartialHttpData() != null) {
-            throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
-                    "the multipart body ended before its closing boundary; the upload is incomplete");
+            throw new FrontException(ErrorCode.MALFORMED_MULTIPART, INCOMPLETE_BODY);
         }
         List<Upload> files = new ArrayList<>();
         Map<String, List<String>> fields = new HashMap<>();
@@ -295,8 +323,11 @@ final class UploadReceiver {
     private void fail(Throwable e) {
         failed = true;
         destroy();
-        completion.completeExceptionally(e instanceof FrontException ? e : new FrontException(ErrorCode.MALFORMED_MULTIPART,
-                "the upload could not be read: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())));
+        if (!(e instanceof FrontException)) {
+            log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(e)));
+        }
+        completion.completeExceptionally(e instanceof FrontException ? e
+                : new FrontException(ErrorCode.MALFORMED_MULTIPART, UNREADABLE_BODY));
     }
 
     private void destroy() {

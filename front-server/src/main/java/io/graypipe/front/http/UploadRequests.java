@@ -9,12 +9,14 @@ import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.OutputFormat;
+import io.graypipe.protocol.SafeText;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -50,9 +52,12 @@ final class UploadRequests {
     private final Workers worker;
     private final HttpDataFactory dataFactory;
     private final Executor uploadExecutor;
+    private final ClientGate gate;
 
     UploadRequests(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, AsyncTasks asyncTasks,
-                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor) {
+                   BatchUploads batches, Workers worker, HttpDataFactory dataFactory, Executor uploadExecutor,
+                   ClientGate gate) {
+        this.gate = gate;
         this.config = config;
         this.pipeline = pipeline;
         this.tasks = tasks;
@@ -82,7 +87,26 @@ final class UploadRequests {
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
         String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
-        exchange.receive(receiver, body -> submit(body, query, queryOps, synchronous, route, accept));
+        ClientId client = exchange.client();
+        String cacheScope = cacheScope(client);
+        exchange.receive(receiver, body -> gate.spend(exchange, body.files().size()).thenCompose(refusal -> {
+            if (refusal != null) {
+                body.files().forEach(f -> f.release().run());
+                return CompletableFuture.completedFuture(refusal);
+            }
+            return submit(body, query, queryOps, synchronous, route, accept, cacheScope, client);
+        }));
+    }
+
+    /**
+     * Whose cache entries this request may share: every client's ({@code --cache-scope shared}, empty), or only its
+     * own: its API key's name, or its address when it has none.
+     */
+    private String cacheScope(ClientId client) {
+        if (config.caching().scope() == FrontConfig.CacheScope.SHARED) {
+            return "";
+        }
+        return client.limitKey();
     }
 
     /**
@@ -98,6 +122,14 @@ final class UploadRequests {
         if (unavailable != null) {
             throw workerUnavailable(unavailable);
         }
+        return bodyReceiver(channel, request);
+    }
+
+    /**
+     * The receiver of an upload's body, multipart or raw, after the checks its headers allow (declared size,
+     * empty body, content type); {@code POST /info} receives its upload through it too.
+     */
+    UploadReceiver bodyReceiver(Channel channel, HttpRequest request) {
         long declared = HttpUtil.getContentLength(request, -1L);
         if (declared > config.uploads().maxBytes()) {
             throw tooLarge(config.uploads().maxBytes());
@@ -108,10 +140,6 @@ final class UploadRequests {
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (contentType.startsWith("multipart/form-data")) {
-            if (!contentType.contains("boundary=")) {
-                throw new FrontException(ErrorCode.MALFORMED_MULTIPART,
-                        "multipart/form-data without a boundary; let your HTTP client build the body (curl -F image=@photo.jpg)");
-            }
             return UploadReceiver.multipart(channel, uploadExecutor, dataFactory, request);
         } else if (contentType.isEmpty() || contentType.startsWith("image/")
                 || contentType.startsWith("application/octet-stream")) {
@@ -131,13 +159,16 @@ final class UploadRequests {
      *                 ignored, as the query string wins for every parameter
      * @param route    the template the request matched, quoted when a synchronous upload carries several files
      * @param accept   the request's Accept header, which {@code format=auto} is resolved from; may be null
+     * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
+     * @param client   who sent it: the owner of its tasks
      */
     CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                List<String> queryOps, boolean synchronous, String route,
-                                               String accept) {
+                                               String accept, String cacheScope, ClientId client) {
         Map<String, String> merged = new HashMap<>(body.fields());
         merged.putAll(query);
-        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept);
+        CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept, cacheScope,
+                client);
         if (!"auto".equalsIgnoreCase(String.valueOf(merged.get("format")).strip())) {
             return answer;
         }
@@ -150,8 +181,8 @@ final class UploadRequests {
 
     private CompletableFuture<FullHttpResponse> answer(UploadReceiver.ReceivedBody body, Map<String, String> query,
                                                        List<String> queryOps, boolean synchronous, String route,
-                                                       String accept) {
-        List<Upload> files = body.files();
+                                                       String accept, String cacheScope, ClientId client) {
+        List<Upload> files = body.files().stream().map(file -> file.ownedBy(client)).toList();
         try {
             if (synchronous && files.size() > 1) {
                 throw new FrontException(ErrorCode.TOO_MANY_FILES, "send one image per request to " + route
@@ -161,7 +192,9 @@ final class UploadRequests {
             params.putAll(query);
             List<String> opsValues = queryOps.isEmpty() ? body.fieldValues().getOrDefault("ops", List.of()) : queryOps;
             Set<OutputFormat> encodable = worker.encodable();
-            List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route)
+            ProcessingOptions parsed = ProcessingOptions.parse(params);
+            parsed = parsed.withCache(new ProcessingOptions.CacheRequest(parsed.cache().policy(), cacheScope));
+            List<ProcessingOptions> variants = variants(parsed, opsValues, synchronous, route)
                     .stream().map(options -> FormatNegotiation.resolve(options, accept, encodable)).toList();
             FormatNegotiation.requireEncodable(variants.get(0).format(), encodable);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
@@ -209,8 +242,11 @@ final class UploadRequests {
     /** Why a body could not be received, as the error the client gets. */
     static FrontException receiveFailure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof FrontException api ? api
-                : new FrontException(ErrorCode.MALFORMED_MULTIPART, "the upload could not be read: " + cause.getMessage());
+        if (cause instanceof FrontException api) {
+            return api;
+        }
+        log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(cause)));
+        return new FrontException(ErrorCode.MALFORMED_MULTIPART, UploadReceiver.UNREADABLE_BODY);
     }
 
     private FullHttpResponse syncAnswer(Task task) {
@@ -218,7 +254,7 @@ final class UploadRequests {
         if (status.status() == TaskState.DONE) {
             byte[] image = task.result();
             tasks.forgetResult(task);
-            return TaskEndpoints.imageResponse(status, image);
+            return TaskEndpoints.imageResponse(status, image, CacheHeaders.forProcess(config.caching().processMaxAge()));
         }
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().errorCode(), status.error().message());

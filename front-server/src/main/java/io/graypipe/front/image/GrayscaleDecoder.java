@@ -280,16 +280,7 @@ public final class GrayscaleDecoder {
     }
 
     private void checkLimits(String format, long width, long height) {
-        if (width <= 0 || height <= 0) {
-            throw undecodable("the " + format.toUpperCase(Locale.ROOT) + " header gives an invalid size "
-                    + width + "x" + height);
-        }
-        if (!limits.allows(width, height)) {
-            throw new FrontException(ErrorCode.IMAGE_TOO_LARGE, String.format(
-                    "the image is %dx%d (%d pixels); the limit is %d pixels and %d pixels per side; "
-                            + "downscale it before uploading", width, height, width * height,
-                    limits.maxPixels(), limits.maxDimension()));
-        }
+        limits.check(format, width, height);
     }
 
     /**
@@ -337,7 +328,7 @@ public final class GrayscaleDecoder {
         return total;
     }
 
-    private static FrontException undecodable(String why) {
+    static FrontException undecodable(String why) {
         return new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: " + why + HOW_TO_FIX);
     }
 

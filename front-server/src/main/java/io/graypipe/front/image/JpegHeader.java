@@ -114,7 +114,7 @@ final class JpegHeader {
             } else if (marker == 0xE1) {
                 byte[] data = readFully(in, size);
                 if (startsWith(data, EXIF_ID) && header.orientation == 1) {
-                    header.orientation = Exif.orientation(data, EXIF_ID.length, data.length - EXIF_ID.length);
+                    header.orientation = Exif.orientation(data, EXIF_ID.length);
                 }
             } else if (marker == 0xE2) {
                 byte[] data = readFully(in, size);

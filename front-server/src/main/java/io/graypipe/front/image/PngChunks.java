@@ -67,7 +67,7 @@ final class PngChunks {
                 in.readFully(data);
                 // Some writers copy the JPEG APP1 layout, "Exif\0\0" before the TIFF header, into eXIf.
                 int skip = startsWith(data, EXIF_PREFIX) ? EXIF_PREFIX.length : 0;
-                chunks.orientation = Exif.orientation(data, skip, data.length - skip);
+                chunks.orientation = Exif.orientation(data, skip);
             } else if (type == ICCP && length <= MAX_ICC) {
                 byte[] data = new byte[(int) length];
                 in.readFully(data);

@@ -94,7 +94,10 @@ public final class ShrinkOnLoadDecoder {
                     || !header.lumaDecodable() || !GrayscaleDecoder.iccAllowsLuma(header)) {
                 return null;
             }
-            TurboJpeg.Gray gray = turbo.decodeGray(bytes, bytes.length, scale);
+            // The binding checks the library's own reading of the header against the limit too, before it
+            // allocates: a file that graypipe's parser and libjpeg's read differently cannot slip past it.
+            TurboJpeg.Gray gray = turbo.decodeGray(bytes, bytes.length, scale,
+                    Math.min(limits.maxPixels(), TurboJpeg.MAX_PIXELS));
             if (gray.fullWidth() != header.width || gray.fullHeight() != header.height) {
                 return null;
             }

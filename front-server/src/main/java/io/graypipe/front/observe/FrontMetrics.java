@@ -1,5 +1,6 @@
 package io.graypipe.front.observe;
 
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -61,6 +62,8 @@ public final class FrontMetrics {
     private volatile WorkerStatus workerStatus;
     private final String jpegDecoder;
     private final SharedRegions regions;
+    private volatile ResultCache cache = ResultCache.off();
+    private final ClientMetrics clients;
 
     /**
      * {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats);
@@ -79,6 +82,7 @@ public final class FrontMetrics {
         this.requestRate = new RateWindow(() -> clock.instant().getEpochSecond());
         double[] secondsBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
+        clients = new ClientMetrics(registry, secondsBuckets);
         requests = Counter.builder().name("graypipe_http_requests_total")
                 .help("HTTP requests answered, by route template, method and status code")
                 .labelNames("route", "method", "status").register(registry);
@@ -244,6 +248,11 @@ public final class FrontMetrics {
         bytesSent.inc(bytes);
     }
 
+    /** The per-client series and shares. */
+    public ClientMetrics clients() {
+        return clients;
+    }
+
     /**
      * Asks the workers for fresh figures, added up over every connected one; completes with them, or with empty
      * when none is reachable.
@@ -384,5 +393,15 @@ public final class FrontMetrics {
     }
 
     record StageSummary(long count, Double p50Ms, Double p95Ms) {
+    }
+
+    /** Adds the result cache's figures ({@code graypipe_cache_*}) to /metrics and its summary to /stats. */
+    public void watch(ResultCache resultCache) {
+        cache = resultCache;
+        CacheMetrics.register(registry, resultCache);
+    }
+
+    ResultCache cache() {
+        return cache;
     }
 }

@@ -1,5 +1,7 @@
 package io.graypipe.front.observe;
 
+import io.graypipe.front.cache.CacheStats;
+import io.graypipe.front.cache.ResultCache;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.protocol.WorkerStatus;
@@ -21,7 +23,20 @@ import java.util.concurrent.CompletableFuture;
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
                           Tasks tasks, Rates rates, long requestsTotal,
                           Map<String, Stage> stages, Queues queues, Bytes bytes, Pool pool, List<Worker> workers,
-                          Jvm jvm, FormatsReport formats) {
+                          Jvm jvm, FormatsReport formats, Cache cache,
+                          Map<String, ClientMetrics.Share> clients) {
+
+    /** The result cache: {@code store} is disk, redis or off; {@code hitRatio} null before the first lookup. */
+    public record Cache(String store, long hits, long misses, Double hitRatio, long evictions, long bytesUsed,
+                        long bytesAllowed) {
+        static Cache of(ResultCache cache) {
+            CacheStats stats = cache.stats();
+            Double ratio = stats.hitRatio();
+            return new Cache(cache.kind(), stats.hits(), stats.misses(),
+                    ratio == null ? null : Math.round(ratio * 1000) / 1000.0, stats.evictions(), cache.bytesUsed(),
+                    cache.bytesAllowed());
+        }
+    }
 
     /**
      * Rasters handed to the worker in shared-memory regions: {@code directory} is null when the front sends them all
@@ -103,7 +118,8 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 worker.map(StatsReport::pool).orElse(Pool.UNREACHABLE),
                 metrics.workerSnapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
                         w.inFlight(), w.dispatched(), w.failures())).toList(),
-                new Jvm(heap.getUsed(), heap.getMax()), formats);
+                new Jvm(heap.getUsed(), heap.getMax()), formats, Cache.of(metrics.cache()),
+                metrics.clients().shares());
     }
 
     private static Pool pool(WorkerStatus status) {

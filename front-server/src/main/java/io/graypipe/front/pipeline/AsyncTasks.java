@@ -31,7 +31,7 @@ public interface AsyncTasks {
                 if (released.compareAndSet(false, true) && copiesLeft.decrementAndGet() == 0) {
                     upload.release().run();
                 }
-            });
+            }, upload.owner());
             return accept(copy, options);
         }).toList();
     }

@@ -98,7 +98,9 @@ public final class DurableTasks implements AsyncTasks {
                     + " of " + files.maxBytes() + " bytes, --max-data-bytes); fetch or delete finished tasks, "
                     + "or retry after the Retry-After delay");
         }
-        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = tasks.createDurable(options.scale(), options.ops(), options.mode(), requestTimeout,
+                upload.owner());
+        ImagePipeline.recordCacheRequest(task, options);
         String id = task.id();
         try (InputStream in = upload.source().openStream()) {
             files.writeUpload(id, in);
@@ -114,7 +116,7 @@ public final class DurableTasks implements AsyncTasks {
         }
         task.finished().thenAccept(this::recordFinal);
         try {
-            pipeline.start(task, stored(id), options, this::storeResult);
+            pipeline.start(task, stored(id).ownedBy(upload.owner()), options, this::storeResult);
         } catch (RejectedExecutionException e) {
             tasks.delete(id);
             throw ImagePipeline.overloaded();
@@ -282,13 +284,20 @@ public final class DurableTasks implements AsyncTasks {
             // Records written before chains and modes existed have neither: plain gray where the worker likes.
             ProcessingOptions options = ProcessingOptions.recorded(status.scale(), record.format(), record.quality(),
                     status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
+                    status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
+                    .withCache(cacheRequest(status));
             enqueue(() -> pipeline.start(task, stored(id), options, this::storeResult));
             resumed++;
         }
         int orphans = files.sweepOrphans(known);
         log.info("data directory {}: {} tasks, {} resumed, {} orphaned files deleted, {} bytes used",
                 files.location(), known.size(), resumed, orphans, files.usedBytes());
+    }
+
+    /** What a stored task's request let the result cache do; records from before the cache: use, shared. */
+    static ProcessingOptions.CacheRequest cacheRequest(TaskStatus status) {
+        return status.cache() == null ? ProcessingOptions.CacheRequest.DEFAULT
+                : ProcessingOptions.CacheRequest.of(status.cache().policy(), status.cache().scope());
     }
 
     /** Starts a recovered task now, or as soon as the gray queue has room. */

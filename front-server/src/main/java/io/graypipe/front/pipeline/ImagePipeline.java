@@ -1,11 +1,16 @@
 package io.graypipe.front.pipeline;
 
+import io.graypipe.front.cache.CacheKey;
+import io.graypipe.front.cache.CachePolicy;
+import io.graypipe.front.cache.CachedImage;
+import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.LoadedImage;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskCache;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.ScaleOrder;
@@ -16,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -26,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A gray thread takes a worker slot before it decodes, so at most {@code workerSlots} rasters exist at once:
  * when the worker is the bottleneck, decoding waits instead of piling rasters up in the heap.
+ *
+ * <p>Every task, sync or async, looks in the result cache first (issue 21): the gray thread hashes the upload
+ * into its {@link CacheKey}, and a hit goes straight to the task's sink, with no decode, scale or encode. A miss
+ * runs as before, and its result is stored in the background.
  */
 public final class ImagePipeline {
     private static final Logger log = LoggerFactory.getLogger(ImagePipeline.class);
@@ -36,9 +46,20 @@ public final class ImagePipeline {
     private final ExecutorService grayExecutor;
     private final Semaphore workerSlots;
     private final Duration requestTimeout;
+    private final ResultCache cache;
+    private final ResultKeys keys;
 
+    /** A pipeline without a result cache. */
     public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
                          int workerSlots, Duration requestTimeout) {
+        this(decoder, worker, tasks, grayExecutor, workerSlots, requestTimeout, ResultCache.off(),
+                new ResultKeys(false, decoder.jpegDecoder()));
+    }
+
+    public ImagePipeline(ShrinkOnLoadDecoder decoder, Workers worker, TaskRegistry tasks, ExecutorService grayExecutor,
+                         int workerSlots, Duration requestTimeout, ResultCache cache, ResultKeys keys) {
+        this.cache = cache;
+        this.keys = keys;
         this.decoder = decoder;
         this.worker = worker;
         this.tasks = tasks;
@@ -52,7 +73,8 @@ public final class ImagePipeline {
      * the upload is released in every case once it is no longer needed.
      */
     public Task submit(Upload upload, ProcessingOptions options) {
-        Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = tasks.create(options.scale(), options.ops(), options.mode(), requestTimeout, upload.owner());
+        recordCacheRequest(task, options);
         try {
             start(task, upload, options, (done, image, output, ranIn) -> done.complete(image, output, ranIn));
         } catch (RejectedExecutionException e) {
@@ -69,7 +91,14 @@ public final class ImagePipeline {
      * @throws RejectedExecutionException when the gray queue is full or shut down; {@code upload} is then untouched
      */
     public void start(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
-        grayExecutor.execute(() -> run(task, upload, options, sink));
+        // Queued under its owner, at the upload's size: the gray queue is a FairQueue (see FrontServer).
+        grayExecutor.execute(new ClientWork(upload.owner(), upload.source().length(),
+                () -> run(task, upload, options, sink)));
+    }
+
+    /** Records on a new task what its request lets the cache do, so a task run again (restored) does the same. */
+    public static void recordCacheRequest(Task task, ProcessingOptions options) {
+        task.recordCache(new TaskCache(options.cache().policy().label(), options.cache().scope(), null, null));
     }
 
     public static FrontException overloaded() {
@@ -91,6 +120,20 @@ public final class ImagePipeline {
             }
             if (task.nanosLeft() <= 0) {
                 throw deadline();
+            }
+            long lookupStarted = System.nanoTime();
+            CacheKey key = keys.keyFor(upload.source(), options);
+            CachePolicy policy = options.cache().policy();
+            Optional<CachedImage> hit = policy == CachePolicy.USE ? cache.get(key) : Optional.empty();
+            task.recordCache(new TaskCache(policy.label(), options.cache().scope(),
+                    hit.isPresent() ? TaskCache.HIT : TaskCache.MISS, key.etag()));
+            if (hit.isPresent()) {
+                cache.stats().hit(System.nanoTime() - lookupStarted);
+                answerFromCache(task, hit.get(), sink);
+                return;
+            }
+            if (policy != CachePolicy.OFF) {
+                cache.stats().miss();
             }
             if (!workerSlots.tryAcquire(Math.max(0, task.nanosLeft()), TimeUnit.NANOSECONDS)) {
                 throw deadline();
@@ -124,8 +167,12 @@ public final class ImagePipeline {
                     .whenComplete((result, error) -> {
                         workerSlots.release();
                         if (error == null) {
-                            sink.accept(task, result.data(), new ImageInfo(result.format().label(), result.width(),
-                                    result.height(), result.data().length), result.mode());
+                            ImageInfo output = new ImageInfo(result.format().label(), result.width(),
+                                    result.height(), result.data().length);
+                            if (policy != CachePolicy.OFF) {
+                                cache.put(key, cachedImage(result.data(), output, task.status().input()));
+                            }
+                            sink.accept(task, result.data(), output, result.mode());
                         } else {
                             task.fail(asFrontException(error));
                         }
@@ -141,6 +188,18 @@ public final class ImagePipeline {
                 workerSlots.release();
             }
         }
+    }
+
+    private static void answerFromCache(Task task, CachedImage image, ResultSink sink) {
+        task.recordInput(new ImageInfo(image.inputFormat(), image.inputWidth(), image.inputHeight(),
+                image.inputBytes()));
+        sink.accept(task, image.data(), new ImageInfo(image.format(), image.width(), image.height(),
+                image.data().length), null);
+    }
+
+    private static CachedImage cachedImage(byte[] data, ImageInfo output, ImageInfo input) {
+        return new CachedImage(data, output.format(), output.width(), output.height(), input.format(),
+                input.width(), input.height(), input.bytes());
     }
 
     private FrontException deadline() {

@@ -1,5 +1,6 @@
 package io.graypipe.front.pipeline;
 
+import io.graypipe.front.cache.CachePolicy;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ExecutionMode;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * What the client asked for: the scale factor, the output format (null: follow the input), JPEG quality, where
- * the worker runs it ({@code mode}) and the filter chain run after scaling ({@code ops}, issue 11). Unknown
+ * the worker runs it ({@code mode}), the filter chain run after scaling ({@code ops}, issue 11) and what the
+ * result cache may do ({@code cache}, issue 21). Unknown
  * parameters are ignored, so clients can add their own without breaking.
  *
  * @param lossless WebP only: {@code lossless=true}; ignored for the other formats (PNG is always lossless)
@@ -24,18 +26,41 @@ import java.util.regex.Pattern;
  *                 answer carries {@code Vary: Accept}
  */
 public record ProcessingOptions(double scale, OutputFormat format, int quality, ExecutionMode mode, OpChain ops,
-                                boolean lossless, boolean auto) {
+                                boolean lossless, boolean auto, CacheRequest cache) {
     public static final double DEFAULT_SCALE = 0.5;
     public static final int DEFAULT_QUALITY = 85;
     /** Most {@code ops} values (variants) one {@code POST /tasks} may carry. */
     public static final int MAX_VARIANTS = 10;
-    /** Options without lossless or auto, as records written before they existed are read back. */
-    public ProcessingOptions(double scale, OutputFormat format, int quality, ExecutionMode mode, OpChain ops) {
-        this(scale, format, quality, mode, ops, false, false);
-    }
 
     private static final String LOSSLESS_SUFFIX = "+lossless";
     private static final Pattern DECIMAL = Pattern.compile("[+]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    /**
+     * Options without lossless, auto or a say about the cache (it is used, and shared by every client), as records
+     * written before those existed are read back.
+     */
+    public ProcessingOptions(double scale, OutputFormat format, int quality, ExecutionMode mode, OpChain ops) {
+        this(scale, format, quality, mode, ops, false, false, CacheRequest.DEFAULT);
+    }
+
+    /**
+     * What a request lets the result cache do ({@code cache=use|bypass|off}) and whose entries it may share
+     * ({@code scope}: empty for every client, else the client's identity under {@code --cache-scope client}).
+     */
+    public record CacheRequest(CachePolicy policy, String scope) {
+        public static final CacheRequest DEFAULT = new CacheRequest(CachePolicy.USE, "");
+
+        /** The request of a task restored from its status, which records it. */
+        public static CacheRequest of(String policy, String scope) {
+            CachePolicy parsed = policy == null ? null : CachePolicy.parse(policy);
+            return new CacheRequest(parsed == null ? CachePolicy.USE : parsed, scope == null ? "" : scope);
+        }
+    }
+
+    /** These options with {@code cache} instead of theirs. */
+    public ProcessingOptions withCache(CacheRequest cache) {
+        return new ProcessingOptions(scale, format, quality, mode, ops, lossless, auto, cache);
+    }
 
     /**
      * Reads {@code scale}, {@code format}, {@code quality}, {@code lossless}, {@code mode} and {@code ops} (one
@@ -95,9 +120,18 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
                         + "for the worker's --mode); got '" + clip(modeText) + "'");
             }
         }
+        CachePolicy cache = CachePolicy.USE;
+        String cacheText = params.get("cache");
+        if (cacheText != null) {
+            cache = CachePolicy.parse(cacheText.strip());
+            if (cache == null) {
+                throw new FrontException(ErrorCode.BAD_PARAMETER, "cache must be use, bypass or off; got '"
+                        + clip(cacheText) + "'");
+            }
+        }
         String opsText = params.get("ops");
         return new ProcessingOptions(scale, format, quality, mode, opsText == null ? OpChain.EMPTY : chain(opsText),
-                lossless, auto);
+                lossless, auto, new CacheRequest(cache, ""));
     }
 
     /**
@@ -120,7 +154,7 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
                 throw new FrontException(ErrorCode.BAD_PARAMETER, "ops=" + clip(chain.toString())
                         + " is given twice; give each variant once");
             }
-            variants.add(new ProcessingOptions(scale, format, quality, mode, chain, lossless, auto));
+            variants.add(new ProcessingOptions(scale, format, quality, mode, chain, lossless, auto, cache));
         }
         return variants;
     }
@@ -145,12 +179,12 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
         boolean lossless = recordedFormat.endsWith(LOSSLESS_SUFFIX);
         OutputFormat format = OutputFormat.parse(lossless
                 ? recordedFormat.substring(0, recordedFormat.length() - LOSSLESS_SUFFIX.length()) : recordedFormat);
-        return new ProcessingOptions(scale, format, quality, mode, ops, lossless, false);
+        return new ProcessingOptions(scale, format, quality, mode, ops, lossless, false, CacheRequest.DEFAULT);
     }
 
     /** These options with {@code format} (null: follow the input), as {@code format=auto} resolves. */
     public ProcessingOptions withFormat(OutputFormat newFormat) {
-        return new ProcessingOptions(scale, newFormat, quality, mode, ops, lossless, auto);
+        return new ProcessingOptions(scale, newFormat, quality, mode, ops, lossless, auto, cache);
     }
 
     private static OpChain chain(String text) {

@@ -17,6 +17,7 @@ import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.BatchChange;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskRegistry;
@@ -131,7 +132,9 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
-        Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout);
+        Task task = registry.detached(options.scale(), options.ops(), options.mode(), requestTimeout,
+                upload.owner());
+        ImagePipeline.recordCacheRequest(task, options);
         CompletableFuture<byte[]> image;
         try {
             image = CompletableFuture.supplyAsync(() -> read(upload.source()), storage);
@@ -158,8 +161,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     }
 
     /** Groups accepted tasks into a new batch; completes with its id. */
-    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames) {
-        String batchId = registry.newId();
+    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames, ClientId owner) {
+        String batchId = registry.newId(owner);
         return translated(store.createBatch(batchId, tasks.stream().map(Task::id).toList(), filenames))
                 .thenApply(created -> batchId);
     }
@@ -399,7 +402,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         // Records written before chains and modes existed have neither: plain gray where the worker likes.
         ProcessingOptions options = ProcessingOptions.recorded(status.scale(), record.format(), record.quality(),
                 status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()));
+                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
+                .withCache(DurableTasks.cacheRequest(status));
         try {
             pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
                     (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));

@@ -168,13 +168,15 @@ public final class Batch {
      * @param closed          whether tasks may still join it
      * @param finished        closed and every task final
      * @param imagesPerSecond images done per second since the batch was created (until it finished)
+     * @param cacheHits       done tasks answered from the result cache
      * @param variants        the counts per variant name ({@code OpChain.variantName()}), in the order the
      *                        variants first appear among the tasks
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BatchStatus(String id, Instant createdAt, Instant finishedAt, int total, int queued, int running,
                               int done, int failed, int cancelled, boolean closed, boolean finished,
-                              double imagesPerSecond, Map<String, VariantCounts> variants, List<Item> tasks) {
+                              double imagesPerSecond, Map<String, VariantCounts> variants, List<Item> tasks,
+                              int cacheHits) {
         /**
          * The figures of {@code items}, as any front computes them from a batch's tasks, local or shared.
          *
@@ -189,10 +191,14 @@ public final class Batch {
             int done = 0;
             int failed = 0;
             int cancelled = 0;
+            int cacheHits = 0;
             Map<String, VariantCounts> variants = new LinkedHashMap<>();
             for (Item item : items) {
                 TaskStatus status = item.task();
                 variants.merge(status.variant(), VariantCounts.of(status), VariantCounts::plus);
+                if (status.status() == TaskState.DONE && status.cache() != null && status.cache().hit()) {
+                    cacheHits++;
+                }
                 switch (status.status()) {
                     case QUEUED -> queued++;
                     case GRAYSCALE, SCALING -> running++;
@@ -205,13 +211,13 @@ public final class Batch {
             Instant end = finishedAt != null ? finishedAt : now;
             double seconds = Math.max(Duration.between(createdAt, end).toMillis(), 1) / 1000.0;
             return new BatchStatus(id, createdAt, finishedAt, items.size(), queued, running, done, failed, cancelled,
-                    closed, finished, Math.round(done / seconds * 100) / 100.0, variants, items);
+                    closed, finished, Math.round(done / seconds * 100) / 100.0, variants, items, cacheHits);
         }
 
         /** The same figures without the per-task list, for events that carry one task anyway. */
         public BatchStatus summary() {
             return new BatchStatus(id, createdAt, finishedAt, total, queued, running, done, failed, cancelled,
-                    closed, finished, imagesPerSecond, variants, null);
+                    closed, finished, imagesPerSecond, variants, null, cacheHits);
         }
 
         /** The tasks of one variant: its chain ({@code ops}, canonical) and how many are done or failed. */

@@ -4,7 +4,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +23,12 @@ public final class BatchStore {
 
     /** A closed batch of {@code members}: the tasks of one multi-file upload. */
     public Batch create(List<Batch.Member> members) {
-        Batch batch = new Batch(newId(), clock);
+        return create(members, ClientId.UNKNOWN);
+    }
+
+    /** A closed batch of {@code members}, owned by {@code owner} ({@link TaskIds}). */
+    public Batch create(List<Batch.Member> members, ClientId owner) {
+        Batch batch = new Batch(TaskIds.mint(random, owner), clock);
         members.forEach(batch::add);
         batch.close();
         batches.put(batch.id(), batch);
@@ -33,15 +37,14 @@ public final class BatchStore {
 
     /** An empty open batch that tasks join until it is closed ({@code POST /batches}). */
     public Batch open() {
-        Batch batch = new Batch(newId(), clock);
-        batches.put(batch.id(), batch);
-        return batch;
+        return open(ClientId.UNKNOWN);
     }
 
-    private String newId() {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        return HexFormat.of().formatHex(bits);
+    /** An empty open batch owned by {@code owner}. */
+    public Batch open(ClientId owner) {
+        Batch batch = new Batch(TaskIds.mint(random, owner), clock);
+        batches.put(batch.id(), batch);
+        return batch;
     }
 
     public Optional<Batch> find(String id) {

@@ -95,6 +95,11 @@ public final class Task {
         update(s -> s.withInput(input));
     }
 
+    /** Records what the result cache may do for this task, or did; no state change, so no event. */
+    public void recordCache(TaskCache cache) {
+        update(s -> s.withCache(cache));
+    }
+
     /** @param ranIn where the worker ran it */
     public boolean complete(byte[] encoded, ImageInfo output, ExecutionMode ranIn) {
         result = encoded;

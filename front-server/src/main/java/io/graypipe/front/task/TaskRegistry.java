@@ -7,7 +7,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,16 +34,27 @@ public final class TaskRegistry {
 
     /** A new in-memory task, for a sync request: scale, then run {@code ops} in {@code mode}. */
     public Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
-        return create(scale, ops, mode, deadline, false);
+        return create(scale, ops, mode, deadline, ClientId.UNKNOWN);
+    }
+
+    /** A new in-memory task for a sync request of {@code owner}. */
+    public Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline, ClientId owner) {
+        return create(scale, ops, mode, deadline, false, owner);
     }
 
     /** A new task whose record and files the caller keeps in the data directory. */
     public Task createDurable(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
-        return create(scale, ops, mode, deadline, true);
+        return createDurable(scale, ops, mode, deadline, ClientId.UNKNOWN);
     }
 
-    private Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline, boolean durable) {
-        String id = newId();
+    /** A new durable task of {@code owner}. */
+    public Task createDurable(double scale, OpChain ops, ExecutionMode mode, Duration deadline, ClientId owner) {
+        return create(scale, ops, mode, deadline, true, owner);
+    }
+
+    private Task create(double scale, OpChain ops, ExecutionMode mode, Duration deadline, boolean durable,
+                        ClientId owner) {
+        String id = newId(owner);
         Instant now = clock.instant();
         Task task = new Task(TaskStatus.queued(id, scale, ops, mode, now), clock, System.nanoTime() + deadline.toNanos(),
                 durable);
@@ -57,16 +67,14 @@ public final class TaskRegistry {
      * A new async task that this registry does not hold: with a shared store (--store) the store holds it, and
      * whichever front takes it from the work queue runs its own copy.
      */
-    public Task detached(double scale, OpChain ops, ExecutionMode mode, Duration deadline) {
-        return new Task(TaskStatus.queued(newId(), scale, ops, mode, clock.instant()), clock,
+    public Task detached(double scale, OpChain ops, ExecutionMode mode, Duration deadline, ClientId owner) {
+        return new Task(TaskStatus.queued(newId(owner), scale, ops, mode, clock.instant()), clock,
                 System.nanoTime() + deadline.toNanos(), true);
     }
 
-    /** 128 random bits as 32 hex digits: the id of a task, or of a batch. */
-    public String newId() {
-        byte[] bits = new byte[16];
-        random.nextBytes(bits);
-        return HexFormat.of().formatHex(bits);
+    /** 32 hex digits that carry {@code owner} ({@link TaskIds}): the id of a task, or of a batch. */
+    public String newId(ClientId owner) {
+        return TaskIds.mint(random, owner);
     }
 
     /** Calls {@code listener} with every task created from now on, before anyone else can see it change. */

@@ -77,7 +77,8 @@ public final class WorkerClient implements Workers {
     private final EventLoop loop;
     private final String label;
     private final Supplier<InetSocketAddress> address;
-    private final byte[] token;
+    /** The shared secret, asked for at each handshake: a rotated token file is used from the next connection. */
+    private final Supplier<byte[]> token;
     private final int maxFrameBytes;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<WorkerStatus>> statusCalls = new ConcurrentHashMap<>();
@@ -142,7 +143,7 @@ public final class WorkerClient implements Workers {
      *                      completely written to the worker's socket (waiting for a connection included)
      * @param regions       this front's shared-memory regions, offered in its HELLO; null for none
      */
-    public WorkerClient(EventLoopGroup group, String label, Supplier<InetSocketAddress> address, byte[] token,
+    public WorkerClient(EventLoopGroup group, String label, Supplier<InetSocketAddress> address, Supplier<byte[]> token,
                         int maxFrameBytes, SslContext tls, Consumer<Duration> transferTimes, SharedRegions regions) {
         // Seed the handshake's nonce generator here, on the caller's thread: the handshake runs on an event loop.
         Handshake.seed();
@@ -150,7 +151,7 @@ public final class WorkerClient implements Workers {
         this.label = label;
         this.transferTimes = transferTimes;
         this.address = address;
-        this.token = token.clone();
+        this.token = token;
         this.maxFrameBytes = maxFrameBytes;
         this.regions = regions;
         this.bootstrap = new Bootstrap()
@@ -492,6 +493,8 @@ public final class WorkerClient implements Workers {
     private final class Handler extends SimpleChannelInboundHandler<Message> {
         private Hello ourHello;
         private Hello workerHello;
+        /** The secret this connection's handshake uses, taken once so both proofs use the same one. */
+        private byte[] secret;
         private boolean handshaken;
 
         @Override
@@ -517,9 +520,10 @@ public final class WorkerClient implements Workers {
         private void handshake(ChannelHandlerContext ctx, Message message) {
             if (workerHello == null && message instanceof Hello hello && hello.role() == Hello.Role.WORKER) {
                 workerHello = hello;
-                ctx.writeAndFlush(Handshake.proof(token, Hello.Role.FRONT, ourHello, workerHello), ctx.voidPromise());
+                secret = token.get();
+                ctx.writeAndFlush(Handshake.proof(secret, Hello.Role.FRONT, ourHello, workerHello), ctx.voidPromise());
             } else if (workerHello != null && message instanceof Auth proof) {
-                if (Handshake.verify(token, Hello.Role.WORKER, ourHello, workerHello, proof)) {
+                if (Handshake.verify(secret, Hello.Role.WORKER, ourHello, workerHello, proof)) {
                     handshaken = true;
                     WorkerClient.this.workerHello = workerHello;
                     onHandshake(ourHello.sharesMemoryWith(workerHello));

@@ -11,9 +11,7 @@ import io.graypipe.front.testing.TaskLedger;
 import io.graypipe.front.testing.TestImages;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +52,8 @@ class SharedStoreTest {
 
     @BeforeEach
     void startRedis() throws IOException {
-        redis = RedisServer.start();
+        // Persistent as scripts/cluster runs it (docs/scale-out.md): an append-only file, fsynced every second.
+        redis = RedisServer.builder().config("appendonly", "yes").config("appendfsync", "everysec").start();
         started.add(redis);
     }
 
@@ -236,6 +235,33 @@ class SharedStoreTest {
         }
     }
 
+    @Test
+    void tasksQueuedWhenRedisIsKilledAndRestartedAllEndDone() throws Exception {
+        FrontProcess a = front();
+        // Frozen workers: the tasks stay queued or half-done in Redis, which is all that holds them when it dies.
+        List<ProcessHandle> frozen = freezeWorkers(a);
+        TaskLedger ledger = new TaskLedger();
+        for (int i = 0; i < 12; i++) {
+            ledger.submit(a, TestImages.png(200 + i, 100));
+        }
+        assertEquals(12L, (long) onRedis(redis -> redis.xlen(WORK)), "every accepted task is in the work queue");
+
+        redis.kill9();
+        redis.restart();
+        Await.until(FINISH, "the front to reach Redis again", () -> store(a).equals("ok"));
+        for (ProcessHandle worker : frozen) {
+            Signals.send("CONT", worker);
+        }
+
+        Map<String, JsonNode> finals = ledger.awaitAllFinal(a, FINISH);
+        assertEquals(12, TaskLedger.countDone(finals), "every task accepted before the restart is done: " + finals);
+        for (String id : ledger.accepted()) {
+            HttpResponse<byte[]> result = a.get("/tasks/" + id + "/result");
+            assertEquals(200, result.statusCode(), id);
+            assertEquals(finals.get(id).get("output").get("width").asInt(), TestImages.decode(result.body()).getWidth());
+        }
+    }
+
     /** What GET /readyz says about the store: ok or unavailable. */
     /** Stops the front's workers (SIGSTOP): it takes and decodes tasks, but can finish none. */
     private static List<ProcessHandle> freezeWorkers(FrontProcess front) throws Exception {
@@ -256,10 +282,7 @@ class SharedStoreTest {
 
     /** One command sequence on the test's Redis, over a connection of its own. */
     private <T> T onRedis(Function<RedisCommands<String, String>, T> commands) {
-        try (RedisClient client = RedisClient.create(redis.uri());
-             StatefulRedisConnection<String, String> connection = client.connect()) {
-            return commands.apply(connection.sync());
-        }
+        return redis.commands(commands);
     }
 
     private static String store(FrontProcess front) {

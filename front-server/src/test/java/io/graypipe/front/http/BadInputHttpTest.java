@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static io.graypipe.front.http.RawHttp.ascii;
+import static io.graypipe.front.http.RawHttp.concat;
 import static io.graypipe.front.http.RawHttp.part;
 import static io.graypipe.front.http.RawHttp.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -143,6 +144,46 @@ class BadInputHttpTest {
             assertEquals(400, response.status(), response::toString);
             assertEquals("malformed_multipart", response.errorCode());
             assertEquals(UploadReceiver.UNPARSABLE_PART_HEADER, response.json().path("error").path("message").asText());
+        }
+        assertServing();
+    }
+
+    /** An empty boundary made Netty's decoder throw where nobody answered: the connection dropped (issue 24). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("emptyBoundaries")
+    void anEmptyBoundaryIsAnsweredInGraypipesWords(String contentType) {
+        byte[] body = concat(part(BadRequests.BOUNDARY, "image", "a.png", TestImages.png(64, 48)),
+                RawHttp.closing(BadRequests.BOUNDARY));
+        for (String path : List.of("/process", "/tasks")) {
+            RawHttp.Response response = RawHttp.exchange(front.address(), post(path, contentType, body));
+
+            assertEquals(400, response.status(), () -> contentType + " on " + path + ": " + response);
+            assertEquals("malformed_multipart", response.errorCode());
+            assertEquals(UploadReceiver.UNUSABLE_BOUNDARY, response.json().path("error").path("message").asText());
+        }
+        assertServing();
+    }
+
+    static List<String> emptyBoundaries() {
+        return List.of("multipart/form-data; boundary=", "multipart/form-data;boundary=",
+                "multipart/form-data; charset=utf-8; boundary=", "multipart/form-data; boundary=\"\"",
+                "multipart/form-data; boundary=" + "b".repeat(71));
+    }
+
+    /** A nested multipart/mixed part without its own boundary answered "Index 2 out of bounds for length 2". */
+    @Test
+    void aNestedMultipartPartWithoutBoundaryIsAnsweredInGraypipesWords() {
+        byte[] nested = ascii("--" + BadRequests.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"image\"\r\n"
+                + "Content-Type: multipart/mixed\r\n\r\n--inner\r\nContent-Disposition: file; filename=\"a.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\nxx\r\n--inner--\r\n");
+        for (String path : List.of("/process", "/tasks")) {
+            RawHttp.Response response = RawHttp.exchange(front.address(), BadRequests.multipart(path, nested));
+
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("malformed_multipart", response.errorCode());
+            String message = response.json().path("error").path("message").asText();
+            assertTrue(UploadReceiver.MALFORMED_MESSAGES.contains(message), "graypipe's own words: " + message);
+            assertFalse(message.contains("out of bounds"), message);
         }
         assertServing();
     }

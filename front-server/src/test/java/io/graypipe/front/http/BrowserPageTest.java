@@ -33,16 +33,7 @@ class BrowserPageTest {
 
     @Test
     void twoVariantsInBothModesGoThroughThePageAndDownloadAsOneZip() throws Exception {
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        String required = "GRAYPIPE_REQUIRE_BROWSER";
-        ExternalTools.require(Files.isExecutable(chromium), required,
-                "no chromium at " + chromium + " (apt-get install -y chromium)");
-        Path node = onPath("node");
-        ExternalTools.require(node != null, required, "node is not on PATH");
-        ExternalTools.require(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")), required,
-                "run npm ci in " + BROWSER_DIR);
-
-        Files.createDirectories(ARTIFACTS);
+        Path node = requireBrowser();
         Path inputs = Files.createTempDirectory("graypipe-page");
         Path first = Files.write(inputs.resolve("sunset.png"), TestImages.png(320, 240));
         Path second = Files.write(inputs.resolve("harbour.jpg"), TestImages.jpeg(400, 300));
@@ -58,16 +49,7 @@ class BrowserPageTest {
             for (Path file : new Path[]{first, second, bad}) {
                 command.add(file.toString());
             }
-            Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ARTIFACTS.resolve("page-test.log").toFile()).start();
-            boolean ended = run.waitFor(300, TimeUnit.SECONDS);
-            if (!ended) {
-                run.descendants().forEach(ProcessHandle::destroyForcibly);
-                run.destroyForcibly();
-            }
-            String log = Files.readString(ARTIFACTS.resolve("page-test.log"));
-            assertTrue(ended, "the browser test did not finish:\n" + log);
-            assertEquals(0, run.exitValue(), log);
+            String log = runScript(command, "page-test.log");
             assertTrue(log.contains("\"results\":8"), log);
             assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
             List<String> entries = new ArrayList<>();
@@ -91,6 +73,55 @@ class BrowserPageTest {
             Collections.sort(expected);
             assertEquals(expected, entries, log);
         }
+    }
+
+    /**
+     * {@code /docs} (Swagger UI) renders from the front alone (the script fails on any request for another host),
+     * and "Try it out" on {@code POST /process} with a file shows status 200 and an image content type.
+     */
+    @Test
+    void docsRenderFromTheFrontAloneAndTryItOutProcessesAnUpload() throws Exception {
+        Path node = requireBrowser();
+        Path inputs = Files.createTempDirectory("graypipe-docs");
+        Path image = Files.write(inputs.resolve("harbour.png"), TestImages.png(200, 150));
+        Path screenshot = ARTIFACTS.resolve("docs.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        try (TestFront front = TestFront.builder().start()) {
+            String log = runScript(List.of(node.toString(), "docs.test.mjs", front.base().toString(), image.toString(),
+                    screenshot.toString(), inputs.resolve("profile").toString()), "docs-test.log");
+            assertTrue(log.contains("\"status\":\"200\""), log);
+            assertTrue(log.contains("\"elsewhere\":[]"), log);
+            assertTrue(Files.size(screenshot) > 10_000, "screenshot missing or empty");
+        }
+    }
+
+    /** The node binary, once chromium and the test's node_modules are there; skips or fails as ExternalTools says. */
+    private static Path requireBrowser() throws Exception {
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        String required = "GRAYPIPE_REQUIRE_BROWSER";
+        ExternalTools.require(Files.isExecutable(chromium), required,
+                "no chromium at " + chromium + " (apt-get install -y chromium)");
+        Path node = onPath("node");
+        ExternalTools.require(node != null, required, "node is not on PATH");
+        ExternalTools.require(Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core")), required,
+                "run npm ci in " + BROWSER_DIR);
+        Files.createDirectories(ARTIFACTS);
+        return node;
+    }
+
+    /** Runs a browser script to its end (5 minutes at most) and returns its output; it must exit 0. */
+    private static String runScript(List<String> command, String logName) throws Exception {
+        Process run = new ProcessBuilder(command).directory(BROWSER_DIR.toFile()).redirectErrorStream(true)
+                .redirectOutput(ARTIFACTS.resolve(logName).toFile()).start();
+        boolean ended = run.waitFor(300, TimeUnit.SECONDS);
+        if (!ended) {
+            run.descendants().forEach(ProcessHandle::destroyForcibly);
+            run.destroyForcibly();
+        }
+        String log = Files.readString(ARTIFACTS.resolve(logName));
+        assertTrue(ended, "the browser test did not finish:\n" + log);
+        assertEquals(0, run.exitValue(), log);
+        return log;
     }
 
     private static Path onPath(String name) {

@@ -132,7 +132,10 @@ class EventLoopBlockingTest {
                 BadRequests.multipart("/process", part(BadRequests.BOUNDARY, "scale", null, RawHttp.ascii("0.25")),
                         part(BadRequests.BOUNDARY, "image", "a.png", png)),
                 post("/process", "image/png", TestImages.truncated(spilled)),
-                post("/process", "image/jpeg", TestImages.jpegClaiming(64000, 64000)));
+                post("/process", "image/jpeg", TestImages.jpegClaiming(64000, 64000)),
+                post("/info", "image/png", spilled),
+                BadRequests.multipart("/info", part(BadRequests.BOUNDARY, "image", "big.png", spilled)),
+                post("/info", "image/png", TestImages.truncated(spilled)));
         for (byte[] request : requests) {
             RawHttp.Response response = RawHttp.exchange(front.address(), request);
             assertTrue(response.status() == 200 || response.status() == 422, response::toString);
@@ -143,6 +146,8 @@ class EventLoopBlockingTest {
         Await.until(Duration.ofSeconds(10), "the task to finish", () -> "done".equals(
                 RawHttp.get(front.address(), "/tasks/" + id).json().path("status").asText()));
         assertEquals(200, RawHttp.get(front.address(), "/tasks/" + id + "/result").status());
+        assertEquals(200, RawHttp.get(front.address(), "/docs").status());
+        assertEquals(200, RawHttp.get(front.address(), "/docs/swagger-ui-bundle.js").status());
 
         assertEquals(List.of(), blockedEventLoops, "blocking calls on an event loop");
     }

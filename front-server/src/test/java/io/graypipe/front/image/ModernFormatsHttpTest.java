@@ -212,7 +212,7 @@ class ModernFormatsHttpTest {
 
     @Test
     void withLibavifHiddenAvifIs501AndAutoStillAnswers() throws Exception {
-        try (TestFront noAvif = TestFront.builder().library("--avif-library", "off").start()) {
+        try (TestFront noAvif = TestFront.builder().option("--avif-library", "off").start()) {
             byte[] jpeg = TestImages.jpeg(40, 30);
             HttpResponse<byte[]> refused = process(noAvif, "format=avif", jpeg, null);
             assertEquals(501, refused.statusCode());

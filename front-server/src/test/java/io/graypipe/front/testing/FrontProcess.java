@@ -106,6 +106,10 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
             List<String> command = new ArrayList<>(List.of("-i", host, "-p", Integer.toString(port),
                     "--data-dir", (dataDir != null ? dataDir : privateDataDir).toString()));
             command.addAll(args);
+            if (!args.contains("--cache-size")) {
+                // As in TestFront: the cache is off unless a test turns it on, so repeated images reach the workers.
+                command.addAll(List.of("--cache-size", "0"));
+            }
             List<URI> addresses = new CopyOnWriteArrayList<>();
             JvmProcess jvm = JvmProcess.start(launcher, "256m", "io.graypipe.front.FrontMain", command, line -> {
                 Matcher match = LISTENING.matcher(line);
@@ -196,8 +200,12 @@ public final class FrontProcess implements HttpTarget, AutoCloseable {
 
     /** The value of one sample of GET /metrics, e.g. {@code graypipe_http_requests_total{method="GET",…}}; 0 when absent. */
     public double metric(String series) {
-        Matcher sample = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-                .matcher(new String(get("/metrics").body(), StandardCharsets.UTF_8));
+        return sample(new String(get("/metrics").body(), StandardCharsets.UTF_8), series);
+    }
+
+    /** The value of {@code series} (name and labels, as written) in a /metrics text; 0 when absent. */
+    static double sample(String metrics, String series) {
+        Matcher sample = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
         return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
     }
 

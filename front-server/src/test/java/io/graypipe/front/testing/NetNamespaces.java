@@ -1,6 +1,5 @@
 package io.graypipe.front.testing;
 
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,13 +36,15 @@ import java.util.regex.Pattern;
  * Everything it makes is named after this JVM's pid ({@code gpns-PID-NAME} namespaces, a {@code gpPID} interface
  * on the host), so concurrent runs do not meet, and {@link #create()} first removes what runs that died (their pid
  * is gone) left behind. {@link #close()} removes everything. Needs root and iproute2's {@code ip}; the calling test
- * is skipped with a note otherwise.
+ * is skipped with a note otherwise, or fails where {@code GRAYPIPE_REQUIRE_NETNS} is set.
  */
 public final class NetNamespaces implements AutoCloseable {
     private static final String NAMESPACE_PREFIX = "gpns-";
     private static final Pattern NAMESPACE = Pattern.compile("^" + NAMESPACE_PREFIX + "(\\d+)-\\S+", Pattern.MULTILINE);
     private static final Pattern ROOT_LINK = Pattern.compile("^\\d+: gp(\\d+)[@:]", Pattern.MULTILINE);
     private static final Path IP = Path.of("/usr/sbin/ip");
+    /** Set (as in .ci/run) to make these tests fail rather than skip where they cannot run. */
+    public static final String REQUIRED = "GRAYPIPE_REQUIRE_NETNS";
     private static final int ROOT_HOST = 254;
 
     /** One namespace cabled to the switch. */
@@ -77,11 +78,16 @@ public final class NetNamespaces implements AutoCloseable {
         return net;
     }
 
-    /** Skips the calling test with a note unless it runs as root with iproute2's {@code ip}. */
+    /**
+     * Skips the calling test with a note unless it runs as root with iproute2's {@code ip}; fails it instead where
+     * {@code GRAYPIPE_REQUIRE_NETNS} is set, as in CI, so the multi-host tests cannot be skipped without a trace.
+     */
     public static void requireRoot() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(IP), "network namespace tests need iproute2's " + IP);
+        ExternalTools.require(Files.isExecutable(IP), REQUIRED, "network namespace tests need iproute2's " + IP
+                + " (apt-get install -y iproute2)");
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Assumptions.assumeTrue(uid == 0, "network namespace tests run only as root (ip netns); skipped as uid " + uid);
+        ExternalTools.require(uid == 0, REQUIRED, "network namespace tests run only as root (ip netns); skipped as uid "
+                + uid);
     }
 
     private void buildSwitch() throws IOException {

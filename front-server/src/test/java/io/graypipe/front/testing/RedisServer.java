@@ -1,5 +1,10 @@
 package io.graypipe.front.testing;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.function.Function;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -153,6 +158,14 @@ public final class RedisServer implements AutoCloseable {
             stop();
         }
         launch();
+    }
+
+    /** One command sequence on this Redis, over a connection of its own. */
+    public <T> T commands(Function<RedisCommands<String, String>, T> commands) {
+        try (RedisClient client = RedisClient.create(uri());
+             StatefulRedisConnection<String, String> connection = client.connect()) {
+            return commands.apply(connection.sync());
+        }
     }
 
     /** Whether the server answers PING from this JVM now. */

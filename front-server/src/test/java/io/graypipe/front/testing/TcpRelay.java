@@ -100,6 +100,13 @@ public final class TcpRelay implements AutoCloseable {
         }
     }
 
+    /** Cuts every connection made so far, as a network blip would; new ones are still relayed. */
+    public void dropConnections() {
+        List<Socket> open = List.copyOf(sockets);
+        sockets.removeAll(open);
+        open.forEach(TcpRelay::closeQuietly);
+    }
+
     @Override
     public void close() throws IOException {
         listener.close();

@@ -45,6 +45,7 @@ public final class TestFront implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> options = new LinkedHashMap<>();
         private final List<String> flags = new ArrayList<>();
+        private Path dataDir;
 
         private Builder() {
             workerMode("threads");
@@ -120,12 +121,20 @@ public final class TestFront implements AutoCloseable {
             return this;
         }
 
-        /** Hides a codec library ({@code --turbojpeg-library}, {@code --webp-library}, {@code --avif-library}). */
-        public Builder library(String flag, String library) {
-            return option(flag, library);
+        /** Further command-line words as a user would type them, e.g. {@code args("--rate-limit", "2")}. */
+        public Builder args(String... words) {
+            flags.addAll(List.of(words));
+            return this;
         }
 
-        private Builder option(String name, String value) {
+        /** The data directory, kept after {@code close()}: for a front started again on the same one. */
+        public Builder dataDir(Path dir) {
+            dataDir = dir;
+            return this;
+        }
+
+        /** Any other option of FrontMain, as a user would pass it, e.g. {@code option("--cache-size", "0")}. */
+        public Builder option(String name, String value) {
             options.put(name, value);
             return this;
         }
@@ -137,9 +146,15 @@ public final class TestFront implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of("-i", "127.0.0.1", "-p", "0",
                     "--worker-jvm-options", "-Xms16m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "--shutdown-grace", "2",
-                    "--data-dir", root.resolve("data").toString(), "--upload-dir", root.resolve("uploads").toString()));
+                    "--data-dir", (dataDir != null ? dataDir : root.resolve("data")).toString(),
+                    "--upload-dir", root.resolve("uploads").toString()));
             options.forEach((name, value) -> args.addAll(List.of(name, value)));
             args.addAll(flags);
+            if (!args.contains("--cache-size")) {
+                // Tests send the same images again and again, and most test what happens to the work: a result cache
+                // would answer them without it. The cache's own tests turn it on with option("--cache-size", ...).
+                args.addAll(List.of("--cache-size", "0"));
+            }
             FrontServer server;
             try {
                 server = FrontServer.start(FrontMain.parse(args.toArray(String[]::new)));
@@ -185,6 +200,23 @@ public final class TestFront implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
                         .header("Content-Type", body.contentType()).POST(body.publisher()).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** One sample of /metrics ({@code series}: name and labels as written); 0 when absent. */
+    public double metric(String series) {
+        try {
+            return FrontProcess.sample(get("/metrics").body(), series);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading /metrics", e);
+        }
+    }
+
+    /** The data directory this front uses. */
+    public Path dataDir() {
+        return server.dataDir();
     }
 
     public Path uploadDir() {

@@ -1,6 +1,7 @@
 package io.graypipe.worker.image.filter;
 
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.worker.image.AreaAverageScaler;
 import io.graypipe.worker.image.PlanarRaster;
@@ -77,15 +78,9 @@ final class Geometry {
         if (w <= boxW && h <= boxH) {
             return raster;
         }
-        int ow;
-        int oh;
-        if ((long) boxW * h <= (long) boxH * w) { // width limits
-            ow = boxW;
-            oh = (int) Math.max(1, (long) h * boxW / w);
-        } else {
-            oh = boxH;
-            ow = (int) Math.max(1, (long) w * boxH / h);
-        }
+        int[] fitted = OpChain.fitInside(w, h, boxW, boxH);
+        int ow = fitted[0];
+        int oh = fitted[1];
         byte[] alpha = raster.alpha();
         byte[][] planes = new byte[raster.colourPlanes()][];
         byte[] scaledAlpha = null;

@@ -1,0 +1,149 @@
+package io.graypipe.front.image;
+
+import javax.imageio.stream.ImageInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The container structure of WebP (RIFF chunks) and AVIF (ISO-BMFF boxes) that {@code POST /info} needs beyond
+ * metadata-extractor: the signature, that every chunk or box lies inside the file (a truncated file is refused as
+ * it is for the other formats), WebP's frame count and AVIF's alpha auxiliary image. Reads no image data.
+ */
+final class WebpAvifHeaders {
+    private static final byte[] ALPHA_URN = "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AV1_ALPHA_URN = "urn:mpeg:hevc:2015:auxid:1".getBytes(StandardCharsets.US_ASCII);
+    /** A meta box is a few hundred bytes; one larger than this is not buffered to look for alpha. */
+    private static final long MAX_META_BYTES = 1 << 20;
+
+    private WebpAvifHeaders() {
+    }
+
+    /** "webp" or "avif" from the first 12 bytes, or null. */
+    static String sniff(byte[] b, int n) {
+        if (n >= 12 && ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) {
+            return "webp";
+        }
+        if (n >= 12 && ascii(b, 4, "ftyp") && (ascii(b, 8, "avif") || ascii(b, 8, "avis"))) {
+            return "avif";
+        }
+        return null;
+    }
+
+    /** Checks a WebP's RIFF chunks from the start of the file; returns its frame count (ANMF chunks, at least 1). */
+    static int webpFrames(ImageInputStream in) throws IOException {
+        in.setByteOrder(ByteOrder.LITTLE_ENDIAN);
+        in.seek(4);
+        long riffEnd = 8 + in.readUnsignedInt();
+        requireWithin(in, riffEnd, "WebP");
+        int frames = 0;
+        long pos = 12;
+        while (pos + 8 <= riffEnd) {
+            in.seek(pos);
+            byte[] fourcc = new byte[4];
+            in.readFully(fourcc);
+            long size = in.readUnsignedInt();
+            long end = pos + 8 + size + (size & 1);
+            if (end > riffEnd + (size & 1)) {
+                throw new EOFException("a WebP chunk runs past the end of the file: the file is truncated");
+            }
+            if (ascii(fourcc, 0, "ANMF")) {
+                frames++;
+            }
+            pos = end;
+        }
+        return Math.max(1, frames);
+    }
+
+    /** What an AVIF's top-level boxes say, once each is checked to lie inside the file. */
+    record Avif(boolean animated, boolean hasAlpha) {
+    }
+
+    static Avif avif(ImageInputStream in) throws IOException {
+        in.setByteOrder(ByteOrder.BIG_ENDIAN);
+        long length = in.length();
+        long pos = 0;
+        boolean animated = false;
+        boolean alpha = false;
+        boolean mdat = false;
+        while (length < 0 || pos < length) {
+            in.seek(pos);
+            int first = in.read();
+            if (first < 0) {
+                break;
+            }
+            in.seek(pos);
+            long size = in.readUnsignedInt();
+            byte[] type = new byte[4];
+            in.readFully(type);
+            long header = 8;
+            if (size == 1) {
+                size = in.readLong();
+                header = 16;
+            } else if (size == 0) {
+                size = length - pos;
+            }
+            if (size < header) {
+                throw new IOException("an AVIF box has the invalid size " + size);
+            }
+            long end = pos + size;
+            requireWithin(in, end, "AVIF");
+            if (ascii(type, 0, "ftyp")) {
+                byte[] brands = read(in, size - header, 4096);
+                animated = contains(brands, "avis".getBytes(StandardCharsets.US_ASCII));
+            } else if (ascii(type, 0, "meta") && size <= MAX_META_BYTES) {
+                byte[] meta = read(in, size - header, MAX_META_BYTES);
+                alpha = contains(meta, ALPHA_URN) || contains(meta, AV1_ALPHA_URN);
+            } else if (ascii(type, 0, "mdat")) {
+                mdat = true;
+            }
+            pos = end;
+        }
+        if (!mdat) {
+            throw new EOFException("the AVIF has no image data (mdat box): the file is truncated");
+        }
+        return new Avif(animated, alpha);
+    }
+
+    private static void requireWithin(ImageInputStream in, long end, String format) throws IOException {
+        long length = in.length();
+        if (length >= 0 && end > length) {
+            throw new EOFException(format + " data runs past the end of the file: the file is truncated");
+        }
+        if (length < 0) {
+            in.seek(end - 1);
+            if (in.read() < 0) {
+                throw new EOFException(format + " data runs past the end of the file: the file is truncated");
+            }
+        }
+    }
+
+    private static byte[] read(ImageInputStream in, long size, long max) throws IOException {
+        byte[] data = new byte[(int) Math.min(size, max)];
+        in.readFully(data);
+        return data;
+    }
+
+    private static boolean contains(byte[] data, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= data.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (data[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean ascii(byte[] data, int offset, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (data[offset + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
