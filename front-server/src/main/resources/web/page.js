@@ -278,10 +278,10 @@ function followBatch(batchId, done) {
   events.onerror = () => { if (events.readyState === EventSource.CLOSED) showMessage("Lost the live connection to the server."); };
 }
 
-async function post(url, body) {
+async function post(url, body, headers) {
   let response, json = null;
   try {
-    response = await api(url, { method: "POST", body });
+    response = await api(url, { method: "POST", body, headers });
     json = await response.json().catch(() => null);
   } catch (e) {
     response = { ok: false, status: 0 };
@@ -325,7 +325,9 @@ $("upload").addEventListener("click", async () => {
         if (mode) query.set("mode", mode);
         if (chain) query.set("ops", chain);
         groups[i].start = performance.now();
-        answers.push(post("/tasks?" + query, form).then((body) => ({ body, group: groups[i] })));
+        // format=auto follows Accept: this page shows AVIF and WebP, as every current browser does.
+        const accept = { Accept: "application/json, image/avif, image/webp" };
+        answers.push(post("/tasks?" + query, form, accept).then((body) => ({ body, group: groups[i] })));
       }
       for (const { body, group } of await Promise.all(answers)) {
         body.tasks.forEach((entry, i) => {

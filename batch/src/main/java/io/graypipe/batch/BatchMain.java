@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** {@code scripts/batch}: processes a whole folder tree through graypipe. */
 @Command(name = "batch", sortOptions = false, usageHelpWidth = 110,
         description = {
-                "Sends every image under INPUT_DIR (JPEG, PNG, GIF or BMP, recognised by its bytes, never its name)"
+                "Sends every image under INPUT_DIR (JPEG, PNG, GIF, BMP, WebP or AVIF, recognised by its bytes, never its name)"
                         + " through graypipe and writes OUTPUT_DIR/<variant>/<same relative path>, one folder per"
                         + " variant (with --mode both: OUTPUT_DIR/<mode>/<variant>/...). Other files are skipped and"
                         + " listed. Prints progress, then a summary table that also goes to OUTPUT_DIR/report.json.",
@@ -53,7 +53,7 @@ public final class BatchMain implements Callable<Integer> {
     }
 
     enum Format {
-        jpeg, png
+        jpeg, png, webp, avif, auto
     }
 
     @Spec
@@ -79,8 +79,8 @@ public final class BatchMain implements Callable<Integer> {
             description = "Scale factor, 0 < S <= 1 (default: ${DEFAULT-VALUE}).")
     double scale;
 
-    @Option(names = "--format", paramLabel = "jpeg|png",
-            description = "Output format (default: the input's when JPEG or PNG, otherwise png).")
+    @Option(names = "--format", paramLabel = "jpeg|png|webp|avif|auto",
+            description = "Output format (default: the input's when JPEG, otherwise png). webp and avif need the worker's libwebp or libavif; auto takes AVIF, else WebP, else the default, whichever the front can write, and names each output after the format it got.")
     Format format;
 
     @Option(names = "--quality", paramLabel = "Q", description = "JPEG quality 1-100 (default: the front's, 85).")
@@ -190,7 +190,7 @@ public final class BatchMain implements Callable<Integer> {
 
     private static void print(BatchReport report, PrintStream out) {
         if (!report.notImages().isEmpty()) {
-            out.println("Skipped, not an image (JPEG, PNG, GIF or BMP by their bytes):");
+            out.println("Skipped, not an image (JPEG, PNG, GIF, BMP, WebP or AVIF by their bytes):");
             report.notImages().forEach(file -> out.println("  " + SafeText.forLog(file)));
         }
         if (!report.failures().isEmpty()) {

@@ -14,7 +14,7 @@ import java.util.List;
  * @param passes            one entry per variant and mode, in the order they ran
  * @param threadsVsProcesses with {@code --mode both}: per variant, threads' images per second over processes'
  * @param failures          every image that failed, with the front's error code and message
- * @param notImages         files skipped because their bytes are no JPEG, PNG, GIF or BMP (relative paths)
+ * @param notImages         files skipped because their bytes are no JPEG, PNG, GIF, BMP, WebP or AVIF (relative paths)
  */
 record BatchReport(String front, String cpuSource, boolean interrupted, long imagesFound, int concurrency,
                    List<PassReport> passes, List<ModeComparison> threadsVsProcesses, List<FileFailure> failures,

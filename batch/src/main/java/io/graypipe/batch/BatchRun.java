@@ -5,6 +5,7 @@ import io.graypipe.batch.BatchReport.ModeComparison;
 import io.graypipe.batch.BatchReport.PassReport;
 import io.graypipe.batch.FrontMessages.Failure;
 import io.graypipe.batch.FrontMessages.TaskStatus;
+import io.graypipe.protocol.ImageFormat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ final class BatchRun {
                 if (stopping.getAsBoolean() || badRequest.get() != null) {
                     break;
                 }
-                Optional<ImageKind> kind = Files.isRegularFile(file) ? ImageKind.of(file) : Optional.empty();
+                Optional<ImageFormat> kind = Files.isRegularFile(file) ? ImageKind.of(file) : Optional.empty();
                 if (kind.isPresent()) {
                     slots.acquire();
                     uploads.execute(() -> {
@@ -170,12 +171,15 @@ final class BatchRun {
         final LongAdder cacheHits = new LongAdder();
     }
 
-    private void processImage(Pass pass, Path file, ImageKind kind, PassTally tally, Progress progress,
+    private void processImage(Pass pass, Path file, ImageFormat kind, PassTally tally, Progress progress,
                               RunContext run) {
         Path relative = config.input().relativize(file);
-        String format = config.format() != null ? config.format() : kind.defaultOutputFormat();
+        // format=auto: the front picks from the Accept header; the name follows the format it answers with.
+        String format = config.format() != null && !"auto".equals(config.format()) ? config.format()
+                : kind.defaultOutput().label();
         Path target = layout.target(pass, relative, format);
-        if (config.skipExisting() && Files.isRegularFile(target)) {
+        if (config.skipExisting() && ("auto".equals(config.format()) ? layout.anyTarget(pass, relative)
+                : Files.isRegularFile(target))) {
             tally.skipped.increment();
             progress.advance(false);
             return;

@@ -103,6 +103,8 @@ final class FrontClient {
                         + batchId + "&filename=" + URLEncoder.encode(name, StandardCharsets.UTF_8))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/octet-stream")
+                // With --format auto the front picks the best format this client takes; the CLI writes them all.
+                .header("Accept", "image/avif,image/webp,image/jpeg,image/png")
                 .POST(fileBody(image))
                 .build();
         int connectionFailures = 0;

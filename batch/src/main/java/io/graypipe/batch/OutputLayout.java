@@ -1,5 +1,6 @@
 package io.graypipe.batch;
 
+import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.SafeText;
 
 import java.io.IOException;
@@ -31,7 +32,17 @@ final class OutputLayout {
         this.modeFolders = modeFolders;
     }
 
-    /** The output of the input at {@code relative} (to the input folder) in {@code format} ("jpeg" or "png"). */
+    /** Whether an output of the input at {@code relative} exists in any format ({@code --format auto}). */
+    boolean anyTarget(Pass pass, Path relative) {
+        for (OutputFormat format : OutputFormat.values()) {
+            if (Files.isRegularFile(target(pass, relative, format.label()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The output of the input at {@code relative} (to the input folder) in {@code format} (an {@link OutputFormat} label). */
     Path target(Pass pass, Path relative, String format) {
         Path folder = modeFolders ? output.resolve(pass.mode()).resolve(pass.variant()) : output.resolve(pass.variant());
         String name = relative.getFileName().toString();

@@ -2,6 +2,7 @@ package io.graypipe.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
@@ -95,6 +96,32 @@ class BatchCliTest {
         assertEquals(3, resumed.at("/passes/0/skipped_existing").asInt());
         assertEquals("sub/deeper/broken.jpg", resumed.at("/failures/0/file").asText());
         assertEquals(written, outputs(output), "no output was rewritten");
+    }
+
+    @Test
+    void webpAndAutoNameEachOutputAfterTheFormatTheFrontWrote() throws Exception {
+        String formats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                front.uri("127.0.0.1", "/formats")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        ExternalTools.require(formats.contains("\"avif\"]") || formats.contains("\"avif\","), "GRAYPIPE_REQUIRE_AVIF_TOOLS",
+                "the worker cannot encode AVIF: install Debian's libavif15 (GET /formats: " + formats + ")");
+        Path input = Files.createDirectories(dir.resolve("in/sub"));
+        Files.write(input.resolve("a.jpg"), TestImages.jpeg(160, 100));
+        Files.write(input.resolve("b.png"), TestImages.png(100, 60));
+        Path output = dir.resolve("out");
+        CliProcess auto = CliProcess.run(dir.resolve("in").toString(), output.toString(), "--url", url(), "--format", "auto");
+        assertEquals(0, auto.exitCode(), auto.output());
+        CliProcess webp = CliProcess.run(dir.resolve("in").toString(), output.toString(), "--url", base("[::1]"),
+                "--format", "webp");
+        assertEquals(0, webp.exitCode(), webp.output());
+        assertEquals(List.of("gray/sub/a.jpg.avif", "gray/sub/a.jpg.webp", "gray/sub/b.png.avif", "gray/sub/b.png.webp"),
+                List.copyOf(outputs(output).keySet()));
+        assertTrue(new String(Files.readAllBytes(output.resolve("gray/sub/a.jpg.avif")), 4, 8,
+                java.nio.charset.StandardCharsets.US_ASCII).startsWith("ftypavif"), "an AVIF file");
+        CliProcess again = CliProcess.run(dir.resolve("in").toString(), output.toString(), "--url", url(),
+                "--format", "auto", "--skip-existing");
+        assertEquals(0, again.exitCode(), again.output());
+        assertEquals(2, FrontClient.JSON.readTree(output.resolve("report.json").toFile())
+                .at("/passes/0/skipped_existing").asInt(), "auto finds the outputs it wrote");
     }
 
     @Test

@@ -19,6 +19,8 @@ class OutputLayoutTest {
         assertEquals(Path.of("/out/gray/c.gif.png"), layout.target(new Pass(null, null), Path.of("c.gif"), "png"));
         assertEquals(Path.of("/out/gray/photo.jpg.png"), layout.target(new Pass(null, null), Path.of("photo.jpg"), "png"));
         assertEquals(Path.of("/out/gray/noext.jpg"), layout.target(new Pass(null, null), Path.of("noext"), "jpeg"));
+        assertEquals(Path.of("/out/gray/photo.jpg.webp"), layout.target(new Pass(null, null), Path.of("photo.jpg"), "webp"));
+        assertEquals(Path.of("/out/gray/x.avif"), layout.target(new Pass(null, null), Path.of("x.avif"), "avif"));
     }
 
     @Test

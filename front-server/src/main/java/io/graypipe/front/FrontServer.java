@@ -317,7 +317,7 @@ public final class FrontServer implements AutoCloseable {
         dataFactory.setBaseDir(config.uploads().dir().toString());
         dataFactory.setDeleteOnExit(false);
         ShrinkOnLoadDecoder decoder = ShrinkOnLoadDecoder.create(new ImageLimits(config.processing().maxPixels(),
-                config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg);
+                config.processing().maxDimension()), config.processing().exactScaling(), turboJpeg, codecs.avif());
         resultCache = openCache(config, taskFiles.root());
         ImagePipeline pipeline = new ImagePipeline(decoder, workers, tasks, grayExecutor, workerSlots,
                 !config.access().fifo(), config.timeouts().request(), resultCache,
@@ -332,7 +332,7 @@ public final class FrontServer implements AutoCloseable {
         }
         BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs, workers.encodable()));
+                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs.avif().isPresent(), codecs.encodable(), workers.encodable()));
         housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
         if (sharedTasks != null) {
             sharedTasks.start();

@@ -36,8 +36,6 @@ public final class Avif {
     private static final int ENCODER_MIN_QUANTIZER = 24;
     // avifDecoder
     private static final int DECODER_MAX_THREADS = 4;
-    private static final int DECODER_IMAGE_SIZE_LIMIT = 28;
-    private static final int DECODER_IMAGE_DIMENSION_LIMIT = 32;
     private static final int DECODER_IMAGE = 48;
     private static final int DECODER_IMAGE_COUNT = 60;
     private static final int DECODER_ALPHA_PRESENT = 136;
@@ -212,11 +210,9 @@ public final class Avif {
 
     /**
      * Decodes the first image of {@code data[0..length)}. libavif parses the container first, and {@code check}
-     * sees its header before any pixel is decoded; {@code maxPixels} and {@code maxDimension} bound what libavif
-     * itself will allocate.
+     * sees its header before any pixel is decoded (libavif's own limits, 16384 × 16384 pixels, also apply).
      */
-    public <E extends Exception> Rgba decode(byte[] data, int length, int maxPixels, int maxDimension,
-                                             HeaderCheck<E> check) throws CodecException, E {
+    public <E extends Exception> Rgba decode(byte[] data, int length, HeaderCheck<E> check) throws CodecException, E {
         if (length < 0 || length > data.length) {
             throw new IllegalArgumentException("length " + length + " outside the " + data.length + "-byte array");
         }
@@ -227,8 +223,6 @@ public final class Avif {
         try (Memory in = new Memory(Math.max(1, length))) {
             in.write(0, data, 0, length);
             decoder.setInt(DECODER_MAX_THREADS, 1);
-            decoder.setInt(DECODER_IMAGE_SIZE_LIMIT, Math.max(1, maxPixels));
-            decoder.setInt(DECODER_IMAGE_DIMENSION_LIMIT, Math.max(1, maxDimension));
             check(Api.avifDecoderSetIOMemory(decoder, in, length), "reading");
             check(Api.avifDecoderParse(decoder), "reading the header");
             Pointer image = decoder.getPointer(DECODER_IMAGE);

@@ -3,6 +3,8 @@ package io.graypipe.front.image;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
+import io.graypipe.protocol.codec.Avif;
 import io.graypipe.protocol.PixelFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Decodes an uploaded JPEG, PNG, GIF or BMP into upright 8-bit gray (BT.601 luma), with alpha when the source
- * has it. GIFs are read by {@link GifFirstFrame}, BMPs by TwelveMonkeys' reader, PNGs by the JDK's. The format comes from the magic bytes; the header's size is checked against {@link ImageLimits}
+ * Decodes an uploaded JPEG, PNG, GIF, BMP, WebP or AVIF into upright 8-bit gray (BT.601 luma), with alpha when the
+ * source has it. GIFs are read by {@link GifFirstFrame}, BMPs and WebPs by TwelveMonkeys' readers (an animated
+ * WebP gives its first frame), AVIFs by libavif ({@link AvifInput}), PNGs by the JDK's. The format comes from the magic bytes; the header's size is checked against {@link ImageLimits}
  * before any pixel is decoded; EXIF orientation and embedded ICC profiles are honoured. Ordinary YCbCr and
  * gray JPEGs take a fast path that has libjpeg decode the luma channel only.
  *
@@ -66,9 +69,17 @@ public final class GrayscaleDecoder {
     }
 
     private final ImageLimits limits;
+    /** libavif for AVIF uploads; null refuses them. */
+    private final Avif avif;
 
     public GrayscaleDecoder(ImageLimits limits) {
+        this(limits, null);
+    }
+
+    /** A decoder that reads AVIF uploads through {@code avif}, or refuses them when it is null. */
+    public GrayscaleDecoder(ImageLimits limits, Avif avif) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.avif = avif;
     }
 
     public DecodedImage decode(ImageSource source) {
@@ -76,7 +87,7 @@ public final class GrayscaleDecoder {
             throw new FrontException(ErrorCode.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
         }
         try (ImageInputStream in = source.openImageStream()) {
-            byte[] magic = new byte[12];
+            byte[] magic = new byte[ImageFormat.SNIFF_BYTES];
             int n = readUpTo(in, magic);
             if (n == 0) {
                 throw new FrontException(ErrorCode.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
@@ -84,7 +95,7 @@ public final class GrayscaleDecoder {
             String format = sniff(magic, n);
             if (format == null) {
                 throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                        "the upload is not a JPEG, PNG, GIF or BMP image (unrecognised file signature); "
+                        "the upload is not a JPEG, PNG, GIF, BMP, WebP or AVIF image (unrecognised file signature); "
                                 + "convert it to JPEG or PNG");
             }
             in.seek(0);
@@ -106,6 +117,10 @@ public final class GrayscaleDecoder {
     private DecodedImage decode(ImageInputStream in, String format) throws IOException {
         if (format.equals("jpeg")) {
             return decodeJpeg(in);
+        }
+        if (format.equals("avif")) {
+            ImageData gray = AvifInput.decode(avif, in, (width, height) -> checkLimits("avif", width, height));
+            return new DecodedImage("avif", gray.width(), gray.height(), gray);
         }
         if (format.equals("gif")) {
             ImageData gray = GifFirstFrame.decode(in, (width, height) -> checkLimits("gif", width, height));
@@ -270,10 +285,10 @@ public final class GrayscaleDecoder {
 
     /**
      * The JDK's reader for PNG; TwelveMonkeys' for BMP, which reads the OS/2 and V4/V5 variants the JDK's refuses
-     * and reports the header's size before it allocates anything.
+     * and reports the header's size before it allocates anything, and for WebP, which the JDK lacks.
      */
     private static ImageReader reader(String format) {
-        String preferred = format.equals("bmp") ? "com.twelvemonkeys.imageio." : "com.sun.imageio.";
+        String preferred = format.equals("png") ? "com.sun.imageio." : "com.twelvemonkeys.imageio.";
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
         ImageReader fallback = null;
         while (readers.hasNext()) {
@@ -296,23 +311,9 @@ public final class GrayscaleDecoder {
         return fallback;
     }
 
-    /** "jpeg", "png", "gif", "bmp" from the first bytes, or null. */
+    /** "jpeg", "png", "gif", "bmp", "webp", "avif" ({@link ImageFormat#label()}) from the first bytes, or null. */
     static String sniff(byte[] b, int n) {
-        if (n >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
-            return "jpeg";
-        }
-        if (n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
-                && b[4] == 0x0D && b[5] == 0x0A && b[6] == 0x1A && b[7] == 0x0A) {
-            return "png";
-        }
-        if (n >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8'
-                && (b[4] == '7' || b[4] == '9') && b[5] == 'a') {
-            return "gif";
-        }
-        if (n >= 2 && b[0] == 'B' && b[1] == 'M') {
-            return "bmp";
-        }
-        return null;
+        return ImageFormat.sniff(b, n).map(ImageFormat::label).orElse(null);
     }
 
     private static int readUpTo(ImageInputStream in, byte[] into) throws IOException {

@@ -4,6 +4,7 @@ import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
+import io.graypipe.protocol.codec.Avif;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,13 @@ public final class ShrinkOnLoadDecoder {
      * has said why) or {@code exactScaling}. Says once in the log which JPEG decoder it uses.
      */
     public static ShrinkOnLoadDecoder create(ImageLimits limits, boolean exactScaling, Optional<TurboJpeg> turbo) {
-        GrayscaleDecoder full = new GrayscaleDecoder(limits);
+        return create(limits, exactScaling, turbo, Optional.empty());
+    }
+
+    /** As {@link #create(ImageLimits, boolean, Optional)}, decoding AVIF uploads through {@code avif} when present. */
+    public static ShrinkOnLoadDecoder create(ImageLimits limits, boolean exactScaling, Optional<TurboJpeg> turbo,
+                                             Optional<Avif> avif) {
+        GrayscaleDecoder full = new GrayscaleDecoder(limits, avif.orElse(null));
         if (exactScaling || turbo.isEmpty()) {
             log.info("JPEG decoder: imageio at full size ({})", exactScaling ? "--exact-scaling" : "no TurboJPEG");
             return new ShrinkOnLoadDecoder(full, limits, null);

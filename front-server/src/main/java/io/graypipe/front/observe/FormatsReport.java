@@ -1,6 +1,5 @@
 package io.graypipe.front.observe;
 
-import io.graypipe.front.image.CodecLibraries;
 import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.codec.Avif;
 import io.graypipe.protocol.codec.WebP;
@@ -28,15 +27,21 @@ public record FormatsReport(List<String> reads, List<String> writes, List<Missin
     public record Missing(String format, String direction, String debianPackage) {
     }
 
-    public static FormatsReport of(CodecLibraries codecs, Set<OutputFormat> connectedEncode) {
+    /**
+     * @param readsAvif       whether this front loaded libavif
+     * @param localEncodable  what a worker given this front's libraries encodes
+     * @param connectedEncode what the connected workers encode; empty while none is connected
+     */
+    public static FormatsReport of(boolean readsAvif, List<OutputFormat> localEncodable,
+                                   Set<OutputFormat> connectedEncode) {
         List<String> reads = new ArrayList<>(List.of("jpeg", "png", "gif", "bmp", "webp"));
         List<Missing> missing = new ArrayList<>();
-        if (codecs.avif().isPresent()) {
+        if (readsAvif) {
             reads.add("avif");
         } else {
             missing.add(new Missing("avif", "read", Avif.PACKAGE));
         }
-        List<OutputFormat> encodable = connectedEncode.isEmpty() ? codecs.encodable() : List.copyOf(connectedEncode);
+        List<OutputFormat> encodable = connectedEncode.isEmpty() ? localEncodable : List.copyOf(connectedEncode);
         List<String> writes = new ArrayList<>();
         for (OutputFormat format : OutputFormat.values()) {
             if (encodable.contains(format)) {

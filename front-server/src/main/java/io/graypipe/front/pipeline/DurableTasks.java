@@ -11,7 +11,6 @@ import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.TaskStore;
 import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.OpChain;
-import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,8 +282,7 @@ public final class DurableTasks implements AsyncTasks {
                 continue;
             }
             // Records written before chains and modes existed have neither: plain gray where the worker likes.
-            ProcessingOptions options = new ProcessingOptions(status.scale(),
-                    record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
+            ProcessingOptions options = ProcessingOptions.recorded(status.scale(), record.format(), record.quality(),
                     status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
                     status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
                     .withCache(cacheRequest(status));
@@ -334,7 +332,7 @@ public final class DurableTasks implements AsyncTasks {
         if (options == null) {
             return new TaskRecord(status, null, 0);
         }
-        return new TaskRecord(status, options.format() == null ? null : options.format().label(), options.quality());
+        return new TaskRecord(status, options.recordedFormat(), options.quality());
     }
 
     /** Unwraps the {@link FrontException} a future of this class failed with. */

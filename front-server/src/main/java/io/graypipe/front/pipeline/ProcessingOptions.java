@@ -32,6 +32,7 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
     /** Most {@code ops} values (variants) one {@code POST /tasks} may carry. */
     public static final int MAX_VARIANTS = 10;
 
+    private static final String LOSSLESS_SUFFIX = "+lossless";
     private static final Pattern DECIMAL = Pattern.compile("[+]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     /**
@@ -156,6 +157,29 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
             variants.add(new ProcessingOptions(scale, format, quality, mode, chain, lossless, auto, cache));
         }
         return variants;
+    }
+
+    /**
+     * The output format as a durable task records it ({@code TaskRecord.format}): its label, {@code webp+lossless}
+     * for lossless WebP, or null to follow the input. {@link #recorded} reads it back.
+     */
+    public String recordedFormat() {
+        if (format == null) {
+            return null;
+        }
+        return format == OutputFormat.WEBP && lossless ? format.label() + LOSSLESS_SUFFIX : format.label();
+    }
+
+    /** The options of a durable task rebuilt from its record; {@code recordedFormat} as {@link #recordedFormat()} wrote it. */
+    public static ProcessingOptions recorded(double scale, String recordedFormat, int quality, ExecutionMode mode,
+                                             OpChain ops) {
+        if (recordedFormat == null) {
+            return new ProcessingOptions(scale, null, quality, mode, ops);
+        }
+        boolean lossless = recordedFormat.endsWith(LOSSLESS_SUFFIX);
+        OutputFormat format = OutputFormat.parse(lossless
+                ? recordedFormat.substring(0, recordedFormat.length() - LOSSLESS_SUFFIX.length()) : recordedFormat);
+        return new ProcessingOptions(scale, format, quality, mode, ops, lossless, false, CacheRequest.DEFAULT);
     }
 
     /** These options with {@code format} (null: follow the input), as {@code format=auto} resolves. */

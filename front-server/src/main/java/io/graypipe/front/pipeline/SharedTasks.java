@@ -24,7 +24,6 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.worker.Workers;
-import io.graypipe.protocol.OutputFormat;
 import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.ExecutionMode;
 import org.slf4j.Logger;
@@ -401,8 +400,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         });
         finishWhenFinal(item, task);
         // Records written before chains and modes existed have neither: plain gray where the worker likes.
-        ProcessingOptions options = new ProcessingOptions(status.scale(),
-                record.format() == null ? null : OutputFormat.parse(record.format()), record.quality(),
+        ProcessingOptions options = ProcessingOptions.recorded(status.scale(), record.format(), record.quality(),
                 status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
                 status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
                 .withCache(DurableTasks.cacheRequest(status));

@@ -6,6 +6,7 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.codec.Avif;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -33,6 +34,8 @@ class ImageFuzzTest {
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IMAGE_TOO_LARGE, ErrorCode.UNDECODABLE_IMAGE);
     private static final byte[] JPEG = TestImages.jpeg(TestImages.photo(12, 8), 0.9f, false);
     private static final byte[] PNG = TestImages.write(TestImages.photo(12, 8), "png");
+    /** libavif where it is installed, as the front loads it: AVIF seeds then reach its parser. */
+    private static final Avif AVIF = Avif.load(Avif.DEFAULT_LIBRARY, new StringBuilder()).orElse(null);
 
     @FuzzTest
     void sniffingAndHeaderLimits(byte[] input) {
@@ -82,7 +85,7 @@ class ImageFuzzTest {
     /** "ok FORMAT WxH FORMAT hash" for a decoded image, or the error code; fails on anything undocumented. */
     private static String outcome(ImageLimits limits, byte[] input) {
         try {
-            DecodedImage decoded = new GrayscaleDecoder(limits).decode(ImageSource.of(input));
+            DecodedImage decoded = new GrayscaleDecoder(limits, AVIF).decode(ImageSource.of(input));
             ImageData gray = decoded.gray();
             assertTrue(gray.width() > 0 && gray.height() > 0 && limits.allows(gray.width(), gray.height()),
                     "within the limits: " + gray.width() + "x" + gray.height());
