@@ -60,8 +60,8 @@ class InfoEndpointTest {
     static void makeImagesAndStartFront() throws Exception {
         ExternalTools.require(pillowAvailable(), "GRAYPIPE_REQUIRE_PILLOW", PYTHON + " cannot import PIL; install Debian's python3-pil");
         ExternalTools.require(onPath("exiftool"), "GRAYPIPE_REQUIRE_EXIFTOOL", "exiftool is missing; install libimage-exiftool-perl");
-        ExternalTools.require(onPath("cwebp") && onPath("img2webp"), "GRAYPIPE_REQUIRE_WEBP", "cwebp/img2webp are missing; install webp");
-        ExternalTools.require(onPath("avifenc"), "GRAYPIPE_REQUIRE_AVIF", "avifenc is missing; install libavif-bin");
+        ExternalTools.require(onPath("cwebp") && onPath("img2webp"), "GRAYPIPE_REQUIRE_WEBP_TOOLS", "cwebp/img2webp are missing; install webp");
+        ExternalTools.require(onPath("avifenc"), "GRAYPIPE_REQUIRE_AVIF_TOOLS", "avifenc is missing; install libavif-bin");
         dir = Files.createTempDirectory("graypipe-info");
         run(PYTHON, script("make_images.py"), dir.toString());
         run("exiftool", "-q", "-overwrite_original", "-Orientation#=6", "-Make=Canon", "-Model=EOS 5D Mark IV",
