@@ -2,7 +2,7 @@ package io.graypipe.front.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.json.Json;
-import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.TaskState;
@@ -66,7 +66,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     private final List<Batch.Member> members;
     private final List<String> entryNames = new ArrayList<>();
     private final List<ManifestEntry> manifest = new ArrayList<>();
-    private final DurableTasks durableTasks;
+    private final AsyncTasks tasks;
     private final Queue<ByteBuf> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong sentBytes = new AtomicLong();
@@ -82,10 +82,10 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     private volatile ScheduledExecutorService eventLoop;
 
     /** The archive of {@code batch}, which must be finished: its members are final and fixed. */
-    BatchArchive(Batch batch, DurableTasks durableTasks) {
+    BatchArchive(Batch batch, AsyncTasks tasks) {
         this.batchId = batch.id();
         this.members = batch.members();
-        this.durableTasks = durableTasks;
+        this.tasks = tasks;
         this.zip = new ZipOutputStream(new BufferedOutputStream(new ChunkSink(), CHUNK_BYTES));
         boolean severalModes = members.stream().map(m -> String.valueOf(m.mode())).distinct().count() > 1;
         ArchiveNames names = new ArchiveNames();
@@ -108,11 +108,11 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         this.abort = abort;
         this.eventLoop = eventLoop;
         producing.set(true);
-        durableTasks.readOnStorage(this::produce);
+        tasks.readOnStorage(this::produce);
     }
 
     /** Writes entries until the queue is full or the ZIP is complete; then gives the turn back. */
-    private void produce(DurableTasks.ResultReader reader) {
+    private void produce(AsyncTasks.ResultReader reader) {
         try {
             while (true) {
                 while (!closed && !written && queuedBytes.get() < PAUSE_ABOVE_BYTES) {
@@ -136,7 +136,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         }
     }
 
-    private void writeMember(DurableTasks.ResultReader reader, int index) throws IOException {
+    private void writeMember(AsyncTasks.ResultReader reader, int index) throws IOException {
         Batch.Member member = members.get(index);
         TaskStatus status = member.task().status();
         String entry = entryNames.get(index);
@@ -229,7 +229,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
             return;
         }
         try {
-            durableTasks.readOnStorage(this::produce);
+            tasks.readOnStorage(this::produce);
         } catch (RuntimeException full) {
             producing.set(false);
             eventLoop.schedule(this::wake, RETRY_FULL_STORAGE_MILLIS, TimeUnit.MILLISECONDS);

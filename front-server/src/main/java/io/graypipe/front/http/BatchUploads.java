@@ -4,12 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.pipeline.AsyncTasks;
-import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.pipeline.ProcessingOptions;
-import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.task.Batch;
-import io.graypipe.front.task.BatchStore;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
@@ -28,46 +25,18 @@ import java.util.concurrent.CompletionException;
  * {@code POST /batches} instead. Files that cannot be accepted (a full queue or data directory) are listed with
  * their error instead of an id; if none is accepted, the answer is the first refusal.
  *
- * <p>With a shared store ({@code --store}) a batch is made whole by one upload: open batches live in one front's
- * memory, so {@code POST /batches}, {@code batch=ID}, {@code /close} and {@code /archive} answer
- * {@code batches_not_shared} (501) there.
  */
 public final class BatchUploads {
-    private final DurableTasks durableTasks;
-    private final BatchStore batches;
-    private final SharedTasks shared;
+    private final AsyncTasks async;
 
-    /**
-     * @param durableTasks where each file's task goes without a shared store
-     * @param batches      where batches live without a shared store
-     * @param shared       the store shared with other fronts ({@code --store}), which then takes the tasks and holds
-     *                     the batches; or null
-     */
-    public BatchUploads(DurableTasks durableTasks, BatchStore batches, SharedTasks shared) {
-        this.durableTasks = durableTasks;
-        this.batches = batches;
-        this.shared = shared;
+    /** @param async where each file's task goes, and where batches live */
+    public BatchUploads(AsyncTasks async) {
+        this.async = async;
     }
 
     /** Where {@code POST /tasks} puts an accepted upload. */
     AsyncTasks accepting() {
-        return shared != null ? shared : durableTasks;
-    }
-
-    public BatchStore store() {
-        return batches;
-    }
-
-    /**
-     * Refuses open batches and archives under a shared store ({@code shared} not null), whose batches are written
-     * once, whole, by one upload (see the class comment).
-     */
-    static void requireOpenBatches(SharedTasks shared) {
-        if (shared != null) {
-            throw new FrontException(ErrorCode.BATCHES_NOT_SHARED, "open batches and their archives (POST /batches, "
-                    + "POST /tasks?batch=ID, /close, /archive) are not offered with a shared store (--store); send "
-                    + "all the files of a batch in one POST /tasks and fetch each task's result");
-        }
+        return async;
     }
 
     /**
@@ -83,7 +52,7 @@ public final class BatchUploads {
         List<ProcessingOptions> variantOfTask = new ArrayList<>();
         List<CompletableFuture<Task>> stored = new ArrayList<>();
         for (Upload file : files) {
-            stored.addAll(accepting().accept(file, variants));
+            stored.addAll(async.accept(file, variants));
             for (ProcessingOptions variant : variants) {
                 names.add(filename != null && !filename.isBlank() && files.size() == 1 ? filename
                         : file.filename() == null ? "" : file.filename());
@@ -96,13 +65,7 @@ public final class BatchUploads {
 
     /** The open batch {@code id}, or the refusal of joining it: not offered, not found, or closed. */
     Batch joinable(String id) {
-        requireOpenBatches(shared);
-        Batch batch = batches.find(id).orElseThrow(() -> new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch "
-                + HttpResponses.clip(id) + "; create one with POST /batches (batches expire after their TTL)"));
-        if (batch.closed()) {
-            throw closed(batch);
-        }
-        return batch;
+        return async.joinable(id);
     }
 
     private CompletableFuture<FullHttpResponse> answer(List<String> names, List<ProcessingOptions> variants,
@@ -119,13 +82,13 @@ public final class BatchUploads {
                         Batch.modeLabel(variant.mode()));
                 if (joining != null && !joining.add(member)) {
                     // Closed while this body was stored: the task must not run outside the batch it was sent to.
-                    durableTasks.delete(task);
-                    throw closed(joining);
+                    async.discard(task);
+                    throw AsyncTasks.batchClosed(joining.id());
                 }
                 accepted.add(member);
                 entries.add(Entry.accepted(name, task));
             } catch (CompletionException | FrontException e) {
-                FrontException refusal = DurableTasks.asFrontException(e);
+                FrontException refusal = AsyncTasks.failure(e);
                 firstRefusal = firstRefusal == null ? refusal : firstRefusal;
                 entries.add(Entry.refused(name, variant, refusal));
             }
@@ -134,23 +97,16 @@ public final class BatchUploads {
             return CompletableFuture.completedFuture(HttpResponses.error(firstRefusal));
         }
         CompletableFuture<String> batchId = joining != null ? CompletableFuture.completedFuture(joining.id())
-                : shared != null ? shared.createBatch(accepted.stream().map(Batch.Member::task).toList(),
-                        accepted.stream().map(Batch.Member::filename).toList())
-                : CompletableFuture.completedFuture(batches.create(accepted).id());
+                : async.createBatch(accepted);
         return batchId.handle((id, error) -> {
             if (error != null) {
-                return HttpResponses.error(DurableTasks.asFrontException(error));
+                return HttpResponses.error(AsyncTasks.failure(error));
             }
             FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(id,
                     "/batches/" + id, "/batches/" + id + "/events", entries));
             response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + id);
             return response;
         });
-    }
-
-    private static FrontException closed(Batch batch) {
-        return new FrontException(ErrorCode.BATCH_CLOSED, "batch " + batch.id()
-                + " is closed and takes no more tasks; create a new one with POST /batches");
     }
 
     /** The 202 body of a batch. */

@@ -3,8 +3,6 @@ package io.graypipe.front.http;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.pipeline.DurableTasks;
-import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
 import io.netty.channel.ChannelInitializer;
@@ -31,16 +29,13 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final ConnectionCap connections;
     private final OpenConnections open = new OpenConnections();
 
-    /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
-    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
-                                   DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
-                                   Executor uploadExecutor, Observability observability, SharedTasks shared) {
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, Workers worker,
+                                   HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability) {
         this.config = config;
         UploadRequests uploads = new UploadRequests(config, pipeline, tasks, observability.batches().accepting(),
                 observability.batches(),
                 worker, dataFactory, uploadExecutor);
-        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
-                shared);
+        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, observability.batches().accepting(), worker);
         this.endpoints = new Endpoints(uploads, taskEndpoints, observability);
         this.requestObserver = observability.metrics()::requestAnswered;
         this.trafficCounter = new TrafficCounter(observability.metrics());

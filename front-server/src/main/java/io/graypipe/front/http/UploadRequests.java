@@ -7,7 +7,6 @@ import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.pipeline.AsyncTasks;
-import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -151,7 +150,7 @@ final class UploadRequests {
                 return task.finished().handle((status, error) -> syncAnswer(task));
             }
             return asyncTasks.accept(files.get(0), options).handle((task, error) ->
-                    error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asFrontException(error)));
+                    error == null ? accepted(task.status()) : HttpResponses.error(AsyncTasks.failure(error)));
         } catch (FrontException e) {
             files.forEach(f -> f.release().run());
             return CompletableFuture.completedFuture(HttpResponses.error(e));

@@ -158,25 +158,66 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         }
     }
 
-    /** Groups accepted tasks into a new batch; completes with its id. */
-    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames) {
+    @Override
+    public CompletableFuture<String> createBatch(List<Batch.Member> members) {
         String batchId = registry.newId();
-        return translated(store.createBatch(batchId, tasks.stream().map(Task::id).toList(), filenames))
-                .thenApply(created -> batchId);
+        return translated(store.createBatch(batchId, members.stream().map(member -> member.task().id()).toList(),
+                members.stream().map(Batch.Member::filename).toList())).thenApply(created -> batchId);
+    }
+
+    // ---- open batches and archives: not shared yet
+
+    @Override
+    public Batch openBatch() {
+        throw notShared();
+    }
+
+    @Override
+    public Batch joinable(String id) {
+        throw notShared();
+    }
+
+    @Override
+    public Batch.BatchStatus closeBatch(String id) {
+        throw notShared();
+    }
+
+    @Override
+    public Batch finishedBatch(String id) {
+        throw notShared();
+    }
+
+    @Override
+    public void readOnStorage(Consumer<ResultReader> work) {
+        throw notShared();
+    }
+
+    @Override
+    public void discard(Task task) {
+        store.delete(task.id());
+    }
+
+    private static FrontException notShared() {
+        return new FrontException(ErrorCode.BATCHES_NOT_SHARED, "open batches and their archives (POST /batches, "
+                + "POST /tasks?batch=ID, /close, /archive) are not offered with a shared store (--store); send "
+                + "all the files of a batch in one POST /tasks and fetch each task's result");
     }
 
     // ---- reading, from any front
 
+    @Override
     public CompletableFuture<Optional<TaskStatus>> status(String id) {
         return translated(store.find(id)).thenApply(found -> found.map(task -> task.record().task()));
     }
 
     /** The output image of a done task; empty when it is not kept (not done, deleted or expired). */
+    @Override
     public CompletableFuture<Optional<byte[]>> result(String id) {
         return translated(store.readResult(id));
     }
 
     /** Cancels the task if it is still pending, here or on any front, and forgets it and its result. */
+    @Override
     public CompletableFuture<Optional<TaskStatus>> delete(String id) {
         return translated(store.delete(id)).thenApply(last -> {
             // A copy running here stops; one running on another front finds the task gone when it finishes.
@@ -185,6 +226,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         });
     }
 
+    @Override
     public CompletableFuture<Optional<Batch.BatchStatus>> batch(String id) {
         return translated(store.findBatch(id)).thenApply(found -> found.map(this::batchStatus));
     }
@@ -202,6 +244,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
      * after {@code lastEventId} (all of them when null), each with its stream entry id as the SSE {@code id:},
      * live as any front appends them, up to the final one.
      */
+    @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> taskEvents(String id, String lastEventId) {
         return status(id).thenApply(found -> found.map(status -> sink -> {
             if (status.status().isFinal()) {
@@ -236,6 +279,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
      * with the whole batch (unless resuming from {@code lastEventId}), a {@code task} event per state change of any
      * of its tasks (id: its stream entry id), and {@code done} with the whole batch once every task is final.
      */
+    @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> batchEvents(String id, String lastEventId) {
         return batch(id).thenApply(found -> found.map(snapshot -> sink -> {
             if (lastEventId == null) {
@@ -308,6 +352,12 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     }
 
     /** Null while Redis is reachable; otherwise why not, for {@code /readyz}. */
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
     public String unavailableReason() {
         return connections.isConnected() ? null : "the task store (Redis at " + location + ") cannot be reached:"
                 + " async uploads and task reads answer 503 storage_unavailable until it is back; sync requests are served";

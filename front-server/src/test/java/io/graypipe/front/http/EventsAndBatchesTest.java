@@ -37,13 +37,20 @@ class EventsAndBatchesTest {
         front.close();
     }
 
-    /** One SSE event: its name and JSON data. */
-    record Event(String name, JsonNode data) {
+    /** One SSE event: its id (null without), name and JSON data. */
+    record Event(String id, String name, JsonNode data) {
     }
 
     private static CompletableFuture<HttpResponse<String>> open(String path) {
-        return front.http().sendAsync(HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return open(path, null);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> open(String path, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30));
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return front.http().sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static List<Event> parse(String body) throws Exception {
@@ -52,16 +59,19 @@ class EventsAndBatchesTest {
             if (block.isBlank()) {
                 continue;
             }
+            String id = null;
             String name = null;
             String data = null;
             for (String line : block.split("\n")) {
-                if (line.startsWith("event: ")) {
+                if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
                     name = line.substring(7);
                 } else if (line.startsWith("data: ")) {
                     data = line.substring(6);
                 }
             }
-            events.add(new Event(name, JSON.readTree(data)));
+            events.add(new Event(id, name, JSON.readTree(data)));
         }
         return events;
     }
@@ -90,6 +100,29 @@ class EventsAndBatchesTest {
             assertEquals(id, done.get("id").asText());
             assertTrue(done.at("/timeline/scaling_ms").isNumber(), done.toString());
             assertTrue(done.at("/timeline/finished_at").isTextual());
+        }
+    }
+
+    /**
+     * A client that drops a task's event stream and reconnects with {@code Last-Event-ID} gets exactly the events
+     * after it: for every point it could have left at, the resumed stream is the rest of the full one.
+     */
+    @Test
+    void aStreamResumedWithLastEventIdMissesNoEventAndRepeatsNone() throws Exception {
+        HttpResponse<String> created = front.post("/tasks",
+                new Multipart().file("image", "big.png", "image/png", TestImages.png(1600, 1200)));
+        assertEquals(202, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).get("id").asText();
+        List<Event> full = parse(open("/tasks/" + id + "/events").get(30, TimeUnit.SECONDS).body());
+        assertEquals("done", full.get(full.size() - 1).name(), full.toString());
+        assertTrue(full.stream().allMatch(event -> event.id() != null), "every event has an id: " + full);
+        for (int seen = 0; seen < full.size(); seen++) {
+            List<Event> resumed = parse(open("/tasks/" + id + "/events", full.get(seen).id())
+                    .get(30, TimeUnit.SECONDS).body());
+            List<Event> expected = full.subList(seen + 1, full.size());
+            assertEquals(expected.stream().map(e -> e.id() + " " + e.name()).toList(),
+                    resumed.stream().map(e -> e.id() + " " + e.name()).toList(),
+                    "resumed after event " + full.get(seen).id() + " of " + full);
         }
     }
 
