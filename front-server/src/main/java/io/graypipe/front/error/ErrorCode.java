@@ -21,8 +21,6 @@ public enum ErrorCode {
     BATCH_CLOSED,
     /** The batch's archive is asked for before the batch is closed and all its tasks are final. */
     BATCH_NOT_FINISHED,
-    /** Open batches (POST /batches, batch=ID) live in one front's memory: not offered with a shared store. */
-    BATCHES_NOT_SHARED,
     METHOD_NOT_ALLOWED,
     REQUEST_TIMEOUT,
     TASK_NOT_DONE,

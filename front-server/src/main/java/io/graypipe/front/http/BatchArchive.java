@@ -63,7 +63,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     }
 
     private final String batchId;
-    private final List<Batch.Member> members;
+    private final List<Batch.BatchStatus.Item> members;
     private final List<String> entryNames = new ArrayList<>();
     private final List<ManifestEntry> manifest = new ArrayList<>();
     private final AsyncTasks tasks;
@@ -81,17 +81,17 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     /** The connection's event loop: {@link #readChunk} runs there, and retries a full storage queue from there. */
     private volatile ScheduledExecutorService eventLoop;
 
-    /** The archive of {@code batch}, which must be finished: its members are final and fixed. */
-    BatchArchive(Batch batch, AsyncTasks tasks) {
+    /** The archive of {@code batch}, which must be finished: its tasks are final and fixed. */
+    BatchArchive(Batch.BatchStatus batch, AsyncTasks tasks) {
         this.batchId = batch.id();
-        this.members = batch.members();
+        this.members = batch.tasks();
         this.tasks = tasks;
         this.zip = new ZipOutputStream(new BufferedOutputStream(new ChunkSink(), CHUNK_BYTES));
         boolean severalModes = members.stream().map(m -> String.valueOf(m.mode())).distinct().count() > 1;
         ArchiveNames names = new ArchiveNames();
         for (int i = 0; i < members.size(); i++) {
-            Batch.Member member = members.get(i);
-            TaskStatus status = member.task().status();
+            Batch.BatchStatus.Item member = members.get(i);
+            TaskStatus status = member.task();
             entryNames.add(status.status() != TaskState.DONE ? null : names.next(
                     severalModes ? (member.mode() == null ? "default" : member.mode()) : null, member.variant(),
                     member.filename(), status.output().format(), "image-" + (i + 1)));
@@ -137,8 +137,8 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     }
 
     private void writeMember(AsyncTasks.ResultReader reader, int index) throws IOException {
-        Batch.Member member = members.get(index);
-        TaskStatus status = member.task().status();
+        Batch.BatchStatus.Item member = members.get(index);
+        TaskStatus status = member.task();
         String entry = entryNames.get(index);
         if (entry == null) {
             manifest.add(new ManifestEntry(member.filename(), member.variant(), member.mode(), status.id(),
@@ -147,7 +147,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         }
         byte[] image;
         try {
-            image = reader.read(member.task());
+            image = reader.read(status.id());
         } catch (IOException e) {
             manifest.add(new ManifestEntry(member.filename(), member.variant(), member.mode(), status.id(),
                     status.status(), null, null, new ErrorInfo("task_not_found",

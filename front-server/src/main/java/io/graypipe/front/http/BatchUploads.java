@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /tasks} with several files or several {@code ops} values (variants): one durable task per file
@@ -41,13 +40,13 @@ public final class BatchUploads {
 
     /**
      * Stores one task per file and variant (file by file, each file's variants in the order given), off the event
-     * loop, and answers once all are on disk or refused: in a new batch when {@code joining} is null, else in
-     * {@code joining}.
+     * loop, and answers once all are stored or refused: in a new batch when {@code joining} is null, else in the
+     * open batch {@code joining}, which they join one by one in order.
      *
      * @param filename the {@code filename} parameter, naming the file of a one-file (e.g. raw) upload; or null
      */
     CompletableFuture<FullHttpResponse> submit(List<Upload> files, List<ProcessingOptions> variants, String filename,
-                                               Batch joining) {
+                                               String joining) {
         List<String> names = new ArrayList<>();
         List<ProcessingOptions> variantOfTask = new ArrayList<>();
         List<CompletableFuture<Task>> stored = new ArrayList<>();
@@ -63,49 +62,71 @@ public final class BatchUploads {
                 .handle((ignored, error) -> answer(names, variantOfTask, stored, joining)).thenCompose(answer -> answer);
     }
 
-    /** The open batch {@code id}, or the refusal of joining it: not offered, not found, or closed. */
-    Batch joinable(String id) {
-        return async.joinable(id);
+    /** Refuses at once, where that needs no round trip, a batch that cannot be joined. */
+    void checkJoinable(String id) {
+        async.checkJoinable(id);
     }
 
     private CompletableFuture<FullHttpResponse> answer(List<String> names, List<ProcessingOptions> variants,
-                                                       List<CompletableFuture<Task>> stored, Batch joining) {
+                                                       List<CompletableFuture<Task>> stored, String joining) {
         List<Batch.Member> accepted = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
-        FrontException firstRefusal = null;
+        List<FrontException> refusals = new ArrayList<>();
+        // One task after the other, so they join an open batch in upload order; each step handles its own refusal.
+        CompletableFuture<Void> steps = CompletableFuture.completedFuture(null);
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             ProcessingOptions variant = variants.get(i);
-            try {
-                Task task = stored.get(i).join();
-                Batch.Member member = new Batch.Member(task, name, variant.ops().variantName(),
-                        Batch.modeLabel(variant.mode()));
-                if (joining != null && !joining.add(member)) {
-                    // Closed while this body was stored: the task must not run outside the batch it was sent to.
-                    async.discard(task);
-                    throw AsyncTasks.batchClosed(joining.id());
+            CompletableFuture<Task> task = stored.get(i);
+            steps = steps.thenCompose(ignored -> admit(task, name, variant, joining).handle((member, error) -> {
+                if (error == null) {
+                    accepted.add(member);
+                    entries.add(Entry.accepted(name, member.task()));
+                } else {
+                    FrontException refusal = AsyncTasks.failure(error);
+                    refusals.add(refusal);
+                    entries.add(Entry.refused(name, variant, refusal));
                 }
-                accepted.add(member);
-                entries.add(Entry.accepted(name, task));
-            } catch (CompletionException | FrontException e) {
-                FrontException refusal = AsyncTasks.failure(e);
-                firstRefusal = firstRefusal == null ? refusal : firstRefusal;
-                entries.add(Entry.refused(name, variant, refusal));
-            }
+                return null;
+            }));
         }
-        if (accepted.isEmpty()) {
-            return CompletableFuture.completedFuture(HttpResponses.error(firstRefusal));
-        }
-        CompletableFuture<String> batchId = joining != null ? CompletableFuture.completedFuture(joining.id())
-                : async.createBatch(accepted);
-        return batchId.handle((id, error) -> {
-            if (error != null) {
-                return HttpResponses.error(AsyncTasks.failure(error));
+        return steps.thenCompose(done -> {
+            if (accepted.isEmpty()) {
+                return CompletableFuture.completedFuture(HttpResponses.error(refusals.get(0)));
             }
-            FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(id,
-                    "/batches/" + id, "/batches/" + id + "/events", entries));
-            response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + id);
-            return response;
+            CompletableFuture<String> batchId = joining != null ? CompletableFuture.completedFuture(joining)
+                    : async.createBatch(accepted);
+            return batchId.handle((id, error) -> {
+                if (error != null) {
+                    return HttpResponses.error(AsyncTasks.failure(error));
+                }
+                FullHttpResponse response = HttpResponses.json(HttpResponseStatus.ACCEPTED, new Accepted(id,
+                        "/batches/" + id, "/batches/" + id + "/events", entries));
+                response.headers().set(HttpHeaderNames.LOCATION, "/batches/" + id);
+                return response;
+            });
+        });
+    }
+
+    /**
+     * The member a stored task makes, once it joined the open batch {@code joining} (if any). A task whose batch
+     * closed or went meanwhile is discarded: it must not run outside the batch it was sent to.
+     */
+    private CompletableFuture<Batch.Member> admit(CompletableFuture<Task> stored, String name,
+                                                  ProcessingOptions variant, String joining) {
+        return stored.thenCompose(task -> {
+            Batch.Member member = new Batch.Member(task, name, variant.ops().variantName(),
+                    Batch.modeLabel(variant.mode()));
+            if (joining == null) {
+                return CompletableFuture.completedFuture(member);
+            }
+            return async.join(joining, member).handle((joined, error) -> {
+                if (error != null || !joined) {
+                    async.discard(task);
+                    throw error != null ? AsyncTasks.failure(error) : AsyncTasks.batchClosed(joining);
+                }
+                return member;
+            });
         });
     }
 

@@ -34,9 +34,9 @@ final class Endpoints {
         table.put(Route.TASK_RESULT, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.taskResult(id)));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.taskEvents(id, exchange.lastEventId())));
-        table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(tasks::createBatch));
+        table.put(Route.BATCHES, (exchange, id) -> exchange.answerLaterAfterBody(tasks::createBatch));
         table.put(Route.BATCH, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.batchStatus(id)));
-        table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerAfterBody(() -> tasks.closeBatch(id)));
+        table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.closeBatch(id)));
         table.put(Route.BATCH_ARCHIVE, (exchange, id) -> exchange.archiveAfterBody(() -> tasks.batchArchive(id),
                 "batch-" + HttpResponses.safeToken(id) + ".zip"));
         table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(

@@ -212,33 +212,49 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
      * once its last chunk is written.
      */
-    void archiveAfterBody(Supplier<BatchArchive> opener, String downloadName) {
+    void archiveAfterBody(Supplier<CompletableFuture<BatchArchive>> opener, String downloadName) {
         afterBody = () -> {
-            BatchArchive archive;
+            CompletableFuture<BatchArchive> later;
             try {
-                archive = opener.get();
-                ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
-                archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
+                later = opener.get();
             } catch (FrontException e) {
                 answer(HttpResponses.error(e));
                 return;
             }
-            observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
-            archiving = true;
-            boolean reuse = keepAlive;
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
-            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-            ctx.channel().write(head, ctx.channel().voidPromise());
-            ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
-                if (!reuse || !done.isSuccess()) {
-                    ctx.channel().close();
+            // The batch may be read from a shared store, on its thread: the archive starts on the event loop.
+            later.whenComplete((archive, error) -> ctx.executor().execute(() -> {
+                if (error != null) {
+                    answer(failure(error));
+                } else {
+                    startArchive(archive, downloadName);
                 }
-                connection.answered(this, reuse && done.isSuccess());
-            });
+            }));
         };
+    }
+
+    private void startArchive(BatchArchive archive, String downloadName) {
+        try {
+            ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
+            archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
+        } catch (FrontException e) {
+            answer(HttpResponses.error(e));
+            return;
+        }
+        observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+        archiving = true;
+        boolean reuse = keepAlive;
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
+        head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + downloadName + "\"");
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        ctx.channel().write(head, ctx.channel().voidPromise());
+        ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
+            if (!reuse || !done.isSuccess()) {
+                ctx.channel().close();
+            }
+            connection.answered(this, reuse && done.isSuccess());
+        });
     }
 
     /** Answers {@code response} once the request's body, which must be empty, has been read. */

@@ -5,7 +5,6 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.MemoryEvents;
-import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.Task;
@@ -119,23 +118,24 @@ final class TaskEndpoints {
     }
 
     /** {@code POST /batches}: an empty open batch; tasks join it with {@code POST /tasks?batch=ID}. */
-    FullHttpResponse createBatch() {
-        Batch batch = async.openBatch();
-        String url = "/batches/" + batch.id();
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(batch.id(), url,
-                url + "/events", url + "/close", url + "/archive"));
-        response.headers().set(HttpHeaderNames.LOCATION, url);
-        return response;
+    CompletableFuture<FullHttpResponse> createBatch() {
+        return async.openBatch().thenApply(id -> {
+            String url = "/batches/" + id;
+            FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(id, url,
+                    url + "/events", url + "/close", url + "/archive"));
+            response.headers().set(HttpHeaderNames.LOCATION, url);
+            return response;
+        });
     }
 
     /** {@code POST /batches/{id}/close}: no more tasks join; the batch finishes once they are all final. */
-    FullHttpResponse closeBatch(String id) {
-        return HttpResponses.json(HttpResponseStatus.OK, async.closeBatch(id));
+    CompletableFuture<FullHttpResponse> closeBatch(String id) {
+        return async.closeBatch(id).thenApply(status -> HttpResponses.json(HttpResponseStatus.OK, status));
     }
 
     /** {@code GET /batches/{id}/archive}: the ZIP of a finished batch's results. */
-    BatchArchive batchArchive(String id) {
-        return new BatchArchive(async.finishedBatch(id), async);
+    CompletableFuture<BatchArchive> batchArchive(String id) {
+        return async.finishedBatch(id).thenApply(batch -> new BatchArchive(batch, async));
     }
 
     /** {@code GET /batches/{id}/events}: what feeds the event stream, once the batch is known to exist. */

@@ -73,7 +73,7 @@ final class UploadRequests {
                         + exchange.route() + " answers with the image itself");
             }
             // Refused before the body is read: a batch that is unknown or closed would never take it.
-            batches.joinable(query.get("batch"));
+            batches.checkJoinable(query.get("batch"));
         }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
@@ -138,7 +138,7 @@ final class UploadRequests {
             List<ProcessingOptions> variants = variants(ProcessingOptions.parse(params), opsValues, synchronous, route);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
                 return batches.submit(files, variants, params.get("filename"),
-                        params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);
+                        params.get("batch"));
             }
             ProcessingOptions options = variants.get(0);
             String unavailable = synchronous ? worker.unavailableReason() : null;

@@ -66,17 +66,26 @@ public interface AsyncTasks {
     /** Groups accepted tasks into a new, closed batch (a multi-file upload); completes with its id. */
     CompletableFuture<String> createBatch(List<Batch.Member> members);
 
-    /** An empty open batch ({@code POST /batches}). */
-    Batch openBatch();
+    /** An empty open batch ({@code POST /batches}); completes with its id. */
+    CompletableFuture<String> openBatch();
 
-    /** The open batch {@code id} to join, or the refusal: not offered, not found, or closed. */
-    Batch joinable(String id);
+    /**
+     * Refuses at once a batch that cannot be joined, when that is known without a round trip (one machine);
+     * otherwise {@link #join} refuses it once the upload is stored.
+     */
+    void checkJoinable(String id);
+
+    /**
+     * Adds an accepted task to the open batch {@code id}: true once it joined, false when the batch was closed
+     * meanwhile (the task must then be {@link #discard}ed); fails with {@code batch_not_found}.
+     */
+    CompletableFuture<Boolean> join(String id, Batch.Member member);
 
     /** Closes batch {@code id}: no more tasks join; it finishes once they are all final. */
-    Batch.BatchStatus closeBatch(String id);
+    CompletableFuture<Batch.BatchStatus> closeBatch(String id);
 
     /** The finished batch {@code id}, whose archive is to be written; refused while it is not finished. */
-    Batch finishedBatch(String id);
+    CompletableFuture<Batch.BatchStatus> finishedBatch(String id);
 
     /** Forgets a task accepted for a batch that closed meanwhile: it must not run outside it. */
     void discard(Task task);
@@ -92,7 +101,8 @@ public interface AsyncTasks {
     /** Reads done tasks' results; given to work that runs on the storage executor, and only valid there. */
     @FunctionalInterface
     interface ResultReader {
-        byte[] read(Task task) throws IOException;
+        /** The result of the done task {@code id}. */
+        byte[] read(String id) throws IOException;
     }
 
     /**
@@ -111,6 +121,20 @@ public interface AsyncTasks {
     static FrontException batchClosed(String batchId) {
         return new FrontException(ErrorCode.BATCH_CLOSED, "batch " + batchId
                 + " is closed and takes no more tasks; create a new one with POST /batches");
+    }
+
+    /** Refuses the archive of a batch that is not finished, saying what is missing. */
+    static FrontException notFinished(Batch.BatchStatus status) {
+        return new FrontException(ErrorCode.BATCH_NOT_FINISHED, "batch " + status.id() + " is not finished ("
+                + (status.closed() ? "" : "still open; close it with POST /batches/" + status.id() + "/close, and ")
+                + (status.total() - status.done() - status.failed() - status.cancelled())
+                + " tasks not final); wait for the done event of GET /batches/" + status.id() + "/events");
+    }
+
+    /** Refuses a batch that does not exist. */
+    static FrontException batchNotFound(String id) {
+        return new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch " + (id.length() <= 64 ? id
+                : id.substring(0, 64) + "...") + "; create one with POST /batches (batches expire after their TTL)");
     }
 
     /**

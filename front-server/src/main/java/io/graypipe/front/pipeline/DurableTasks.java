@@ -220,7 +220,7 @@ public final class DurableTasks {
      */
     public void readOnStorage(Consumer<AsyncTasks.ResultReader> work) {
         try {
-            storage.execute(() -> work.accept(task -> files.readResult(task.id())));
+            storage.execute(() -> work.accept(files::readResult));
         } catch (RejectedExecutionException e) {
             throw ImagePipeline.overloaded();
         }

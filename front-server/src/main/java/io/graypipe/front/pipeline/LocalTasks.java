@@ -70,38 +70,38 @@ public final class LocalTasks implements AsyncTasks {
     }
 
     @Override
-    public Batch openBatch() {
-        return batches.open();
+    public CompletableFuture<String> openBatch() {
+        return CompletableFuture.completedFuture(batches.open().id());
     }
 
     @Override
-    public Batch joinable(String id) {
-        Batch batch = batches.find(id).orElseThrow(() -> new FrontException(ErrorCode.BATCH_NOT_FOUND, "no batch "
-                + clip(id) + "; create one with POST /batches (batches expire after their TTL)"));
+    public void checkJoinable(String id) {
+        Batch batch = batches.find(id).orElseThrow(() -> AsyncTasks.batchNotFound(id));
         if (batch.closed()) {
             throw AsyncTasks.batchClosed(batch.id());
         }
-        return batch;
     }
 
     @Override
-    public Batch.BatchStatus closeBatch(String id) {
+    public CompletableFuture<Boolean> join(String id, Batch.Member member) {
+        return CompletableFuture.completedFuture(batches.find(id).orElseThrow(() -> AsyncTasks.batchNotFound(id))
+                .add(member));
+    }
+
+    @Override
+    public CompletableFuture<Batch.BatchStatus> closeBatch(String id) {
         Batch batch = find(id);
         batch.close();
-        return batch.status();
+        return CompletableFuture.completedFuture(batch.status());
     }
 
     @Override
-    public Batch finishedBatch(String id) {
-        Batch batch = find(id);
-        Batch.BatchStatus status = batch.status();
+    public CompletableFuture<Batch.BatchStatus> finishedBatch(String id) {
+        Batch.BatchStatus status = find(id).status();
         if (!status.finished()) {
-            throw new FrontException(ErrorCode.BATCH_NOT_FINISHED, "batch " + batch.id() + " is not finished ("
-                    + (status.closed() ? "" : "still open; close it with POST /batches/" + batch.id() + "/close, and ")
-                    + (status.total() - status.done() - status.failed() - status.cancelled())
-                    + " tasks not final); wait for the done event of GET /batches/" + batch.id() + "/events");
+            throw AsyncTasks.notFinished(status);
         }
-        return batch;
+        return CompletableFuture.completedFuture(status);
     }
 
     @Override

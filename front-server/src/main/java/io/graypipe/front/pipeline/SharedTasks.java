@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -165,42 +166,73 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 members.stream().map(Batch.Member::filename).toList())).thenApply(created -> batchId);
     }
 
-    // ---- open batches and archives: not shared yet
+    // ---- open batches, from any front
 
     @Override
-    public Batch openBatch() {
-        throw notShared();
+    public CompletableFuture<String> openBatch() {
+        String batchId = registry.newId();
+        return translated(store.openBatch(batchId)).thenApply(opened -> batchId);
+    }
+
+    /** Whether a batch can be joined is known only in Redis: {@link #join} refuses it there. */
+    @Override
+    public void checkJoinable(String id) {
     }
 
     @Override
-    public Batch joinable(String id) {
-        throw notShared();
+    public CompletableFuture<Boolean> join(String id, Batch.Member member) {
+        return translated(store.addToBatch(id, member.task().id(), member.filename())).thenApply(joined -> {
+            if (joined == RedisTasks.Joined.NO_SUCH_BATCH) {
+                throw AsyncTasks.batchNotFound(id);
+            }
+            return joined == RedisTasks.Joined.JOINED;
+        });
     }
 
     @Override
-    public Batch.BatchStatus closeBatch(String id) {
-        throw notShared();
+    public CompletableFuture<Batch.BatchStatus> closeBatch(String id) {
+        return translated(store.closeBatch(id)).thenCompose(found -> {
+            if (!found) {
+                throw AsyncTasks.batchNotFound(id);
+            }
+            return batch(id);
+        }).thenApply(found -> found.orElseThrow(() -> AsyncTasks.batchNotFound(id)));
     }
 
     @Override
-    public Batch finishedBatch(String id) {
-        throw notShared();
+    public CompletableFuture<Batch.BatchStatus> finishedBatch(String id) {
+        return batch(id).thenApply(found -> {
+            Batch.BatchStatus status = found.orElseThrow(() -> AsyncTasks.batchNotFound(id));
+            if (!status.finished()) {
+                throw AsyncTasks.notFinished(status);
+            }
+            return status;
+        });
     }
 
+    /** Each result is read from Redis on the storage thread, which may wait for it. */
     @Override
     public void readOnStorage(Consumer<ResultReader> work) {
-        throw notShared();
+        try {
+            storage.execute(() -> work.accept(id -> {
+                try {
+                    return store.readResult(id).get().orElseThrow(() -> new IOException("the result of task " + id
+                            + " is no longer kept"));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted reading the result of task " + id, e);
+                } catch (ExecutionException e) {
+                    throw new IOException("cannot read the result of task " + id + ": " + failure(e).getMessage(), e);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            throw ImagePipeline.overloaded();
+        }
     }
 
     @Override
     public void discard(Task task) {
         store.delete(task.id());
-    }
-
-    private static FrontException notShared() {
-        return new FrontException(ErrorCode.BATCHES_NOT_SHARED, "open batches and their archives (POST /batches, "
-                + "POST /tasks?batch=ID, /close, /archive) are not offered with a shared store (--store); send "
-                + "all the files of a batch in one POST /tasks and fetch each task's result");
     }
 
     // ---- reading, from any front
@@ -235,8 +267,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         List<Batch.BatchStatus.Item> items = batch.items().stream().filter(item -> item.task() != null)
                 .map(item -> new Batch.BatchStatus.Item(item.filename(), item.task().variant(),
                         Batch.modeLabel(item.task().mode()), item.task())).toList();
-        // A shared batch is made whole by one upload (POST /batches is not offered with --store): closed from the start.
-        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), true, items, clock.instant());
+        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), !batch.open(), items,
+                clock.instant());
     }
 
     /**
@@ -290,7 +322,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                         ? CompletableFuture.completedFuture(List.of()) : events.batchEvents(id, lastEventId);
                 missed.whenComplete((past, error) -> {
                     if (past != null) {
-                        past.forEach(event -> sink.send(event.id(), "task",
+                        past.stream().filter(SharedTasks::isTaskEvent).forEach(event -> sink.send(event.id(), "task",
                                 new BatchChange(parse(event), snapshot.summary())));
                     }
                     sink.send(null, "done", snapshot);
@@ -307,7 +339,9 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                     if (now == null || now.isEmpty()) {
                         return;
                     }
-                    sink.send(event.id(), "task", new BatchChange(parse(event), now.get().summary()));
+                    if (isTaskEvent(event)) {
+                        sink.send(event.id(), "task", new BatchChange(parse(event), now.get().summary()));
+                    }
                     if (now.get().finished()) {
                         following.stop();
                         sink.send(null, "done", now.get());
@@ -317,6 +351,11 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 sink.onClose(following::stop);
             });
         }));
+    }
+
+    /** A batch's stream holds its tasks' state changes, and one {@code closed} event when an open batch closes. */
+    private static boolean isTaskEvent(StoredEvent event) {
+        return !"closed".equals(event.event());
     }
 
     /**
