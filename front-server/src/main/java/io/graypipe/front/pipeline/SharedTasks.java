@@ -9,12 +9,10 @@ import io.graypipe.front.store.redis.RedisEvents;
 import io.graypipe.front.store.redis.RedisTasks;
 import io.graypipe.front.store.redis.RedisWorkQueue;
 import io.graypipe.front.store.redis.StoredBatch;
-import io.graypipe.front.store.redis.StoredEvent;
 import io.graypipe.front.store.redis.StoredTask;
 import io.graypipe.front.store.redis.WorkItem;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.task.Batch;
-import io.graypipe.front.task.BatchChange;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
@@ -45,8 +43,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -78,6 +74,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     private final RedisTasks store;
     private final RedisWorkQueue queue;
     private final RedisEvents events;
+    private final SharedEventFeeds feeds;
     private final TaskRegistry registry;
     private final ImagePipeline pipeline;
     private final Workers workers;
@@ -106,6 +103,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         this.store = new RedisTasks(connections, Json.MAPPER, clock, registry.resultTtl());
         this.queue = new RedisWorkQueue(connections, consumerName, claimIdle);
         this.events = new RedisEvents(connections);
+        this.feeds = new SharedEventFeeds(events, this);
         this.registry = registry;
         this.pipeline = pipeline;
         this.workers = workers;
@@ -271,123 +269,14 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 clock.instant());
     }
 
-    /**
-     * What feeds {@code GET /tasks/{id}/events}, or empty when there is no such task: each state the task entered
-     * after {@code lastEventId} (all of them when null), each with its stream entry id as the SSE {@code id:},
-     * live as any front appends them, up to the final one.
-     */
     @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> taskEvents(String id, String lastEventId) {
-        return status(id).thenApply(found -> found.map(status -> sink -> {
-            if (status.status().isFinal()) {
-                events.taskEvents(id, lastEventId).whenComplete((past, error) -> {
-                    if (past != null) {
-                        past.forEach(event -> sendTaskEvent(sink, event));
-                    }
-                    sink.end();
-                });
-                return;
-            }
-            Following following = new Following();
-            following.started(events.followTask(id, lastEventId, event -> {
-                if (sendTaskEvent(sink, event)) {
-                    sink.end();
-                    following.stop();
-                }
-            }));
-            sink.onClose(following::stop);
-        }));
+        return feeds.taskEvents(id, lastEventId);
     }
 
-    /** Sends one task event; true when it was the final one. */
-    private static boolean sendTaskEvent(EventSink sink, StoredEvent event) {
-        TaskStatus status = parse(event);
-        sink.send(event.id(), event.event(), status);
-        return status.status().isFinal();
-    }
-
-    /**
-     * What feeds {@code GET /batches/{id}/events}, or empty when there is no such batch: a {@code progress} event
-     * with the whole batch (unless resuming from {@code lastEventId}), a {@code task} event per state change of any
-     * of its tasks (id: its stream entry id), and {@code done} with the whole batch once every task is final.
-     */
     @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> batchEvents(String id, String lastEventId) {
-        return batch(id).thenApply(found -> found.map(snapshot -> sink -> {
-            if (lastEventId == null) {
-                sink.send(null, "progress", snapshot);
-            }
-            if (snapshot.finished()) {
-                CompletableFuture<List<StoredEvent>> missed = lastEventId == null
-                        ? CompletableFuture.completedFuture(List.of()) : events.batchEvents(id, lastEventId);
-                missed.whenComplete((past, error) -> {
-                    if (past != null) {
-                        past.stream().filter(SharedTasks::isTaskEvent).forEach(event -> sink.send(event.id(), "task",
-                                new BatchChange(parse(event), snapshot.summary())));
-                    }
-                    sink.send(null, "done", snapshot);
-                    sink.end();
-                });
-                return;
-            }
-            // Without Last-Event-ID the snapshot already shows every past event: follow from the newest one.
-            CompletableFuture<String> from = lastEventId != null ? CompletableFuture.completedFuture(lastEventId)
-                    : events.batchEvents(id, null).thenApply(past -> past.isEmpty() ? null : past.get(past.size() - 1).id());
-            from.whenComplete((afterId, error) -> {
-                Following following = new Following();
-                following.started(events.followBatch(id, afterId, event -> batch(id).whenComplete((now, readError) -> {
-                    if (now == null || now.isEmpty()) {
-                        return;
-                    }
-                    if (isTaskEvent(event)) {
-                        sink.send(event.id(), "task", new BatchChange(parse(event), now.get().summary()));
-                    }
-                    if (now.get().finished()) {
-                        following.stop();
-                        sink.send(null, "done", now.get());
-                        sink.end();
-                    }
-                })));
-                sink.onClose(following::stop);
-            });
-        }));
-    }
-
-    /** A batch's stream holds its tasks' state changes, and one {@code closed} event when an open batch closes. */
-    private static boolean isTaskEvent(StoredEvent event) {
-        return !"closed".equals(event.event());
-    }
-
-    /**
-     * One follow of an event stream, which may have to stop before {@link RedisEvents} has even returned it: its
-     * first events are read on a Lettuce thread while the caller is still in {@code follow}.
-     */
-    private static final class Following {
-        private final AtomicReference<RedisEvents.Subscription> subscription = new AtomicReference<>();
-        private final AtomicBoolean stopped = new AtomicBoolean();
-
-        void started(RedisEvents.Subscription started) {
-            subscription.set(started);
-            if (stopped.get()) {
-                started.close();
-            }
-        }
-
-        void stop() {
-            stopped.set(true);
-            RedisEvents.Subscription current = subscription.get();
-            if (current != null) {
-                current.close();
-            }
-        }
-    }
-
-    private static TaskStatus parse(StoredEvent event) {
-        try {
-            return Json.MAPPER.readValue(event.status(), TaskStatus.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable event " + event.id(), e);
-        }
+        return feeds.batchEvents(id, lastEventId);
     }
 
     /** Null while Redis is reachable; otherwise why not, for {@code /readyz}. */

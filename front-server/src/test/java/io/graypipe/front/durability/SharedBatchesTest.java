@@ -3,6 +3,8 @@ package io.graypipe.front.durability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.FrontProcess;
+import io.graypipe.front.testing.LoadBalancer;
 import io.graypipe.front.testing.Multipart;
 import io.graypipe.front.testing.RedisServer;
 import io.graypipe.front.testing.TestFront;
@@ -109,6 +111,40 @@ class SharedBatchesTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The page's batch flow through the project's HAProxy config: open, four files sent at once (leastconn spreads
+     * them over both fronts), close, wait for done, download the archive, every call through the balancer.
+     */
+    @Test
+    @Timeout(90)
+    void theBatchFlowWorksThroughTheLoadBalancer() throws Exception {
+        LoadBalancer.requireInstalled();
+        try (LoadBalancer lb = LoadBalancer.start(a.address(), b.address())) {
+            Await.until(Duration.ofSeconds(30), "both fronts in rotation", () -> lb.frontsUp() == 2);
+            HttpResponse<byte[]> opened = lb.send(HttpRequest.newBuilder(lb.uri("/batches"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(201, opened.statusCode(), () -> new String(opened.body()));
+            String id = JSON.readTree(opened.body()).get("id").asText();
+            List<CompletableFuture<HttpResponse<byte[]>>> uploads = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int width = 100 + i;
+                uploads.add(CompletableFuture.supplyAsync(() -> lb.post("/tasks?batch=" + id + "&filename=f" + width
+                        + ".png", TestImages.png(width, 80))));
+            }
+            for (CompletableFuture<HttpResponse<byte[]>> upload : uploads) {
+                assertEquals(202, upload.get(60, TimeUnit.SECONDS).statusCode());
+            }
+            HttpResponse<byte[]> closed = lb.send(HttpRequest.newBuilder(lb.uri("/batches/" + id + "/close"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(200, closed.statusCode(), () -> new String(closed.body()));
+            Await.until(Duration.ofSeconds(30), "the batch to finish", () -> FrontProcess.json(
+                    lb.send(HttpRequest.newBuilder(lb.uri("/batches/" + id)).build())).get("finished").asBoolean());
+            HttpResponse<byte[]> archive = lb.send(HttpRequest.newBuilder(lb.uri("/batches/" + id + "/archive")).build());
+            assertEquals(200, archive.statusCode());
+            assertEquals(5, entries(archive.body()).size(), "four images and the manifest");
         }
     }
 

@@ -76,12 +76,17 @@ class EventsAndBatchesTest {
         return events;
     }
 
-    @Test
-    void manySubscribersEachSeeTheStagesInOrderUntilDone() throws Exception {
+    /** An async task of a picture big enough that a stream opened at once sees it go through its stages. */
+    private static String submitBigTask() throws Exception {
         HttpResponse<String> created = front.post("/tasks",
                 new Multipart().file("image", "big.png", "image/png", TestImages.png(1600, 1200)));
         assertEquals(202, created.statusCode(), created.body());
-        String id = JSON.readTree(created.body()).get("id").asText();
+        return JSON.readTree(created.body()).get("id").asText();
+    }
+
+    @Test
+    void manySubscribersEachSeeTheStagesInOrderUntilDone() throws Exception {
+        String id = submitBigTask();
         List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             streams.add(open("/tasks/" + id + "/events"));
@@ -109,10 +114,7 @@ class EventsAndBatchesTest {
      */
     @Test
     void aStreamResumedWithLastEventIdMissesNoEventAndRepeatsNone() throws Exception {
-        HttpResponse<String> created = front.post("/tasks",
-                new Multipart().file("image", "big.png", "image/png", TestImages.png(1600, 1200)));
-        assertEquals(202, created.statusCode(), created.body());
-        String id = JSON.readTree(created.body()).get("id").asText();
+        String id = submitBigTask();
         List<Event> full = parse(open("/tasks/" + id + "/events").get(30, TimeUnit.SECONDS).body());
         assertEquals("done", full.get(full.size() - 1).name(), full.toString());
         assertTrue(full.stream().allMatch(event -> event.id() != null), "every event has an id: " + full);
