@@ -116,7 +116,7 @@ public final class LocalTasks implements AsyncTasks {
 
     @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> batchEvents(String id, String lastEventId) {
-        return CompletableFuture.completedFuture(batches.find(id).map(MemoryEvents::batch));
+        return CompletableFuture.completedFuture(batches.find(id).map(batch -> MemoryEvents.batch(batch, lastEventId)));
     }
 
     @Override

@@ -11,8 +11,8 @@ import java.util.function.ObjIntConsumer;
 
 /**
  * The event feeds of tasks and batches this front holds in memory: its sync tasks, and on one machine every task
- * and batch. A task's events carry their number as {@code id:}, so a client that reconnects with
- * {@code Last-Event-ID} gets exactly the events it missed.
+ * and batch. Task events carry their number (in the task's life, or in the batch's) as {@code id:}, so a client
+ * that reconnects with {@code Last-Event-ID} gets exactly the events it missed.
  */
 public final class MemoryEvents {
     private MemoryEvents() {
@@ -40,24 +40,27 @@ public final class MemoryEvents {
     }
 
     /**
-     * {@code progress} with the whole batch at once, a {@code task} event per state change of any of its tasks
-     * (that task's status and the batch figures), and {@code done} with the whole batch when every task is final.
+     * {@code progress} with the whole batch at once (not when resuming), a {@code task} event per state change of
+     * any of its tasks (that task's status and the batch figures; id: its number in the batch), and {@code done}
+     * with the whole batch when every task is final. Resuming after {@code lastEventId}, the task events after it.
      */
-    public static Consumer<EventSink> batch(Batch batch) {
+    public static Consumer<EventSink> batch(Batch batch, String lastEventId) {
         return sink -> {
-            Batch.Subscriber subscriber = (task, status) -> {
+            Batch.NumberedSubscriber subscriber = (event, task, status) -> {
                 if (task == null) {
-                    sink.send(null, "progress", status);
+                    if (!status.finished() || lastEventId == null) {
+                        sink.send(null, "progress", status);
+                    }
                 } else {
-                    sink.send(null, "task", new BatchChange(task, status.summary()));
+                    sink.send(Integer.toString(event), "task", new BatchChange(task, status.summary()));
                 }
                 if (status.finished()) {
                     sink.send(null, "done", status);
                     sink.end();
                 }
             };
-            sink.onClose(() -> batch.unsubscribe(subscriber));
-            batch.subscribe(subscriber);
+            sink.onClose(() -> batch.unfollow(subscriber));
+            batch.follow(eventNumber(lastEventId), subscriber);
         };
     }
 

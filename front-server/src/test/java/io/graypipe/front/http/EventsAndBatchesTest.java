@@ -170,6 +170,34 @@ class EventsAndBatchesTest {
         assertEquals(404, front.get("/batches/nope").statusCode());
     }
 
+    /**
+     * A batch's task events are numbered on one machine too: resumed after any of them, the stream holds exactly
+     * the ones after it (contiguous, none twice), then done, and no progress snapshot.
+     */
+    @Test
+    void aBatchStreamResumedWithLastEventIdMissesNoEventAndRepeatsNone() throws Exception {
+        HttpResponse<String> created = front.post("/tasks", new Multipart()
+                .file("image", "one.png", "image/png", TestImages.png(64, 48))
+                .file("image", "two.png", "image/png", TestImages.png(80, 60)));
+        assertEquals(202, created.statusCode(), created.body());
+        String batchId = JSON.readTree(created.body()).get("batch_id").asText();
+        parse(open("/batches/" + batchId + "/events").get(30, TimeUnit.SECONDS).body());
+        List<Event> afterFirst = parse(open("/batches/" + batchId + "/events", "1").get(30, TimeUnit.SECONDS).body());
+        assertEquals("done", afterFirst.get(afterFirst.size() - 1).name(), afterFirst.toString());
+        List<Event> tasks = afterFirst.subList(0, afterFirst.size() - 1);
+        assertTrue(tasks.size() >= 3, "two tasks make several events after the first: " + afterFirst);
+        for (int i = 0; i < tasks.size(); i++) {
+            assertEquals("task", tasks.get(i).name());
+            assertEquals(Integer.toString(i + 2), tasks.get(i).id(), "contiguous ids: " + afterFirst);
+        }
+        for (int seen = 0; seen < tasks.size(); seen++) {
+            List<Event> resumed = parse(open("/batches/" + batchId + "/events", tasks.get(seen).id())
+                    .get(30, TimeUnit.SECONDS).body());
+            assertEquals(afterFirst.subList(seen + 1, afterFirst.size()).stream().map(e -> e.id() + " " + e.name())
+                    .toList(), resumed.stream().map(e -> e.id() + " " + e.name()).toList());
+        }
+    }
+
     @Test
     void theSynchronousEndpointStillTakesOneFile() throws Exception {
         HttpResponse<String> refused = front.post("/process", new Multipart()
