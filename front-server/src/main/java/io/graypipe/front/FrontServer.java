@@ -23,7 +23,9 @@ import io.graypipe.front.pipeline.FairQueue;
 import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ResultKeys;
 import io.graypipe.front.task.BatchStore;
+import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.LocalTasks;
 import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.config.StoreAddress;
 import io.graypipe.front.store.redis.RedisConnections;
@@ -330,10 +332,17 @@ public final class FrontServer implements AutoCloseable {
         if (config.storage().store() != null) {
             sharedTasks = openStore(config, pipeline);
         }
-        BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
+        AsyncTasks asyncTasks;
+        if (sharedTasks != null) {
+            asyncTasks = sharedTasks;
+        } else {
+            BatchStore batches = new BatchStore(Clock.systemUTC(), config.timeouts().resultTtl());
+            housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
+            asyncTasks = new LocalTasks(durableTasks, tasks, batches);
+        }
         Observability observability = new Observability(metrics, () -> grayExecutor.getQueue().size(),
-                new BatchUploads(durableTasks, batches, sharedTasks), () -> FormatsReport.of(codecs.avif().isPresent(), codecs.encodable(), workers.encodable()));
-        housekeeping.scheduleWithFixedDelay(batches::sweep, 30, 30, TimeUnit.SECONDS);
+                new BatchUploads(asyncTasks),
+                () -> FormatsReport.of(codecs.avif().isPresent(), codecs.encodable(), workers.encodable()));
         if (sharedTasks != null) {
             sharedTasks.start();
         } else {
@@ -346,9 +355,8 @@ public final class FrontServer implements AutoCloseable {
         }
         housekeeping.scheduleWithFixedDelay(tasks::sweep, 30, 30, TimeUnit.SECONDS);
 
-        HttpPipelineInitializer http = new HttpPipelineInitializer(config, pipeline, tasks, durableTasks, workers,
-                dataFactory, uploadExecutor, observability, sharedTasks, new AccessControl(apiKeys, config.access()),
-                rateLimits);
+        HttpPipelineInitializer http = new HttpPipelineInitializer(config, pipeline, tasks, workers, dataFactory,
+                uploadExecutor, observability, new AccessControl(apiKeys, config.access()), rateLimits);
         connections = http.openConnections();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)

@@ -11,7 +11,12 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import io.graypipe.front.archfixture.HttpCodecOutsideHttp;
 import io.graypipe.front.cache.ArchFixtureCacheToPipeline;
 import io.graypipe.front.archfixture.WorkerInFront;
+import io.graypipe.front.http.ArchFixtureHttpToSharedTasks;
+import io.graypipe.front.http.ArchFixtureHttpToStore;
 import io.graypipe.front.image.ArchFixtureImageToPipeline;
+import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.LocalTasks;
+import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.pipeline.ArchFixturePipelineToImage;
 import io.graypipe.protocol.ArchFixtureProtocolToFront;
 import io.graypipe.worker.ArchFixtureWorkerToFront;
@@ -67,6 +72,7 @@ class ArchitectureTest {
             .layer("access").definedBy(FRONT + ".access..")
             .layer("pipeline").definedBy(FRONT + ".pipeline..")
             .layer("cache").definedBy(FRONT + ".cache..")
+            .layer("store").definedBy(FRONT + ".store..")
             .layer("task").definedBy(FRONT + ".task..")
             .layer("image").definedBy(FRONT + ".image..")
             .layer("worker").definedBy(FRONT + ".worker..")
@@ -77,9 +83,16 @@ class ArchitectureTest {
             .whereLayer("access").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("pipeline").mayOnlyBeAccessedByLayers("startup", "http")
             .whereLayer("cache").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline")
-            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access")
-            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "task")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("startup", "pipeline")
+            .whereLayer("task").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline", "access", "store")
+            .whereLayer("image").mayOnlyBeAccessedByLayers("startup", "http", "pipeline", "task")
             .whereLayer("worker").mayOnlyBeAccessedByLayers("startup", "http", "observe", "pipeline");
+
+    /** The endpoints ask the one interface about async tasks and batches, never a store behind it. */
+    static final ArchRule HTTP_USES_ONLY_THE_TASK_INTERFACE = noClasses()
+            .that().resideInAPackage(FRONT + ".http..")
+            .should().dependOnClassesThat().belongToAnyOf(LocalTasks.class, DurableTasks.class, SharedTasks.class)
+            .because("no endpoint may know which store holds the tasks: they call pipeline.AsyncTasks only");
 
     static final ArchRule ONLY_HTTP_TOUCHES_HTTP_CODEC = noClasses()
             .that().resideInAPackage(FRONT + "..")
@@ -140,6 +153,19 @@ class ArchitectureTest {
                 "image using pipeline must be reported");
         assertTrue(LAYERS.evaluate(fixture(ArchFixtureCacheToPipeline.class)).hasViolation(),
                 "cache using pipeline must be reported");
+    }
+
+    @Test
+    void theStoreIsUsedOnlyByThePipelineAndStartUp() {
+        assertTrue(LAYERS.evaluate(fixture(ArchFixtureHttpToStore.class)).hasViolation(),
+                "http using the store must be reported");
+    }
+
+    @Test
+    void httpUsesOnlyTheTaskInterface() {
+        HTTP_USES_ONLY_THE_TASK_INTERFACE.check(production);
+        assertTrue(HTTP_USES_ONLY_THE_TASK_INTERFACE.evaluate(fixture(ArchFixtureHttpToSharedTasks.class))
+                .hasViolation(), "http using SharedTasks must be reported");
     }
 
     @Test

@@ -21,8 +21,6 @@ public enum ErrorCode {
     BATCH_CLOSED,
     /** The batch's archive is asked for before the batch is closed and all its tasks are final. */
     BATCH_NOT_FINISHED,
-    /** Open batches (POST /batches, batch=ID) live in one front's memory: not offered with a shared store. */
-    BATCHES_NOT_SHARED,
     METHOD_NOT_ALLOWED,
     /** With --api-keys: no key, or one that is not in the key file. */
     UNAUTHORIZED,

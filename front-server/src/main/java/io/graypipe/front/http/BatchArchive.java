@@ -2,7 +2,7 @@ package io.graypipe.front.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.json.Json;
-import io.graypipe.front.pipeline.DurableTasks;
+import io.graypipe.front.pipeline.AsyncTasks;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.ErrorInfo;
 import io.graypipe.front.task.TaskState;
@@ -63,10 +63,10 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
     }
 
     private final String batchId;
-    private final List<Batch.Member> members;
+    private final List<Batch.BatchStatus.Item> members;
     private final List<String> entryNames = new ArrayList<>();
     private final List<ManifestEntry> manifest = new ArrayList<>();
-    private final DurableTasks durableTasks;
+    private final AsyncTasks tasks;
     private final Queue<ByteBuf> chunks = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong sentBytes = new AtomicLong();
@@ -86,17 +86,17 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         return CacheHeaders.archiveEtag(batchId, members);
     }
 
-    /** The archive of {@code batch}, which must be finished: its members are final and fixed. */
-    BatchArchive(Batch batch, DurableTasks durableTasks) {
+    /** The archive of {@code batch}, which must be finished: its tasks are final and fixed. */
+    BatchArchive(Batch.BatchStatus batch, AsyncTasks tasks) {
         this.batchId = batch.id();
-        this.members = batch.members();
-        this.durableTasks = durableTasks;
+        this.members = batch.tasks();
+        this.tasks = tasks;
         this.zip = new ZipOutputStream(new BufferedOutputStream(new ChunkSink(), CHUNK_BYTES));
         boolean severalModes = members.stream().map(m -> String.valueOf(m.mode())).distinct().count() > 1;
         ArchiveNames names = new ArchiveNames();
         for (int i = 0; i < members.size(); i++) {
-            Batch.Member member = members.get(i);
-            TaskStatus status = member.task().status();
+            Batch.BatchStatus.Item member = members.get(i);
+            TaskStatus status = member.task();
             entryNames.add(status.status() != TaskState.DONE ? null : names.next(
                     severalModes ? (member.mode() == null ? "default" : member.mode()) : null, member.variant(),
                     member.filename(), status.output().format(), "image-" + (i + 1)));
@@ -113,11 +113,11 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         this.abort = abort;
         this.eventLoop = eventLoop;
         producing.set(true);
-        durableTasks.readOnStorage(this::produce);
+        tasks.readOnStorage(this::produce);
     }
 
     /** Writes entries until the queue is full or the ZIP is complete; then gives the turn back. */
-    private void produce(DurableTasks.ResultReader reader) {
+    private void produce(AsyncTasks.ResultReader reader) {
         try {
             while (true) {
                 while (!closed && !written && queuedBytes.get() < PAUSE_ABOVE_BYTES) {
@@ -141,9 +141,9 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         }
     }
 
-    private void writeMember(DurableTasks.ResultReader reader, int index) throws IOException {
-        Batch.Member member = members.get(index);
-        TaskStatus status = member.task().status();
+    private void writeMember(AsyncTasks.ResultReader reader, int index) throws IOException {
+        Batch.BatchStatus.Item member = members.get(index);
+        TaskStatus status = member.task();
         String entry = entryNames.get(index);
         if (entry == null) {
             manifest.add(new ManifestEntry(member.filename(), member.variant(), member.mode(), status.id(),
@@ -152,7 +152,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         }
         byte[] image;
         try {
-            image = reader.read(member.task());
+            image = reader.read(status.id());
         } catch (IOException e) {
             manifest.add(new ManifestEntry(member.filename(), member.variant(), member.mode(), status.id(),
                     status.status(), null, null, new ErrorInfo("task_not_found",
@@ -234,7 +234,7 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
             return;
         }
         try {
-            durableTasks.readOnStorage(this::produce);
+            tasks.readOnStorage(this::produce);
         } catch (RuntimeException full) {
             producing.set(false);
             eventLoop.schedule(this::wake, RETRY_FULL_STORAGE_MILLIS, TimeUnit.MILLISECONDS);

@@ -86,7 +86,7 @@ final class CacheHeaders {
      * The strong ETag of a finished batch's archive: a hash of every member's task id, state and result ETag, in
      * order, so the same members with the same results give the same ZIP.
      */
-    static String archiveEtag(String batchId, List<Batch.Member> members) {
+    static String archiveEtag(String batchId, List<Batch.BatchStatus.Item> members) {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -94,8 +94,8 @@ final class CacheHeaders {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
         StringBuilder text = new StringBuilder("graypipe-archive-1\n").append(batchId).append('\n');
-        for (Batch.Member member : members) {
-            TaskStatus status = member.task().status();
+        for (Batch.BatchStatus.Item member : members) {
+            TaskStatus status = member.task();
             text.append(status.id()).append(' ').append(status.status().label()).append(' ')
                     .append(etag(status)).append(' ').append(member.filename()).append('\n');
         }

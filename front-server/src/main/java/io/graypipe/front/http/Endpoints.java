@@ -39,9 +39,10 @@ final class Endpoints {
                 .thenApply(answer -> ContentDisposition.download(answer, exchange.query().get("filename")))));
         table.put(Route.TASK_EVENTS, (exchange, id) -> exchange.streamAfterBody(
                 () -> tasks.taskEvents(id, exchange.lastEventId())));
-        table.put(Route.BATCHES, (exchange, id) -> exchange.answerAfterBody(() -> tasks.createBatch(exchange.client())));
+        table.put(Route.BATCHES, (exchange, id) -> exchange.answerLaterAfterBody(
+                () -> tasks.createBatch(exchange.client())));
         table.put(Route.BATCH, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.batchStatus(id)));
-        table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerAfterBody(() -> tasks.closeBatch(id)));
+        table.put(Route.BATCH_CLOSE, (exchange, id) -> exchange.answerLaterAfterBody(() -> tasks.closeBatch(id)));
         table.put(Route.BATCH_ARCHIVE, (exchange, id) -> exchange.archiveAfterBody(() -> tasks.batchArchive(id),
                 ContentDisposition.attachment("batch-" + HttpResponses.safeToken(id), ".zip", "batch")));
         table.put(Route.BATCH_EVENTS, (exchange, id) -> exchange.streamAfterBody(

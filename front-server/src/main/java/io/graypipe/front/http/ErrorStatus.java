@@ -29,7 +29,7 @@ final class ErrorStatus {
             case UNSUPPORTED_MEDIA_TYPE -> HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE;
             case UNDECODABLE_IMAGE, IMAGE_TOO_LARGE, SCALING_FAILED -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
             case OVERLOADED, WORKER_UNAVAILABLE, STORAGE_FULL, STORAGE_UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
-            case BATCHES_NOT_SHARED, FORMAT_UNAVAILABLE -> HttpResponseStatus.NOT_IMPLEMENTED;
+            case FORMAT_UNAVAILABLE -> HttpResponseStatus.NOT_IMPLEMENTED;
             case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
         };

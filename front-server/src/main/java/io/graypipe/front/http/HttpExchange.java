@@ -250,41 +250,56 @@ final class HttpExchange {
      * {@link FrontException} (answered as usual); otherwise the archive starts writing, and the connection is reused
      * once its last chunk is written.
      */
-    void archiveAfterBody(Supplier<BatchArchive> opener, String disposition) {
+    void archiveAfterBody(Supplier<CompletableFuture<BatchArchive>> opener, String disposition) {
         afterBody = () -> {
-            BatchArchive archive;
-            String etag;
+            CompletableFuture<BatchArchive> later;
             try {
-                archive = opener.get();
-                etag = archive.etag();
-                if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
-                    answer(CacheHeaders.notModified(etag, "private, no-cache"));
-                    return;
-                }
-                ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
-                archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
+                later = opener.get();
             } catch (FrontException e) {
                 answer(HttpResponses.error(e));
                 return;
             }
-            observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
-            archiving = true;
-            boolean reuse = keepAlive;
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-            head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
-            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            head.headers().set(HttpHeaderNames.ETAG, etag);
-            head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-            rateLimitHeaders(head);
-            ctx.channel().write(head, ctx.channel().voidPromise());
-            ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
-                if (!reuse || !done.isSuccess()) {
-                    ctx.channel().close();
+            // The batch may be read from a shared store, on its thread: the archive starts on the event loop.
+            later.whenComplete((archive, error) -> ctx.executor().execute(() -> {
+                if (error != null) {
+                    answer(failure(error));
+                } else {
+                    startArchive(archive, disposition);
                 }
-                connection.answered(this, reuse && done.isSuccess());
-            });
+            }));
         };
+    }
+
+    private void startArchive(BatchArchive archive, String disposition) {
+        String etag = archive.etag();
+        if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
+            answer(CacheHeaders.notModified(etag, "private, no-cache"));
+            return;
+        }
+        try {
+            ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
+            archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
+        } catch (FrontException e) {
+            answer(HttpResponses.error(e));
+            return;
+        }
+        observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
+        archiving = true;
+        boolean reuse = keepAlive;
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
+        head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        head.headers().set(HttpHeaderNames.ETAG, etag);
+        head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        rateLimitHeaders(head);
+        ctx.channel().write(head, ctx.channel().voidPromise());
+        ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
+            if (!reuse || !done.isSuccess()) {
+                ctx.channel().close();
+            }
+            connection.answered(this, reuse && done.isSuccess());
+        });
     }
 
     /** Answers {@code response} once the request's body, which must be empty, has been read. */

@@ -7,8 +7,6 @@ import io.graypipe.front.image.ImageInspector;
 import io.graypipe.front.image.ImageLimits;
 import io.graypipe.front.observe.TrafficCounter;
 import io.graypipe.front.pipeline.ImagePipeline;
-import io.graypipe.front.pipeline.DurableTasks;
-import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.Workers;
 import io.netty.channel.ChannelInitializer;
@@ -36,18 +34,15 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final ClientGate gate;
     private final OpenConnections open = new OpenConnections();
 
-    /** @param shared the task store shared with other fronts ({@code --store}), or null for the data directory */
-    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks,
-                                   DurableTasks durableTasks, Workers worker, HttpDataFactory dataFactory,
-                                   Executor uploadExecutor, Observability observability, SharedTasks shared,
+    public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, Workers worker,
+                                   HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability,
                                    AccessControl access, RateLimits limits) {
         this.config = config;
         this.gate = new ClientGate(access, limits, observability.metrics().clients(), config.timeouts().resultTtl());
         UploadRequests uploads = new UploadRequests(config, pipeline, tasks, observability.batches().accepting(),
                 observability.batches(),
                 worker, dataFactory, uploadExecutor, gate);
-        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, durableTasks, observability.batches().store(), worker,
-                shared);
+        TaskEndpoints taskEndpoints = new TaskEndpoints(tasks, observability.batches().accepting(), worker);
         InfoRequests info = new InfoRequests(uploads, new ImageInspector(new ImageLimits(config.processing().maxPixels(),
                 config.processing().maxDimension())), uploadExecutor, worker);
         this.endpoints = new Endpoints(uploads, info, taskEndpoints, observability);

@@ -3,12 +3,10 @@ package io.graypipe.front.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
-import io.graypipe.front.task.Batch;
+import io.graypipe.front.pipeline.AsyncTasks;
+import io.graypipe.front.pipeline.MemoryEvents;
 import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.ErrorInfo;
-import io.graypipe.front.task.BatchStore;
-import io.graypipe.front.pipeline.DurableTasks;
-import io.graypipe.front.pipeline.SharedTasks;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
@@ -22,21 +20,21 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * The answers about tasks, batches and the front's own health: everything a client asks for without sending a
- * body. Each method either returns the answer or throws an {@link FrontException} saying why there is none; the
- * connection handler decides when and how it is written.
+ * body. Async tasks and batches are asked of {@link AsyncTasks}, whichever store is behind it; a sync task is
+ * answered from this front's registry, since only the front that runs one knows it. Each method either returns the
+ * answer or throws an {@link FrontException} saying why there is none; the connection handler decides when and how
+ * it is written.
  */
 final class TaskEndpoints {
     private final TaskRegistry tasks;
-    private final DurableTasks durableTasks;
-    private final BatchStore batches;
+    private final AsyncTasks async;
     private final Workers worker;
-    /** With {@code --store}: the truth about every async task, whichever front took it. Null without. */
-    private final SharedTasks shared;
 
     /**
      * The body of {@code /healthz} and {@code /readyz}; {@code reason} only when not ready, or ready without the
@@ -50,108 +48,82 @@ final class TaskEndpoints {
     record NotDone(ErrorInfo error, TaskStatus task) {
     }
 
-    TaskEndpoints(TaskRegistry tasks, DurableTasks durableTasks, BatchStore batches, Workers worker,
-                  SharedTasks shared) {
+    TaskEndpoints(TaskRegistry tasks, AsyncTasks async, Workers worker) {
         this.tasks = tasks;
-        this.durableTasks = durableTasks;
-        this.batches = batches;
+        this.async = async;
         this.worker = worker;
-        this.shared = shared;
     }
 
-    /**
-     * Whether this front's memory answers for task {@code id}: always without a shared store; with one, only for
-     * its sync tasks, since an async task's truth is in the store whichever front runs it.
-     */
-    private boolean heldHere(String id) {
-        return shared == null || tasks.find(id).filter(task -> !task.durable()).isPresent();
+    /** The sync task {@code id} if this front runs it; async tasks are asked of the store. */
+    private Optional<Task> sync(String id) {
+        return tasks.find(id).filter(task -> !task.durable());
     }
 
     /** {@code GET /tasks/{id}}. */
     CompletableFuture<FullHttpResponse> taskStatus(String id) {
-        if (heldHere(id)) {
-            return CompletableFuture.completedFuture(HttpResponses.json(HttpResponseStatus.OK, findTask(id).status()));
-        }
-        return shared.status(id).thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
+        CompletableFuture<Optional<TaskStatus>> status = sync(id).map(task -> found(task.status()))
+                .orElseGet(() -> async.status(id));
+        return status.thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
                 found.orElseThrow(() -> taskNotFound(id))));
     }
 
     /** {@code DELETE /tasks/{id}}. */
     CompletableFuture<FullHttpResponse> deleteTask(String id) {
-        if (heldHere(id)) {
-            if (tasks.delete(id).isEmpty()) {
-                throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
-            }
-            return CompletableFuture.completedFuture(noContent());
-        }
-        return shared.delete(id).thenApply(last -> {
+        CompletableFuture<Optional<TaskStatus>> deleted = sync(id).isPresent()
+                ? found(tasks.delete(id).map(Task::status).orElse(null)) : async.delete(id);
+        return deleted.thenApply(last -> {
             if (last.isEmpty()) {
                 throw new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id));
             }
-            return noContent();
+            return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
         });
     }
 
-    private static FullHttpResponse noContent() {
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-    }
-
     /**
-     * {@code GET /tasks/{id}/result}: later, because a durable task's result is read from disk off the event loop.
-     * With {@code ifNoneMatch} naming the result's ETag: 304, without reading the result.
+     * {@code GET /tasks/{id}/result}: later, because a stored result is read off the event loop. With
+     * {@code ifNoneMatch} naming the result's ETag: 304, without reading the result.
      */
     CompletableFuture<FullHttpResponse> taskResult(String id, String ifNoneMatch) {
         String cacheControl = CacheHeaders.forResult(tasks.resultTtl());
-        if (!heldHere(id)) {
-            return shared.status(id).thenCompose(found -> {
-                TaskStatus status = found.orElseThrow(() -> taskNotFound(id));
-                if (status.status() != TaskState.DONE) {
-                    return CompletableFuture.completedFuture(notDone(status));
-                }
-                if (CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
-                    return CompletableFuture.completedFuture(
-                            CacheHeaders.notModified(CacheHeaders.etag(status), cacheControl));
-                }
-                return shared.result(id).thenApply(image -> image.map(bytes -> imageResponse(status, bytes, cacheControl))
-                        .orElseGet(() -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
-                                + status.id() + " is no longer kept (deleted or expired)")));
-            });
+        Optional<Task> sync = sync(id);
+        if (sync.isPresent()) {
+            TaskStatus status = sync.get().status();
+            if (status.status() == TaskState.DONE && CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
+                return CompletableFuture.completedFuture(CacheHeaders.notModified(CacheHeaders.etag(status),
+                        cacheControl));
+            }
+            return CompletableFuture.completedFuture(resultInMemory(sync.get(), cacheControl));
         }
-        Task task = findTask(id);
-        TaskStatus status = task.status();
-        if (status.status() == TaskState.DONE && CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
-            return CompletableFuture.completedFuture(CacheHeaders.notModified(CacheHeaders.etag(status), cacheControl));
-        }
-        if (status.status() == TaskState.DONE && task.durable()) {
-            return durableTasks.readResult(task).thenApply(image -> imageResponse(status, image, cacheControl))
-                    .exceptionally(error -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
-                            + status.id() + " is no longer kept (deleted or expired)"));
-        }
-        return CompletableFuture.completedFuture(resultInMemory(task, cacheControl));
+        return async.status(id).thenCompose(found -> {
+            TaskStatus status = found.orElseThrow(() -> taskNotFound(id));
+            if (status.status() != TaskState.DONE) {
+                return CompletableFuture.completedFuture(notDone(status));
+            }
+            if (CacheHeaders.matches(ifNoneMatch, CacheHeaders.etag(status))) {
+                return CompletableFuture.completedFuture(
+                        CacheHeaders.notModified(CacheHeaders.etag(status), cacheControl));
+            }
+            return async.result(id).thenApply(image -> image.map(bytes -> imageResponse(status, bytes, cacheControl))
+                    .orElseGet(() -> HttpResponses.error(ErrorCode.TASK_NOT_FOUND, "the result of task "
+                            + status.id() + " is no longer kept (deleted or expired)")));
+        });
     }
 
     /**
      * {@code GET /tasks/{id}/events}: what feeds the event stream, once the task is known to exist.
      *
-     * @param lastEventId the client's {@code Last-Event-ID}, to resume after it (shared store only), or null
+     * @param lastEventId the client's {@code Last-Event-ID}, to resume after it, or null
      */
     CompletableFuture<Consumer<EventStream>> taskEvents(String id, String lastEventId) {
-        if (heldHere(id)) {
-            Task task = findTask(id);
-            return CompletableFuture.completedFuture(stream -> TaskEvents.stream(task, stream));
-        }
-        return shared.taskEvents(id, lastEventId).thenApply(found -> {
-            Consumer<EventSink> feed = found.orElseThrow(() -> taskNotFound(id));
-            return feed::accept;
-        });
+        CompletableFuture<Optional<Consumer<EventSink>>> feed = sync(id)
+                .map(task -> found(MemoryEvents.task(task, lastEventId)))
+                .orElseGet(() -> async.taskEvents(id, lastEventId));
+        return feed.thenApply(found -> found.orElseThrow(() -> taskNotFound(id))::accept);
     }
 
     /** {@code GET /batches/{id}}. */
     CompletableFuture<FullHttpResponse> batchStatus(String id) {
-        if (shared == null) {
-            return CompletableFuture.completedFuture(HttpResponses.json(HttpResponseStatus.OK, findBatch(id).status()));
-        }
-        return shared.batch(id).thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
+        return async.batch(id).thenApply(found -> HttpResponses.json(HttpResponseStatus.OK,
                 found.orElseThrow(() -> batchNotFound(id))));
     }
 
@@ -160,48 +132,29 @@ final class TaskEndpoints {
     }
 
     /** {@code POST /batches}: an empty open batch; tasks join it with {@code POST /tasks?batch=ID}. */
-    FullHttpResponse createBatch(ClientId owner) {
-        BatchUploads.requireOpenBatches(shared);
-        Batch batch = batches.open(owner);
-        String url = "/batches/" + batch.id();
-        FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(batch.id(), url,
-                url + "/events", url + "/close", url + "/archive"));
-        response.headers().set(HttpHeaderNames.LOCATION, url);
-        return response;
+    CompletableFuture<FullHttpResponse> createBatch(ClientId owner) {
+        return async.openBatch(owner).thenApply(id -> {
+            String url = "/batches/" + id;
+            FullHttpResponse response = HttpResponses.json(HttpResponseStatus.CREATED, new BatchCreated(id, url,
+                    url + "/events", url + "/close", url + "/archive"));
+            response.headers().set(HttpHeaderNames.LOCATION, url);
+            return response;
+        });
     }
 
     /** {@code POST /batches/{id}/close}: no more tasks join; the batch finishes once they are all final. */
-    FullHttpResponse closeBatch(String id) {
-        BatchUploads.requireOpenBatches(shared);
-        Batch batch = findBatch(id);
-        batch.close();
-        return HttpResponses.json(HttpResponseStatus.OK, batch.status());
+    CompletableFuture<FullHttpResponse> closeBatch(String id) {
+        return async.closeBatch(id).thenApply(status -> HttpResponses.json(HttpResponseStatus.OK, status));
     }
 
     /** {@code GET /batches/{id}/archive}: the ZIP of a finished batch's results. */
-    BatchArchive batchArchive(String id) {
-        BatchUploads.requireOpenBatches(shared);
-        Batch batch = findBatch(id);
-        Batch.BatchStatus status = batch.status();
-        if (!status.finished()) {
-            throw new FrontException(ErrorCode.BATCH_NOT_FINISHED, "batch " + batch.id() + " is not finished ("
-                    + (status.closed() ? "" : "still open; close it with POST /batches/" + batch.id() + "/close, and ")
-                    + (status.total() - status.done() - status.failed() - status.cancelled())
-                    + " tasks not final); wait for the done event of GET /batches/" + batch.id() + "/events");
-        }
-        return new BatchArchive(batch, durableTasks);
+    CompletableFuture<BatchArchive> batchArchive(String id) {
+        return async.finishedBatch(id).thenApply(batch -> new BatchArchive(batch, async));
     }
 
     /** {@code GET /batches/{id}/events}: what feeds the event stream, once the batch is known to exist. */
     CompletableFuture<Consumer<EventStream>> batchEvents(String id, String lastEventId) {
-        if (shared == null) {
-            Batch batch = findBatch(id);
-            return CompletableFuture.completedFuture(stream -> BatchEvents.stream(batch, stream));
-        }
-        return shared.batchEvents(id, lastEventId).thenApply(found -> {
-            Consumer<EventSink> feed = found.orElseThrow(() -> batchNotFound(id));
-            return feed::accept;
-        });
+        return async.batchEvents(id, lastEventId).thenApply(found -> found.orElseThrow(() -> batchNotFound(id))::accept);
     }
 
     /** {@code GET /healthz}: the front answers, whatever the worker's state. */
@@ -210,14 +163,14 @@ final class TaskEndpoints {
     }
 
     /**
-     * {@code GET /readyz}: ready while the worker can take scaling work. The shared store is reported but does not
+     * {@code GET /readyz}: ready while the worker can take scaling work. A shared store is reported but does not
      * decide: sync requests need no store, so a front that cannot reach Redis still serves them (and answers async
      * uploads 503 {@code storage_unavailable} itself); failing here would let a load balancer turn a store outage
      * into a full one.
      */
     FullHttpResponse readiness() {
-        String storeReason = shared == null ? null : shared.unavailableReason();
-        String store = shared == null ? null : storeReason == null ? "ok" : "unavailable";
+        String storeReason = async.unavailableReason();
+        String store = !async.shared() ? null : storeReason == null ? "ok" : "unavailable";
         String reason = worker.unavailableReason();
         if (reason == null) {
             return HttpResponses.json(HttpResponseStatus.OK, new Health("ready", storeReason, store));
@@ -242,17 +195,13 @@ final class TaskEndpoints {
         return response;
     }
 
-    private Task findTask(String id) {
-        return tasks.find(id).orElseThrow(() -> taskNotFound(id));
+    private static <T> CompletableFuture<Optional<T>> found(T value) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(value));
     }
 
     private FrontException taskNotFound(String id) {
         return new FrontException(ErrorCode.TASK_NOT_FOUND, "no task " + HttpResponses.clip(id)
                 + "; it never existed or expired after " + tasks.resultTtl().toMinutes() + " minutes");
-    }
-
-    private Batch findBatch(String id) {
-        return batches.find(id).orElseThrow(() -> batchNotFound(id));
     }
 
     private FrontException batchNotFound(String id) {

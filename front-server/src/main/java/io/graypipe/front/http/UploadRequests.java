@@ -8,7 +8,6 @@ import io.graypipe.front.pipeline.ImagePipeline;
 import io.graypipe.front.pipeline.ProcessingOptions;
 import io.graypipe.front.pipeline.Upload;
 import io.graypipe.front.pipeline.AsyncTasks;
-import io.graypipe.front.pipeline.DurableTasks;
 import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskState;
@@ -82,7 +81,7 @@ final class UploadRequests {
                         + exchange.route() + " answers with the image itself");
             }
             // Refused before the body is read: a batch that is unknown or closed would never take it.
-            batches.joinable(query.get("batch"));
+            batches.checkJoinable(query.get("batch"));
         }
         UploadReceiver receiver = receiverFor(exchange.context().channel(), exchange.request(), query, queryOps,
                 synchronous, route);
@@ -199,7 +198,7 @@ final class UploadRequests {
             FormatNegotiation.requireEncodable(variants.get(0).format(), encodable);
             if (!synchronous && (files.size() > 1 || variants.size() > 1 || params.containsKey("batch"))) {
                 return batches.submit(files, variants, params.get("filename"),
-                        params.containsKey("batch") ? batches.joinable(params.get("batch")) : null);
+                        params.get("batch"));
             }
             ProcessingOptions options = variants.get(0);
             String unavailable = synchronous ? worker.unavailableReason() : null;
@@ -211,7 +210,7 @@ final class UploadRequests {
                 return task.finished().handle((status, error) -> syncAnswer(task));
             }
             return asyncTasks.accept(files.get(0), options).handle((task, error) ->
-                    error == null ? accepted(task.status()) : HttpResponses.error(DurableTasks.asFrontException(error)));
+                    error == null ? accepted(task.status()) : HttpResponses.error(AsyncTasks.failure(error)));
         } catch (FrontException e) {
             files.forEach(f -> f.release().run());
             return CompletableFuture.completedFuture(HttpResponses.error(e));

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,7 +40,7 @@ import java.util.function.Consumer;
  * on disk before it shows as done, and its final state is recorded. At start, unfinished tasks are queued again
  * and finished ones are served until their TTL. All file work runs on the storage executor.
  */
-public final class DurableTasks implements AsyncTasks {
+public final class DurableTasks {
     private static final Logger log = LoggerFactory.getLogger(DurableTasks.class);
     private static final long REQUEUE_DELAY_MILLIS = 200;
     private static final long STORAGE_RETRY_MILLIS = 50;
@@ -79,7 +78,7 @@ public final class DurableTasks implements AsyncTasks {
      * on disk, or fails with an {@link FrontException}: STORAGE_FULL, OVERLOADED, or INTERNAL on an I/O error.
      * {@code upload} is released in every case.
      */
-    @Override
+    /** See {@link AsyncTasks#accept(Upload, ProcessingOptions)}. */
     public CompletableFuture<Task> accept(Upload upload, ProcessingOptions options) {
         try {
             return CompletableFuture.supplyAsync(() -> store(upload, options), storage);
@@ -216,19 +215,13 @@ public final class DurableTasks implements AsyncTasks {
         tasks.delete(task.id());
     }
 
-    /** Reads done tasks' results; given to work that runs on the storage executor, and only valid there. */
-    @FunctionalInterface
-    public interface ResultReader {
-        byte[] read(Task task) throws IOException;
-    }
-
     /**
      * Runs {@code work} on the storage executor with a reader of results, for work that reads many results in a
      * row (a batch's archive). Throws OVERLOADED when the storage queue is full.
      */
-    public void readOnStorage(Consumer<ResultReader> work) {
+    public void readOnStorage(Consumer<AsyncTasks.ResultReader> work) {
         try {
-            storage.execute(() -> work.accept(task -> files.readResult(task.id())));
+            storage.execute(() -> work.accept(files::readResult));
         } catch (RejectedExecutionException e) {
             throw ImagePipeline.overloaded();
         }
@@ -333,12 +326,5 @@ public final class DurableTasks implements AsyncTasks {
             return new TaskRecord(status, null, 0);
         }
         return new TaskRecord(status, options.recordedFormat(), options.quality());
-    }
-
-    /** Unwraps the {@link FrontException} a future of this class failed with. */
-    public static FrontException asFrontException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof FrontException api ? api
-                : new FrontException(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
     }
 }

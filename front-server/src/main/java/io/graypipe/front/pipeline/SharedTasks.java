@@ -9,12 +9,10 @@ import io.graypipe.front.store.redis.RedisEvents;
 import io.graypipe.front.store.redis.RedisTasks;
 import io.graypipe.front.store.redis.RedisWorkQueue;
 import io.graypipe.front.store.redis.StoredBatch;
-import io.graypipe.front.store.redis.StoredEvent;
 import io.graypipe.front.store.redis.StoredTask;
 import io.graypipe.front.store.redis.WorkItem;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.task.Batch;
-import io.graypipe.front.task.BatchChange;
 import io.graypipe.front.task.EventSink;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.ClientId;
@@ -40,12 +38,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -77,6 +74,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     private final RedisTasks store;
     private final RedisWorkQueue queue;
     private final RedisEvents events;
+    private final SharedEventFeeds feeds;
     private final TaskRegistry registry;
     private final ImagePipeline pipeline;
     private final Workers workers;
@@ -105,6 +103,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         this.store = new RedisTasks(connections, Json.MAPPER, clock, registry.resultTtl());
         this.queue = new RedisWorkQueue(connections, consumerName, claimIdle);
         this.events = new RedisEvents(connections);
+        this.feeds = new SharedEventFeeds(events, this);
         this.registry = registry;
         this.pipeline = pipeline;
         this.workers = workers;
@@ -160,25 +159,97 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         }
     }
 
-    /** Groups accepted tasks into a new batch; completes with its id. */
-    public CompletableFuture<String> createBatch(List<Task> tasks, List<String> filenames, ClientId owner) {
+    @Override
+    public CompletableFuture<String> createBatch(List<Batch.Member> members, ClientId owner) {
         String batchId = registry.newId(owner);
-        return translated(store.createBatch(batchId, tasks.stream().map(Task::id).toList(), filenames))
-                .thenApply(created -> batchId);
+        return translated(store.createBatch(batchId, members.stream().map(member -> member.task().id()).toList(),
+                members.stream().map(Batch.Member::filename).toList())).thenApply(created -> batchId);
+    }
+
+    // ---- open batches, from any front
+
+    @Override
+    public CompletableFuture<String> openBatch(ClientId owner) {
+        String batchId = registry.newId(owner);
+        return translated(store.openBatch(batchId)).thenApply(opened -> batchId);
+    }
+
+    /** Whether a batch can be joined is known only in Redis: {@link #join} refuses it there. */
+    @Override
+    public void checkJoinable(String id) {
+    }
+
+    @Override
+    public CompletableFuture<Boolean> join(String id, Batch.Member member) {
+        return translated(store.addToBatch(id, member.task().id(), member.filename())).thenApply(joined -> {
+            if (joined == RedisTasks.Joined.NO_SUCH_BATCH) {
+                throw AsyncTasks.batchNotFound(id);
+            }
+            return joined == RedisTasks.Joined.JOINED;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Batch.BatchStatus> closeBatch(String id) {
+        return translated(store.closeBatch(id)).thenCompose(found -> {
+            if (!found) {
+                throw AsyncTasks.batchNotFound(id);
+            }
+            return batch(id);
+        }).thenApply(found -> found.orElseThrow(() -> AsyncTasks.batchNotFound(id)));
+    }
+
+    @Override
+    public CompletableFuture<Batch.BatchStatus> finishedBatch(String id) {
+        return batch(id).thenApply(found -> {
+            Batch.BatchStatus status = found.orElseThrow(() -> AsyncTasks.batchNotFound(id));
+            if (!status.finished()) {
+                throw AsyncTasks.notFinished(status);
+            }
+            return status;
+        });
+    }
+
+    /** Each result is read from Redis on the storage thread, which may wait for it. */
+    @Override
+    public void readOnStorage(Consumer<ResultReader> work) {
+        try {
+            storage.execute(() -> work.accept(id -> {
+                try {
+                    return store.readResult(id).get().orElseThrow(() -> new IOException("the result of task " + id
+                            + " is no longer kept"));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted reading the result of task " + id, e);
+                } catch (ExecutionException e) {
+                    throw new IOException("cannot read the result of task " + id + ": " + failure(e).getMessage(), e);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            throw ImagePipeline.overloaded();
+        }
+    }
+
+    @Override
+    public void discard(Task task) {
+        store.delete(task.id());
     }
 
     // ---- reading, from any front
 
+    @Override
     public CompletableFuture<Optional<TaskStatus>> status(String id) {
         return translated(store.find(id)).thenApply(found -> found.map(task -> task.record().task()));
     }
 
     /** The output image of a done task; empty when it is not kept (not done, deleted or expired). */
+    @Override
     public CompletableFuture<Optional<byte[]>> result(String id) {
         return translated(store.readResult(id));
     }
 
     /** Cancels the task if it is still pending, here or on any front, and forgets it and its result. */
+    @Override
     public CompletableFuture<Optional<TaskStatus>> delete(String id) {
         return translated(store.delete(id)).thenApply(last -> {
             // A copy running here stops; one running on another front finds the task gone when it finishes.
@@ -187,6 +258,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         });
     }
 
+    @Override
     public CompletableFuture<Optional<Batch.BatchStatus>> batch(String id) {
         return translated(store.findBatch(id)).thenApply(found -> found.map(this::batchStatus));
     }
@@ -195,121 +267,27 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         List<Batch.BatchStatus.Item> items = batch.items().stream().filter(item -> item.task() != null)
                 .map(item -> new Batch.BatchStatus.Item(item.filename(), item.task().variant(),
                         Batch.modeLabel(item.task().mode()), item.task())).toList();
-        // A shared batch is made whole by one upload (POST /batches is not offered with --store): closed from the start.
-        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), true, items, clock.instant());
+        return Batch.BatchStatus.of(batch.id(), batch.createdAt(), batch.finishedAt(), !batch.open(), items,
+                clock.instant());
     }
 
-    /**
-     * What feeds {@code GET /tasks/{id}/events}, or empty when there is no such task: each state the task entered
-     * after {@code lastEventId} (all of them when null), each with its stream entry id as the SSE {@code id:},
-     * live as any front appends them, up to the final one.
-     */
+    @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> taskEvents(String id, String lastEventId) {
-        return status(id).thenApply(found -> found.map(status -> sink -> {
-            if (status.status().isFinal()) {
-                events.taskEvents(id, lastEventId).whenComplete((past, error) -> {
-                    if (past != null) {
-                        past.forEach(event -> sendTaskEvent(sink, event));
-                    }
-                    sink.end();
-                });
-                return;
-            }
-            Following following = new Following();
-            following.started(events.followTask(id, lastEventId, event -> {
-                if (sendTaskEvent(sink, event)) {
-                    sink.end();
-                    following.stop();
-                }
-            }));
-            sink.onClose(following::stop);
-        }));
+        return feeds.taskEvents(id, lastEventId);
     }
 
-    /** Sends one task event; true when it was the final one. */
-    private static boolean sendTaskEvent(EventSink sink, StoredEvent event) {
-        TaskStatus status = parse(event);
-        sink.send(event.id(), event.event(), status);
-        return status.status().isFinal();
-    }
-
-    /**
-     * What feeds {@code GET /batches/{id}/events}, or empty when there is no such batch: a {@code progress} event
-     * with the whole batch (unless resuming from {@code lastEventId}), a {@code task} event per state change of any
-     * of its tasks (id: its stream entry id), and {@code done} with the whole batch once every task is final.
-     */
+    @Override
     public CompletableFuture<Optional<Consumer<EventSink>>> batchEvents(String id, String lastEventId) {
-        return batch(id).thenApply(found -> found.map(snapshot -> sink -> {
-            if (lastEventId == null) {
-                sink.send(null, "progress", snapshot);
-            }
-            if (snapshot.finished()) {
-                CompletableFuture<List<StoredEvent>> missed = lastEventId == null
-                        ? CompletableFuture.completedFuture(List.of()) : events.batchEvents(id, lastEventId);
-                missed.whenComplete((past, error) -> {
-                    if (past != null) {
-                        past.forEach(event -> sink.send(event.id(), "task",
-                                new BatchChange(parse(event), snapshot.summary())));
-                    }
-                    sink.send(null, "done", snapshot);
-                    sink.end();
-                });
-                return;
-            }
-            // Without Last-Event-ID the snapshot already shows every past event: follow from the newest one.
-            CompletableFuture<String> from = lastEventId != null ? CompletableFuture.completedFuture(lastEventId)
-                    : events.batchEvents(id, null).thenApply(past -> past.isEmpty() ? null : past.get(past.size() - 1).id());
-            from.whenComplete((afterId, error) -> {
-                Following following = new Following();
-                following.started(events.followBatch(id, afterId, event -> batch(id).whenComplete((now, readError) -> {
-                    if (now == null || now.isEmpty()) {
-                        return;
-                    }
-                    sink.send(event.id(), "task", new BatchChange(parse(event), now.get().summary()));
-                    if (now.get().finished()) {
-                        following.stop();
-                        sink.send(null, "done", now.get());
-                        sink.end();
-                    }
-                })));
-                sink.onClose(following::stop);
-            });
-        }));
-    }
-
-    /**
-     * One follow of an event stream, which may have to stop before {@link RedisEvents} has even returned it: its
-     * first events are read on a Lettuce thread while the caller is still in {@code follow}.
-     */
-    private static final class Following {
-        private final AtomicReference<RedisEvents.Subscription> subscription = new AtomicReference<>();
-        private final AtomicBoolean stopped = new AtomicBoolean();
-
-        void started(RedisEvents.Subscription started) {
-            subscription.set(started);
-            if (stopped.get()) {
-                started.close();
-            }
-        }
-
-        void stop() {
-            stopped.set(true);
-            RedisEvents.Subscription current = subscription.get();
-            if (current != null) {
-                current.close();
-            }
-        }
-    }
-
-    private static TaskStatus parse(StoredEvent event) {
-        try {
-            return Json.MAPPER.readValue(event.status(), TaskStatus.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable event " + event.id(), e);
-        }
+        return feeds.batchEvents(id, lastEventId);
     }
 
     /** Null while Redis is reachable; otherwise why not, for {@code /readyz}. */
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
     public String unavailableReason() {
         return connections.isConnected() ? null : "the task store (Redis at " + location + ") cannot be reached:"
                 + " async uploads and task reads answer 503 storage_unavailable until it is back; sync requests are served";

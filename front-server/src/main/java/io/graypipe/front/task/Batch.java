@@ -35,6 +35,12 @@ public final class Batch {
     private final Instant createdAt;
     private final List<Member> members = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
+    /**
+     * The batch's task events, in order: each task state change with the batch figures as they were then. An
+     * event's number (from 1) is its id in an event stream, so a client that reconnects with {@code Last-Event-ID}
+     * gets exactly the ones it missed.
+     */
+    private final List<Change> history = new ArrayList<>();
     private boolean closed;
     private Instant finishedAt;
     /** When a task last joined or the batch was closed; an open batch left alone for the TTL is forgotten. */
@@ -117,6 +123,51 @@ public final class Batch {
         subscribers.remove(subscriber);
     }
 
+    /** One task event of the batch: the task's new status and the batch's figures then (no task list). */
+    public record Change(TaskStatus task, BatchStatus batch) {
+    }
+
+    /** A subscriber told each task event's number too (0 for a call that is not a task event). */
+    public interface NumberedSubscriber {
+        void changed(int event, TaskStatus task, BatchStatus batch);
+    }
+
+    /**
+     * Like {@link #subscribe}, with each task event's number. With {@code after} 0 the first call has no task and
+     * the aggregate; with the number of an event already seen, the calls replay the task events after it as they
+     * were, then go on live (and, if the batch is already finished, end with one call without a task): a client
+     * resuming with {@code Last-Event-ID} gets every event it missed, once.
+     */
+    public synchronized void follow(int after, NumberedSubscriber subscriber) {
+        Numbered numbered = new Numbered(subscriber, this);
+        if (after <= 0) {
+            subscribe(numbered);
+            return;
+        }
+        for (int event = after + 1; event <= history.size(); event++) {
+            Change past = history.get(event - 1);
+            subscriber.changed(event, past.task(), past.batch());
+        }
+        BatchStatus now = status();
+        if (now.finished()) {
+            deliver(numbered, null, now);
+        } else {
+            subscribers.add(numbered);
+        }
+    }
+
+    public synchronized void unfollow(NumberedSubscriber subscriber) {
+        subscribers.remove(new Numbered(subscriber, this));
+    }
+
+    /** Called under the batch's lock, right after a task event was added: its number is the history's size. */
+    private record Numbered(NumberedSubscriber subscriber, Batch batch) implements Subscriber {
+        @Override
+        public void changed(TaskStatus task, BatchStatus status) {
+            subscriber.changed(task == null ? 0 : batch.history.size(), task, status);
+        }
+    }
+
     private synchronized void onTask(TaskStatus changed) {
         publish(changed);
     }
@@ -130,6 +181,9 @@ public final class Batch {
         if (now.finished()) {
             finishedAt = clock.instant();
             now = status();
+        }
+        if (changed != null) {
+            history.add(new Change(changed, now.summary()));
         }
         for (Subscriber subscriber : List.copyOf(subscribers)) {
             deliver(subscriber, changed, now);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,7 +26,13 @@ public final class Task {
     private static final Logger log = LoggerFactory.getLogger(Task.class);
 
     private final AtomicReference<TaskStatus> status;
-    private final List<Consumer<TaskStatus>> subscribers = new ArrayList<>();
+    private final List<ObjIntConsumer<TaskStatus>> subscribers = new ArrayList<>();
+    /**
+     * The task's events: every status whose state differed from the one before, from the first. An event's number
+     * (from 1) is its id in an event stream, so a client that reconnects with {@code Last-Event-ID} gets exactly
+     * the ones it missed. A few per task (one per state).
+     */
+    private final List<TaskStatus> history = new ArrayList<>();
     private final CompletableFuture<TaskStatus> finished = new CompletableFuture<>();
     private final Clock clock;
     private final long deadlineNanos;
@@ -34,6 +41,7 @@ public final class Task {
 
     Task(TaskStatus initial, Clock clock, long deadlineNanos, boolean durable) {
         this.status = new AtomicReference<>(initial);
+        this.history.add(initial);
         this.clock = clock;
         this.deadlineNanos = deadlineNanos;
         this.durable = durable;
@@ -74,17 +82,44 @@ public final class Task {
      * Calls {@code subscriber} with the current status at once, then with each new status whose state differs
      * from the one before, up to and including the final one. A task already final gets just the one call.
      */
-    public synchronized void subscribe(Consumer<TaskStatus> subscriber) {
+    public void subscribe(Consumer<TaskStatus> subscriber) {
+        follow(0, new Plain(subscriber));
+    }
+
+    /** Stops calls to {@code subscriber}, for a listener that went away before the task finished. */
+    public void unsubscribe(Consumer<TaskStatus> subscriber) {
+        unfollow(new Plain(subscriber));
+    }
+
+    /**
+     * Like {@link #subscribe}, with each status's event number. With {@code after} 0 the first call has the
+     * current status (and the number of its state); with the number of an event already seen, the calls replay
+     * the events after it, as they were, then go on live: none missed, none twice.
+     */
+    public synchronized void follow(int after, ObjIntConsumer<TaskStatus> subscriber) {
         TaskStatus current = status.get();
         if (!current.status().isFinal()) {
             subscribers.add(subscriber);
         }
-        deliver(subscriber, current);
+        if (after <= 0) {
+            deliver(subscriber, current, history.size());
+            return;
+        }
+        for (int event = after + 1; event <= history.size(); event++) {
+            deliver(subscriber, event == history.size() ? current : history.get(event - 1), event);
+        }
     }
 
-    /** Stops calls to {@code subscriber}, for a listener that went away before the task finished. */
-    public synchronized void unsubscribe(Consumer<TaskStatus> subscriber) {
+    public synchronized void unfollow(ObjIntConsumer<TaskStatus> subscriber) {
         subscribers.remove(subscriber);
+    }
+
+    /** A subscriber that does not need event numbers; equal when it wraps the same one, to unsubscribe it. */
+    private record Plain(Consumer<TaskStatus> subscriber) implements ObjIntConsumer<TaskStatus> {
+        @Override
+        public void accept(TaskStatus status, int event) {
+            subscriber.accept(status);
+        }
     }
 
     public boolean moveTo(TaskState state) {
@@ -140,8 +175,9 @@ public final class Task {
         TaskStatus next = change.apply(current);
         status.set(next);
         if (next.status() != current.status()) {
-            for (Consumer<TaskStatus> subscriber : List.copyOf(subscribers)) {
-                deliver(subscriber, next);
+            history.add(next);
+            for (ObjIntConsumer<TaskStatus> subscriber : List.copyOf(subscribers)) {
+                deliver(subscriber, next, history.size());
             }
             if (next.status().isFinal()) {
                 subscribers.clear();
@@ -151,9 +187,9 @@ public final class Task {
     }
 
     /** A failing subscriber is its own problem; it must not stop the task or the other subscribers. */
-    private void deliver(Consumer<TaskStatus> subscriber, TaskStatus snapshot) {
+    private void deliver(ObjIntConsumer<TaskStatus> subscriber, TaskStatus snapshot, int event) {
         try {
-            subscriber.accept(snapshot);
+            subscriber.accept(snapshot, event);
         } catch (RuntimeException e) {
             log.warn("a subscriber of task {} failed", snapshot.id(), e);
         }

@@ -125,15 +125,6 @@ class SharedStoreTest {
         assertTrue(batchEvents.body().startsWith("event: progress"), batchEvents.body());
         assertTrue(batchEvents.body().contains("event: done"), batchEvents.body());
         assertTrue(finished.get("closed").asBoolean(), finished.toString());
-
-        // Open batches live in one front's memory: refused, with a code that says so, under a shared store.
-        HttpResponse<byte[]> open = b.send(HttpRequest.newBuilder(b.uri("/batches"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
-        assertEquals(501, open.statusCode());
-        assertEquals("batches_not_shared", FrontProcess.json(open).get("error").get("code").asText());
-        HttpResponse<byte[]> joining = a.post("/tasks?batch=" + batchId, TestImages.png(10, 10));
-        assertEquals(501, joining.statusCode());
-        assertEquals("batches_not_shared", FrontProcess.json(joining).get("error").get("code").asText());
     }
 
     @Test

@@ -37,13 +37,20 @@ class EventsAndBatchesTest {
         front.close();
     }
 
-    /** One SSE event: its name and JSON data. */
-    record Event(String name, JsonNode data) {
+    /** One SSE event: its id (null without), name and JSON data. */
+    record Event(String id, String name, JsonNode data) {
     }
 
     private static CompletableFuture<HttpResponse<String>> open(String path) {
-        return front.http().sendAsync(HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return open(path, null);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> open(String path, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(front.uri(path)).timeout(Duration.ofSeconds(30));
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return front.http().sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static List<Event> parse(String body) throws Exception {
@@ -52,26 +59,34 @@ class EventsAndBatchesTest {
             if (block.isBlank()) {
                 continue;
             }
+            String id = null;
             String name = null;
             String data = null;
             for (String line : block.split("\n")) {
-                if (line.startsWith("event: ")) {
+                if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                } else if (line.startsWith("event: ")) {
                     name = line.substring(7);
                 } else if (line.startsWith("data: ")) {
                     data = line.substring(6);
                 }
             }
-            events.add(new Event(name, JSON.readTree(data)));
+            events.add(new Event(id, name, JSON.readTree(data)));
         }
         return events;
     }
 
-    @Test
-    void manySubscribersEachSeeTheStagesInOrderUntilDone() throws Exception {
+    /** An async task of a picture big enough that a stream opened at once sees it go through its stages. */
+    private static String submitBigTask() throws Exception {
         HttpResponse<String> created = front.post("/tasks",
                 new Multipart().file("image", "big.png", "image/png", TestImages.png(1600, 1200)));
         assertEquals(202, created.statusCode(), created.body());
-        String id = JSON.readTree(created.body()).get("id").asText();
+        return JSON.readTree(created.body()).get("id").asText();
+    }
+
+    @Test
+    void manySubscribersEachSeeTheStagesInOrderUntilDone() throws Exception {
+        String id = submitBigTask();
         List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             streams.add(open("/tasks/" + id + "/events"));
@@ -90,6 +105,26 @@ class EventsAndBatchesTest {
             assertEquals(id, done.get("id").asText());
             assertTrue(done.at("/timeline/scaling_ms").isNumber(), done.toString());
             assertTrue(done.at("/timeline/finished_at").isTextual());
+        }
+    }
+
+    /**
+     * A client that drops a task's event stream and reconnects with {@code Last-Event-ID} gets exactly the events
+     * after it: for every point it could have left at, the resumed stream is the rest of the full one.
+     */
+    @Test
+    void aStreamResumedWithLastEventIdMissesNoEventAndRepeatsNone() throws Exception {
+        String id = submitBigTask();
+        List<Event> full = parse(open("/tasks/" + id + "/events").get(30, TimeUnit.SECONDS).body());
+        assertEquals("done", full.get(full.size() - 1).name(), full.toString());
+        assertTrue(full.stream().allMatch(event -> event.id() != null), "every event has an id: " + full);
+        for (int seen = 0; seen < full.size(); seen++) {
+            List<Event> resumed = parse(open("/tasks/" + id + "/events", full.get(seen).id())
+                    .get(30, TimeUnit.SECONDS).body());
+            List<Event> expected = full.subList(seen + 1, full.size());
+            assertEquals(expected.stream().map(e -> e.id() + " " + e.name()).toList(),
+                    resumed.stream().map(e -> e.id() + " " + e.name()).toList(),
+                    "resumed after event " + full.get(seen).id() + " of " + full);
         }
     }
 
@@ -133,6 +168,34 @@ class EventsAndBatchesTest {
         assertEquals("failed", batch.at("/tasks/2/task/status").asText(), batch.toString());
         assertTrue(batch.at("/tasks/2/task/error/message").asText().length() > 0, batch.toString());
         assertEquals(404, front.get("/batches/nope").statusCode());
+    }
+
+    /**
+     * A batch's task events are numbered on one machine too: resumed after any of them, the stream holds exactly
+     * the ones after it (contiguous, none twice), then done, and no progress snapshot.
+     */
+    @Test
+    void aBatchStreamResumedWithLastEventIdMissesNoEventAndRepeatsNone() throws Exception {
+        HttpResponse<String> created = front.post("/tasks", new Multipart()
+                .file("image", "one.png", "image/png", TestImages.png(64, 48))
+                .file("image", "two.png", "image/png", TestImages.png(80, 60)));
+        assertEquals(202, created.statusCode(), created.body());
+        String batchId = JSON.readTree(created.body()).get("batch_id").asText();
+        parse(open("/batches/" + batchId + "/events").get(30, TimeUnit.SECONDS).body());
+        List<Event> afterFirst = parse(open("/batches/" + batchId + "/events", "1").get(30, TimeUnit.SECONDS).body());
+        assertEquals("done", afterFirst.get(afterFirst.size() - 1).name(), afterFirst.toString());
+        List<Event> tasks = afterFirst.subList(0, afterFirst.size() - 1);
+        assertTrue(tasks.size() >= 3, "two tasks make several events after the first: " + afterFirst);
+        for (int i = 0; i < tasks.size(); i++) {
+            assertEquals("task", tasks.get(i).name());
+            assertEquals(Integer.toString(i + 2), tasks.get(i).id(), "contiguous ids: " + afterFirst);
+        }
+        for (int seen = 0; seen < tasks.size(); seen++) {
+            List<Event> resumed = parse(open("/batches/" + batchId + "/events", tasks.get(seen).id())
+                    .get(30, TimeUnit.SECONDS).body());
+            assertEquals(afterFirst.subList(seen + 1, afterFirst.size()).stream().map(e -> e.id() + " " + e.name())
+                    .toList(), resumed.stream().map(e -> e.id() + " " + e.name()).toList());
+        }
     }
 
     @Test

@@ -108,6 +108,11 @@ public final class TestFront implements AutoCloseable {
             return option("--receive-timeout", timeout.toMillis() + "ms");
         }
 
+        /** {@code --store URI}: async tasks and batches in that Redis, shared with other fronts on it. */
+        public Builder store(String uri) {
+            return option("--store", uri);
+        }
+
         /** How long {@link #close} gives requests under way before answering them 503. */
         public Builder shutdownGrace(Duration grace) {
             return option("--shutdown-grace", grace.toMillis() + "ms");

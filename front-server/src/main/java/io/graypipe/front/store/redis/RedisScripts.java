@@ -33,7 +33,7 @@ final class RedisScripts {
               redis.call('XADD', bevents, '*', 'event', state, 'task', task_id, 'data', status)
               if final then
                 local finished = redis.call('HINCRBY', bkey, 'finished', 1)
-                if finished == tonumber(redis.call('HGET', bkey, 'total')) then
+                if finished == tonumber(redis.call('HGET', bkey, 'total')) and redis.call('HGET', bkey, 'open') ~= '1' then
                   local now = redis.call('TIME')
                   redis.call('HSET', bkey, 'finished_at', string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
                   redis.call('PEXPIRE', bkey, ttl)
@@ -151,5 +151,55 @@ final class RedisScripts {
               redis.call('PEXPIRE', KEYS[1], ARGV[4])
             end
             return total
+            """;
+
+    /**
+     * An empty open batch ({@code POST /batches}). KEYS: batch. ARGV: meta JSON (no tasks), ttl ms. It expires
+     * after the TTL unless it is closed and finished later, then after the TTL from then.
+     */
+    static final String OPEN_BATCH = """
+            redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'total', 0, 'finished', 0, 'added', 0, 'open', '1')
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """;
+
+    /**
+     * Adds a task already created to an open batch, from any front. KEYS: batch, task. ARGV: batch id, task id,
+     * member JSON ({@code taskId}, {@code filename}). Returns its number in the batch's added members, -1 when
+     * the batch does not exist, -2 when it is closed. A task already final counts as finished at once.
+     */
+    static final String ADD_TO_BATCH = COMMON + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+            if redis.call('HGET', KEYS[1], 'open') ~= '1' then return -2 end
+            local n = redis.call('HINCRBY', KEYS[1], 'added', 1)
+            redis.call('HSET', KEYS[1], 'add:' .. n, ARGV[3])
+            redis.call('HINCRBY', KEYS[1], 'total', 1)
+            local state = redis.call('HGET', KEYS[2], 'state')
+            if state then
+              redis.call('HSET', KEYS[2], 'batch', ARGV[1])
+              redis.call('HSET', KEYS[1], 's:' .. ARGV[2], redis.call('HGET', KEYS[2], 'status'))
+            end
+            if not state or FINAL[state] then redis.call('HINCRBY', KEYS[1], 'finished', 1) end
+            return n
+            """;
+
+    /**
+     * Closes an open batch: no task joins it any more, and it finishes once every task is final (at once when
+     * they already are). KEYS: batch, batch events. ARGV: prefix, ttl ms. Returns 1, or -1 when there is no such
+     * batch. A {@code closed} event on the batch's stream wakes the fronts following it.
+     */
+    static final String CLOSE_BATCH = COMMON + """
+            if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+            if redis.call('HGET', KEYS[1], 'open') ~= '1' then return 1 end
+            redis.call('HSET', KEYS[1], 'open', '0')
+            if tonumber(redis.call('HGET', KEYS[1], 'finished')) == tonumber(redis.call('HGET', KEYS[1], 'total')) then
+              local now = redis.call('TIME')
+              redis.call('HSET', KEYS[1], 'finished_at', string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
+              redis.call('PEXPIRE', KEYS[2], ARGV[2])
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            redis.call('XADD', KEYS[2], '*', 'event', 'closed', 'task', '', 'data', '')
+            announce(ARGV[1], KEYS[2])
+            return 1
             """;
 }

@@ -224,21 +224,59 @@ public final class RedisTasks {
                 return Optional.empty();
             }
             BatchMeta meta = parse(metaJson, BatchMeta.class);
-            List<StoredBatch.Item> items = new ArrayList<>(meta.taskIds().size());
-            for (int i = 0; i < meta.taskIds().size(); i++) {
-                String taskId = meta.taskIds().get(i);
+            List<String> taskIds = new ArrayList<>(meta.taskIds());
+            List<String> filenames = new ArrayList<>(meta.filenames());
+            byte[] added = fields.get("added");
+            for (int n = 1; added != null && n <= Integer.parseInt(string(added)); n++) {
+                Member member = parse(fields.get("add:" + n), Member.class);
+                taskIds.add(member.taskId());
+                filenames.add(member.filename());
+            }
+            List<StoredBatch.Item> items = new ArrayList<>(taskIds.size());
+            for (int i = 0; i < taskIds.size(); i++) {
+                String taskId = taskIds.get(i);
                 byte[] status = fields.get("s:" + taskId);
-                items.add(new StoredBatch.Item(meta.filenames().get(i), taskId,
+                items.add(new StoredBatch.Item(filenames.get(i), taskId,
                         status == null ? null : parse(status, TaskStatus.class)));
             }
             byte[] finishedAt = fields.get("finished_at");
             return Optional.of(new StoredBatch(batchId, meta.createdAt(),
-                    finishedAt == null ? null : Instant.ofEpochMilli(Long.parseLong(string(finishedAt))), items));
+                    finishedAt == null ? null : Instant.ofEpochMilli(Long.parseLong(string(finishedAt))), items,
+                    "1".equals(string(fields.get("open")))));
         });
     }
 
     /** What a batch holds besides its tasks' statuses, stored as JSON in its {@code meta} field. */
     record BatchMeta(Instant createdAt, List<String> taskIds, List<String> filenames) {
+    }
+
+    /** A task that joined an open batch, stored as JSON in the batch's {@code add:N} field. */
+    record Member(String taskId, String filename) {
+    }
+
+    /** An empty open batch ({@code POST /batches}), which tasks join from any front until it is closed. */
+    public CompletableFuture<Void> openBatch(String batchId) {
+        return RedisErrors.translated(redis.<Long>eval(RedisScripts.OPEN_BATCH, ScriptOutputType.INTEGER,
+                new String[] {keys.batch(batchId)}, bytes(new BatchMeta(clock.instant(), List.of(), List.of())),
+                ttlMillis())).thenApply(ok -> null);
+    }
+
+    /** What became of a task joining an open batch. */
+    public enum Joined { JOINED, NO_SUCH_BATCH, CLOSED }
+
+    /** Adds a task already created to the open batch; from then on its changes are events of the batch. */
+    public CompletableFuture<Joined> addToBatch(String batchId, String taskId, String filename) {
+        return RedisErrors.translated(redis.<Long>eval(RedisScripts.ADD_TO_BATCH, ScriptOutputType.INTEGER,
+                new String[] {keys.batch(batchId), keys.task(taskId)}, text(batchId), text(taskId),
+                bytes(new Member(taskId, filename)))).thenApply(code -> code == -1 ? Joined.NO_SUCH_BATCH
+                : code == -2 ? Joined.CLOSED : Joined.JOINED);
+    }
+
+    /** Closes an open batch (a closed one stays closed); false when there is no such batch. */
+    public CompletableFuture<Boolean> closeBatch(String batchId) {
+        return RedisErrors.translated(redis.<Long>eval(RedisScripts.CLOSE_BATCH, ScriptOutputType.INTEGER,
+                new String[] {keys.batch(batchId), keys.batchEvents(batchId)}, text(keys.prefix()), ttlMillis()))
+                .thenApply(code -> code == 1);
     }
 
     private static CompletableFuture<Change> change(CompletionStage<Long> outcome) {
