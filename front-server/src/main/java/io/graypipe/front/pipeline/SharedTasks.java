@@ -9,21 +9,14 @@ import io.graypipe.front.store.redis.RedisEvents;
 import io.graypipe.front.store.redis.RedisTasks;
 import io.graypipe.front.store.redis.RedisWorkQueue;
 import io.graypipe.front.store.redis.StoredBatch;
-import io.graypipe.front.store.redis.StoredTask;
-import io.graypipe.front.store.redis.WorkItem;
 import io.graypipe.front.image.ImageSource;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.EventSink;
-import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.Task;
-import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskRegistry;
-import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.worker.Workers;
-import io.graypipe.protocol.OpChain;
-import io.graypipe.protocol.ExecutionMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,17 +25,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -55,39 +44,22 @@ import java.util.function.Consumer;
  *
  * <p>Nothing here blocks a thread on Redis: every call returns a future completed on a Lettuce I/O thread. Reading
  * an upload's spooled file runs on the storage executor. The loop's timers run on the housekeeping thread.
+ * Three classes: this one (accepting, reads, batches, errors), {@link SharedEventFeeds} (event streams) and
+ * {@link SharedWorkLoop} (taking and running work).
  */
 public final class SharedTasks implements AsyncTasks, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SharedTasks.class);
-    /** How long one take waits in Redis for new work; short, so a stop or a full front is noticed soon. */
-    private static final Duration TAKE_BLOCK = Duration.ofSeconds(1);
-    /** Pause before trying Redis again after a failure, or before taking work while this front is full. */
-    private static final long RETRY_MILLIS = 1000;
-    private static final long FULL_WAIT_MILLIS = 100;
-    /**
-     * Fronts that may stop while holding one task before it is given up: a task that took down three fronts in
-     * a row is more likely their cause than their victim, and claiming it again would take down the next one.
-     */
-    static final int MAX_DELIVERIES = 3;
 
     private final RedisConnections connections;
     private final String location;
     private final RedisTasks store;
-    private final RedisWorkQueue queue;
     private final RedisEvents events;
     private final SharedEventFeeds feeds;
     private final TaskRegistry registry;
-    private final ImagePipeline pipeline;
-    private final Workers workers;
     private final ExecutorService storage;
-    private final ScheduledExecutorService timer;
     private final Clock clock;
     private final Duration requestTimeout;
-    private final Duration touchInterval;
-    /** Tasks this front runs at once; it takes no more from the queue than it has room for. */
-    private final Semaphore slots;
-    /** Work entries this front took and has not finished, by entry id: touched so no other front claims them. */
-    private final Map<String, String> inFlight = new ConcurrentHashMap<>();
-    private volatile boolean stopping;
+    private final SharedWorkLoop loop;
 
     /**
      * @param location  the store's address without credentials, for messages
@@ -101,30 +73,18 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         this.location = location;
         this.clock = Clock.systemUTC();
         this.store = new RedisTasks(connections, Json.MAPPER, clock, registry.resultTtl());
-        this.queue = new RedisWorkQueue(connections, consumerName, claimIdle);
         this.events = new RedisEvents(connections);
         this.feeds = new SharedEventFeeds(events, this);
         this.registry = registry;
-        this.pipeline = pipeline;
-        this.workers = workers;
         this.storage = storage;
-        this.timer = timer;
         this.requestTimeout = requestTimeout;
-        Duration third = claimIdle.dividedBy(3);
-        this.touchInterval = third.compareTo(RedisWorkQueue.TOUCH_INTERVAL) < 0 ? third : RedisWorkQueue.TOUCH_INTERVAL;
-        this.slots = new Semaphore(slots);
+        this.loop = new SharedWorkLoop(store, new RedisWorkQueue(connections, consumerName, claimIdle), location,
+                claimIdle, registry, pipeline, workers, timer, clock, requestTimeout, slots);
     }
 
     /** Starts the work loop and the touching of taken entries. */
     public void start() {
-        queue.ensureGroup().whenComplete((created, error) -> {
-            if (error != null) {
-                log.warn("cannot create the work queue's group in {} yet: {}", location, error.getMessage());
-            }
-            timer.execute(this::takeMore);
-        });
-        timer.scheduleWithFixedDelay(this::touchInFlight, touchInterval.toMillis(), touchInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        loop.start();
     }
 
     // ---- accepting
@@ -293,178 +253,6 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 + " async uploads and task reads answer 503 storage_unavailable until it is back; sync requests are served";
     }
 
-    // ---- the work loop
-
-    /** Takes as many entries as this front has room for, waiting in Redis for new ones, then comes back. */
-    private void takeMore() {
-        if (stopping) {
-            return;
-        }
-        int free = slots.availablePermits();
-        if (free == 0 || !workers.isReady()) {
-            // A front without a live worker takes nothing, leaving the work to fronts that can do it.
-            schedule(this::takeMore, free == 0 ? FULL_WAIT_MILLIS : RETRY_MILLIS);
-            return;
-        }
-        queue.take(free, TAKE_BLOCK).whenComplete((items, error) -> {
-            if (error != null) {
-                log.debug("cannot take work from {}: {}", location, error.getMessage());
-                schedule(this::takeMore, RETRY_MILLIS);
-                return;
-            }
-            items.forEach(this::run);
-            schedule(this::takeMore, 0);
-        });
-    }
-
-    private void run(WorkItem item) {
-        if (!slots.tryAcquire()) {
-            // Not expected: only this loop takes slots. Left pending, the entry is claimed again after the idle time.
-            return;
-        }
-        inFlight.put(item.entryId(), item.taskId());
-        if (item.claimed()) {
-            log.info("claimed task {} from a front that stopped working on it", item.taskId());
-        }
-        store.find(item.taskId()).thenCompose(found -> {
-            if (found.isEmpty() || found.get().record().task().status().isFinal()) {
-                // Deleted or expired before anyone ran it, or finished by a front presumed dead: nothing to do.
-                return queue.drop(item.entryId()).thenRun(() -> release(item));
-            }
-            if (item.deliveries() > MAX_DELIVERIES) {
-                giveUp(item, found.get().record().task());
-                return CompletableFuture.completedFuture(null);
-            }
-            return store.readUpload(item.taskId()).thenAccept(upload -> start(item, found.get(), upload));
-        }).whenComplete((ignored, error) -> {
-            if (error != null) {
-                // Left pending and untouched: claimed again (by any front, this one too) after the idle time.
-                log.warn("cannot start task {}: {}", item.taskId(), error.getMessage());
-                release(item);
-            }
-        });
-    }
-
-    /** Fails a task that every front it was handed to stopped while holding; see {@link #MAX_DELIVERIES}. */
-    private void giveUp(WorkItem item, TaskStatus status) {
-        log.warn("giving up task {}: the {} fronts that took it stopped before finishing it", status.id(),
-                item.deliveries() - 1);
-        Task task = registry.restore(status, requestTimeout);
-        finishWhenFinal(item, task);
-        task.fail(new FrontException(ErrorCode.SCALING_FAILED, "the task was given up after the "
-                + (item.deliveries() - 1) + " fronts that took it each stopped before finishing it; the image may"
-                + " be what stops them: try another, or check it with POST /process on a test front"));
-    }
-
-    private void start(WorkItem item, StoredTask stored, Optional<byte[]> upload) {
-        TaskRecord record = stored.record();
-        TaskStatus status = record.task();
-        if (upload.isEmpty()) {
-            Task task = registry.restore(status, requestTimeout);
-            finishWhenFinal(item, task);
-            task.fail(new FrontException(ErrorCode.INTERNAL, "the upload of this task was lost from the task store"));
-            return;
-        }
-        Task task = registry.restore(status, requestTimeout);
-        task.subscribe(now -> {
-            if (!now.status().isFinal() && now.status() != status.status()) {
-                store.update(now).whenComplete((change, error) -> {
-                    if (error != null) {
-                        log.debug("cannot record that task {} is {}: {}", now.id(), now.status().label(),
-                                error.getMessage());
-                    }
-                });
-            }
-        });
-        finishWhenFinal(item, task);
-        // Records written before chains and modes existed have neither: plain gray where the worker likes.
-        ProcessingOptions options = ProcessingOptions.recorded(status.scale(), record.format(), record.quality(),
-                status.mode() == null ? ExecutionMode.DEFAULT : status.mode(),
-                status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
-                .withCache(DurableTasks.cacheRequest(status));
-        try {
-            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
-                    (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));
-        } catch (RejectedExecutionException e) {
-            // The gray queue is full of sync requests: leave the entry to be claimed again, by this front or another.
-            registry.delete(status.id());
-            release(item);
-        }
-    }
-
-    /** Stores the result and the done state together, then shows the local copy as done. */
-    private void complete(WorkItem item, Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
-        TaskStatus done = task.status().done(output, ranIn, clock.instant());
-        store.complete(done, image, item.entryId()).whenComplete((change, error) -> {
-            if (error != null) {
-                retry(item, () -> complete(item, task, image, output, ranIn), error);
-                return;
-            }
-            if (change != RedisTasks.Change.CHANGED) {
-                log.info("task {} was {} already; this front's result is discarded", task.id(),
-                        change == RedisTasks.Change.GONE ? "deleted" : "finished by another front");
-            }
-            task.complete(null, output, ranIn);
-        });
-    }
-
-    /** Records a failure or cancellation of the local copy; a done one was recorded by {@link #complete}. */
-    private void finishWhenFinal(WorkItem item, Task task) {
-        task.finished().thenAccept(status -> {
-            if (status.status() == TaskState.DONE) {
-                forget(item, task);
-            } else if (!stopping) {
-                recordEnd(item, task, status);
-            }
-        });
-    }
-
-    private void recordEnd(WorkItem item, Task task, TaskStatus status) {
-        store.finish(status, item.entryId()).whenComplete((change, error) -> {
-            if (error != null) {
-                retry(item, () -> recordEnd(item, task, status), error);
-            } else {
-                forget(item, task);
-            }
-        });
-    }
-
-    /** Redis is away: try again while the entry is ours; the entry stays pending, so nothing is lost meanwhile. */
-    private void retry(WorkItem item, Runnable again, Throwable error) {
-        if (stopping) {
-            return;
-        }
-        log.debug("cannot record the end of task {} yet: {}", item.taskId(), error.getMessage());
-        schedule(again, RETRY_MILLIS);
-    }
-
-    private void forget(WorkItem item, Task task) {
-        registry.delete(task.id());
-        release(item);
-    }
-
-    private void release(WorkItem item) {
-        if (inFlight.remove(item.entryId()) != null) {
-            slots.release();
-        }
-    }
-
-    private void touchInFlight() {
-        queue.touch(List.copyOf(inFlight.keySet())).whenComplete((ok, error) -> {
-            if (error != null) {
-                log.debug("cannot touch the {} tasks in flight: {}", inFlight.size(), error.getMessage());
-            }
-        });
-    }
-
-    private void schedule(Runnable action, long millis) {
-        try {
-            timer.schedule(action, millis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("not scheduled: shutting down");
-        }
-    }
-
     // ---- errors
 
     /** The error a client sees when Redis failed: 503 storage_unavailable or storage_full, anything else internal. */
@@ -500,12 +288,12 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     /** Stops taking work; tasks running here stay pending in Redis and are claimed by the other fronts. */
     public void stopping() {
-        stopping = true;
+        loop.stopping();
     }
 
     @Override
     public void close() {
-        stopping = true;
+        loop.stopping();
         events.close();
         connections.close();
     }
