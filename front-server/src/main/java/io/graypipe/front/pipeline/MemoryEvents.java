@@ -31,9 +31,10 @@ public final class MemoryEvents {
                 }
             };
             sink.onClose(() -> task.unfollow(subscriber));
-            task.follow(eventNumber(lastEventId), subscriber);
-            if (task.status().status().isFinal()) {
-                // Resuming after the final event: nothing was missed.
+            if (!task.follow(eventNumber(lastEventId), subscriber)) {
+                // The task was final: what there was to send went out above, on this thread (nothing, when resuming
+                // after the final event). Ending on a later look at the status would race the thread that delivers
+                // the final event, and could end the stream before that event is written.
                 sink.end();
             }
         };

@@ -95,19 +95,24 @@ public final class Task {
      * Like {@link #subscribe}, with each status's event number. With {@code after} 0 the first call has the
      * current status (and the number of its state); with the number of an event already seen, the calls replay
      * the events after it, as they were, then go on live: none missed, none twice.
+     *
+     * @return whether {@code subscriber} stays subscribed: false when the task was already final, so every call it
+     *         gets was made before this returned, on this thread
      */
-    public synchronized void follow(int after, ObjIntConsumer<TaskStatus> subscriber) {
+    public synchronized boolean follow(int after, ObjIntConsumer<TaskStatus> subscriber) {
         TaskStatus current = status.get();
-        if (!current.status().isFinal()) {
+        boolean live = !current.status().isFinal();
+        if (live) {
             subscribers.add(subscriber);
         }
         if (after <= 0) {
             deliver(subscriber, current, history.size());
-            return;
+            return live;
         }
         for (int event = after + 1; event <= history.size(); event++) {
             deliver(subscriber, event == history.size() ? current : history.get(event - 1), event);
         }
+        return live;
     }
 
     public synchronized void unfollow(ObjIntConsumer<TaskStatus> subscriber) {
