@@ -16,7 +16,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -30,7 +29,7 @@ import java.util.stream.Stream;
  * the budget is full, and its removal deletes the file. A second, smaller Caffeine cache holds the hot set's
  * bytes, so the most asked-for results are answered without reading a file.
  */
-public final class DiskCache implements ResultCache {
+public final class DiskCache extends BudgetedCache {
     private static final Logger log = LoggerFactory.getLogger(DiskCache.class);
     private static final Pattern ENTRY = Pattern.compile("[0-9a-f]{64}");
     /** The hot set holds at most this share of the budget, and at most {@link #MAX_HOT_BYTES}. */
@@ -38,16 +37,12 @@ public final class DiskCache implements ResultCache {
     private static final long MAX_HOT_BYTES = 64L << 20;
 
     private final Path directory;
-    private final long maxBytes;
-    private final CacheStats stats = new CacheStats();
-    private final AtomicLong used = new AtomicLong();
     private final Cache<String, Long> index;
     private final Cache<String, CachedImage> hot;
-    private final CacheWriter writer;
 
     private DiskCache(Path directory, long maxBytes) {
+        super(maxBytes);
         this.directory = directory;
-        this.maxBytes = maxBytes;
         // Evictions run on the thread that adds the entry (the writer), so the budget holds when put returns.
         this.index = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(maxBytes)
                 .<String, Long>weigher((id, size) -> (int) Math.min(Integer.MAX_VALUE, size))
@@ -57,7 +52,6 @@ public final class DiskCache implements ResultCache {
                 .maximumWeight(Math.min(MAX_HOT_BYTES, maxBytes / HOT_SHARE))
                 .<String, CachedImage>weigher((id, image) -> image.data().length)
                 .build();
-        this.writer = new CacheWriter("graypipe-cache-writer", stats);
     }
 
     /**
@@ -168,27 +162,7 @@ public final class DiskCache implements ResultCache {
     }
 
     @Override
-    public CacheStats stats() {
-        return stats;
-    }
-
-    @Override
-    public long bytesUsed() {
-        return used.get();
-    }
-
-    @Override
-    public long bytesAllowed() {
-        return maxBytes;
-    }
-
-    @Override
     public String kind() {
         return "disk";
-    }
-
-    @Override
-    public void close() {
-        writer.close();
     }
 }

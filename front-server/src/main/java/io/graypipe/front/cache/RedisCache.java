@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cache every front of a cluster shares, in the Redis of {@code --store}: one string per entry
@@ -30,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Redis away is the cache off: its own connection rejects commands at once while disconnected (Lettuce
  * reconnects in the background), a lookup is a miss and a store is dropped, and hits resume with Redis.
  */
-public final class RedisCache implements ResultCache {
+public final class RedisCache extends BudgetedCache {
     private static final Logger log = LoggerFactory.getLogger(RedisCache.class);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
@@ -79,22 +78,17 @@ public final class RedisCache implements ResultCache {
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
     private final String prefix;
-    private final long maxBytes;
     private final Duration ttl;
     private final Duration timeout;
-    private final CacheStats stats = new CacheStats();
-    private final AtomicLong used = new AtomicLong();
-    private final CacheWriter writer;
 
     private RedisCache(RedisClient client, StatefulRedisConnection<String, byte[]> connection, String prefix,
                        long maxBytes, Duration ttl, Duration timeout) {
+        super(maxBytes);
         this.client = client;
         this.connection = connection;
         this.prefix = prefix + "cache:";
-        this.maxBytes = maxBytes;
         this.ttl = ttl;
         this.timeout = timeout;
-        this.writer = new CacheWriter("graypipe-cache-writer", stats);
     }
 
     /**
@@ -176,28 +170,13 @@ public final class RedisCache implements ResultCache {
     }
 
     @Override
-    public CacheStats stats() {
-        return stats;
-    }
-
-    @Override
-    public long bytesUsed() {
-        return used.get();
-    }
-
-    @Override
-    public long bytesAllowed() {
-        return maxBytes;
-    }
-
-    @Override
     public String kind() {
         return "redis";
     }
 
     @Override
     public void close() {
-        writer.close();
+        super.close();
         connection.close();
         client.shutdown();
     }
