@@ -405,8 +405,12 @@ public final class FrontServer implements AutoCloseable {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
+    /**
+     * Whether a sync upload would be taken now, as {@code /readyz} says: a worker is connected and has reported a
+     * live child. Being connected is not enough: until its first status report, sync uploads get 503.
+     */
     public boolean workerReady() {
-        return workers.isReady();
+        return workers.unavailableReason() == null;
     }
 
     /** The data directory in use, which may differ from the configured one (see {@link #openDataDir}). */

@@ -73,14 +73,14 @@ class RateLimitHttpTest {
     void aTrustedProxysForwardedForNamesTheClientAndIPv6CountsBySlash64() throws Exception {
         try (TestFront front = TestFront.builder().args("--rate-limit", "0.1", "--rate-burst", "1",
                 "--trusted-proxy", "127.0.0.0/8").start()) {
-            assertEquals(200, upload(front, "/process", "203.0.113.7", 1).statusCode());
-            assertEquals(429, upload(front, "/process", "203.0.113.7", 1).statusCode());
+            assertStatus(200, upload(front, "/process", "203.0.113.7", 1));
+            assertStatus(429, upload(front, "/process", "203.0.113.7", 1));
             // A client cannot hide behind an address it adds in front of the proxy's: the right-most one counts.
-            assertEquals(429, upload(front, "/process", "192.0.2.1, 203.0.113.7", 1).statusCode());
-            assertEquals(200, upload(front, "/process", "203.0.113.8", 1).statusCode());
-            assertEquals(200, upload(front, "/process", "2001:db8:1:2::1", 1).statusCode());
-            assertEquals(429, upload(front, "/process", "2001:db8:1:2:ffff::9", 1).statusCode(), "same /64");
-            assertEquals(200, upload(front, "/process", "2001:db8:1:3::1", 1).statusCode(), "another /64");
+            assertStatus(429, upload(front, "/process", "192.0.2.1, 203.0.113.7", 1));
+            assertStatus(200, upload(front, "/process", "203.0.113.8", 1));
+            assertStatus(200, upload(front, "/process", "2001:db8:1:2::1", 1));
+            assertStatus(429, upload(front, "/process", "2001:db8:1:2:ffff::9", 1), "same /64");
+            assertStatus(200, upload(front, "/process", "2001:db8:1:3::1", 1), "another /64");
         }
     }
 
@@ -101,5 +101,10 @@ class RateLimitHttpTest {
             assertFalse(header(overA, "Retry-After").isEmpty());
             assertEquals(429, upload(b, "/tasks", null, 1).statusCode());
         }
+    }
+
+    /** The status, with the answer's body and the case in the message when it is another. */
+    private static void assertStatus(int expected, HttpResponse<String> response, String... what) {
+        assertEquals(expected, response.statusCode(), String.join(" ", what) + ": " + response.body());
     }
 }

@@ -174,7 +174,7 @@ public final class TestFront implements AutoCloseable {
             }
             TestFront front = new TestFront(server, root);
             try {
-                Await.until(Duration.ofSeconds(30), "the scale-worker to accept the front", server::workerReady);
+                Await.until(Duration.ofSeconds(30), "the scale-worker to accept the front and report a live child", server::workerReady);
             } catch (RuntimeException | Error e) {
                 front.close();
                 throw e;
