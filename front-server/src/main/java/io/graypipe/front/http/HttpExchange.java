@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,12 +91,15 @@ final class HttpExchange {
         return new HttpExchange(ctx, null, observer, connection);
     }
 
-    /** Reads the path and query from the URI of a request the decoder accepted. */
+    /**
+     * Reads the path and query from the URI of a request the decoder accepted; throws {@link FrontException}
+     * ({@code bad_request}) for a malformed %-escape ({@link RequestTarget#of}).
+     */
     void readTarget() {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        queryValues = uri.parameters();
+        RequestTarget target = RequestTarget.of(request.uri());
+        queryValues = target.values();
         query = firstValues(queryValues);
-        path = uri.path();
+        path = target.path();
     }
 
     HttpRequest request() {

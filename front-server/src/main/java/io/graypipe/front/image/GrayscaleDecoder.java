@@ -119,7 +119,7 @@ public final class GrayscaleDecoder {
             return decodeJpeg(in);
         }
         if (format.equals("avif")) {
-            ImageData gray = AvifInput.decode(avif, in, (width, height) -> checkLimits("avif", width, height));
+            ImageData gray = AvifInput.decode(avif, in, limits, (width, height) -> checkLimits("avif", width, height));
             return new DecodedImage("avif", gray.width(), gray.height(), gray);
         }
         if (format.equals("gif")) {
