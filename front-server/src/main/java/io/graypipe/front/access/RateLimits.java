@@ -27,6 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * a key file that changes a client's limit starts it on a fresh bucket.
  */
 public final class RateLimits implements AutoCloseable {
+    /**
+     * The highest rate a key or {@code --rate-limit} may give, far past what a front serves. Bucket4j refills at
+     * most one token per nanosecond and throws on a faster limit (F11); this keeps every limit well inside that.
+     */
+    public static final double MAX_RATE = 1_000_000;
     /** Unused buckets in Redis expire this long after they are full again. */
     private static final Duration KEEP_FULL = Duration.ofSeconds(10);
 
