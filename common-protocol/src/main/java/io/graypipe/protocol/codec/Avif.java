@@ -37,7 +37,6 @@ public final class Avif {
     // avifDecoder
     private static final int DECODER_MAX_THREADS = 4;
     private static final int DECODER_IMAGE_SIZE_LIMIT = 28;
-    private static final int DECODER_IMAGE_DIMENSION_LIMIT = 32;
     private static final int DECODER_IMAGE = 48;
     private static final int DECODER_IMAGE_COUNT = 60;
     private static final int DECODER_ALPHA_PRESENT = 136;
@@ -58,9 +57,8 @@ public final class Avif {
     private static final int RGB_FORMAT_RGB = 0;
     private static final int RGB_FORMAT_RGBA = 1;
     private static final int MAX_QUANTIZER = 63;
-    /** libavif's own defaults (AVIF_DEFAULT_IMAGE_SIZE_LIMIT, _DIMENSION_LIMIT): a caller's limit never raises them. */
+    /** libavif's own default (AVIF_DEFAULT_IMAGE_SIZE_LIMIT): a caller's limit never raises it. */
     static final long LIBRARY_MAX_PIXELS = 16384L * 16384;
-    static final int LIBRARY_MAX_DIMENSION = 32768;
 
     private final String library;
     private final String version;
@@ -215,19 +213,18 @@ public final class Avif {
 
     /**
      * Decodes the first image of {@code data[0..length)}. libavif parses the container first, and {@code check}
-     * sees its header before any pixel is decoded. {@code maxPixels} and {@code maxDimension} also become the
-     * decoder's own limits ({@code imageSizeLimit}, which libavif hands to the AV1 decoder as its frame size limit,
-     * and {@code imageDimensionLimit}), so a bitstream whose frame is larger than the container's header says is
-     * refused before the AV1 decoder allocates it; libavif's defaults (16384 × 16384 pixels, 32768 per side) stay
-     * the ceiling.
+     * sees its header before any pixel is decoded. Then {@code maxPixels} becomes the decoder's own limit
+     * ({@code imageSizeLimit}, which libavif hands to the AV1 decoder as its frame size limit when it creates it), so
+     * a bitstream whose frame is larger than the container's header says is refused before the AV1 decoder
+     * allocates it; libavif's default (16384 × 16384 pixels) stays the ceiling.
      */
-    public <E extends Exception> Rgba decode(byte[] data, int length, long maxPixels, int maxDimension,
-                                             HeaderCheck<E> check) throws CodecException, E {
+    public <E extends Exception> Rgba decode(byte[] data, int length, long maxPixels, HeaderCheck<E> check)
+            throws CodecException, E {
         if (length < 0 || length > data.length) {
             throw new IllegalArgumentException("length " + length + " outside the " + data.length + "-byte array");
         }
-        if (maxPixels < 1 || maxDimension < 1) {
-            throw new IllegalArgumentException("limits must be positive: " + maxPixels + " pixels, " + maxDimension);
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("the pixel limit must be positive: " + maxPixels);
         }
         Pointer decoder = Api.avifDecoderCreate();
         if (decoder == null) {
@@ -236,8 +233,6 @@ public final class Avif {
         try (Memory in = new Memory(Math.max(1, length))) {
             in.write(0, data, 0, length);
             decoder.setInt(DECODER_MAX_THREADS, 1);
-            decoder.setInt(DECODER_IMAGE_SIZE_LIMIT, (int) Math.min(maxPixels, LIBRARY_MAX_PIXELS));
-            decoder.setInt(DECODER_IMAGE_DIMENSION_LIMIT, Math.min(maxDimension, LIBRARY_MAX_DIMENSION));
             check(Api.avifDecoderSetIOMemory(decoder, in, length), "reading");
             check(Api.avifDecoderParse(decoder), "reading the header");
             Pointer image = decoder.getPointer(DECODER_IMAGE);
@@ -250,6 +245,8 @@ public final class Avif {
                 throw new CodecException("the AVIF header gives a size of " + header.width() + "x" + header.height());
             }
             check.accept(header);
+            // Set after parsing, so that a header past the limits is the caller's to refuse, in its own words.
+            decoder.setInt(DECODER_IMAGE_SIZE_LIMIT, (int) Math.min(maxPixels, LIBRARY_MAX_PIXELS));
             check(Api.avifDecoderNextImage(decoder), "decoding");
             image = decoder.getPointer(DECODER_IMAGE);
             int width = image.getInt(IMAGE_WIDTH);

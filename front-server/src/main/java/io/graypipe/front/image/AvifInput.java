@@ -19,17 +19,11 @@ final class AvifInput {
     private AvifInput() {
     }
 
-    /** Refuses an image by its header's size. */
-    @FunctionalInterface
-    interface SizeCheck {
-        void accept(long width, long height);
-    }
-
     /**
      * Decodes the AVIF in {@code in}, within {@code limits} (libavif's own limits too); {@code avif} null (libavif not
      * loaded) refuses it with 415 naming the package.
      */
-    static ImageData decode(Avif avif, ImageInputStream in, ImageLimits limits, SizeCheck check) throws IOException {
+    static ImageData decode(Avif avif, ImageInputStream in, ImageLimits limits) throws IOException {
         if (avif == null) {
             throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "AVIF uploads need libavif (Debian package "
                     + Avif.PACKAGE + ") where the front runs, and it is not loaded; convert the image to JPEG or PNG");
@@ -37,8 +31,8 @@ final class AvifInput {
         byte[] bytes = readAll(in);
         Avif.Rgba rgba;
         try {
-            rgba = avif.decode(bytes, bytes.length, limits.maxPixels(), limits.maxDimension(),
-                    header -> check.accept(header.width(), header.height()));
+            rgba = avif.decode(bytes, bytes.length, limits.maxPixels(),
+                    header -> limits.check("avif", header.width(), header.height()));
         } catch (CodecException e) {
             throw new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: the AVIF is"
                     + " corrupt or truncated (" + e.getMessage() + "); upload the complete file");

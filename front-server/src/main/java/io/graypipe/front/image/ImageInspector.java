@@ -70,8 +70,10 @@ public final class ImageInspector {
         } catch (IOException | ImageProcessingException | MetadataException | RuntimeException e) {
             log.debug("image header read failed", e);
             boolean truncated = e instanceof EOFException;
+            // graypipe's own header readers say where a file ends early; the JDK's EOFException says nothing.
+            String why = truncated && e.getMessage() != null ? e.getMessage() : GrayscaleDecoder.describe(e);
             throw GrayscaleDecoder.undecodable((truncated ? "the file is truncated (" : "the image data is corrupt or truncated (")
-                    + e.getMessage() + ")");
+                    + why + ")");
         }
     }
 

@@ -54,7 +54,7 @@ class AvifFuzzTest {
     private static String decode(byte[] file, int length, long maxPixels, int maxDimension) {
         Avif.Rgba rgba;
         try {
-            rgba = AVIF.get().decode(file, length, maxPixels, maxDimension, header -> {
+            rgba = AVIF.get().decode(file, length, maxPixels, header -> {
                 assertTrue(header.width() > 0 && header.height() > 0, "a positive size: " + header);
                 assertTrue(header.depth() == 8 || header.depth() == 10 || header.depth() == 12, "depth " + header);
                 if (header.width() > maxDimension || header.height() > maxDimension
@@ -78,7 +78,8 @@ class AvifFuzzTest {
     /**
      * An {@link EncodeRequest}: a consistent small image, or hostile sizes, channels, quality and buffer length.
      * Invariants: an inconsistent request is refused with {@link IllegalArgumentException} before any native call;
-     * a consistent one encodes, and decodes back through the binding to the same size, with alpha when it had it.
+     * a consistent one encodes, and decodes back through the binding to the same size, with alpha when it had an
+     * alpha value under 255.
      */
     @FuzzTest
     void encode(FuzzedDataProvider data) throws CodecException {
@@ -94,8 +95,9 @@ class AvifFuzzTest {
         }
         byte[] file = avif.encode(request.pixels(), request.width(), request.height(), request.channels(),
                 request.quality());
-        Avif.Rgba back = avif.decode(file, file.length, 4096, 64, header -> { });
+        Avif.Rgba back = avif.decode(file, file.length, 4096, header -> { });
         assertEquals(request.width() + "x" + request.height(), back.width() + "x" + back.height());
-        assertEquals(request.channels() == 2 || request.channels() == 4, back.hasAlpha(), "alpha kept");
+        // libavif leaves out an alpha plane that is opaque everywhere.
+        assertEquals(request.translucent(), back.hasAlpha(), "alpha kept where it is not all opaque: " + request);
     }
 }

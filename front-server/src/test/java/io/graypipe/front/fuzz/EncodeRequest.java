@@ -33,6 +33,19 @@ record EncodeRequest(byte[] pixels, int width, int height, int channels, int qua
                 && (long) width * height * channels == pixels.length;
     }
 
+    /** Whether the pixels have an alpha channel with a value under 255. */
+    boolean translucent() {
+        if (channels != 2 && channels != 4) {
+            return false;
+        }
+        for (int i = channels - 1; i < pixels.length; i += channels) {
+            if (pixels[i] != (byte) 0xff) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
         return width + "x" + height + " x" + channels + " q" + quality + " in " + pixels.length + " bytes";
