@@ -35,7 +35,6 @@ import io.graypipe.front.task.DataDirTaskStore;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
-import io.graypipe.front.worker.ResolvedAddress;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
@@ -208,7 +207,7 @@ public final class FrontServer implements AutoCloseable {
             SslContext tls = settings.tls() != null ? settings.tls().clientContext() : null;
             for (InetSocketAddress address : settings.addresses()) {
                 connections.add(new WorkerClient(ioGroup, address.getHostString() + ":" + address.getPort(),
-                        new ResolvedAddress(address, housekeeping), token::secret, settings.maxFrameBytes(), tls,
+                        () -> address, token::secret, settings.maxFrameBytes(), tls,
                         this::transferred, regions));
             }
         }
