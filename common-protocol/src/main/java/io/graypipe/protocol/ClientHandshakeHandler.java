@@ -60,7 +60,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                         + " does not hold the shared secret; no image was sent to it");
             }
         } else if (message instanceof ErrorMessage error) {
-            fail(ctx, "the worker closed the connection: " + error.code().label() + ": " + error.message());
+            fail(ctx, HandshakeCompletionEvent.refused(error));
         } else {
             fail(ctx, "the worker at " + ctx.channel().remoteAddress() + " sent "
                     + message.getClass().getSimpleName() + " before the handshake ended");
@@ -68,8 +68,12 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
+        fail(ctx, HandshakeCompletionEvent.failed(why));
+    }
+
+    private void fail(ChannelHandlerContext ctx, HandshakeCompletionEvent failure) {
         failed = true;
-        ctx.fireUserEventTriggered(HandshakeCompletionEvent.failed(why));
+        ctx.fireUserEventTriggered(failure);
         ctx.close();
     }
 }

@@ -10,15 +10,26 @@ package io.graypipe.protocol;
  * @param secretIndex which of the accepted secrets the front's proof was made with (0 the current one, 1 the
  *                    previous one during a rotation); always 0 on the front's side
  * @param failure     why the handshake failed, for logs and {@code /readyz}; null when it succeeded
+ * @param refusal     the ERROR the peer refused the connection with, when that is why it failed; else null
  */
-public record HandshakeCompletionEvent(Hello local, Hello peer, int secretIndex, String failure) {
+public record HandshakeCompletionEvent(Hello local, Hello peer, int secretIndex, String failure,
+                                       ErrorMessage refusal) {
 
     static HandshakeCompletionEvent succeeded(Hello local, Hello peer, int secretIndex) {
-        return new HandshakeCompletionEvent(local, peer, secretIndex, null);
+        return new HandshakeCompletionEvent(local, peer, secretIndex, null, null);
     }
 
     static HandshakeCompletionEvent failed(String why) {
-        return new HandshakeCompletionEvent(null, null, 0, why);
+        return new HandshakeCompletionEvent(null, null, 0, why, null);
+    }
+
+    static HandshakeCompletionEvent refused(ErrorMessage refusal) {
+        return new HandshakeCompletionEvent(null, null, 0, refusedBy(refusal), refusal);
+    }
+
+    /** What a peer's connection-wide ERROR means for this side, during the handshake or after it. */
+    public static String refusedBy(ErrorMessage refusal) {
+        return "the worker closed the connection: " + refusal.code().label() + ": " + refusal.message();
     }
 
     public boolean isSuccess() {

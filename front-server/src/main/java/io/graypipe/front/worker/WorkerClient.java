@@ -4,6 +4,7 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ClientHandshakeHandler;
 import io.graypipe.protocol.ErrorMessage;
+import io.graypipe.protocol.Handshake;
 import io.graypipe.protocol.HandshakeCompletionEvent;
 import io.graypipe.protocol.Heartbeat;
 import io.graypipe.protocol.Message;
@@ -15,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -80,8 +82,8 @@ public final class WorkerClient implements Workers {
     public WorkerClient(EventLoopGroup group, String label, Supplier<InetSocketAddress> address, Supplier<byte[]> token,
                         int maxFrameBytes, SslContext tls, Consumer<Duration> transferTimes, SharedRegions regions) {
         // Seed the handshake's nonce generator here, on the caller's thread: the handshake runs on an event loop.
-        io.graypipe.protocol.Handshake.seed();
-        io.netty.channel.EventLoop loop = group.next();
+        Handshake.seed();
+        EventLoop loop = group.next();
         this.label = label;
         this.memory = new SharedMemoryChoice(regions);
         this.calls = new ScaleCalls(loop, memory, transferTimes);
@@ -256,6 +258,8 @@ public final class WorkerClient implements Workers {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof HandshakeCompletionEvent handshake && handshake.isSuccess()) {
                 onHandshake(ctx.channel(), handshake);
+            } else if (event instanceof HandshakeCompletionEvent handshake && handshake.refusal() != null) {
+                refused(handshake.refusal());
             } else if (event instanceof HandshakeCompletionEvent handshake) {
                 lastFailure = handshake.failure();
                 log.warn("scale-worker {}: {}", label, lastFailure);
@@ -276,9 +280,14 @@ public final class WorkerClient implements Workers {
             } else if (message instanceof ErrorMessage error && error.requestId() != ErrorMessage.CONNECTION) {
                 calls.onError(error, link);
             } else if (message instanceof ErrorMessage error) {
-                lastFailure = "the worker closed the connection: " + error.code().label() + ": " + error.message();
-                log.error("scale-worker {} refused the connection: {}", label, lastFailure);
+                refused(error);
             }
+        }
+
+        /** The worker refused this connection (ERROR with request id 0), during the handshake or after it. */
+        private void refused(ErrorMessage error) {
+            lastFailure = HandshakeCompletionEvent.refusedBy(error);
+            log.error("scale-worker refused the connection: {} {} ({})", error.code().label(), error.message(), label);
         }
 
         @Override

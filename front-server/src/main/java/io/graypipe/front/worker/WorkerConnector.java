@@ -13,6 +13,7 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -99,8 +100,9 @@ final class WorkerConnector {
         }
         bootstrap.connect(target).addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess()) {
+                Throwable cause = future.cause();
                 attemptFailed.accept("cannot connect to " + target.getHostString() + ":" + target.getPort() + ": "
-                        + future.cause().getMessage());
+                        + Objects.toString(cause.getMessage(), cause.toString()).strip());
                 scheduleReconnect();
                 return;
             }
