@@ -211,9 +211,10 @@ public final class WorkerClient implements Workers {
         WorkerLink now = new WorkerLink(channel, handshake.peer(), handshake.sharesMemory());
         connector.handshaken();
         lastFailure = "";
+        // Agreed before the link is published: a scale() that sees the link also sees whether to write a region.
+        String rasters = memory.agreed(now.sharesMemory());
         link = now;
-        log.info("connected to scale-worker {} at {}; rasters go {}", label, channel.remoteAddress(),
-                memory.agreed(now.sharesMemory()));
+        log.info("connected to scale-worker {} at {}; rasters go {}", label, channel.remoteAddress(), rasters);
         calls.resendAll(now);
         status.poll(channel, () -> link);
     }
