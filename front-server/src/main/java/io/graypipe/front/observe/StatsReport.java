@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code GET /stats}: the figures of {@link FrontMetrics} and {@link WorkerMetrics} as JSON for people rather than Prometheus. The body is
+ * {@code GET /stats}: the figures of {@link FrontMetrics} and {@link WorkerMetrics} as JSON for people rather
+ * than Prometheus, made by {@link MetricsExport}. The body is
  * this record, serialised with snake_case names; maps appear only where the keys are data (states, stages).
  */
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
