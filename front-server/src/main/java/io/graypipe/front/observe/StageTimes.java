@@ -1,19 +1,21 @@
 package io.graypipe.front.observe;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SynchronizedHistogram;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The p50 and p95 of each pipeline stage for {@code /stats}, from HdrHistogram: every time is recorded at
+ * The p50 and p95 of each pipeline stage for {@code /stats}, from HdrHistogram: every time since start is kept at
  * microsecond resolution with three significant digits, so the quantiles are read from the times themselves
  * rather than estimated inside a Prometheus bucket. {@code /metrics} keeps its buckets for {@code histogram_quantile}.
  *
- * <p><b>Threads.</b> A {@link Recorder} takes times from any thread without a lock; {@link #summaries} (one
- * reader at a time) moves what was recorded since the last read into the stage's running total.
+ * <p><b>Threads.</b> Times come from event loops and gray threads, and {@code /stats} reads on a worker
+ * connection's event loop. A {@link SynchronizedHistogram} takes its monitor for a few array updates and never
+ * waits otherwise; HdrHistogram's wait-free {@code Recorder} was not used because its reader may yield or sleep
+ * until writers catch up, which an event loop must not.
  */
 final class StageTimes {
     /** Three significant digits: a quantile is within 0.1 % of a time actually recorded. */
@@ -23,30 +25,27 @@ final class StageTimes {
     record Summary(long count, Double p50Ms, Double p95Ms) {
     }
 
-    private final Map<String, Recorder> recorders = new LinkedHashMap<>();
-    /** Since start, per stage; only {@link #summaries} touches them, under this object's lock. */
-    private final Map<String, Histogram> totals = new LinkedHashMap<>();
+    private final Map<String, SynchronizedHistogram> stages = new LinkedHashMap<>();
 
-    StageTimes(String... stages) {
-        for (String stage : stages) {
-            recorders.put(stage, new Recorder(SIGNIFICANT_DIGITS));
-            totals.put(stage, new Histogram(SIGNIFICANT_DIGITS));
+    StageTimes(String... names) {
+        for (String name : names) {
+            // Auto-resizing: no highest time to guess, a request timeout of minutes still fits.
+            stages.put(name, new SynchronizedHistogram(SIGNIFICANT_DIGITS));
         }
     }
 
     void record(String stage, Duration took) {
-        recorders.get(stage).recordValue(Math.max(0, took.toNanos() / 1_000));
+        stages.get(stage).recordValue(Math.max(0, took.toNanos() / 1_000));
     }
 
-    /** Every stage in the order given, since start. */
-    synchronized Map<String, Summary> summaries() {
+    /** Every stage in the order given, since start; each one a consistent copy. */
+    Map<String, Summary> summaries() {
         Map<String, Summary> summaries = new LinkedHashMap<>();
-        recorders.forEach((stage, recorder) -> {
-            Histogram total = totals.get(stage);
-            total.add(recorder.getIntervalHistogram());
-            long count = total.getTotalCount();
+        stages.forEach((stage, times) -> {
+            Histogram copy = times.copy();
+            long count = copy.getTotalCount();
             summaries.put(stage, count == 0 ? new Summary(0, null, null)
-                    : new Summary(count, millis(total, 50), millis(total, 95)));
+                    : new Summary(count, millis(copy, 50), millis(copy, 95)));
         });
         return summaries;
     }

@@ -20,7 +20,7 @@ class StageTimesTest {
         // Three significant digits: within 0.1 % of the 50th and 95th of the times recorded.
         assertEquals(50.0, scaling.p50Ms(), 0.05);
         assertEquals(95.0, scaling.p95Ms(), 0.1);
-        // A second read adds only what came since the first.
+        // Times since start: a second read sees the first's and the new one.
         times.record("scaling", Duration.ofSeconds(90));
         assertEquals(101, times.summaries().get("scaling").count());
     }
