@@ -156,7 +156,8 @@ public final class FrontServer implements AutoCloseable {
         open.drain(config.timeouts().shutdownGrace());
         for (Task task : components.tasks().unfinished()) {
             if (!task.durable()) {
-                task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE, "the server is shutting down; try again shortly"));
+                task.fail(new FrontException(ErrorCode.WORKER_UNAVAILABLE,
+                        "the server is shutting down; try again shortly"));
             }
         }
         open.refuseRest(ANSWER_FLUSH);

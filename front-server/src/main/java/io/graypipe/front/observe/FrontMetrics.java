@@ -20,8 +20,8 @@ import java.util.Map;
 /**
  * The front's own figures, fed as things happen: requests, tasks, stage times, bytes, per-client counts, and the
  * gauges read from the task registry. It owns the one Prometheus registry; {@link WorkerMetrics} and
- * {@link MetricsExport} (the cache's) add their families to it. Needing only the registry of tasks, it exists before the executors and worker connections
- * that report to it.
+ * {@link MetricsExport} (the cache's) add their families to it. Needing only the registry of tasks, it exists
+ * before the executors and worker connections that report to it.
  */
 public final class FrontMetrics {
     /** The stages of the per-stage histogram, in pipeline order. */
