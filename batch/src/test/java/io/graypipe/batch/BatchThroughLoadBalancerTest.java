@@ -40,7 +40,8 @@ class BatchThroughLoadBalancerTest {
     @Test
     @Timeout(240)
     void aRunThroughTheBalancerSpreadsItsBatchOverBothFronts() throws Exception {
-        Path input = Files.createDirectories(dir.resolve("photos/sub"));
+        Path input = dir.resolve("photos");
+        Files.createDirectories(input.resolve("sub"));
         for (int i = 0; i < IMAGES; i++) {
             Path file = input.resolve(i % 2 == 0 ? "p" + i + ".png" : "sub/j" + i + ".jpg");
             Files.write(file, i % 2 == 0 ? TestImages.png(120 + i, 80) : TestImages.jpeg(160 + i, 90));
@@ -48,7 +49,7 @@ class BatchThroughLoadBalancerTest {
         Path output = dir.resolve("out");
         try (SharedFronts fronts = SharedFronts.start(); LoadBalancer lb = fronts.balanced()) {
             String url = lb.uri("/").toString().replaceAll("/$", "");
-            CliProcess cli = CliProcess.run(dir.resolve("photos").toString(), output.toString(), "--url", url,
+            CliProcess cli = CliProcess.run(input.toString(), output.toString(), "--url", url,
                     "--concurrency", "4");
             assertEquals(0, cli.exitCode(), cli.output());
             try (var outputs = Files.walk(output.resolve("gray"))) {
