@@ -55,8 +55,8 @@ class RequestParametersFuzzTest {
         try {
             RequestTarget target = RequestTarget.of(uri);
             assertEquals("/process", target.path());
-            ProcessingOptions options = ProcessingOptions.parse(HttpExchange.firstValues(target.values()));
-            List<ProcessingOptions> variants = options.variants(target.values().getOrDefault("ops", List.of()));
+            ProcessingOptions options = ProcessingOptions.parse(target.query());
+            List<ProcessingOptions> variants = options.variants(target.queryValues().getOrDefault("ops", List.of()));
             assertTrue(options.scale() > 0 && options.scale() <= 1, "scale " + options.scale());
             assertTrue(options.quality() >= 1 && options.quality() <= 100, "quality " + options.quality());
             assertTrue(!variants.isEmpty() && variants.size() <= ProcessingOptions.MAX_VARIANTS, "variants " + variants);
