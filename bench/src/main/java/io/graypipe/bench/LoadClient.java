@@ -11,10 +11,8 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * CLI: a closed-loop HTTP load generator for graypipe. Each of {@code --concurrency} clients sends one image,
- * waits for the answer and sends the next, over its own keep-alive HTTP/1.1 connection. A warm-up phase is run
+ * waits for the answer and sends the next, over its own keep-alive HTTP/1.1 connection ({@link BenchConnection}:
+ * a blocking socket and a request built once, so the client takes as little as it can of the CPUs it shares with
+ * the server it measures). A warm-up phase is run
  * and thrown away; the run stops by itself after {@code --duration} and/or {@code --requests}.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
@@ -106,10 +106,16 @@ public final class LoadClient implements Callable<Integer> {
     @CommandLine.Mixin
     ResultOptions output = new ResultOptions();
 
-    /** A request to {@code uri}, with the API key when there is one. */
-    HttpRequest.Builder keyed(URI uri) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri);
-        return apiKey == null || apiKey.isBlank() ? request : request.header("Authorization", "Bearer " + apiKey);
+    /** A request to {@code uri}, head and body, with the API key when there is one ({@link BenchConnection}). */
+    ByteBuffer keyed(String method, URI uri, byte[] body, String contentType) {
+        List<String> headers = new ArrayList<>();
+        if (contentType != null) {
+            headers.add("Content-Type: " + contentType);
+        }
+        if (apiKey != null && !apiKey.isBlank()) {
+            headers.add("Authorization: Bearer " + apiKey);
+        }
+        return BenchConnection.request(method, uri, body, headers.toArray(String[]::new));
     }
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -144,25 +150,25 @@ public final class LoadClient implements Callable<Integer> {
                 : requests != null ? Long.MAX_VALUE : 10_000_000_000L;
         long maxRequests = requests != null ? requests : Long.MAX_VALUE;
 
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
         ProcessSampler sampler = pid != null ? new ProcessSampler(pid, sampleMillis) : null;
         Schedule schedule = new Schedule((long) (warmupSeconds * 1e9), warmupRequests, durationNanos, maxRequests,
                 sampler);
         String query = "scale=" + scale + "&format=" + URLEncoder.encode(format, StandardCharsets.UTF_8)
                 + "&quality=" + quality + "&cache=" + URLEncoder.encode(cache, StandardCharsets.UTF_8);
         Duration timeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
+        // Built once, head and body, and sent by every client from the same direct buffer.
+        ByteBuffer upload = keyed("POST", baseUrl.resolve((mode == Mode.sync ? "/process?" : "/tasks?") + query),
+                body, contentType);
 
         List<ClientThread> clients = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            clients.add(new ClientThread(i, http, schedule, body, contentType, query, timeout));
+            clients.add(new ClientThread(i, schedule, upload, timeout));
         }
         clients.forEach(Thread::start);
         for (ClientThread client : clients) {
             client.join();
         }
+        clients.forEach(client -> client.connection.close());
         return result(output.scenario, output.tags, mode.name(), baseUrl.toString(), input, body.length, scale, format, quality,
                 schedule, clients, sampler, false);
     }
@@ -337,90 +343,70 @@ public final class LoadClient implements Callable<Integer> {
 
     /** One closed-loop HTTP client over its own keep-alive connection. */
     private final class ClientThread extends ClosedLoop {
-        private final HttpClient http;
-        private final byte[] body;
-        private final String contentType;
-        private final String query;
-        private final Duration timeout;
+        private final BenchConnection connection = new BenchConnection(baseUrl);
+        private final ByteBuffer upload;
+        private final long timeoutNanos;
 
-        ClientThread(int index, HttpClient http, Schedule schedule, byte[] body, String contentType, String query,
-                     Duration timeout) {
+        ClientThread(int index, Schedule schedule, ByteBuffer upload, Duration timeout) {
             super("load-client-" + index, schedule);
-            this.http = http;
-            this.body = body;
-            this.contentType = contentType;
-            this.query = query;
-            this.timeout = timeout;
+            this.upload = upload;
+            this.timeoutNanos = timeout.toNanos();
         }
 
         @Override
         Outcome once() {
-            return mode == Mode.sync ? sendSync() : sendAsync();
-        }
-
-        private Outcome sendSync() {
-            HttpRequest request = keyed(baseUrl.resolve("/process?" + query))
-                    .timeout(timeout)
-                    .header("Content-Type", contentType)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
             try {
-                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (response.statusCode() != 200) {
-                    return Outcome.failed(Integer.toString(response.statusCode()));
-                }
-                return Outcome.ok(response.body().length);
+                return mode == Mode.sync ? sendSync() : sendAsync();
             } catch (IOException e) {
                 return Outcome.failed(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Outcome.failed("interrupted");
             }
         }
 
-        private Outcome sendAsync() {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                HttpResponse<byte[]> submitted = http.send(keyed(baseUrl.resolve("/tasks?" + query))
-                        .timeout(timeout)
-                        .header("Content-Type", contentType)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (submitted.statusCode() != 202) {
-                    return Outcome.failed("submit " + submitted.statusCode());
+        private Outcome sendSync() throws IOException {
+            BenchConnection.Response response = connection.send(upload, false, timeoutNanos);
+            if (response.status() != 200) {
+                return Outcome.failed(Integer.toString(response.status()));
+            }
+            return Outcome.ok(response.bodyBytes());
+        }
+
+        private Outcome sendAsync() throws IOException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            BenchConnection.Response submitted = connection.send(upload, true, timeoutNanos);
+            if (submitted.status() != 202) {
+                return Outcome.failed("submit " + submitted.status());
+            }
+            JsonNode task = JSON.readTree(submitted.body());
+            URI statusUrl = baseUrl.resolve(task.path("status_url").asText("/tasks/" + task.path("id").asText()));
+            URI resultUrl = baseUrl.resolve(task.path("result_url").asText(statusUrl + "/result"));
+            ByteBuffer poll = keyed("GET", statusUrl, null, null);
+            String status = task.path("status").asText();
+            while (!status.equals("done")) {
+                if (status.equals("failed")) {
+                    return Outcome.failed("task failed");
                 }
-                JsonNode task = JSON.readTree(submitted.body());
-                URI statusUrl = baseUrl.resolve(task.path("status_url").asText("/tasks/" + task.path("id").asText()));
-                URI resultUrl = baseUrl.resolve(task.path("result_url").asText(statusUrl + "/result"));
-                String status = task.path("status").asText();
-                while (!status.equals("done")) {
-                    if (status.equals("failed")) {
-                        return Outcome.failed("task failed");
-                    }
-                    if (System.nanoTime() > deadline) {
-                        return Outcome.failed("timeout");
-                    }
-                    // Polling is the protocol under test; the period bounds how much it adds to latency.
+                if (System.nanoTime() > deadline) {
+                    return Outcome.failed("timeout");
+                }
+                // Polling is the protocol under test; the period bounds how much it adds to latency.
+                try {
                     Thread.sleep(pollMillis);
-                    HttpResponse<byte[]> polled = http.send(keyed(statusUrl).timeout(timeout)
-                            .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                    if (polled.statusCode() != 200) {
-                        return Outcome.failed("status " + polled.statusCode());
-                    }
-                    status = JSON.readTree(polled.body()).path("status").asText();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Outcome.failed("interrupted");
                 }
-                HttpResponse<byte[]> result = http.send(keyed(resultUrl).timeout(timeout)
-                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (result.statusCode() != 200) {
-                    return Outcome.failed("result " + result.statusCode());
+                BenchConnection.Response polled = connection.send(poll, true, timeoutNanos);
+                if (polled.status() != 200) {
+                    return Outcome.failed("status " + polled.status());
                 }
-                return Outcome.ok(result.body().length);
-            } catch (IOException e) {
-                return Outcome.failed(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Outcome.failed("interrupted");
+                status = JSON.readTree(polled.body()).path("status").asText();
             }
+            BenchConnection.Response result = connection.send(keyed("GET", resultUrl, null, null), false,
+                    timeoutNanos);
+            if (result.status() != 200) {
+                return Outcome.failed("result " + result.status());
+            }
+            return Outcome.ok(result.bodyBytes());
         }
     }
 
