@@ -6,6 +6,7 @@ import io.graypipe.front.error.FrontException;
 import io.graypipe.front.json.Json;
 import io.graypipe.front.testing.ExceptionText;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.codec.Avif;
 
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,8 @@ class ImageInspectorFuzzTest {
                 exif.dateTaken(), exif.exposureTime(), exif.fNumber(), exif.iso(), exif.gpsPresent(), null, null);
         assertEquals(String.valueOf(withoutGps), String.valueOf(basic.exif()), "exif=basic is exif=full without GPS");
 
-        String sniffed = GrayscaleDecoder.sniff(input, Math.min(12, input.length));
-        assertEquals(sniffed != null ? sniffed : WebpAvifHeaders.sniff(input, input.length), full.format());
+        assertEquals(ImageFormat.sniff(input, Math.min(input.length, ImageFormat.SNIFF_BYTES)).orElse(null),
+                full.format(), "the format its signature names");
         assertTrue(full.width() > 0 && full.height() > 0 && PRODUCTION.allows(full.width(), full.height()),
                 "within the limits: " + full);
         assertTrue(full.orientation() >= 1 && full.orientation() <= 8, "orientation " + full.orientation());
@@ -70,7 +71,7 @@ class ImageInspectorFuzzTest {
         assertTrue(Json.bytes(full).length > 0);
 
         // F18, open: an animated WebP's first frame is decoded at its own size, /info gives the canvas's.
-        boolean animatedWebp = full.format().equals("webp") && full.animated();
+        boolean animatedWebp = full.format() == ImageFormat.WEBP && full.animated();
         if (SMALL.allows(full.width(), full.height()) && !animatedWebp) {
             try {
                 ImageData gray = new GrayscaleDecoder(SMALL, AVIF).decode(ImageSource.of(input)).gray();
