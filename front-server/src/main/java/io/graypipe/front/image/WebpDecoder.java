@@ -6,12 +6,15 @@ import io.graypipe.protocol.ImageFormat;
 import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
 
-/** WebP uploads (lossy, lossless, with alpha) through TwelveMonkeys' reader; an animated WebP gives its first frame. */
+/**
+ * WebP uploads (lossy, lossless, with alpha) through TwelveMonkeys' reader; an animated WebP gives its first frame.
+ * The reader sees the upload through {@link EndBoundedImageStream}, so damaged data cannot keep it reading past the end.
+ */
 record WebpDecoder(ImageLimits limits) implements FormatDecoder {
     @Override
     public DecodedImage decode(ImageInputStream in) throws IOException {
-        ImageData gray = RasterToGray.convert(ImageIoReading.read(in, ImageFormat.WEBP, ImageIoReading.TWELVEMONKEYS,
-                limits));
+        ImageData gray = RasterToGray.convert(ImageIoReading.read(new EndBoundedImageStream(in), ImageFormat.WEBP,
+                ImageIoReading.TWELVEMONKEYS, limits));
         return new DecodedImage(ImageFormat.WEBP, gray.width(), gray.height(), gray);
     }
 }

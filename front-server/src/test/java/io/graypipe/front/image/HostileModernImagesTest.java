@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,6 +143,22 @@ class HostileModernImagesTest {
             assertEquals("12", good.headers().firstValue("X-Image-Width").orElse(""));
             assertEquals(200, post(front.uri("/process?scale=0.5"), seed("webp-lossy")).statusCode());
             assertEquals(200, front.get("/healthz").statusCode());
+        }
+    }
+
+    @Test
+    @Timeout(60) // before the fix this took minutes; the bound is a deadline, not a measurement
+    void aLosslessWebpWhoseDataEndsLongBeforeItsImageIsRefusedAtOnce() throws Exception {
+        // F19 (docs/fuzzing.md): 72 bytes whose VP8L data claims far more Huffman groups than it holds; TwelveMonkeys'
+        // reader read zero bits past the end for minutes.
+        try (TestFront front = TestFront.builder().start()) {
+            HttpResponse<String> answer = post(front.uri("/process?scale=0.5"),
+                    seed("f19-vp8l-webp-read-far-past-its-end"));
+            assertEquals(422, answer.statusCode(), answer.body());
+            assertTrue(answer.body().contains("undecodable_image") && answer.body().contains("ends long before"),
+                    answer.body());
+            assertEquals(200, post(front.uri("/process?scale=0.5"), seed("webp-lossless-alpha")).statusCode(),
+                    "a good lossless WebP still decodes");
         }
     }
 
