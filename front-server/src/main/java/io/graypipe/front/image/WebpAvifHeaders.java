@@ -45,6 +45,47 @@ final class WebpAvifHeaders {
         return Math.max(1, frames);
     }
 
+    /** Where an animated WebP's first frame lies on its canvas (the VP8X chunk's size, the first ANMF's offset). */
+    record WebpFirstFrame(int canvasWidth, int canvasHeight, int x, int y) {
+    }
+
+    /**
+     * The first frame's place on the canvas of an animated WebP, or {@code null} for a still one, or where the chunks
+     * do not say (the decoder then reads the file as it is, and refuses it if it is broken).
+     */
+    static WebpFirstFrame webpFirstFrame(ImageInputStream in) throws IOException {
+        in.setByteOrder(ByteOrder.LITTLE_ENDIAN);
+        long length = in.length();
+        in.seek(4);
+        long riffEnd = 8 + in.readUnsignedInt();
+        long end = length >= 0 ? Math.min(riffEnd, length) : riffEnd;
+        int canvasWidth = 0;
+        int canvasHeight = 0;
+        long pos = 12;
+        while (pos + 8 + 12 <= end) {
+            in.seek(pos);
+            byte[] fourcc = new byte[4];
+            in.readFully(fourcc);
+            long size = in.readUnsignedInt();
+            if (ascii(fourcc, 0, "VP8X")) {
+                in.skipBytes(4); // flags and reserved bits
+                canvasWidth = 1 + uint24(in);
+                canvasHeight = 1 + uint24(in);
+            } else if (ascii(fourcc, 0, "ANMF")) {
+                // Offsets are stored halved (the WebP container specification, "ANMF chunk").
+                int x = 2 * uint24(in);
+                int y = 2 * uint24(in);
+                return canvasWidth == 0 ? null : new WebpFirstFrame(canvasWidth, canvasHeight, x, y);
+            }
+            pos += 8 + size + (size & 1);
+        }
+        return null;
+    }
+
+    private static int uint24(ImageInputStream in) throws IOException {
+        return in.readUnsignedByte() | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;
+    }
+
     /** What an AVIF's top-level boxes say, once each is checked to lie inside the file. */
     record Avif(boolean animated, boolean hasAlpha) {
     }

@@ -162,6 +162,25 @@ class HostileModernImagesTest {
         }
     }
 
+    @Test
+    void anAnimatedWebpsFirstFrameComesOutOnItsCanvasAsInfoSays() throws Exception {
+        // F18 (docs/fuzzing.md): a 16 x 1 first frame on a 16 x 12 canvas; /process gave 16 x 1 (x0.5: 8 x 1).
+        byte[] file;
+        try (InputStream in = HostileModernImagesTest.class.getResourceAsStream(
+                "ImageInspectorFuzzTestInputs/inspect/f18-animated-webp-first-frame-smaller-than-canvas")) {
+            file = in.readAllBytes();
+        }
+        try (TestFront front = TestFront.builder().start()) {
+            HttpResponse<String> info = post(front.uri("/info"), file);
+            assertEquals(200, info.statusCode(), info.body());
+            assertTrue(info.body().contains("\"width\":16") && info.body().contains("\"height\":12"), info.body());
+            HttpResponse<String> scaled = post(front.uri("/process?scale=0.5&format=png"), file);
+            assertEquals(200, scaled.statusCode(), scaled.body());
+            assertEquals("8", scaled.headers().firstValue("X-Image-Width").orElse(""));
+            assertEquals("6", scaled.headers().firstValue("X-Image-Height").orElse(""));
+        }
+    }
+
     private static HttpResponse<String> post(URI uri, byte[] body) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).header("Content-Type", "image/*")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
