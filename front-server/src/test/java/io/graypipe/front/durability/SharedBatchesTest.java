@@ -44,8 +44,9 @@ class SharedBatchesTest {
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start();
-        a = TestFront.builder().store(redis.uri()).start();
-        b = TestFront.builder().store(redis.uri()).start();
+        // Trusting HAProxy on loopback, whose PROXY protocol header they would otherwise refuse.
+        a = TestFront.builder().store(redis.uri()).args("--trusted-proxy", "127.0.0.1/32").start();
+        b = TestFront.builder().store(redis.uri()).args("--trusted-proxy", "127.0.0.1/32").start();
     }
 
     @AfterAll

@@ -64,10 +64,13 @@ class SharedStoreTest {
         }
     }
 
-    /** A front on the shared Redis with a small local worker; claims abandoned work after 1 s. */
+    /**
+     * A front on the shared Redis with a small local worker; claims abandoned work after 1 s. It trusts HAProxy on
+     * loopback, whose PROXY protocol header it would otherwise refuse.
+     */
     private FrontProcess front(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("--store", redis.uri(), "--claim-idle", "1s",
-                "--worker-mode", "threads", "-n", "1"));
+                "--worker-mode", "threads", "-n", "1", "--trusted-proxy", "127.0.0.1/32"));
         args.addAll(List.of(more));
         FrontProcess front = FrontProcess.builder().args(args.toArray(String[]::new)).start();
         started.add(front);
