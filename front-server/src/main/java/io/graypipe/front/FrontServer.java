@@ -37,6 +37,7 @@ import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.WorkerClient;
 import io.graypipe.front.worker.ResolvedAddress;
 import io.graypipe.front.worker.SharedRegions;
+import io.graypipe.front.worker.FairDispatch;
 import io.graypipe.front.worker.WorkerPool;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.SecretFile;
@@ -174,7 +175,10 @@ public final class FrontServer implements AutoCloseable {
             localWorker = null;
         }
 
-        workers = new WorkerPool(connectWorkers(config));
+        // Rasters wait for a free worker child in the front, shared fairly between clients (docs/many-users.md);
+        // --fifo-queue sends each at once, to wait in the worker's own first-come queue, as before.
+        WorkerPool pool = new WorkerPool(connectWorkers(config));
+        workers = config.access().fifo() ? pool : new FairDispatch(pool);
         apiKeys = config.access().apiKeys() != null ? ApiKeys.open(config.access().apiKeys()) : null;
         rateLimits = config.storage().store() != null
                 ? RateLimits.shared(config.storage().store().uri(), STORE_TIMEOUT, STORE_PREFIX) : RateLimits.local();
