@@ -2,6 +2,7 @@ package io.graypipe.front.store.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -69,16 +70,19 @@ public final class RedisTasks {
 
     /**
      * Stores a new task with its upload and queues it for processing, all at once: once the future completes, any
-     * front can read it and some front will process it. Completes with the id of the task's first event.
+     * front can read it and some front will process it. The task joins its owner's queue, and is run under that
+     * owner by whichever front takes it ({@link RedisWorkQueue}). Completes with the id of the task's first event.
      */
-    public CompletableFuture<String> create(TaskRecord record, byte[] upload) {
+    public CompletableFuture<String> create(TaskRecord record, ClientId owner, byte[] upload) {
         TaskStatus status = record.task();
         String id = status.id();
-        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.taskEvents(id), keys.work()};
+        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.taskEvents(id), keys.work(owner.share().key()),
+                keys.workRing(), keys.workWeights(), keys.workQueues(), keys.workWake()};
         return RedisErrors.translated(redis.<byte[]>eval(RedisScripts.CREATE, ScriptOutputType.VALUE, scriptKeys,
                         text(id), text(status.status().label()), bytes(status),
                         text(record.format() == null ? "" : record.format()), text(Integer.toString(record.quality())),
-                        upload, text(keys.prefix())))
+                        upload, text(keys.prefix()), bytes(owner), text(Integer.toString(owner.share().weight())),
+                        text(RedisKeys.GROUP)))
                 .thenApply(eventId -> new String(eventId, StandardCharsets.UTF_8));
     }
 
@@ -92,7 +96,10 @@ public final class RedisTasks {
             String batch = string(fields.get("batch"));
             TaskRecord record = new TaskRecord(parse(fields.get("status"), TaskStatus.class),
                     format.isEmpty() ? null : format, Integer.parseInt(string(fields.get("quality"))));
-            return Optional.of(new StoredTask(record, batch.isEmpty() ? null : batch));
+            // Tasks stored before owners were recorded have none: they run as ClientId.UNKNOWN's.
+            byte[] owner = fields.get("owner");
+            return Optional.of(new StoredTask(record, batch.isEmpty() ? null : batch,
+                    owner == null ? ClientId.UNKNOWN : parse(owner, ClientId.class)));
         });
     }
 
@@ -125,31 +132,32 @@ public final class RedisTasks {
      * finisher counts; a later one (a front that claimed the task meanwhile) gets {@link Change#ALREADY_FINAL} and
      * its result is discarded.
      *
-     * @param workEntryId the work queue entry this front took the task from, acknowledged in the same step; null
-     *                    when the task was not taken from the queue
+     * @param work the work queue entry this front took the task from, acknowledged in the same step; null when the
+     *             task was not taken from the queue
      */
-    public CompletableFuture<Change> complete(TaskStatus done, byte[] result, String workEntryId) {
+    public CompletableFuture<Change> complete(TaskStatus done, byte[] result, WorkItem work) {
         if (done.status() != TaskState.DONE) {
             throw new IllegalArgumentException("complete() takes a done status, not " + done.status());
         }
-        return end(done, result, workEntryId);
+        return end(done, result, work);
     }
 
     /** Moves the task to failed or cancelled, once, like {@link #complete}. */
-    public CompletableFuture<Change> finish(TaskStatus failedOrCancelled, String workEntryId) {
+    public CompletableFuture<Change> finish(TaskStatus failedOrCancelled, WorkItem work) {
         if (!failedOrCancelled.status().isFinal() || failedOrCancelled.status() == TaskState.DONE) {
             throw new IllegalArgumentException("finish() takes a failed or cancelled status, not "
                     + failedOrCancelled.status());
         }
-        return end(failedOrCancelled, NONE, workEntryId);
+        return end(failedOrCancelled, NONE, work);
     }
 
-    private CompletableFuture<Change> end(TaskStatus status, byte[] result, String workEntryId) {
+    private CompletableFuture<Change> end(TaskStatus status, byte[] result, WorkItem work) {
         String id = status.id();
-        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.result(id), keys.taskEvents(id), keys.work()};
+        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.result(id), keys.taskEvents(id),
+                work == null ? keys.workQueues() : work.queue()};
         return change(redis.<Long>eval(RedisScripts.FINISH, ScriptOutputType.INTEGER, scriptKeys,
                 text(id), text(status.status().label()), bytes(status), text(keys.prefix()), ttlMillis(), result,
-                text(workEntryId == null ? "" : workEntryId), text(RedisKeys.GROUP)));
+                text(work == null ? "" : work.entryId()), text(RedisKeys.GROUP)));
     }
 
     /**
