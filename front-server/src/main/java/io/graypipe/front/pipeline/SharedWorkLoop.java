@@ -7,7 +7,6 @@ import io.graypipe.front.store.redis.RedisTasks;
 import io.graypipe.front.store.redis.RedisWorkQueue;
 import io.graypipe.front.store.redis.StoredTask;
 import io.graypipe.front.store.redis.WorkItem;
-import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskRecord;
@@ -168,7 +167,6 @@ final class SharedWorkLoop {
             return;
         }
         Task task = registry.restore(status, requestTimeout);
-        ClientId owner = stored.owner();
         task.subscribe(now -> {
             if (!now.status().isFinal() && now.status() != status.status()) {
                 store.update(now).whenComplete((change, error) -> {
@@ -187,7 +185,8 @@ final class SharedWorkLoop {
                 .withCache(DurableTasks.cacheRequest(status));
         try {
             // Under its owner, as on the front that accepted it: the gray queue and worker dispatch share by it.
-            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }, owner), options,
+            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }, stored.owner()),
+                    options,
                     (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));
         } catch (RejectedExecutionException e) {
             // The gray queue is full of sync requests: leave the entry to be claimed again, by this front or another.
