@@ -64,17 +64,17 @@ final class FloorCommand implements Callable<Integer> {
         TurboJpeg turbo = TurboJpeg.load(library, whyNot)
                 .orElseThrow(() -> new IllegalStateException(library + " could not be loaded: " + whyNot));
         byte[] jpeg = Files.readAllBytes(input);
-        LoadClient.Schedule schedule = new LoadClient.Schedule((long) (warmupSeconds * 1e9), 0,
+        LoadSchedule schedule = new LoadSchedule((long) (warmupSeconds * 1e9), 0,
                 (long) (durationSeconds * 1e9), Long.MAX_VALUE, null);
-        List<LoadClient.ClosedLoop> loops = new ArrayList<>();
+        List<ClosedLoop> loops = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-            loops.add(new LoadClient.ClosedLoop("floor-" + i, schedule) {
+            loops.add(new ClosedLoop("floor-" + i, schedule) {
                 @Override
-                LoadClient.Outcome once() {
+                ClosedLoop.Outcome once() {
                     try {
-                        return new LoadClient.Outcome(null, process(turbo, jpeg).length);
+                        return new ClosedLoop.Outcome(null, process(turbo, jpeg).length);
                     } catch (TurboJpeg.TurboJpegException | RuntimeException e) {
-                        return new LoadClient.Outcome(e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+                        return new ClosedLoop.Outcome(e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
                     }
                 }
             });
@@ -83,7 +83,7 @@ final class FloorCommand implements Callable<Integer> {
         for (Thread loop : loops) {
             loop.join();
         }
-        output.report(LoadClient.result(output.scenario, output.tags, "in-process", "-", input, jpeg.length, scale,
+        output.report(ClosedLoop.result(output.scenario, output.tags, "in-process", "-", input, jpeg.length, scale,
                 "jpeg", quality, schedule, loops, null, true));
         return 0;
     }

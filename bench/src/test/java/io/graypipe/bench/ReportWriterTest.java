@@ -93,13 +93,13 @@ class ReportWriterTest {
         List<LoadResult> peers = List.of(peer("floor", "jpeg4k-c4", 40), peer("sharp", "jpeg4k-c4", 20),
                 peer("floor", "jpeg1080p-c4", 100), peer("pillow", "jpeg320-c4", 300));
 
-        List<ReportWriter.PeerRatio> ratios = ReportWriter.peerRatios(graypipe, peers);
+        List<TargetChecks.PeerRatio> ratios = TargetChecks.peerRatios(graypipe, peers);
         assertEquals(3, ratios.size(), "the Pillow peer compares with a scenario that was not run: " + ratios);
         assertEquals(0.75, ratios.get(0).ratio(), 1e-9);
         assertEquals(1.5, ratios.get(1).ratio(), 1e-9);
         assertEquals(0.9, ratios.get(2).ratio(), 1e-9);
 
-        List<ReportWriter.TargetCheck> checks = ReportWriter.checkPeerTargets(graypipe, ratios);
+        List<TargetChecks.TargetCheck> checks = TargetChecks.checkPeerTargets(graypipe, ratios);
         assertEquals(8, checks.size());
         assertEquals(false, checks.get(0).passed(), "0.75x the floor misses >= 0.85x: " + checks.get(0));
         assertEquals(false, checks.get(1).passed(), "1.5x sharp misses >= 2x: " + checks.get(1));

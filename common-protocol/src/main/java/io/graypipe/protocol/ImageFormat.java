@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * The upload formats graypipe reads, recognised from a file's first bytes, never from its name: the one list the
- * front's decoder and the batch CLI share.
+ * front and the batch CLI share. The front has one decoder per format (chosen by an exhaustive switch, so a new
+ * format does not compile without one), and {@code POST /info} reads each format's headers by the same enum; the
+ * batch CLI takes a file for an image when it starts like one.
  */
 public enum ImageFormat {
     JPEG(0, new byte[]{(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}),

@@ -1,11 +1,8 @@
 package io.graypipe.protocol;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 
@@ -19,16 +16,15 @@ import java.util.zip.CRC32;
  * The empty string is the empty chain.
  *
  * <p>{@link #of(List)} checks a chain that arrives as {@link Op}s (from the wire) by the same rules as
- * {@link #parse(String)}, so a worker never runs what a front would have refused.
+ * {@link #parse(String)}, so a worker never runs what a front would have refused. Each operation's argument is
+ * parsed, checked and written back by its row of the {@link OpCatalogue}; this class holds what concerns the
+ * chain: the commas, the count, the canonical text and the variant name.
  */
 public final class OpChain {
     public static final int MAX_OPS = ScaleRequest.MAX_OPS;
     /** The chain with no operations: the plain gray scaled image. */
     public static final OpChain EMPTY = new OpChain(List.of());
 
-    private static final Pattern NUMBER = Pattern.compile("-?(\\d+(\\.\\d*)?|\\.\\d+)");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})x(\\d{1,9})");
-    private static final int MAX_NUMBER_CHARS = 24;
     /** Longest variant name before it is shortened and a checksum appended. */
     private static final int MAX_VARIANT_CHARS = 120;
 
@@ -127,7 +123,7 @@ public final class OpChain {
 
     /**
      * A readable name that is safe as a file or folder name: characters {@code [A-Za-z0-9._-]}, at most 120 of
-     * them, {@code gray} for the empty chain, e.g. {@code blur-2_contrast-1.5}. Watermark texts keep only
+     * them, {@code gray} for the empty chain, e.g. {@code blur-2_contrast-1.5}. Texts (a watermark's) keep only
      * {@code [A-Za-z0-9-]}; whenever that or shortening loses information, a checksum of the canonical chain is
      * appended, so different chains get different names.
      */
@@ -143,7 +139,7 @@ public final class OpChain {
             }
             name.append(op.kind().label());
             String argument = argument(op);
-            if (op.kind() == OpKind.WATERMARK) {
+            if (OpCatalogue.argument(op.kind()) instanceof OpArgument.Text) {
                 String safe = argument.replaceAll("[^A-Za-z0-9-]+", "-");
                 lossy |= !safe.equals(argument);
                 argument = safe;
@@ -175,7 +171,7 @@ public final class OpChain {
         return ops.hashCode();
     }
 
-    // ---- parsing ----
+    // ---- parsing and checking ----
 
     private static Op parseOne(String item) {
         int colon = item.indexOf(':');
@@ -185,27 +181,7 @@ public final class OpChain {
         if (kind == null) {
             throw new OpChainException("ops: '" + item + "' is not an operation; use one of " + syntaxList());
         }
-        String syntax = OpCatalogue.describe(kind).syntax();
-        boolean takesArgument = !OpCatalogue.describe(kind).parameters().isEmpty();
-        if (!takesArgument) {
-            if (argument != null) {
-                throw new OpChainException("ops: '" + item + "' takes no argument; use " + syntax);
-            }
-            return Op.of(kind);
-        }
-        if (argument == null) {
-            if (kind == OpKind.SHARPEN) {
-                return Op.of(kind, OpCatalogue.DEFAULT_SHARPEN_AMOUNT);
-            }
-            throw new OpChainException("ops: '" + item + "' needs an argument; use " + syntax + usage(kind));
-        }
-        return switch (kind) {
-            case WATERMARK -> parseWatermark(argument);
-            case RESIZE -> parseSize(item, argument);
-            case ROTATE -> Op.of(kind, choice(kind, argument, List.of("90", "180", "270")));
-            case FLIP -> Op.of(kind, choice(kind, argument, List.of("h", "v")));
-            default -> Op.of(kind, number(item, kind, argument));
-        };
+        return OpCatalogue.argument(kind).parse(kind, item, argument);
     }
 
     private static OpKind kindNamed(String name) {
@@ -217,147 +193,14 @@ public final class OpChain {
         return null;
     }
 
-    private static double number(String item, OpKind kind, String argument) {
-        if (argument.length() > MAX_NUMBER_CHARS || !NUMBER.matcher(argument).matches()) {
-            throw new OpChainException("ops: '" + item + "': '" + argument + "' is not a number; use "
-                    + OpCatalogue.describe(kind).syntax() + usage(kind));
-        }
-        return Double.parseDouble(argument) + 0.0; // + 0.0 turns -0 into 0, so the chain round-trips
-    }
-
-    private static int choice(OpKind kind, String argument, List<String> choices) {
-        int index = choices.indexOf(argument);
-        if (index < 0) {
-            throw new OpChainException("ops: " + kind.label() + " '" + argument + "' is not supported; use "
-                    + alternatives(kind, choices));
-        }
-        return kind == OpKind.FLIP ? index : Integer.parseInt(argument);
-    }
-
-    private static Op parseWatermark(String text) {
-        checkWatermark(text);
-        return new Op(OpKind.WATERMARK, 0, 0, text);
-    }
-
-    private static Op parseSize(String item, String argument) {
-        Matcher m = SIZE.matcher(argument);
-        if (!m.matches()) {
-            throw new OpChainException("ops: '" + item + "' is not WxH; use resize:WxH with whole numbers, e.g. "
-                    + "resize:800x600");
-        }
-        return new Op(OpKind.RESIZE, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), "");
-    }
-
-    // ---- checking (shared by parse and of) ----
-
     private static void check(Op op) {
-        OpKind kind = op.kind();
-        switch (kind) {
-            case INVERT, EDGES, EMBOSS, SEPIA -> unused(op, true, true, true);
-            case BRIGHTNESS, CONTRAST, BLUR, SHARPEN -> {
-                unused(op, false, true, true);
-                inRange(kind, op.a());
-            }
-            case POSTERIZE -> {
-                unused(op, false, true, true);
-                if (op.a() != Math.rint(op.a())) {
-                    throw new OpChainException("ops: posterize bits " + number(op.a())
-                            + " is not a whole number; use " + range(kind));
-                }
-                inRange(kind, op.a());
-            }
-            case WATERMARK -> {
-                unused(op, true, true, false);
-                checkWatermark(op.text());
-            }
-            case RESIZE -> {
-                unused(op, false, false, true);
-                if (!whole(op.a()) || !whole(op.b())) {
-                    throw new OpChainException("ops: resize " + number(op.a()) + "x" + number(op.b())
-                            + " is out of range; use resize:WxH with 1 <= W, H <= " + OpCatalogue.MAX_RESIZE_SIDE);
-                }
-            }
-            case ROTATE -> {
-                unused(op, false, true, true);
-                if (op.a() != 90 && op.a() != 180 && op.a() != 270) {
-                    throw new OpChainException("ops: rotate " + number(op.a()) + " is not supported; use "
-                            + alternatives(kind, List.of("90", "180", "270")));
-                }
-            }
-            case FLIP -> {
-                unused(op, false, true, true);
-                if (op.a() != 0 && op.a() != 1) {
-                    throw new OpChainException("ops: flip axis " + number(op.a()) + " is not supported; use "
-                            + alternatives(kind, List.of("h", "v")));
-                }
-            }
-        }
-    }
-
-    private static boolean whole(double side) {
-        return side == Math.rint(side) && side >= 1 && side <= OpCatalogue.MAX_RESIZE_SIDE;
-    }
-
-    private static void unused(Op op, boolean aUnused, boolean bUnused, boolean textUnused) {
-        if ((aUnused && op.a() != 0) || (bUnused && op.b() != 0) || (textUnused && !op.text().isEmpty())) {
-            throw new OpChainException("ops: " + op.kind().label() + " got arguments it does not take; use "
-                    + OpCatalogue.describe(op.kind()).syntax());
-        }
-    }
-
-    private static void inRange(OpKind kind, double value) {
-        OpParameter p = OpCatalogue.describe(kind).parameters().get(0);
-        boolean aboveMin = p.minExclusive() ? value > p.min() : value >= p.min();
-        if (!aboveMin || value > p.max()) {
-            throw new OpChainException("ops: " + kind.label() + " " + p.name() + " " + number(value)
-                    + " is out of range; use " + range(kind));
-        }
-    }
-
-    private static void checkWatermark(String text) {
-        String use = "; use watermark:TEXT with 1 to " + Op.MAX_TEXT_CHARS
-                + " printable ASCII characters (space to ~) other than the comma";
-        if (text.isEmpty()) {
-            throw new OpChainException("ops: watermark text is empty" + use);
-        }
-        if (text.length() > Op.MAX_TEXT_CHARS) {
-            throw new OpChainException("ops: watermark text has " + text.length() + " characters" + use);
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < ' ' || c > '~' || c == ',') {
-                throw new OpChainException(String.format("ops: watermark text has %s (U+%04X) at position %d%s",
-                        c == ',' ? "a comma" : "a character that is not printable ASCII", (int) c, i + 1, use));
-            }
-        }
+        OpCatalogue.argument(op.kind()).check(op);
     }
 
     // ---- messages and formatting ----
 
     private static OpChainException tooMany(int count) {
         return new OpChainException("ops: " + count + " operations; at most " + MAX_OPS);
-    }
-
-    /** {@code 0 < R <= 50}: the range of the single numeric argument, with the letter of its syntax. */
-    private static String range(OpKind kind) {
-        OpParameter p = OpCatalogue.describe(kind).parameters().get(0);
-        String syntax = OpCatalogue.describe(kind).syntax();
-        String letter = syntax.substring(syntax.indexOf(':') + 1, syntax.indexOf(':') + 2);
-        return number(p.min()) + (p.minExclusive() ? " < " : " <= ") + letter + " <= " + number(p.max());
-    }
-
-    private static String usage(OpKind kind) {
-        return switch (kind) {
-            case BRIGHTNESS, CONTRAST, BLUR, SHARPEN, POSTERIZE -> " with " + range(kind);
-            case WATERMARK -> " with 1 to " + Op.MAX_TEXT_CHARS + " printable ASCII characters other than the comma";
-            case RESIZE -> ", e.g. resize:800x600";
-            default -> "";
-        };
-    }
-
-    private static String alternatives(OpKind kind, List<String> choices) {
-        List<String> written = choices.stream().map(c -> kind.label() + ":" + c).toList();
-        return String.join(", ", written.subList(0, written.size() - 1)) + " or " + written.get(written.size() - 1);
     }
 
     private static String syntaxList() {
@@ -370,17 +213,6 @@ public final class OpChain {
     }
 
     private static String argument(Op op) {
-        return switch (op.kind()) {
-            case INVERT, EDGES, EMBOSS, SEPIA -> "";
-            case WATERMARK -> op.text();
-            case RESIZE -> number(op.a()) + "x" + number(op.b());
-            case FLIP -> op.a() == 0 ? "h" : "v";
-            default -> number(op.a());
-        };
-    }
-
-    /** Shortest decimal that parses back to the same double: 2 rather than 2.0, 1.5, 0.25. */
-    private static String number(double value) {
-        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        return OpCatalogue.argument(op.kind()).format(op);
     }
 }

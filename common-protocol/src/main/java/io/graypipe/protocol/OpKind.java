@@ -3,8 +3,9 @@ package io.graypipe.protocol;
 /**
  * The filter operations a request can chain after scaling. Codes are part of the wire format (PROTOCOL.md,
  * "Ops"); names are the ones users type in {@code ops=} chains. What {@code a}, {@code b} and {@code text} of an
- * {@link Op} mean for each kind is documented on the constant. Ranges and defaults live in {@link OpCatalogue},
- * the user syntax in {@link OpChain}, and the exact pixel semantics in docs/filters.md.
+ * {@link Op} mean for each kind is documented on the constant. Each kind's argument syntax, ranges and defaults
+ * live in its row of {@link OpCatalogue}, the chain syntax in {@link OpChain}, and the exact pixel semantics in
+ * docs/filters.md.
  */
 public enum OpKind implements WireEnum {
     /** {@code 255 − v}. No arguments. */

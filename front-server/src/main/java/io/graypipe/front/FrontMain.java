@@ -72,7 +72,7 @@ public final class FrontMain implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (any case): where requests without their own mode run, in the worker this front starts (it keeps both pools). Default: ${DEFAULT-VALUE}.")
     FrontConfig.WorkerMode workerMode;
 
-    @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
+    @Option(names = "--worker-jvm-options", defaultValue = "-Xms16m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
             description = "JVM options of the worker this front starts. Default: ${DEFAULT-VALUE}.")
     String workerJvmOptions;
 

@@ -107,7 +107,7 @@ public final class WorkerMain implements Callable<Integer> {
             description = "libavif 0.11 (Debian: " + Avif.PACKAGE + "), which encodes format=avif. Without it, or with off, this worker refuses AVIF requests and tells fronts so in its HELLO (default: ${DEFAULT-VALUE}).")
     String avifLibrary;
 
-    @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
+    @Option(names = "--child-jvm-options", defaultValue = "-Xms16m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
             paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
     String childJvmOptions;
 

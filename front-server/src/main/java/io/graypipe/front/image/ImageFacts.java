@@ -1,11 +1,12 @@
 package io.graypipe.front.image;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.graypipe.protocol.ImageFormat;
 
 /**
  * What {@code POST /info} reports of an image, read from its headers without decoding a pixel.
  *
- * @param format         jpeg, png, gif, bmp, webp or avif, from the file's first bytes
+ * @param format         from the file's first bytes (JSON: its label, jpeg, png, gif, bmp, webp or avif)
  * @param width          stored width
  * @param height         stored height
  * @param orientation    EXIF orientation 1..8 (1 when absent); 5..8 swap the sides
@@ -19,7 +20,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param animated       more than one frame, or an animation container
  * @param exif           the EXIF subset, or null without EXIF
  */
-public record ImageFacts(String format, int width, int height, int orientation, int uprightWidth, int uprightHeight,
+public record ImageFacts(ImageFormat format, int width, int height, int orientation, int uprightWidth, int uprightHeight,
                          String colourModel, int bitsPerSample, boolean hasAlpha, Icc icc, Integer frames,
                          boolean animated, ExifSummary exif) {
 

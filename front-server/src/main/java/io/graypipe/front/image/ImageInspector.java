@@ -15,8 +15,8 @@ import com.drew.metadata.heif.HeifDirectory;
 import com.drew.metadata.icc.IccDirectory;
 import com.drew.metadata.png.PngDirectory;
 import com.drew.metadata.webp.WebpDirectory;
-import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.protocol.ImageFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,23 +48,8 @@ public final class ImageInspector {
 
     /** The facts of {@code source}; GPS coordinates only with {@code fullExif}. Failures are FrontExceptions. */
     public ImageFacts inspect(ImageSource source, boolean fullExif) {
-        if (source.length() == 0) {
-            throw new FrontException(ErrorCode.EMPTY_IMAGE, "the uploaded image is empty (0 bytes); send the file's contents");
-        }
         try (ImageInputStream in = source.openImageStream()) {
-            byte[] magic = new byte[12];
-            int n = in.read(magic);
-            String format = n <= 0 ? null : GrayscaleDecoder.sniff(magic, n);
-            if (format == null && n > 0) {
-                format = WebpAvifHeaders.sniff(magic, n);
-            }
-            if (format == null) {
-                throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                        "the upload is not a JPEG, PNG, GIF, BMP, WebP or AVIF image (unrecognised file signature); "
-                                + "convert it to JPEG or PNG");
-            }
-            in.seek(0);
-            return inspect(source, in, format, fullExif);
+            return inspect(source, in, GrayscaleDecoder.formatOf(source, in), fullExif);
         } catch (FrontException e) {
             throw e;
         } catch (IOException | ImageProcessingException | MetadataException | RuntimeException e) {
@@ -75,22 +60,22 @@ public final class ImageInspector {
         }
     }
 
-    private ImageFacts inspect(ImageSource source, ImageInputStream in, String format, boolean fullExif)
+    private ImageFacts inspect(ImageSource source, ImageInputStream in, ImageFormat format, boolean fullExif)
             throws IOException, ImageProcessingException, MetadataException {
         return switch (format) {
-            case "jpeg" -> jpeg(source, in, fullExif);
-            case "png" -> png(source, in, fullExif);
-            case "gif" -> gif(source, fullExif);
-            case "bmp" -> bmp(source, in, fullExif);
-            case "webp" -> webp(source, in, fullExif);
-            default -> avif(source, in, fullExif);
+            case JPEG -> jpeg(source, in, fullExif);
+            case PNG -> png(source, in, fullExif);
+            case GIF -> gif(source, fullExif);
+            case BMP -> bmp(source, in, fullExif);
+            case WEBP -> webp(source, in, fullExif);
+            case AVIF -> avif(source, in, fullExif);
         };
     }
 
     private ImageFacts jpeg(ImageSource source, ImageInputStream in, boolean fullExif)
             throws IOException, ImageProcessingException, MetadataException {
         JpegHeader header = JpegHeader.read(in);
-        limits.check("jpeg", header.width, header.height);
+        limits.check(ImageFormat.JPEG, header.width, header.height);
         requireEoi(in);
         String colour = switch (header.components) {
             case 1 -> "gray";
@@ -98,7 +83,7 @@ public final class ImageInspector {
             default -> "rgb";
         };
         Metadata metadata = metadata(source, FileType.Jpeg);
-        return facts("jpeg", header.width, header.height, header.orientation, colour, header.precision,
+        return facts(ImageFormat.JPEG, header.width, header.height, header.orientation, colour, header.precision,
                 false, metadata, 1, false, fullExif);
     }
 
@@ -129,7 +114,7 @@ public final class ImageInspector {
         }
         int width = ihdr.getInt(PngDirectory.TAG_IMAGE_WIDTH);
         int height = ihdr.getInt(PngDirectory.TAG_IMAGE_HEIGHT);
-        limits.check("png", width, height);
+        limits.check(ImageFormat.PNG, width, height);
         int colourType = ihdr.getInt(PngDirectory.TAG_COLOR_TYPE);
         boolean transparency = false;
         for (PngDirectory directory : metadata.getDirectoriesOfType(PngDirectory.class)) {
@@ -140,7 +125,7 @@ public final class ImageInspector {
             case 3 -> "palette";
             default -> "rgb";
         };
-        return facts("png", width, height, chunks.orientation, colour, ihdr.getInt(PngDirectory.TAG_BITS_PER_SAMPLE),
+        return facts(ImageFormat.PNG, width, height, chunks.orientation, colour, ihdr.getInt(PngDirectory.TAG_BITS_PER_SAMPLE),
                 colourType == 4 || colourType == 6 || transparency, metadata, 1, false, fullExif);
     }
 
@@ -157,7 +142,7 @@ public final class ImageInspector {
         }
         int width = header.getInt(GifHeaderDirectory.TAG_IMAGE_WIDTH);
         int height = header.getInt(GifHeaderDirectory.TAG_IMAGE_HEIGHT);
-        limits.check("gif", width, height);
+        limits.check(ImageFormat.GIF, width, height);
         boolean transparent = false;
         for (GifControlDirectory control : metadata.getDirectoriesOfType(GifControlDirectory.class)) {
             transparent |= control.isTransparent();
@@ -165,20 +150,20 @@ public final class ImageInspector {
         // Bits per index from the global colour table's size (2^bits entries), as exiftool and Pillow count them.
         Integer tableSize = header.getInteger(GifHeaderDirectory.TAG_COLOR_TABLE_SIZE);
         int bits = tableSize == null || tableSize < 2 ? 8 : Integer.numberOfTrailingZeros(Integer.highestOneBit(tableSize));
-        return facts("gif", width, height, 1, "palette", bits, transparent, metadata, frames,
+        return facts(ImageFormat.GIF, width, height, 1, "palette", bits, transparent, metadata, frames,
                 frames > 1, fullExif);
     }
 
     private ImageFacts bmp(ImageSource source, ImageInputStream in, boolean fullExif)
             throws IOException, ImageProcessingException, MetadataException {
         BmpHeader header = BmpHeader.read(in);
-        limits.check("bmp", header.width, header.height);
+        limits.check(ImageFormat.BMP, header.width, header.height);
         header.checkComplete(in);
         Metadata metadata = metadata(source, FileType.Bmp);
         BmpHeaderDirectory bmp = metadata.getFirstDirectoryOfType(BmpHeaderDirectory.class);
         int bits = bmp == null ? 24 : bmp.getInt(BmpHeaderDirectory.TAG_BITS_PER_PIXEL);
         Long alphaMask = bmp == null ? null : bmp.getLongObject(BmpHeaderDirectory.TAG_ALPHA_MASK);
-        return facts("bmp", (int) header.width, (int) header.height, 1, bits <= 8 ? "palette" : "rgb",
+        return facts(ImageFormat.BMP, (int) header.width, (int) header.height, 1, bits <= 8 ? "palette" : "rgb",
                 bits <= 8 ? bits : 8, bits == 32 && alphaMask != null && alphaMask != 0, metadata, 1, false, fullExif);
     }
 
@@ -192,7 +177,7 @@ public final class ImageInspector {
         }
         int width = webp.getInt(WebpDirectory.TAG_IMAGE_WIDTH);
         int height = webp.getInt(WebpDirectory.TAG_IMAGE_HEIGHT);
-        limits.check("webp", width, height);
+        limits.check(ImageFormat.WEBP, width, height);
         boolean alpha = false;
         boolean animation = false;
         for (WebpDirectory directory : metadata.getDirectoriesOfType(WebpDirectory.class)) {
@@ -200,7 +185,7 @@ public final class ImageInspector {
             animation |= directory.containsTag(WebpDirectory.TAG_IS_ANIMATION)
                     && directory.getBoolean(WebpDirectory.TAG_IS_ANIMATION);
         }
-        return facts("webp", width, height, Exif.orientation(metadata), "rgb", 8, alpha, metadata, frames,
+        return facts(ImageFormat.WEBP, width, height, Exif.orientation(metadata), "rgb", 8, alpha, metadata, frames,
                 animation || frames > 1, fullExif);
     }
 
@@ -222,11 +207,11 @@ public final class ImageInspector {
         }
         int width = size.getInt(HeifDirectory.TAG_IMAGE_WIDTH);
         int height = size.getInt(HeifDirectory.TAG_IMAGE_HEIGHT);
-        limits.check("avif", width, height);
+        limits.check(ImageFormat.AVIF, width, height);
         int[] channelBits = size.getIntArray(HeifDirectory.TAG_BITS_PER_CHANNEL);
         int bits = channelBits == null || channelBits.length == 0 ? 8 : channelBits[0];
         String colour = channelBits != null && channelBits.length == 1 ? "gray" : "rgb";
-        return facts("avif", width, height, Exif.orientation(metadata), colour, bits, boxes.hasAlpha(), metadata,
+        return facts(ImageFormat.AVIF, width, height, Exif.orientation(metadata), colour, bits, boxes.hasAlpha(), metadata,
                 boxes.animated() ? null : 1, boxes.animated(), fullExif);
     }
 
@@ -236,7 +221,7 @@ public final class ImageInspector {
         }
     }
 
-    private static ImageFacts facts(String format, int width, int height, int orientation, String colour, int bits,
+    private static ImageFacts facts(ImageFormat format, int width, int height, int orientation, String colour, int bits,
                                     boolean alpha, Metadata metadata, Integer frames, boolean animated,
                                     boolean fullExif) {
         boolean swap = Orientation.swapsDimensions(orientation);

@@ -2,8 +2,7 @@ package io.graypipe.front.image;
 
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
-
-import java.util.Locale;
+import io.graypipe.protocol.ImageFormat;
 
 /**
  * Upper bounds checked against an image's header before any pixel is decoded.
@@ -27,9 +26,9 @@ public record ImageLimits(long maxPixels, int maxDimension) {
      * Refuses a {@code width × height} image from a {@code format} header: {@code UNDECODABLE_IMAGE} for a size
      * that is not positive, {@code IMAGE_TOO_LARGE} past the limits.
      */
-    public void check(String format, long width, long height) {
+    public void check(ImageFormat format, long width, long height) {
         if (width <= 0 || height <= 0) {
-            throw GrayscaleDecoder.undecodable("the " + format.toUpperCase(Locale.ROOT) + " header gives an invalid size "
+            throw GrayscaleDecoder.undecodable("the " + format.name() + " header gives an invalid size "
                     + width + "x" + height);
         }
         if (!allows(width, height)) {

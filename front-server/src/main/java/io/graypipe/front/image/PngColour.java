@@ -78,10 +78,10 @@ final class PngColour {
         ColorModel cm = image.getColorModel();
         int space = profile.getColorSpaceType();
         if (space == ColorSpace.TYPE_RGB && cm instanceof IndexColorModel icm) {
-            return RasterToGray.SrgbCheck.isSrgbLike(profile) ? image : withPalette(image, icm, convertPalette(icm, profile));
+            return SrgbProfiles.isSrgbLike(profile) ? image : withPalette(image, icm, convertPalette(icm, profile));
         }
         if (space == ColorSpace.TYPE_RGB && cm instanceof ComponentColorModel && cm.getNumColorComponents() == 3) {
-            if (RasterToGray.SrgbCheck.isSrgbLike(profile)) {
+            if (SrgbProfiles.isSrgbLike(profile)) {
                 return image;
             }
             ComponentColorModel tagged = new ComponentColorModel(new ICC_ColorSpace(profile), cm.getComponentSize(),
@@ -91,7 +91,7 @@ final class PngColour {
         // Gray PNGs under 8 bits arrive as a palette of grays.
         boolean gray = cm.getNumColorComponents() == 1 || (cm instanceof IndexColorModel palette && allGray(palette));
         if (space == ColorSpace.TYPE_GRAY && gray) {
-            return RasterToGray.SrgbCheck.isSrgbLikeGray(profile) ? image
+            return SrgbProfiles.isSrgbLikeGray(profile) ? image
                     : applyTone(image, bits -> grayProfileTable(profile, bits));
         }
         log.debug("ignoring an iCCP profile of colour space type {} on an image with {} colour components",

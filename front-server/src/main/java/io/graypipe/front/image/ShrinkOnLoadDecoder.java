@@ -2,6 +2,7 @@ package io.graypipe.front.image;
 
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.codec.Avif;
@@ -16,7 +17,7 @@ import java.util.Optional;
 /**
  * JPEG shrink-on-load in front of {@link GrayscaleDecoder}: when the requested scale is at most 1/2 and the JPEG
  * is an ordinary gray or YCbCr one whose luma is what the full path would produce (see
- * {@link JpegHeader#lumaDecodable()} and {@link GrayscaleDecoder#iccAllowsLuma}), libjpeg-turbo decodes it
+ * {@link JpegHeader#lumaDecodable()} and {@link JpegDecoder#iccAllowsLuma}), libjpeg-turbo decodes it
  * straight to gray at the smallest DCT scale (1/2, 1/4, 1/8) that still covers the target size. The worker then
  * finishes with its exact area average. Everything else, and every JPEG the fast path cannot decode cleanly
  * (corrupt, truncated, over the limits), goes to {@link GrayscaleDecoder}, which says what is wrong.
@@ -86,12 +87,13 @@ public final class ShrinkOnLoadDecoder {
                 return null;
             }
             byte[] bytes = source.readAllBytes();
-            if (bytes.length < 3 || (bytes[0] & 0xff) != 0xFF || (bytes[1] & 0xff) != 0xD8 || (bytes[2] & 0xff) != 0xFF) {
+            if (ImageFormat.sniff(bytes, Math.min(bytes.length, ImageFormat.SNIFF_BYTES)).orElse(null)
+                    != ImageFormat.JPEG) {
                 return null;
             }
             JpegHeader header = JpegHeader.read(new ByteArrayImageInputStream(bytes));
             if (header.width <= 0 || header.height <= 0 || !limits.allows(header.width, header.height)
-                    || !header.lumaDecodable() || !GrayscaleDecoder.iccAllowsLuma(header)) {
+                    || !header.lumaDecodable() || !JpegDecoder.iccAllowsLuma(header)) {
                 return null;
             }
             // The binding checks the library's own reading of the header against the limit too, before it
@@ -106,7 +108,7 @@ public final class ShrinkOnLoadDecoder {
             boolean swap = Orientation.swapsDimensions(header.orientation);
             int uprightWidth = swap ? header.height : header.width;
             int uprightHeight = swap ? header.width : header.height;
-            return new LoadedImage(new DecodedImage("jpeg", header.width, header.height, upright), uprightWidth,
+            return new LoadedImage(new DecodedImage(ImageFormat.JPEG, header.width, header.height, upright), uprightWidth,
                     uprightHeight, ScaleRequest.targetSize(uprightWidth, scale), ScaleRequest.targetSize(uprightHeight, scale),
                     gray.denominator());
         } catch (IOException | TurboJpeg.TurboJpegException | RuntimeException e) {

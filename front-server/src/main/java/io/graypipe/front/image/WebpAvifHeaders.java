@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The container structure of WebP (RIFF chunks) and AVIF (ISO-BMFF boxes) that {@code POST /info} needs beyond
- * metadata-extractor: the signature, that every chunk or box lies inside the file (a truncated file is refused as
+ * metadata-extractor: that every chunk or box lies inside the file (a truncated file is refused as
  * it is for the other formats), WebP's frame count and AVIF's alpha auxiliary image. Reads no image data.
  */
 final class WebpAvifHeaders {
@@ -18,17 +18,6 @@ final class WebpAvifHeaders {
     private static final long MAX_META_BYTES = 1 << 20;
 
     private WebpAvifHeaders() {
-    }
-
-    /** "webp" or "avif" from the first 12 bytes, or null. */
-    static String sniff(byte[] b, int n) {
-        if (n >= 12 && ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) {
-            return "webp";
-        }
-        if (n >= 12 && ascii(b, 4, "ftyp") && (ascii(b, 8, "avif") || ascii(b, 8, "avis"))) {
-            return "avif";
-        }
-        return null;
     }
 
     /** Checks a WebP's RIFF chunks from the start of the file; returns its frame count (ANMF chunks, at least 1). */

@@ -16,6 +16,7 @@ import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.worker.ScaleOrder;
 import io.graypipe.front.worker.Workers;
 import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.OutputFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,8 +157,8 @@ public final class ImagePipeline {
             } finally {
                 upload.release().run();
             }
-            String sourceFormat = loaded.decoded().sourceFormat();
-            task.recordInput(new ImageInfo(sourceFormat, loaded.width(), loaded.height(), inputBytes));
+            ImageFormat sourceFormat = loaded.decoded().sourceFormat();
+            task.recordInput(new ImageInfo(sourceFormat.label(), loaded.width(), loaded.height(), inputBytes));
             OutputFormat format = options.formatFor(sourceFormat);
             long millisLeft = TimeUnit.NANOSECONDS.toMillis(task.nanosLeft());
             if (millisLeft <= 0) {

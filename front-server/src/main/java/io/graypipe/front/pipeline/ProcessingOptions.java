@@ -4,6 +4,7 @@ import io.graypipe.front.cache.CachePolicy;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ExecutionMode;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.OpChainException;
 import io.graypipe.protocol.OutputFormat;
@@ -195,12 +196,9 @@ public record ProcessingOptions(double scale, OutputFormat format, int quality, 
         }
     }
 
-    /** The output format: the one asked for, else JPEG for a JPEG input and PNG for every other (WebP, AVIF too). */
-    public OutputFormat formatFor(String inputFormat) {
-        if (format != null) {
-            return format;
-        }
-        return "jpeg".equals(inputFormat) ? OutputFormat.JPEG : OutputFormat.PNG;
+    /** The output format: the one asked for, else the input's default ({@link ImageFormat#defaultOutput()}). */
+    public OutputFormat formatFor(ImageFormat inputFormat) {
+        return format != null ? format : inputFormat.defaultOutput();
     }
 
     private static String clip(String text) {

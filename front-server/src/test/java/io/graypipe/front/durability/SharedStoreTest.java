@@ -44,9 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SharedStoreTest {
     private static final Duration FINISH = Duration.ofSeconds(240);
-    /** The work queue's stream (docs/scale-out.md). */
     /** Every client's work queue that holds entries (docs/scale-out.md). */
-    private static final String WORK_QUEUES = "graypipe:work:queues";
+    private static final String WORK_QUEUES = "{graypipe}:work:queues";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<AutoCloseable> started = new ArrayList<>();
     private RedisServer redis;
@@ -284,7 +283,7 @@ class SharedStoreTest {
 
     /** The client work queues left in Redis, and the set naming them; empty once every task is final. */
     private List<String> workQueueKeys() {
-        List<String> left = new ArrayList<>(onRedis(redis -> redis.keys("graypipe:work:q:*")));
+        List<String> left = new ArrayList<>(onRedis(redis -> redis.keys("{graypipe}:work:q:*")));
         left.addAll(onRedis(redis -> redis.smembers(WORK_QUEUES)));
         return left;
     }

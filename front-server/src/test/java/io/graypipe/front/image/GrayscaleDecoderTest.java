@@ -4,6 +4,7 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.PixelFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +73,7 @@ class GrayscaleDecoderTest {
     @Test
     void pngPatchesAreExactLuma() {
         DecodedImage decoded = decode(TestImages.write(patchStrip(), "png"));
-        assertEquals("png", decoded.sourceFormat());
+        assertEquals(ImageFormat.PNG, decoded.sourceFormat());
         assertEquals(PixelFormat.GRAY8, decoded.gray().format());
         assertEquals(8 * PATCHES.length, decoded.gray().width());
         assertPatches(decoded.gray(), 0);
@@ -84,14 +85,14 @@ class GrayscaleDecoderTest {
     @Test
     void bmpPatchesAreExactLuma() {
         DecodedImage decoded = decode(TestImages.write(patchStrip(), "bmp"));
-        assertEquals("bmp", decoded.sourceFormat());
+        assertEquals(ImageFormat.BMP, decoded.sourceFormat());
         assertPatches(decoded.gray(), 0);
     }
 
     @Test
     void baselineJpegPatches() {
         DecodedImage decoded = decode(TestImages.jpeg(patchStrip(), 1.0f, false));
-        assertEquals("jpeg", decoded.sourceFormat());
+        assertEquals(ImageFormat.JPEG, decoded.sourceFormat());
         assertEquals(PixelFormat.GRAY8, decoded.gray().format());
         assertPatches(decoded.gray(), 3);
     }
@@ -227,7 +228,7 @@ class GrayscaleDecoderTest {
             }
         }
         DecodedImage decoded = decode(TestImages.write(image, "gif"));
-        assertEquals("gif", decoded.sourceFormat());
+        assertEquals(ImageFormat.GIF, decoded.sourceFormat());
         ImageData gray = decoded.gray();
         assertEquals(PixelFormat.GRAY_ALPHA8, gray.format());
         assertEquals(0, alpha(gray, 0, 0));
@@ -502,7 +503,7 @@ class GrayscaleDecoderTest {
         Path file = dir.resolve("upload.bin");
         Files.write(file, TestImages.jpeg(patchStrip(), 1.0f, false));
         DecodedImage decoded = decoder.decode(ImageSource.of(file));
-        assertEquals("jpeg", decoded.sourceFormat());
+        assertEquals(ImageFormat.JPEG, decoded.sourceFormat());
         assertPatches(decoded.gray(), 3);
         Path empty = dir.resolve("empty.bin");
         Files.write(empty, new byte[0]);

@@ -5,6 +5,7 @@ import io.graypipe.front.error.FrontException;
 import io.graypipe.front.testing.ExternalTools;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.codec.Avif;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class ModernInputsTest {
     void webpLossyLosslessAlphaAndAnimatedDecode() {
         GrayscaleDecoder decoder = new GrayscaleDecoder(LIMITS);
         DecodedImage lossy = decoder.decode(ImageSource.of(seed("webp-lossy")));
-        assertEquals("webp", lossy.sourceFormat());
+        assertEquals(ImageFormat.WEBP, lossy.sourceFormat());
         int error = gradientError(lossy.gray());
         assertTrue(error <= 12, "lossy WebP at quality 80 within 12 levels: " + error);
         assertRgbaSeed(decoder.decode(ImageSource.of(seed("webp-lossless-alpha"))).gray(), 0);
@@ -92,7 +93,7 @@ class ModernInputsTest {
     void avifDecodesThroughLibavif() {
         GrayscaleDecoder decoder = new GrayscaleDecoder(LIMITS, avif());
         DecodedImage rgb = decoder.decode(ImageSource.of(seed("avif-rgb")));
-        assertEquals("avif", rgb.sourceFormat());
+        assertEquals(ImageFormat.AVIF, rgb.sourceFormat());
         int error = gradientError(rgb.gray());
         assertTrue(error <= 12, "AVIF (avifenc defaults) within 12 levels: " + error);
         // 4:0:0 keeps only luma, computed by avifenc with the same BT.601 weights; alpha is lossless.

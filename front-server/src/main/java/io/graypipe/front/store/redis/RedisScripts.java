@@ -7,8 +7,11 @@ package io.graypipe.front.store.redis;
  * task (after a claim) changes nothing. Redis also refuses a script under {@code maxmemory} before its first write,
  * so a refusal leaves nothing half written.
  *
- * <p>The batch keys are built inside the scripts from the prefix, as a task only knows its batch once it is in
- * one. That is fine on one Redis (with replicas), not on Redis Cluster, which graypipe does not target.
+ * <p>Every key a script touches is a control key ({@link RedisKeys}): one hash tag, so one Redis Cluster slot. The
+ * batch keys are built inside the scripts from the control prefix (ARGV {@code prefix}), as a task only knows its
+ * batch once it is in one; they share the tag, so they share the slot. Uploads and results are data keys in other
+ * slots, so no script touches them: {@link RedisTasks} writes and deletes them with single-key commands around the
+ * script, in an order that keeps the guarantees (see there). {@code RedisKeySlotsTest} checks the slots.
  */
 final class RedisScripts {
     private RedisScripts() {
@@ -60,24 +63,22 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: task, upload, task events, the owner's work queue, ring, weights, queues, wake.
-     * ARGV: id, state, status, format, quality, upload bytes, prefix, owner JSON, owner's weight, group.
-     * The task joins the end of its owner's queue, and the owner joins the ring unless it is in it. Returns the
-     * id of the task's first event.
+     * KEYS: task, task events, the owner's work queue, ring, weights, queues, wake. ARGV: id, state, status, format,
+     * quality, prefix, owner JSON, owner's weight, group. The upload is stored before. The task joins the end of its
+     * owner's queue, and the owner joins the ring unless it is in it. Returns the id of the task's first event.
      */
     static final String CREATE = COMMON + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR task ' .. ARGV[1] .. ' exists') end
-            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '', 'owner', ARGV[8])
-            redis.call('SET', KEYS[2], ARGV[6])
-            local event = redis.call('XADD', KEYS[3], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
-            if redis.call('EXISTS', KEYS[4]) == 0 then redis.call('XGROUP', 'CREATE', KEYS[4], ARGV[10], '0', 'MKSTREAM') end
-            redis.call('XADD', KEYS[4], '*', 'task', ARGV[1])
-            redis.call('HSET', KEYS[6], KEYS[4], ARGV[9])
-            redis.call('SADD', KEYS[7], KEYS[4])
-            if not redis.call('LPOS', KEYS[5], KEYS[4]) then redis.call('RPUSH', KEYS[5], KEYS[4]) end
-            redis.call('RPUSH', KEYS[8], '1')
-            redis.call('LTRIM', KEYS[8], -16, -1)
-            announce(ARGV[7], KEYS[3])
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '', 'owner', ARGV[7])
+            local event = redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('XGROUP', 'CREATE', KEYS[3], ARGV[9], '0', 'MKSTREAM') end
+            redis.call('XADD', KEYS[3], '*', 'task', ARGV[1])
+            redis.call('HSET', KEYS[5], KEYS[3], ARGV[8])
+            redis.call('SADD', KEYS[6], KEYS[3])
+            if not redis.call('LPOS', KEYS[4], KEYS[3]) then redis.call('RPUSH', KEYS[4], KEYS[3]) end
+            redis.call('RPUSH', KEYS[7], '1')
+            redis.call('LTRIM', KEYS[7], -16, -1)
+            announce(ARGV[6], KEYS[2])
             return event
             """;
 
@@ -89,7 +90,8 @@ final class RedisScripts {
      * deficit round robin over the ring of clients, every task costing one and a turn worth the client's weight:
      * the client at the head is read ({@code XREADGROUP}, oldest first) until its turn is spent, then goes to the
      * back; a client with nothing new leaves the ring until its next task. What is left of a turn is kept, so one
-     * task per take still alternates fairly. Returns {queue, entry id, task id, deliveries} per entry.
+     * task per take still alternates fairly. Returns {queue, entry id, task id, deliveries} per entry. The client
+     * queues, named in the set and the ring, are control keys like the declared ones: one slot.
      */
     static final String TAKE = """
             local group, consumer, max, idle = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
@@ -143,9 +145,9 @@ final class RedisScripts {
             return taken
             """;
 
-    /** Drops a work entry whose task is gone. KEYS: none. ARGV: prefix, queue, group, entry id. */
+    /** Drops a work entry whose task is gone. KEYS: the entry's queue. ARGV: prefix, group, entry id. */
     static final String DROP_WORK = COMMON + """
-            release_work(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+            release_work(ARGV[1], KEYS[1], ARGV[2], ARGV[3])
             return 1
             """;
 
@@ -168,33 +170,31 @@ final class RedisScripts {
             """;
 
     /**
-     * The one move to a final state. KEYS: task, upload, result, task events, the work queue the entry is in.
-     * ARGV: id, state, status, prefix, ttl ms, result bytes (done only), work entry id or '', group.
+     * The one move to a final state. KEYS: task, task events, the work queue of its entry. ARGV: id, state, status, prefix, ttl ms, work
+     * entry id or '', group, the key of the result stored before (done only, else ''), recorded in the task.
      * The work entry is acknowledged and deleted whatever happens, so the loser of a race leaves nothing pending.
      * Returns 1 when this call finished the task, 0 when it was already final, -1 when it is gone.
      */
     static final String FINISH = COMMON + """
             local function release()
-              release_work(ARGV[4], KEYS[5], ARGV[8], ARGV[7])
+              release_work(ARGV[4], KEYS[3], ARGV[7], ARGV[6])
             end
             local current = redis.call('HGET', KEYS[1], 'state')
             if not current then release() return -1 end
             if FINAL[current] then release() return 0 end
-            if ARGV[2] == 'done' then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5]) end
-            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3])
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'result', ARGV[8])
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
-            redis.call('DEL', KEYS[2])
-            redis.call('XADD', KEYS[4], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
-            redis.call('PEXPIRE', KEYS[4], ARGV[5])
-            announce(ARGV[4], KEYS[4])
+            redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], ARGV[5])
+            announce(ARGV[4], KEYS[2])
             batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), ARGV[2], ARGV[3], true, true, ARGV[5])
             release()
             return 1
             """;
 
     /**
-     * Cancels a task unless it is final, then forgets it and its upload and result. Its events stay until the TTL,
-     * so a client following them sees the cancellation. KEYS: task, upload, result, task events.
+     * Cancels a task unless it is final, then forgets it (its upload and result are deleted after). Its events stay
+     * until the TTL, so a client following them sees the cancellation. KEYS: task, task events.
      * ARGV: id, the status the caller read, the cancelled status, prefix, ttl ms.
      * Returns 1 when deleted, -1 when gone, -2 when the status changed since the caller read it (read again).
      */
@@ -203,12 +203,12 @@ final class RedisScripts {
             if not current then return -1 end
             if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then return -2 end
             if not FINAL[current] then
-              redis.call('XADD', KEYS[4], '*', 'event', 'cancelled', 'task', ARGV[1], 'data', ARGV[3])
-              redis.call('PEXPIRE', KEYS[4], ARGV[5])
-              announce(ARGV[4], KEYS[4])
+              redis.call('XADD', KEYS[2], '*', 'event', 'cancelled', 'task', ARGV[1], 'data', ARGV[3])
+              redis.call('PEXPIRE', KEYS[2], ARGV[5])
+              announce(ARGV[4], KEYS[2])
               batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), 'cancelled', ARGV[3], true, true, ARGV[5])
             end
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+            redis.call('DEL', KEYS[1])
             return 1
             """;
 

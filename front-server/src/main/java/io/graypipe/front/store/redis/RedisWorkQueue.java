@@ -64,9 +64,7 @@ public final class RedisWorkQueue {
     }
 
     private CompletableFuture<List<WorkItem>> takeNow(int max) {
-        String[] scriptKeys = {keys.workRing(), keys.workTurn(), keys.workWeights(), keys.workQueues(),
-                keys.formerWork()};
-        return RedisErrors.translated(redis.<List<Object>>eval(RedisScripts.TAKE, ScriptOutputType.MULTI, scriptKeys,
+        return RedisErrors.translated(redis.<List<Object>>eval(RedisScripts.TAKE, ScriptOutputType.MULTI, keys.take(),
                         RedisTasks.text(RedisKeys.GROUP), RedisTasks.text(consumer.getName()),
                         RedisTasks.text(Integer.toString(max)), RedisTasks.text(Long.toString(claimIdle.toMillis()))))
                 .thenApply(RedisWorkQueue::items);
@@ -96,8 +94,8 @@ public final class RedisWorkQueue {
     /** Removes an entry whose task is gone (deleted or expired before anyone processed it). */
     public CompletableFuture<Void> drop(WorkItem item) {
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.DROP_WORK, ScriptOutputType.INTEGER,
-                        new String[0], RedisTasks.text(keys.prefix()), RedisTasks.text(item.queue()),
-                        RedisTasks.text(RedisKeys.GROUP), RedisTasks.text(item.entryId())))
+                        new String[] {item.queue()}, RedisTasks.text(keys.control()), RedisTasks.text(RedisKeys.GROUP),
+                        RedisTasks.text(item.entryId())))
                 .thenApply(dropped -> null);
     }
 }

@@ -382,7 +382,7 @@ class RedisTasksTest {
     private long pendingEntries() {
         RedisClient client = RedisClient.create(redis.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            return connection.sync().keys("graypipe:work:q:*").stream()
+            return connection.sync().keys("{graypipe}:work:q:*").stream()
                     .mapToLong(queue -> connection.sync().xpending(queue, RedisKeys.GROUP).getCount()).sum();
         } finally {
             client.shutdown();

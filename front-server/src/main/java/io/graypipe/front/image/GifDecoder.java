@@ -1,6 +1,7 @@
 package io.graypipe.front.image;
 
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.PixelFormat;
 
 import javax.imageio.IIOException;
@@ -19,22 +20,20 @@ import java.io.IOException;
  * frame's last data sub-block, or whose LZW data ends before the frame's last pixel, is corrupt; data after the
  * last pixel and everything after the first frame (a missing trailer included) is ignored.
  */
-final class GifFirstFrame {
+record GifDecoder(ImageLimits limits) implements FormatDecoder {
     /** Browsers accept minimum code sizes up to 11; 12 leaves no room in the 4096-entry table. */
     static final int MAX_MIN_CODE_SIZE = 11;
     private static final int MAX_CODES = 4096;
     private static final int[][] INTERLACE_PASSES = {{0, 8}, {4, 8}, {2, 4}, {1, 2}};
 
-    /** Called with the screen's size and then the frame's, before any pixel is decoded. */
-    interface SizeCheck {
-        void check(long width, long height);
+    @Override
+    public DecodedImage decode(ImageInputStream in) throws IOException {
+        ImageData gray = firstFrame(in);
+        return new DecodedImage(ImageFormat.GIF, gray.width(), gray.height(), gray);
     }
 
-    private GifFirstFrame() {
-    }
-
-    /** Reads from the current position, which must be the start of the file. */
-    static ImageData decode(ImageInputStream in, SizeCheck sizeCheck) throws IOException {
+    /** The first frame on its screen; the screen's size and then the frame's are checked before any pixel. */
+    private ImageData firstFrame(ImageInputStream in) throws IOException {
         byte[] header = new byte[13];
         in.readFully(header);
         int screenWidth = u16(header, 6);
@@ -73,8 +72,8 @@ final class GifFirstFrame {
             screenWidth = left + frameWidth;
             screenHeight = top + frameHeight;
         }
-        sizeCheck.check(screenWidth, screenHeight);
-        sizeCheck.check(frameWidth, frameHeight);
+        limits.check(ImageFormat.GIF, screenWidth, screenHeight);
+        limits.check(ImageFormat.GIF, frameWidth, frameHeight);
         byte[] palette = (frameFlags & 0x80) != 0 ? readPalette(in, frameFlags & 7) : globalPalette;
         if (palette == null) {
             throw new IIOException("the GIF frame has no colour table");

@@ -3,6 +3,7 @@ package io.graypipe.front.image;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.protocol.ImageData;
+import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.PixelFormat;
 import io.graypipe.protocol.codec.Avif;
 import io.graypipe.protocol.codec.CodecException;
@@ -14,21 +15,13 @@ import java.io.IOException;
 /**
  * AVIF uploads through libavif: the container's header is checked against the limits before any pixel is decoded,
  * then the first image becomes BT.601 gray ({@link Luma}), with alpha when the file has it.
+ *
+ * @param avif libavif; null refuses AVIF uploads
  */
-final class AvifInput {
-    private AvifInput() {
-    }
-
-    /** Refuses an image by its header's size. */
-    @FunctionalInterface
-    interface SizeCheck {
-        void accept(long width, long height);
-    }
-
-    /**
-     * Decodes the AVIF in {@code in}; {@code avif} null (libavif not loaded) refuses it with 415 naming the package.
-     */
-    static ImageData decode(Avif avif, ImageInputStream in, SizeCheck check) throws IOException {
+record AvifDecoder(ImageLimits limits, Avif avif) implements FormatDecoder {
+    /** Without libavif ({@code avif} null) the upload is refused with 415 naming the package. */
+    @Override
+    public DecodedImage decode(ImageInputStream in) throws IOException {
         if (avif == null) {
             throw new FrontException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "AVIF uploads need libavif (Debian package "
                     + Avif.PACKAGE + ") where the front runs, and it is not loaded; convert the image to JPEG or PNG");
@@ -36,12 +29,14 @@ final class AvifInput {
         byte[] bytes = readAll(in);
         Avif.Rgba rgba;
         try {
-            rgba = avif.decode(bytes, bytes.length, header -> check.accept(header.width(), header.height()));
+            rgba = avif.decode(bytes, bytes.length,
+                    header -> limits.check(ImageFormat.AVIF, header.width(), header.height()));
         } catch (CodecException e) {
             throw new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: the AVIF is"
                     + " corrupt or truncated (" + e.getMessage() + "); upload the complete file");
         }
-        return toGray(rgba);
+        ImageData gray = toGray(rgba);
+        return new DecodedImage(ImageFormat.AVIF, gray.width(), gray.height(), gray);
     }
 
     private static byte[] readAll(ImageInputStream in) throws IOException {
@@ -54,7 +49,7 @@ final class AvifInput {
         return out.toByteArray();
     }
 
-    static ImageData toGray(Avif.Rgba rgba) {
+    private static ImageData toGray(Avif.Rgba rgba) {
         byte[] src = rgba.pixels();
         int count = rgba.width() * rgba.height();
         int bpp = rgba.hasAlpha() ? 2 : 1;
