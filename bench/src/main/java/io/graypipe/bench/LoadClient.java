@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 
 /**
  * CLI: a closed-loop HTTP load generator for graypipe. Each of {@code --concurrency} clients sends one image,
- * waits for the answer and sends the next, over its own keep-alive HTTP/1.1 connection. A warm-up phase is run
+ * waits for the answer and sends the next, over its own keep-alive HTTP/1.1 connection ({@link BenchConnection}:
+ * a blocking socket and a request built once, so the client takes as little as it can of the CPUs it shares with
+ * the server it measures). A warm-up phase is run
  * and thrown away; the run stops by itself after {@code --duration} and/or {@code --requests}. This class holds the
  * options and starts the run: {@link LoadSchedule} hands out the requests, {@link HttpLoop}s send them, and
  * {@link ClosedLoop#result} adds up what they measured.
@@ -119,10 +121,6 @@ public final class LoadClient implements Callable<Integer> {
                 : requests != null ? Long.MAX_VALUE : 10_000_000_000L;
         long maxRequests = requests != null ? requests : Long.MAX_VALUE;
 
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
         ProcessSampler sampler = pid != null ? new ProcessSampler(pid, sampleMillis) : null;
         LoadSchedule schedule = new LoadSchedule((long) (warmupSeconds * 1e9), warmupRequests, durationNanos,
                 maxRequests, sampler);
@@ -132,14 +130,17 @@ public final class LoadClient implements Callable<Integer> {
 
         HttpLoop.Upload upload = new HttpLoop.Upload(baseUrl, mode, apiKey, pollMillis, body, contentType, query,
                 timeout);
+        // Built once, head and body, and sent by every client from the same direct buffer.
+        ByteBuffer request = upload.request();
         List<HttpLoop> clients = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
-            clients.add(new HttpLoop(i, schedule, http, upload));
+            clients.add(new HttpLoop(i, schedule, upload, request));
         }
         clients.forEach(Thread::start);
         for (HttpLoop client : clients) {
             client.join();
         }
+        clients.forEach(HttpLoop::close);
         return ClosedLoop.result(output.scenario, output.tags, mode.name(), baseUrl.toString(), input, body.length,
                 scale, format, quality, schedule, clients, sampler, false);
     }

@@ -220,4 +220,55 @@ class LoadClientTest {
         assertFalse(result.processes().processes().isEmpty());
         assertEquals(ProcessHandle.current().pid(), result.processes().processes().get(0).pid());
     }
+
+    @Test
+    void chunkedAnswersAreReadWholeAndTheApiKeyIsSent() throws IOException {
+        List<String> problems = new CopyOnWriteArrayList<>();
+        byte[] answer = new byte[300_000]; // longer than the client's read buffer, in several chunks
+        Arrays.fill(answer, (byte) 3);
+        server.createContext("/process", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            if (!"Bearer k-1".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                problems.add("authorization " + exchange.getRequestHeaders().getFirst("Authorization"));
+            }
+            exchange.sendResponseHeaders(200, 0); // 0: Transfer-Encoding: chunked, as Node's server answers
+            for (int at = 0; at < answer.length; at += 70_000) {
+                exchange.getResponseBody().write(answer, at, Math.min(70_000, answer.length - at));
+                exchange.getResponseBody().flush();
+            }
+            exchange.close();
+        });
+
+        LoadResult result = runCli("--warmup=0", "--requests=20", "--api-key=k-1");
+
+        assertEquals(List.of(), problems);
+        assertEquals(Map.of(), result.errors());
+        assertEquals(20, result.succeeded());
+        assertEquals(answer.length * (double) result.windowImages() / 1e6 / result.windowSeconds(),
+                result.megabytesOutPerSecond(), 1e-9);
+    }
+
+    @Test
+    void anAnswerLaterThanTheTimeoutCountsAsATimeoutAndTheNextRequestGetsANewConnection() throws IOException {
+        AtomicInteger arrivals = new AtomicInteger();
+        Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+        server.createContext("/process", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            clientPorts.add(exchange.getRemoteAddress().getPort());
+            if (arrivals.incrementAndGet() == 1) {
+                try {
+                    Thread.sleep(3_000); // far past the client's 0.3 s
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            respond(exchange, 200, SCALED);
+        });
+
+        LoadResult result = runCli("--warmup=0", "--requests=3", "--timeout=0.3");
+
+        assertEquals(Map.of("timeout", 1L), result.errors());
+        assertEquals(2, result.succeeded());
+        assertEquals(2, clientPorts.size(), "the timed-out connection is closed, the next one reused");
+    }
 }

@@ -1,5 +1,6 @@
 package io.graypipe.front;
 
+import io.graypipe.front.access.RateLimits;
 import io.graypipe.protocol.cli.DurationConverter;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.config.StoreAddress;
@@ -251,10 +252,10 @@ public final class FrontMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert, --tls-key and --tls-ca secure the links to --worker workers; name at least one");
         }
-        if (rateLimit != null && !(rateLimit > 0) || rateBurst != null && rateBurst < 1
+        if (rateLimit != null && !(rateLimit > 0 && rateLimit <= RateLimits.MAX_RATE) || rateBurst != null && rateBurst < 1
                 || clientInFlight != null && clientInFlight < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--rate-limit, --rate-burst and --client-in-flight must be positive");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate-limit, --rate-burst and"
+                    + " --client-in-flight must be positive, --rate-limit at most " + (long) RateLimits.MAX_RATE);
         }
         if (metricsAuth && apiKeys == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-auth needs --api-keys");

@@ -36,6 +36,7 @@ public final class Avif {
     private static final int ENCODER_MIN_QUANTIZER = 24;
     // avifDecoder
     private static final int DECODER_MAX_THREADS = 4;
+    private static final int DECODER_IMAGE_SIZE_LIMIT = 28;
     private static final int DECODER_IMAGE = 48;
     private static final int DECODER_IMAGE_COUNT = 60;
     private static final int DECODER_ALPHA_PRESENT = 136;
@@ -56,6 +57,8 @@ public final class Avif {
     private static final int RGB_FORMAT_RGB = 0;
     private static final int RGB_FORMAT_RGBA = 1;
     private static final int MAX_QUANTIZER = 63;
+    /** libavif's own default (AVIF_DEFAULT_IMAGE_SIZE_LIMIT): a caller's limit never raises it. */
+    static final long LIBRARY_MAX_PIXELS = 16384L * 16384;
 
     private final String library;
     private final String version;
@@ -210,11 +213,18 @@ public final class Avif {
 
     /**
      * Decodes the first image of {@code data[0..length)}. libavif parses the container first, and {@code check}
-     * sees its header before any pixel is decoded (libavif's own limits, 16384 × 16384 pixels, also apply).
+     * sees its header before any pixel is decoded. Then {@code maxPixels} becomes the decoder's own limit
+     * ({@code imageSizeLimit}, which libavif hands to the AV1 decoder as its frame size limit when it creates it), so
+     * a bitstream whose frame is larger than the container's header says is refused before the AV1 decoder
+     * allocates it; libavif's default (16384 × 16384 pixels) stays the ceiling.
      */
-    public <E extends Exception> Rgba decode(byte[] data, int length, HeaderCheck<E> check) throws CodecException, E {
+    public <E extends Exception> Rgba decode(byte[] data, int length, long maxPixels, HeaderCheck<E> check)
+            throws CodecException, E {
         if (length < 0 || length > data.length) {
             throw new IllegalArgumentException("length " + length + " outside the " + data.length + "-byte array");
+        }
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("the pixel limit must be positive: " + maxPixels);
         }
         Pointer decoder = Api.avifDecoderCreate();
         if (decoder == null) {
@@ -226,12 +236,17 @@ public final class Avif {
             check(Api.avifDecoderSetIOMemory(decoder, in, length), "reading");
             check(Api.avifDecoderParse(decoder), "reading the header");
             Pointer image = decoder.getPointer(DECODER_IMAGE);
+            if (image == null) {
+                throw new CodecException("libavif parsed the header but made no image");
+            }
             Header header = new Header(image.getInt(IMAGE_WIDTH), image.getInt(IMAGE_HEIGHT), image.getInt(IMAGE_DEPTH),
                     decoder.getInt(DECODER_ALPHA_PRESENT) != 0, decoder.getInt(DECODER_IMAGE_COUNT));
             if (header.width() < 1 || header.height() < 1) {
                 throw new CodecException("the AVIF header gives a size of " + header.width() + "x" + header.height());
             }
             check.accept(header);
+            // Set after parsing, so that a header past the limits is the caller's to refuse, in its own words.
+            decoder.setInt(DECODER_IMAGE_SIZE_LIMIT, (int) Math.min(maxPixels, LIBRARY_MAX_PIXELS));
             check(Api.avifDecoderNextImage(decoder), "decoding");
             image = decoder.getPointer(DECODER_IMAGE);
             int width = image.getInt(IMAGE_WIDTH);
@@ -252,7 +267,8 @@ public final class Avif {
                 rgb.setPointer(RGB_PIXELS, out);
                 rgb.setInt(RGB_ROW_BYTES, width * 4);
                 check(Api.avifImageYUVToRGB(image, rgb), "converting to RGB");
-                return new Rgba(width, height, header.hasAlpha(), header.frames(), out.getByteArray(0, (int) bytes));
+                return new Rgba(width, height, header.hasAlpha(), header.frames(),
+                        out.getByteArray(0, (int) bytes));
             }
         } finally {
             Api.avifDecoderDestroy(decoder);

@@ -60,6 +60,9 @@ public final class WebP {
     public byte[] encode(byte[] pixels, int width, int height, int channels, int quality, boolean lossless)
             throws CodecException {
         Interleaved.check(pixels, width, height, channels);
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("quality must be in 1..100: " + quality);
+        }
         boolean alpha = channels == 2 || channels == 4;
         int outChannels = alpha ? 4 : 3;
         byte[] rgb = Interleaved.toRgb(pixels, width * height, channels, outChannels);

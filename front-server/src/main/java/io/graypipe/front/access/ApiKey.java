@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * One client of the key file: its name, the SHA-256 of its key (never the key itself), and its limits.
@@ -27,8 +28,9 @@ public record ApiKey(String name, byte[] sha256, Double rate, Long burst, int we
         if (sha256.length != 32) {
             throw new IllegalArgumentException("the hash of key " + name + " is not 64 hex digits of SHA-256");
         }
-        if (rate != null && !(rate > 0) || burst != null && burst < 1 || weight < 1) {
-            throw new IllegalArgumentException("rate, burst and weight of key " + name + " must be positive");
+        if (rate != null && !(rate > 0 && rate <= RateLimits.MAX_RATE) || burst != null && burst < 1 || weight < 1) {
+            throw new IllegalArgumentException("rate, burst and weight of key " + name + " must be positive, the rate at"
+                    + " most " + (long) RateLimits.MAX_RATE + " images per second");
         }
     }
 
@@ -75,13 +77,22 @@ public record ApiKey(String name, byte[] sha256, Double rate, Long burst, int we
                 throw new IllegalArgumentException("expected name=value, got " + words[i]);
             }
             switch (pair[0].toLowerCase(Locale.ROOT)) {
-                case "rate" -> rate = Double.parseDouble(pair[1]);
-                case "burst" -> burst = Long.parseLong(pair[1]);
-                case "weight" -> weight = Integer.parseInt(pair[1]);
+                case "rate" -> rate = number(pair, "a number of images per second, such as 5 or 0.5", Double::valueOf);
+                case "burst" -> burst = number(pair, "a whole number of images", Long::valueOf);
+                case "weight" -> weight = number(pair, "a whole number up to 2147483647", Integer::valueOf);
                 default -> throw new IllegalArgumentException("unknown setting " + pair[0]
                         + " (rate, burst, weight)");
             }
         }
         return new ApiKey(words[0], HexFormat.of().parseHex(words[1].toLowerCase(Locale.ROOT)), rate, burst, weight);
+    }
+
+    /** A setting's value, or a refusal in graypipe's words (the parser's own says only "For input string"). */
+    private static <T> T number(String[] pair, String expected, Function<String, T> parser) {
+        try {
+            return parser.apply(pair[1]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(pair[0] + " must be " + expected + ", not " + pair[1]);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.graypipe.front.cache;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -52,13 +54,13 @@ public record CacheKey(String content, String scope, String scale, String format
         }
     }
 
-    /** SHA-256 of everything {@code in} holds, hex. */
+    /**
+     * SHA-256 of everything {@code in} holds, hex. Through {@code transferTo}, so an upload held in memory (a
+     * {@code ByteArrayInputStream}) is hashed straight from its array in one call, not copied out block by block.
+     */
     public static String contentHash(java.io.InputStream in) throws java.io.IOException {
         MessageDigest digest = sha256();
-        byte[] buffer = new byte[64 * 1024];
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            digest.update(buffer, 0, n);
-        }
+        in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), digest));
         return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -18,4 +18,12 @@ interface BodyDecoder {
 
     /** Frees everything not yet handed on; safe more than once. */
     void destroy();
+
+    /**
+     * Whether the whole body is kept in memory as it comes, so its chunks may wait to be handed over in batches;
+     * a body that may spill to a file, or is parsed as it comes, is consumed chunk by chunk.
+     */
+    default boolean keptInMemory() {
+        return false;
+    }
 }

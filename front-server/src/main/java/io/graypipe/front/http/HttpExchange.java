@@ -78,7 +78,10 @@ final class HttpExchange {
         return new HttpExchange(ctx, null, observer, connection);
     }
 
-    /** Reads the path and query from the URI of a request the decoder accepted. */
+    /**
+     * Reads the path and query from the URI of a request the decoder accepted; throws {@link FrontException}
+     * ({@code bad_request}) for a malformed %-escape ({@link RequestTarget#of}).
+     */
     void readTarget() {
         target = RequestTarget.of(request.uri());
     }

@@ -89,7 +89,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             }
             return;
         }
-        exchange.readTarget();
+        try {
+            exchange.readTarget();
+        } catch (FrontException e) {
+            reject(e);
+            return;
+        }
         if (connections.draining()) {
             // Sent before the client could know the front is stopping: answered, then the connection closes.
             exchange.closeAfterAnswer();

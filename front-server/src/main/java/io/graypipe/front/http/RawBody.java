@@ -34,6 +34,15 @@ final class RawBody implements BodyDecoder {
         return last ? new ReceivedBody(List.of(ReceivedBody.file(data, null)), Map.of()) : null;
     }
 
+    /**
+     * True when the body starts in memory: its declared length is under the data factory's memory threshold (then
+     * it never spills), or it has none (chunked: it spills if it outgrows the threshold, a batch at a time).
+     */
+    @Override
+    public boolean keptInMemory() {
+        return data.isInMemory();
+    }
+
     @Override
     public void destroy() {
         if (data.refCnt() > 0) {

@@ -1,5 +1,7 @@
 package io.graypipe.front.http;
 
+import io.graypipe.front.error.ErrorCode;
+import io.graypipe.front.error.FrontException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.HashMap;
@@ -12,9 +14,21 @@ import java.util.Map;
  */
 record RequestTarget(String path, Map<String, List<String>> queryValues, Map<String, String> query) {
 
+    static final String MALFORMED_ESCAPE = "the URL holds a '%' that does not start an escape of two hex digits"
+            + " (%XX); send a literal '%' as %25, or let your HTTP client encode the URL";
+
+    /**
+     * Decodes {@code uri}; a {@code %} not followed by two hex digits is refused with 400 {@code bad_request} in
+     * graypipe's words (Netty's decoder throws on it, and the connection would close without an answer, F10).
+     */
     static RequestTarget of(String uri) {
         QueryStringDecoder decoded = new QueryStringDecoder(uri);
-        return new RequestTarget(decoded.path(), decoded.parameters(), firstValues(decoded.parameters()));
+        try {
+            Map<String, List<String>> values = decoded.parameters();
+            return new RequestTarget(decoded.path(), values, firstValues(values));
+        } catch (IllegalArgumentException e) {
+            throw new FrontException(ErrorCode.BAD_REQUEST, MALFORMED_ESCAPE);
+        }
     }
 
     /** The first value of each parameter (or form field): {@code ""} for one given without a value. */

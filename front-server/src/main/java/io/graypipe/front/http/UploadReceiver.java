@@ -30,12 +30,24 @@ final class UploadReceiver {
     private static final Logger log = LoggerFactory.getLogger(UploadReceiver.class);
     private static final long PAUSE_ABOVE_BYTES = 4L << 20;
     private static final long RESUME_BELOW_BYTES = 1L << 20;
+    /**
+     * A body kept in memory waits until this many bytes (or its last chunk) are queued before an upload thread is
+     * woken for it: its work per chunk is only keeping the buffer, and a wake-up per 64 KiB chunk cost more than
+     * that (a 4K upload was 42 hand-offs).
+     */
+    private static final long DRAIN_ABOVE_BYTES = 1L << 20;
     private static final long RETRY_DRAIN_MILLIS = 50;
 
     private final Channel channel;
     private final Executor io;
     private final BodyDecoder decoder;
     private final AtomicLong queuedBytes = new AtomicLong();
+    /**
+     * Whether chunks are handed over in batches ({@link #DRAIN_ABOVE_BYTES}): only for a body kept in memory
+     * ({@link BodyDecoder#keptInMemory}). One spooled to a file, or parsed as multipart, is consumed as it arrives,
+     * so it spills as it comes.
+     */
+    private final boolean batchChunks;
     private final CompletableFuture<ReceivedBody> completion = new CompletableFuture<>();
     /**
      * This body's work, run in order by at most one upload thread at a time, so the upload executor holds at most
@@ -46,14 +58,19 @@ final class UploadReceiver {
     private final Queue<Runnable> steps = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean failed;
-    /** Event-loop state: whether this receiver turned auto-read off, and whether the last chunk came. */
-    private boolean pausedReading;
+    /**
+     * Whether this receiver turned auto-read off: written on the event loop, read by the upload thread, which wakes
+     * the event loop to resume only when it was paused.
+     */
+    private volatile boolean pausedReading;
+    /** Event-loop state: whether the last chunk came. */
     private boolean lastOffered;
 
     private UploadReceiver(Channel channel, Executor io, BodyDecoder decoder) {
         this.channel = channel;
         this.io = io;
         this.decoder = decoder;
+        this.batchChunks = decoder.keptInMemory();
     }
 
     /** A receiver for a {@code multipart/form-data} body; refused at once if its boundary is unusable. */
@@ -80,7 +97,8 @@ final class UploadReceiver {
             channel.config().setAutoRead(false);
         }
         chunk.retain();
-        enqueue(() -> {
+        long queued = queuedBytes.get();
+        steps.add(() -> {
             try {
                 if (!failed) {
                     ReceivedBody whole = decoder.offer(chunk, last);
@@ -92,11 +110,16 @@ final class UploadReceiver {
                 fail(e);
             } finally {
                 chunk.release();
-                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES) {
+                if (queuedBytes.addAndGet(-size) < RESUME_BELOW_BYTES && pausedReading) {
                     channel.eventLoop().execute(this::resumeReading);
                 }
             }
         });
+        // A batched body that stops short of DRAIN_ABOVE_BYTES without its last chunk is drained by abort(), which
+        // every early end of an exchange calls (timeout, closed connection, shutdown), so no chunk stays retained.
+        if (!batchChunks || last || queued >= DRAIN_ABOVE_BYTES) {
+            scheduleDrain();
+        }
     }
 
     private void enqueue(Runnable step) {

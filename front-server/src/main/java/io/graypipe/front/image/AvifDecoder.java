@@ -19,7 +19,10 @@ import java.io.IOException;
  * @param avif libavif; null refuses AVIF uploads
  */
 record AvifDecoder(ImageLimits limits, Avif avif) implements FormatDecoder {
-    /** Without libavif ({@code avif} null) the upload is refused with 415 naming the package. */
+    /**
+     * Decodes within {@code limits} (libavif's own frame size limit too); without
+     * libavif ({@code avif} null) the upload is refused with 415 naming the package.
+     */
     @Override
     public DecodedImage decode(ImageInputStream in) throws IOException {
         if (avif == null) {
@@ -29,7 +32,7 @@ record AvifDecoder(ImageLimits limits, Avif avif) implements FormatDecoder {
         byte[] bytes = readAll(in);
         Avif.Rgba rgba;
         try {
-            rgba = avif.decode(bytes, bytes.length,
+            rgba = avif.decode(bytes, bytes.length, limits.maxPixels(),
                     header -> limits.check(ImageFormat.AVIF, header.width(), header.height()));
         } catch (CodecException e) {
             throw new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: the AVIF is"

@@ -5,6 +5,7 @@ import javax.imageio.stream.ImageInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * A BMP's size from its headers, read before any reader allocates pixels, and a completeness check for the
@@ -19,6 +20,8 @@ final class BmpHeader {
     private static final int BI_BITFIELDS = 3;
     private static final int BI_ALPHABITFIELDS = 6;
     private static final int OS2_V2_HEADER = 64;
+    /** The bits per pixel a Windows or OS/2 BMP may have. */
+    private static final List<Integer> BIT_DEPTHS = List.of(1, 2, 4, 8, 16, 24, 32, 64);
 
     final long width;
     /** Rows, whichever way they are stored (a negative stored height means top-down). */
@@ -49,7 +52,7 @@ final class BmpHeader {
                 int width = in.readUnsignedShort();
                 int height = in.readUnsignedShort();
                 in.readUnsignedShort();
-                return new BmpHeader(width, height, pixelOffset, in.readUnsignedShort(), BI_RGB, headerSize);
+                return new BmpHeader(width, height, pixelOffset, bitDepth(in.readUnsignedShort()), BI_RGB, headerSize);
             }
             if (headerSize < 16) {
                 throw new IIOException("BMP header size " + headerSize + " is not a known BMP version");
@@ -57,12 +60,23 @@ final class BmpHeader {
             long width = in.readInt();
             long height = Math.abs((long) in.readInt());
             in.readUnsignedShort();
-            int bits = in.readUnsignedShort();
+            int bits = bitDepth(in.readUnsignedShort());
             int compression = headerSize >= 20 ? in.readInt() : BI_RGB;
             return new BmpHeader(width, height, pixelOffset, bits, compression, headerSize);
         } finally {
             in.setByteOrder(order);
         }
+    }
+
+    /**
+     * {@code bits} if a BMP may have it. 0 (a JPEG or PNG inside a BMP, which browsers do not show either) is
+     * refused too: {@code /info} reported such a file, or any with 0 bits, as a 0-bit palette image (F15).
+     */
+    private static int bitDepth(int bits) throws IIOException {
+        if (!BIT_DEPTHS.contains(bits)) {
+            throw new IIOException("BMP bit depth " + bits + " is not one of " + BIT_DEPTHS);
+        }
+        return bits;
     }
 
     /**

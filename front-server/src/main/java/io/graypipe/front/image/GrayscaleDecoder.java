@@ -106,10 +106,18 @@ public final class GrayscaleDecoder {
         return new FrontException(ErrorCode.UNDECODABLE_IMAGE, "the image could not be decoded: " + why + HOW_TO_FIX);
     }
 
-    private static String describe(Throwable e) {
+    /**
+     * Why a read failed, for the client: a reader's own message (a checked exception: "Premature end of JPEG", a
+     * header parser's words), never a runtime exception's or an error's text, which is a reader's bug showing
+     * ("Cannot invoke ... because ... is null", "Index 5 out of bounds", F13) and says nothing about the file.
+     */
+    static String describe(Throwable e) {
+        if (e instanceof EOFException) {
+            return "the file ends early";
+        }
         String message = e.getMessage();
-        if (e instanceof EOFException || message == null || message.isBlank()) {
-            return e instanceof EOFException ? "the file ends early" : e.getClass().getSimpleName();
+        if (e instanceof RuntimeException || e instanceof Error || message == null || message.isBlank()) {
+            return "a reader stopped on data it could not make sense of";
         }
         return message.length() > 200 ? message.substring(0, 200) + "..." : message;
     }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -55,8 +56,10 @@ public final class ImageInspector {
         } catch (IOException | ImageProcessingException | MetadataException | RuntimeException e) {
             log.debug("image header read failed", e);
             boolean truncated = e instanceof EOFException;
+            // graypipe's own header readers say where a file ends early; the JDK's EOFException says nothing.
+            String why = truncated && e.getMessage() != null ? e.getMessage() : GrayscaleDecoder.describe(e);
             throw GrayscaleDecoder.undecodable((truncated ? "the file is truncated (" : "the image data is corrupt or truncated (")
-                    + e.getMessage() + ")");
+                    + why + ")");
         }
     }
 
@@ -223,7 +226,11 @@ public final class ImageInspector {
 
     private static ImageFacts facts(ImageFormat format, int width, int height, int orientation, String colour, int bits,
                                     boolean alpha, Metadata metadata, Integer frames, boolean animated,
-                                    boolean fullExif) {
+                                    boolean fullExif) throws IOException {
+        // No format has samples of 0 or more than 16 bits: a header that says so is damaged (F15, F16, F17).
+        if (bits < 1 || bits > 16) {
+            throw new IOException("the " + format.label().toUpperCase(Locale.ROOT) + " header gives " + bits + "-bit samples");
+        }
         boolean swap = Orientation.swapsDimensions(orientation);
         IccDirectory icc = metadata.getFirstDirectoryOfType(IccDirectory.class);
         ImageFacts.Icc profile = new ImageFacts.Icc(icc != null, icc == null ? null

@@ -100,6 +100,11 @@ final class JpegHeader {
                 header.height = ((data[1] & 0xff) << 8) | (data[2] & 0xff);
                 header.width = ((data[3] & 0xff) << 8) | (data[4] & 0xff);
                 header.components = data[5] & 0xff;
+                // ITU T.81: 8 or 12 bits for DCT, 2 to 16 lossless; /info reported a 0-bit JPEG (F16).
+                if (header.precision < 2 || header.precision > 16 || header.components == 0) {
+                    throw new IOException("JPEG frame header with " + header.precision + "-bit samples and "
+                            + header.components + " components");
+                }
                 if (size < 6 + 3 * header.components) {
                     throw new IOException("short JPEG frame header");
                 }

@@ -47,7 +47,8 @@ public final class FormatNegotiation {
             return false;
         }
         for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
+            // -1 keeps empty parts: a range of only ";" would otherwise split into no parts at all (F12).
+            String[] parts = range.split(";", -1);
             if (!parts[0].strip().toLowerCase(Locale.ROOT).equals(mediaType)) {
                 continue;
             }

@@ -170,6 +170,24 @@ class BadInputHttpTest {
                 "multipart/form-data; boundary=" + "b".repeat(71));
     }
 
+    /** A '%' without two hex digits after it made Netty's URI decoder throw where nobody answered (F10). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedEscapes")
+    void aMalformedPercentEscapeIsAnsweredInGraypipesWords(String target) {
+        RawHttp.Response got = RawHttp.get(front.address(), target);
+        RawHttp.Response posted = RawHttp.exchange(front.address(), post(target, "image/png", TestImages.png(64, 48)));
+        for (RawHttp.Response response : List.of(got, posted)) {
+            assertEquals(400, response.status(), () -> target + ": " + response);
+            assertEquals("bad_request", response.errorCode());
+            assertEquals(RequestTarget.MALFORMED_ESCAPE, response.json().path("error").path("message").asText());
+        }
+        assertServing();
+    }
+
+    static List<String> malformedEscapes() {
+        return List.of("/process?scale=%zz", "/healthz?x=%", "/process?scale=0.5&ops=%4", "/tasks/%g1");
+    }
+
     /** A nested multipart/mixed part without its own boundary answered "Index 2 out of bounds for length 2". */
     @Test
     void aNestedMultipartPartWithoutBoundaryIsAnsweredInGraypipesWords() {

@@ -4,11 +4,13 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
+import io.graypipe.front.testing.ExceptionText;
 import io.graypipe.front.testing.TestImages;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.ImageFormat;
 import io.graypipe.protocol.codec.Avif;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -23,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Invariants: the only failures are {@link FrontException}s with the decoder's documented codes; no decode runs
  * out of memory (the decoder turns that into {@code undecodable_image}, which would hide an allocation beyond the
- * limits, so it fails here); every result fits the limits and its pixel array its size; the same bytes give the
- * same answer twice; and damaged metadata never costs a good image its pixels.
+ * limits, so it fails here); no message quotes a Java exception's text (F13); every result fits the limits and
+ * its pixel array its size; the same bytes give the same answer twice; and damaged metadata never costs a good
+ * image its pixels.
  */
 class ImageFuzzTest {
     /** The front's defaults, --max-pixels and --max-dimension. */
@@ -98,6 +101,7 @@ class ImageFuzzTest {
         } catch (FrontException e) {
             assertTrue(DOCUMENTED.contains(e.code()), "undocumented error " + e.code());
             assertFalse(e.getMessage().contains("more memory"), "ran out of memory: " + e.getMessage());
+            ExceptionText.assertNotQuoted(e.getMessage(), new String(input, StandardCharsets.ISO_8859_1));
             return e.code().name();
         }
     }

@@ -36,6 +36,9 @@ class FormatOptionsTest {
         assertNull(auto("image/*", ALL));
         assertNull(auto(null, ALL));
         assertNull(auto("image/avif", Set.of()), "no worker connected: nothing is known to encode it");
+        // F12: a range of only ";" split into no parts and failed the request with a 500.
+        assertNull(auto(";", ALL));
+        assertEquals(OutputFormat.WEBP, auto(";,;;, image/webp;;q=1;", ALL));
         assertTrue(ProcessingOptions.parse(Map.of("format", "AUTO")).auto());
         assertFalse(ProcessingOptions.parse(Map.of("format", "webp")).auto());
     }
