@@ -189,7 +189,7 @@ public final class FrontMain implements Callable<Integer> {
     Long rateBurst;
 
     @Option(names = "--trusted-proxy", paramLabel = "CIDR", converter = io.graypipe.front.config.Cidr.Converter.class,
-            description = "A proxy (or block of them, e.g. 10.0.0.0/8) whose X-Forwarded-For names the client; repeat it for several. Anyone else's X-Forwarded-For is ignored.")
+            description = "A proxy (or block of them, e.g. 10.0.0.0/8) that names the client, by the PROXY protocol (v1 or v2) or X-Forwarded-For; repeat it for several. Anyone else's X-Forwarded-For is ignored, and a connection of theirs that starts with a PROXY header is closed.")
     List<io.graypipe.front.config.Cidr> trustedProxies = new ArrayList<>();
 
     @Option(names = "--client-in-flight", paramLabel = "N",

@@ -3,6 +3,7 @@ package io.graypipe.front;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.image.CodecLibraries;
 import io.graypipe.front.image.TurboJpegLibrary;
+import io.graypipe.front.worker.FairDispatch;
 import io.graypipe.front.worker.LocalWorker;
 import io.graypipe.front.worker.SharedRegions;
 import io.graypipe.front.worker.WorkerClient;
@@ -75,7 +76,11 @@ record FrontWorkers(Optional<TurboJpeg> turboJpeg, CodecLibraries codecs, Shared
             connections.add(new WorkerClient(executors.ioGroup(), "local", localWorker::address, secret::clone,
                     settings.maxFrameBytes(), null, transferred, regions));
         }
-        return new FrontWorkers(turboJpeg, codecs, regions, localWorker, new WorkerPool(connections));
+        // Rasters wait for a free worker child in the front, shared fairly between clients (docs/many-users.md);
+        // --fifo-queue sends each at once, to wait in the worker's own first-come queue, as before.
+        WorkerPool pool = new WorkerPool(connections);
+        return new FrontWorkers(turboJpeg, codecs, regions, localWorker,
+                config.access().fifo() ? pool : new FairDispatch(pool));
     }
 
     /** The local worker's codec library flags: the libraries this front loaded, by name, else "off". */

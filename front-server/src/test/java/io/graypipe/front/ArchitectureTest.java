@@ -76,7 +76,7 @@ class ArchitectureTest {
             .layer("task").definedBy(FRONT + ".task..")
             .layer("image").definedBy(FRONT + ".image..")
             .layer("worker").definedBy(FRONT + ".worker..")
-            .layer("base").definedBy(FRONT + ".error..", FRONT + ".config..", FRONT + ".json..")
+            .layer("base").definedBy(FRONT + ".error..", FRONT + ".config..", FRONT + ".json..", FRONT + ".fair..")
             .whereLayer("startup").mayNotBeAccessedByAnyLayer()
             .whereLayer("http").mayOnlyBeAccessedByLayers("startup")
             .whereLayer("observe").mayOnlyBeAccessedByLayers("startup", "http")

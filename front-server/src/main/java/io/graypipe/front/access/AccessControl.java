@@ -5,6 +5,7 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.ClientId;
 
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Set;
@@ -39,6 +40,11 @@ public final class AccessControl {
         this.defaultBurst = config.burst();
     }
 
+    /** Whether {@code peer} is a {@code --trusted-proxy}, whose PROXY header or X-Forwarded-For names the client. */
+    public boolean trustsProxy(InetAddress peer) {
+        return addresses.isTrusted(peer);
+    }
+
     /** Whether clients must show a key, and so own their tasks. */
     public boolean keysRequired() {
         return keys != null;
@@ -50,6 +56,7 @@ public final class AccessControl {
      *
      * @param authorization the {@code Authorization} header, or null
      * @param apiKey        the {@code X-API-Key} header, or null
+     * @param peer          the connection's peer, or the client its trusted proxy named in a PROXY header
      */
     public Admission admit(String route, String authorization, String apiKey, SocketAddress peer,
                            List<String> forwardedFor) {

@@ -46,7 +46,8 @@ public final class ClientAddresses {
         return key(client);
     }
 
-    private boolean isTrusted(InetAddress address) {
+    /** Whether {@code address} is a trusted proxy, which may name its client (X-Forwarded-For, PROXY protocol). */
+    public boolean isTrusted(InetAddress address) {
         return trusted.stream().anyMatch(block -> block.contains(address));
     }
 

@@ -42,7 +42,7 @@ final class ClientGate {
         AccessControl.Admission admission;
         try {
             admission = access.admit(match.route().template(), headers.get(HttpHeaderNames.AUTHORIZATION),
-                    headers.get("X-API-Key"), exchange.context().channel().remoteAddress(),
+                    headers.get("X-API-Key"), ProxyProtocol.client(exchange.context().channel()),
                     headers.getAll("X-Forwarded-For"));
         } catch (FrontException e) {
             metrics.unauthorized();

@@ -32,12 +32,14 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
     private final TrafficCounter trafficCounter;
     private final ConnectionCap connections;
     private final ClientGate gate;
+    private final AccessControl access;
     private final OpenConnections open = new OpenConnections();
 
     public HttpPipelineInitializer(FrontConfig config, ImagePipeline pipeline, TaskRegistry tasks, Workers worker,
                                    HttpDataFactory dataFactory, Executor uploadExecutor, Observability observability,
                                    AccessControl access, RateLimits limits) {
         this.config = config;
+        this.access = access;
         this.gate = new ClientGate(access, limits, observability.metrics().clients(), config.timeouts().resultTtl());
         UploadRequests uploads = new UploadRequests(config, pipeline, tasks, observability.batches().accepting(),
                 observability.batches(),
@@ -67,6 +69,8 @@ public final class HttpPipelineInitializer extends ChannelInitializer<SocketChan
         p.addLast("traffic", trafficCounter);
         // A connection that sends nothing for this long, mid-request or between requests, is dropped.
         p.addLast("idle", new IdleStateHandler(config.timeouts().read().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        // First bytes: a trusted load balancer's PROXY protocol header names the client; anyone else's closes.
+        p.addLast("proxy-protocol", new ProxyProtocol(access::trustsProxy));
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, config.uploads().maxHeaderBytes(), MAX_CHUNK));
         // Outbound, just inside the codec: every answer written on this connection passes here.
         p.addLast("security-headers", SecurityHeaders.INSTANCE);

@@ -1,5 +1,6 @@
 package io.graypipe.front.pipeline;
 
+import io.graypipe.front.fair.DeficitRoundRobin;
 import io.graypipe.front.task.ClientId;
 
 import java.util.AbstractQueue;
@@ -17,9 +18,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The gray executor's queue, shared fairly between clients: deficit round robin on each item's cost
- * ({@link ClientWork}), weighted by the client's weight. Each client has its own first-in-first-out lane, so its
- * own requests keep their order; a client alone gets every thread. The queue is bounded as a whole, and each client
+ * The gray executor's queue, shared fairly between clients by the front's one policy, {@link DeficitRoundRobin}, on
+ * each item's cost ({@link ClientWork}), weighted by the client's weight. Each client has its own first-in-first-out
+ * lane, so its own requests keep their order; a client alone gets every thread. The queue is bounded as a whole, and each client
  * may hold at most {@code perClient} items, waiting or running: past it only that client is refused, with the
  * same 503 as a full queue. With {@code fifo} it is one first-come-first-served line, as before fair queuing (for
  * comparison: {@code --fifo-queue}).
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FairQueue extends AbstractQueue<Runnable> implements BlockingQueue<Runnable> {
     /** Cost (bytes) a lane of weight 1 may spend per round; about one large upload. */
-    static final long QUANTUM = 1 << 20;
+    static final long QUANTUM = DeficitRoundRobin.QUANTUM;
 
     /** Told how long each item waited, when a thread takes it. */
     @FunctionalInterface
@@ -41,22 +42,7 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
         void waited(ClientId client, long nanos);
     }
 
-    private static final class Lane {
-        final String key;
-        final ClientId client;
-        final ArrayDeque<Entry> queued = new ArrayDeque<>();
-        long deficit;
-        boolean inTurn;
-        /** Items of this client queued or running. */
-        int held;
-
-        Lane(String key, ClientId client) {
-            this.key = key;
-            this.client = client;
-        }
-    }
-
-    private record Entry(Runnable work, Lane lane, long cost, long enqueuedNanos) {
+    private record Entry(Runnable work, ClientId client, long enqueuedNanos) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -67,12 +53,12 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     private final WaitObserver observer;
     /** Taken before each item in fair mode; null in FIFO mode. */
     private final Semaphore slots;
-    private final Map<String, Lane> lanes = new HashMap<>();
-    /** Lanes with queued items, in round-robin order; the first is the one being served. */
-    private final ArrayDeque<Lane> active = new ArrayDeque<>();
+    /** Fair mode: the items, by client. */
+    private final DeficitRoundRobin<Entry> lanes = new DeficitRoundRobin<>();
     /** FIFO mode only: every item in arrival order. */
     private final ArrayDeque<Entry> line = new ArrayDeque<>();
-    private int size;
+    /** Items of each client (by its share's key) queued or running; a client with none is not here. */
+    private final Map<String, Integer> held = new HashMap<>();
 
     /**
      * @param slots the worker slots a thread takes before each item (its executor must prestart its threads, so no
@@ -89,27 +75,23 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     @Override
     public boolean offer(Runnable work) {
         ClientId client = work instanceof ClientWork costed ? costed.client() : ClientId.UNKNOWN;
-        long cost = work instanceof ClientWork costed ? Math.max(1, costed.cost()) : 1;
+        long cost = work instanceof ClientWork costed ? costed.cost() : 1;
         lock.lock();
         try {
-            if (size >= capacity) {
+            if (size() >= capacity) {
                 return false;
             }
-            Lane lane = lanes.computeIfAbsent(client.limitKey(), key -> new Lane(key, client));
-            if (!fifo && lane.held >= perClient) {
+            String key = client.share().key();
+            if (!fifo && held.getOrDefault(key, 0) >= perClient) {
                 return false;
             }
-            Entry entry = new Entry(work, lane, cost, System.nanoTime());
+            Entry entry = new Entry(work, client, System.nanoTime());
             if (fifo) {
                 line.addLast(entry);
             } else {
-                if (lane.queued.isEmpty()) {
-                    active.addLast(lane);
-                }
-                lane.queued.addLast(entry);
+                lanes.add(client.share(), cost, entry);
             }
-            lane.held++;
-            size++;
+            held.merge(key, 1, Integer::sum);
             notEmpty.signal();
             return true;
         } finally {
@@ -124,7 +106,7 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
         }
         lock.lock();
         try {
-            if (size == 0) {
+            if (size() == 0) {
                 releaseSlot();
                 return null;
             }
@@ -149,7 +131,7 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
         try {
             lock.lockInterruptibly();
             try {
-                while (size == 0) {
+                while (size() == 0) {
                     long nanos = deadline - System.nanoTime();
                     if (nanos <= 0) {
                         return null;
@@ -174,54 +156,24 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
         }
     }
 
-    /** The next item by deficit round robin (or arrival, in FIFO mode); the lock is held and size > 0. */
+    /** The next item by deficit round robin (or arrival, in FIFO mode); the lock is held and the queue not empty. */
     private Runnable next() {
-        Entry entry;
-        if (fifo) {
-            entry = line.pollFirst();
-        } else {
-            while (true) {
-                Lane lane = active.peekFirst();
-                if (!lane.inTurn) {
-                    lane.deficit += QUANTUM * lane.client.weight();
-                    lane.inTurn = true;
-                }
-                Entry head = lane.queued.peekFirst();
-                if (lane.deficit >= head.cost()) {
-                    lane.queued.pollFirst();
-                    lane.deficit -= head.cost();
-                    if (lane.queued.isEmpty()) {
-                        active.pollFirst();
-                        lane.deficit = 0;
-                        lane.inTurn = false;
-                    }
-                    entry = head;
-                    break;
-                }
-                lane.inTurn = false;
-                active.addLast(active.pollFirst());
-            }
-        }
-        size--;
-        observer.waited(entry.lane().client, System.nanoTime() - entry.enqueuedNanos());
-        Lane lane = entry.lane();
+        Entry entry = fifo ? line.pollFirst() : lanes.poll();
+        observer.waited(entry.client(), System.nanoTime() - entry.enqueuedNanos());
         Runnable work = entry.work();
         return () -> {
             try {
                 work.run();
             } finally {
-                finished(lane);
+                finished(entry.client());
             }
         };
     }
 
-    private void finished(Lane lane) {
+    private void finished(ClientId client) {
         lock.lock();
         try {
-            lane.held--;
-            if (lane.held == 0) {
-                lanes.remove(lane.key);
-            }
+            held.computeIfPresent(client.share().key(), (key, count) -> count > 1 ? count - 1 : null);
         } finally {
             lock.unlock();
         }
@@ -231,23 +183,18 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     public boolean remove(Object work) {
         lock.lock();
         try {
-            for (Lane lane : fifo ? lanes.values() : active) {
-                for (Iterator<Entry> it = (fifo ? line : lane.queued).iterator(); it.hasNext(); ) {
-                    Entry entry = it.next();
-                    if (entry.work() == work) {
-                        it.remove();
-                        size--;
-                        if (!fifo && lane.queued.isEmpty()) {
-                            active.remove(lane);
-                            lane.deficit = 0;
-                            lane.inTurn = false;
-                        }
-                        finished(entry.lane());
-                        return true;
-                    }
+            Entry found = null;
+            for (Entry entry : queued()) {
+                if (entry.work() == work) {
+                    found = entry;
+                    break;
                 }
             }
-            return false;
+            if (found == null || !(fifo ? line.remove(found) : lanes.remove(found))) {
+                return false;
+            }
+            finished(found.client());
+            return true;
         } finally {
             lock.unlock();
         }
@@ -257,7 +204,7 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     public Runnable peek() {
         lock.lock();
         try {
-            Entry head = fifo ? line.peekFirst() : active.isEmpty() ? null : active.peekFirst().queued.peekFirst();
+            Entry head = fifo ? line.peekFirst() : lanes.peek();
             return head == null ? null : head.work();
         } finally {
             lock.unlock();
@@ -269,20 +216,27 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     public Iterator<Runnable> iterator() {
         lock.lock();
         try {
-            List<Runnable> items = new ArrayList<>();
-            (fifo ? line.stream() : active.stream().flatMap(lane -> lane.queued.stream()))
-                    .forEach(entry -> items.add(entry.work()));
-            return List.copyOf(items).iterator();
+            return queued().stream().map(Entry::work).toList().iterator();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The queued entries in serving order (fair mode: lane after lane); the lock is held. */
+    private List<Entry> queued() {
+        if (fifo) {
+            return List.copyOf(line);
+        }
+        List<Entry> entries = new ArrayList<>(lanes.size());
+        lanes.forEach(entries::add);
+        return entries;
     }
 
     @Override
     public int size() {
         lock.lock();
         try {
-            return size;
+            return fifo ? line.size() : lanes.size();
         } finally {
             lock.unlock();
         }
@@ -304,7 +258,7 @@ public final class FairQueue extends AbstractQueue<Runnable> implements Blocking
     public int remainingCapacity() {
         lock.lock();
         try {
-            return capacity - size;
+            return capacity - size();
         } finally {
             lock.unlock();
         }

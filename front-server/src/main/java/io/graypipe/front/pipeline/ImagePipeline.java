@@ -170,7 +170,8 @@ public final class ImagePipeline {
             slotTaken = false;
             // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
             worker.scale(new ScaleOrder(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
-                            options.quality(), options.mode(), options.ops().ops(), options.lossless()),
+                            options.quality(), options.mode(), options.ops().ops(), options.lossless(),
+                            upload.owner().share()),
                             (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
                         workerSlots.release();

@@ -101,7 +101,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
             upload.release().run();
             return CompletableFuture.failedFuture(ImagePipeline.overloaded());
         }
-        return image.thenCompose(bytes -> store.create(DurableTasks.record(task.status(), options), bytes))
+        return image.thenCompose(bytes -> store.create(DurableTasks.record(task.status(), options), upload.owner(),
+                        bytes))
                 .handle((firstEvent, error) -> {
                     upload.release().run();
                     if (error != null) {

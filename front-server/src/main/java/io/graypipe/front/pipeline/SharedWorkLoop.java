@@ -62,8 +62,8 @@ final class SharedWorkLoop {
     private final Duration touchInterval;
     /** Tasks this front runs at once; it takes no more from the queue than it has room for. */
     private final Semaphore slots;
-    /** Work entries this front took and has not finished, by entry id: touched so no other front claims them. */
-    private final Map<String, String> inFlight = new ConcurrentHashMap<>();
+    /** Work entries this front took and has not finished, by {@link #key}: touched so no other front claims them. */
+    private final Map<String, WorkItem> inFlight = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     SharedWorkLoop(RedisTasks store, RedisWorkQueue queue, String location, Duration claimIdle,
@@ -85,12 +85,7 @@ final class SharedWorkLoop {
 
     /** Starts the work loop and the touching of taken entries. */
     void start() {
-        queue.ensureGroup().whenComplete((created, error) -> {
-            if (error != null) {
-                log.warn("cannot create the work queue's group in {} yet: {}", location, error.getMessage());
-            }
-            timer.execute(this::takeMore);
-        });
+        timer.execute(this::takeMore);
         timer.scheduleWithFixedDelay(this::touchInFlight, touchInterval.toMillis(), touchInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -128,14 +123,14 @@ final class SharedWorkLoop {
             // Not expected: only this loop takes slots. Left pending, the entry is claimed again after the idle time.
             return;
         }
-        inFlight.put(item.entryId(), item.taskId());
+        inFlight.put(key(item), item);
         if (item.claimed()) {
             log.info("claimed task {} from a front that stopped working on it", item.taskId());
         }
         store.find(item.taskId()).thenCompose(found -> {
             if (found.isEmpty() || found.get().record().task().status().isFinal()) {
                 // Deleted or expired before anyone ran it, or finished by a front presumed dead: nothing to do.
-                return queue.drop(item.entryId()).thenRun(() -> release(item));
+                return queue.drop(item).thenRun(() -> release(item));
             }
             if (item.deliveries() > MAX_DELIVERIES) {
                 giveUp(item, found.get().record().task());
@@ -189,7 +184,9 @@ final class SharedWorkLoop {
                 status.ops() == null ? OpChain.EMPTY : OpChain.parse(status.ops()))
                 .withCache(DurableTasks.cacheRequest(status));
         try {
-            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }), options,
+            // Under its owner, as on the front that accepted it: the gray queue and worker dispatch share by it.
+            pipeline.start(task, new Upload(ImageSource.of(upload.get()), status.id(), () -> { }, stored.owner()),
+                    options,
                     (running, image, output, ranIn) -> complete(item, running, image, output, ranIn));
         } catch (RejectedExecutionException e) {
             // The gray queue is full of sync requests: leave the entry to be claimed again, by this front or another.
@@ -201,7 +198,7 @@ final class SharedWorkLoop {
     /** Stores the result and the done state together, then shows the local copy as done. */
     private void complete(WorkItem item, Task task, byte[] image, ImageInfo output, ExecutionMode ranIn) {
         TaskStatus done = task.status().done(output, ranIn, clock.instant());
-        store.complete(done, image, item.entryId()).whenComplete((change, error) -> {
+        store.complete(done, image, item).whenComplete((change, error) -> {
             if (error != null) {
                 retry(item, () -> complete(item, task, image, output, ranIn), error);
                 return;
@@ -226,7 +223,7 @@ final class SharedWorkLoop {
     }
 
     private void recordEnd(WorkItem item, Task task, TaskStatus status) {
-        store.finish(status, item.entryId()).whenComplete((change, error) -> {
+        store.finish(status, item).whenComplete((change, error) -> {
             if (error != null) {
                 retry(item, () -> recordEnd(item, task, status), error);
             } else {
@@ -250,13 +247,18 @@ final class SharedWorkLoop {
     }
 
     private void release(WorkItem item) {
-        if (inFlight.remove(item.entryId()) != null) {
+        if (inFlight.remove(key(item)) != null) {
             slots.release();
         }
     }
 
+    /** Entry ids are unique within one client's queue only. */
+    private static String key(WorkItem item) {
+        return item.queue() + " " + item.entryId();
+    }
+
     private void touchInFlight() {
-        queue.touch(List.copyOf(inFlight.keySet())).whenComplete((ok, error) -> {
+        queue.touch(List.copyOf(inFlight.values())).whenComplete((ok, error) -> {
             if (error != null) {
                 log.debug("cannot touch the {} tasks in flight: {}", inFlight.size(), error.getMessage());
             }

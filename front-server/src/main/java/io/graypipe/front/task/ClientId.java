@@ -1,5 +1,7 @@
 package io.graypipe.front.task;
 
+import io.graypipe.front.fair.Share;
+
 /**
  * Who sent a request: the name of its API key, or {@value #ANONYMOUS} and the address it is limited by (an IPv4
  * address, or an IPv6 client's /64). Made once per request by the HTTP layer, carried on the upload and the task
@@ -24,5 +26,10 @@ public record ClientId(String name, String address, int weight) {
     /** What its rate limit and fair share are counted by: the key's name, or an anonymous client's address. */
     public String limitKey() {
         return keyed() ? "key:" + name : "addr:" + address;
+    }
+
+    /** Its lane and weight in every fair queue: by {@link #limitKey()}, like its rate limit. */
+    public Share share() {
+        return new Share(limitKey(), weight);
     }
 }

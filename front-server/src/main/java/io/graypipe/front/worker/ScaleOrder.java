@@ -1,5 +1,6 @@
 package io.graypipe.front.worker;
 
+import io.graypipe.front.fair.Share;
 import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.ImageData;
 import io.graypipe.protocol.Op;
@@ -15,9 +16,13 @@ import java.util.List;
  * @param targetHeight height before the ops
  * @param mode         where the worker runs it; DEFAULT leaves it to the worker's --mode
  * @param lossless     WebP only: the LOSSLESS encode flag
+ * @param client       whose image it is: {@link FairDispatch} shares the workers between clients by it
  */
 public record ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
-                         ExecutionMode mode, List<Op> ops, boolean lossless) {
+                         ExecutionMode mode, List<Op> ops, boolean lossless, Share client) {
+    /** The client of an order made without one. */
+    static final Share ANYONE = new Share("-", 1);
+
     public ScaleOrder {
         ops = List.copyOf(ops);
         lossless = lossless && format == OutputFormat.WEBP;
@@ -26,7 +31,7 @@ public record ScaleOrder(ImageData image, int targetWidth, int targetHeight, Out
     /** A lossy order. */
     public ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
                       ExecutionMode mode, List<Op> ops) {
-        this(image, targetWidth, targetHeight, format, quality, mode, ops, false);
+        this(image, targetWidth, targetHeight, format, quality, mode, ops, false, ANYONE);
     }
 
     /** Gray and scale only, where the worker likes. */

@@ -40,9 +40,10 @@ class HaproxyConfigTest {
     void requestsReachAnyLiveFrontAndWithNoneHaproxyAnswersJson() throws Exception {
         List<TestFront> running = new ArrayList<>();
         try {
-            TestFront a = TestFront.builder().start();
+            // HAProxy (127.0.0.1) sends the PROXY protocol, which a front reads only from a trusted proxy.
+            TestFront a = TestFront.builder().args("--trusted-proxy", "127.0.0.1/32").start();
             running.add(a);
-            TestFront b = TestFront.builder().start();
+            TestFront b = TestFront.builder().args("--trusted-proxy", "127.0.0.1/32").start();
             running.add(b);
             try (LoadBalancer balancer = LoadBalancer.start(a.address(), b.address())) {
                 Await.until(WAIT, "HAProxy to have both fronts in rotation", () -> balancer.frontsUp() == 2);

@@ -44,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SharedStoreTest {
     private static final Duration FINISH = Duration.ofSeconds(240);
-    /** The work queue's stream (docs/scale-out.md). */
-    private static final String WORK = "{graypipe}:work";
+    /** Every client's work queue that holds entries (docs/scale-out.md). */
+    private static final String WORK_QUEUES = "{graypipe}:work:queues";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<AutoCloseable> started = new ArrayList<>();
     private RedisServer redis;
@@ -64,10 +64,13 @@ class SharedStoreTest {
         }
     }
 
-    /** A front on the shared Redis with a small local worker; claims abandoned work after 1 s. */
+    /**
+     * A front on the shared Redis with a small local worker; claims abandoned work after 1 s. It trusts HAProxy on
+     * loopback, whose PROXY protocol header it would otherwise refuse.
+     */
     private FrontProcess front(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("--store", redis.uri(), "--claim-idle", "1s",
-                "--worker-mode", "threads", "-n", "1"));
+                "--worker-mode", "threads", "-n", "1", "--trusted-proxy", "127.0.0.1/32"));
         args.addAll(List.of(more));
         FrontProcess front = FrontProcess.builder().args(args.toArray(String[]::new)).start();
         started.add(front);
@@ -156,7 +159,7 @@ class SharedStoreTest {
             assertEquals(result.body().length, output.get("bytes").asInt(), "the result is the one the status describes");
         }
         assertTrue(b.output().contains("claimed task"), "B claimed A's abandoned tasks:\n" + b.output());
-        assertEquals(0L, (long) onRedis(redis -> redis.xlen(WORK)), "every work entry acknowledged and removed");
+        assertEquals(List.of(), workQueueKeys(), "every work entry acknowledged and removed, and its queue with it");
     }
 
     @Test
@@ -169,9 +172,10 @@ class SharedStoreTest {
                 !FrontProcess.json(a.get("/tasks/" + id)).get("status").asText().equals("queued"));
         killWithFrozenWorkers(a, frozen);
         // Two more fronts that died holding it, as Redis would count them: the entry's delivery count is now 3.
-        onRedis(redis -> redis.xclaim(WORK, Consumer.from("fronts", "ghost"),
+        String queue = onRedis(redis -> redis.smembers(WORK_QUEUES)).iterator().next();
+        onRedis(redis -> redis.xclaim(queue, Consumer.from("fronts", "ghost"),
                 XClaimArgs.Builder.minIdleTime(0).retryCount(3),
-                redis.xrange(WORK, Range.create("-", "+")).get(0).getId()));
+                redis.xrange(queue, Range.create("-", "+")).get(0).getId()));
 
         FrontProcess b = front();
         JsonNode failed = ledger.awaitAllFinal(b, FINISH).get(id);
@@ -179,7 +183,7 @@ class SharedStoreTest {
         assertEquals("scaling_failed", failed.get("error").get("code").asText(), failed.toString());
         assertTrue(failed.get("error").get("message").asText().contains("3 fronts"), failed.toString());
         assertTrue(b.output().contains("giving up task " + id), b.output());
-        assertEquals(0L, (long) onRedis(redis -> redis.xlen(WORK)), "the given-up entry is acknowledged and removed");
+        assertEquals(List.of(), workQueueKeys(), "the given-up entry is acknowledged and removed");
     }
 
     @Test
@@ -235,7 +239,8 @@ class SharedStoreTest {
         for (int i = 0; i < 12; i++) {
             ledger.submit(a, TestImages.png(200 + i, 100));
         }
-        assertEquals(12L, (long) onRedis(redis -> redis.xlen(WORK)), "every accepted task is in the work queue");
+        assertEquals(12L, (long) onRedis(redis -> redis.smembers(WORK_QUEUES).stream().mapToLong(redis::xlen).sum()),
+                "every accepted task is in its client's work queue");
 
         redis.kill9();
         redis.restart();
@@ -274,6 +279,13 @@ class SharedStoreTest {
     /** One command sequence on the test's Redis, over a connection of its own. */
     private <T> T onRedis(Function<RedisCommands<String, String>, T> commands) {
         return redis.commands(commands);
+    }
+
+    /** The client work queues left in Redis, and the set naming them; empty once every task is final. */
+    private List<String> workQueueKeys() {
+        List<String> left = new ArrayList<>(onRedis(redis -> redis.keys("{graypipe}:work:q:*")));
+        left.addAll(onRedis(redis -> redis.smembers(WORK_QUEUES)));
+        return left;
     }
 
     private static String store(FrontProcess front) {

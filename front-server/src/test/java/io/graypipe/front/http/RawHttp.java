@@ -56,8 +56,17 @@ final class RawHttp implements AutoCloseable {
     private final long started = System.nanoTime();
 
     RawHttp(InetSocketAddress address) {
+        this(address, null);
+    }
+
+    /** @param from the local address to connect from (any of 127.0.0.0/8 on loopback), or null for any */
+    RawHttp(InetSocketAddress address, java.net.InetAddress from) {
         try {
-            socket = new Socket(address.getAddress(), address.getPort());
+            socket = new Socket();
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
+            }
+            socket.connect(address, 20_000);
             socket.setSoTimeout(20_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();

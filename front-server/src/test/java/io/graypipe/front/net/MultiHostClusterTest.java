@@ -90,10 +90,11 @@ class MultiHostClusterTest {
                          workerIdentity);
                  WorkerProcess worker2 = MultiHostWorkersTest.startWorker(net, workerHost2, WORKER_PORT, token,
                          workerIdentity);
+                 // HAProxy on the hub names each client in a PROXY header, read only from a trusted proxy.
                  FrontProcess a = front(net, frontHostA, FRONT_PORT, token, frontIdentity, w1, w2)
-                         .args("--store", redis.uri()).start();
+                         .args("--store", redis.uri(), "--trusted-proxy", hub.address() + "/32").start();
                  FrontProcess b = front(net, frontHostB, FRONT_PORT, token, frontIdentity, w1, w2)
-                         .args("--store", redis.uri()).start();
+                         .args("--store", redis.uri(), "--trusted-proxy", hub.address() + "/32").start();
                  LoadBalancer balancer = LoadBalancer.start(net, hub, address(a), address(b))) {
                 List<FrontProcess> fronts = List.of(a, b);
                 for (FrontProcess front : fronts) {

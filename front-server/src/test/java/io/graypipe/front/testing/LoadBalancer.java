@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * HAProxy in front of two fronts, run with the project's own {@code deploy/haproxy.cfg}, exactly as an operator
  * runs it; only the addresses are chosen through the environment variables the config reads. {@link #close()}
- * stops it. Tests skip with a note where haproxy is missing, and fail instead where
+ * stops it. The config sends the PROXY protocol ({@code send-proxy-v2}): start the fronts behind it with
+ * {@code --trusted-proxy} HAProxy's address ({@code 127.0.0.1/32} on loopback), or they close its connections. Tests skip with a note where haproxy is missing, and fail instead where
  * {@code GRAYPIPE_REQUIRE_HAPROXY} is set, as in CI.
  */
 public final class LoadBalancer implements HttpTarget, AutoCloseable {

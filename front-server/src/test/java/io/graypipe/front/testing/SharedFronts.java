@@ -23,8 +23,10 @@ public final class SharedFronts implements AutoCloseable {
         RedisServer redis = RedisServer.start();
         TestFront a = null;
         try {
-            a = TestFront.builder().store(redis.uri()).start();
-            return new SharedFronts(redis, a, TestFront.builder().store(redis.uri()).start());
+            // Both trust HAProxy on loopback (balanced()), whose PROXY protocol header they would otherwise refuse.
+            a = TestFront.builder().store(redis.uri()).args("--trusted-proxy", "127.0.0.1/32").start();
+            return new SharedFronts(redis, a,
+                    TestFront.builder().store(redis.uri()).args("--trusted-proxy", "127.0.0.1/32").start());
         } catch (Exception | Error e) {
             if (a != null) {
                 a.close();

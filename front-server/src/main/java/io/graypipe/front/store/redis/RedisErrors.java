@@ -53,11 +53,4 @@ final class RedisErrors {
     private static boolean isOutOfMemory(String message) {
         return message != null && (message.startsWith("OOM") || message.contains("OOM command not allowed"));
     }
-
-    /** Whether {@code error} says the work queue's consumer group is gone, as after a restart without persistence. */
-    static boolean isMissingGroup(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof RedisCommandExecutionException && cause.getMessage() != null
-                && cause.getMessage().startsWith("NOGROUP");
-    }
 }

@@ -40,7 +40,41 @@ record RedisKeys(String prefix) {
         return control() + "events:batch:" + id;
     }
 
-    String work() {
+    /** One client's queue of accepted async tasks: a stream read through the group {@link #GROUP}. */
+    String work(String clientKey) {
+        return control() + "work:q:" + clientKey;
+    }
+
+    /** The client queues with new entries, in round-robin order; the first is the one whose turn it is. */
+    String workRing() {
+        return control() + "work:ring";
+    }
+
+    /** How many more tasks the first client of the ring may be given in its current turn. */
+    String workTurn() {
+        return control() + "work:turn";
+    }
+
+    /** Each client queue's weight: how many tasks a turn gives it. */
+    String workWeights() {
+        return control() + "work:weights";
+    }
+
+    /** Every client queue holding entries, new or taken: where abandoned entries are looked for. */
+    String workQueues() {
+        return control() + "work:queues";
+    }
+
+    /** A token per new task, for fronts waiting for work to block on. */
+    String workWake() {
+        return control() + "work:wake";
+    }
+
+    /**
+     * The one work stream of fronts before tasks were queued by client: a cluster upgraded with tasks in it still
+     * runs them (taken like one more client's queue until it is empty, then deleted).
+     */
+    String formerWork() {
         return control() + "work";
     }
 
@@ -61,9 +95,15 @@ record RedisKeys(String prefix) {
         return prefix + "result:{" + id + "}:" + attempt;
     }
 
-    /** KEYS of {@link RedisScripts#CREATE}. */
-    String[] create(String id) {
-        return new String[] {task(id), taskEvents(id), work()};
+    /** KEYS of {@link RedisScripts#CREATE}: the task joins its owner's queue ({@code clientKey}). */
+    String[] create(String id, String clientKey) {
+        return new String[] {task(id), taskEvents(id), work(clientKey), workRing(), workWeights(), workQueues(),
+                workWake()};
+    }
+
+    /** KEYS of {@link RedisScripts#TAKE}. */
+    String[] take() {
+        return new String[] {workRing(), workTurn(), workWeights(), workQueues(), formerWork()};
     }
 
     /** KEYS of {@link RedisScripts#UPDATE}. */
@@ -71,9 +111,9 @@ record RedisKeys(String prefix) {
         return new String[] {task(id), taskEvents(id)};
     }
 
-    /** KEYS of {@link RedisScripts#FINISH}. */
-    String[] finish(String id) {
-        return new String[] {task(id), taskEvents(id), work()};
+    /** KEYS of {@link RedisScripts#FINISH}: {@code queue} is the client queue its entry is in, or any control key. */
+    String[] finish(String id, String queue) {
+        return new String[] {task(id), taskEvents(id), queue};
     }
 
     /** KEYS of {@link RedisScripts#DELETE}. */

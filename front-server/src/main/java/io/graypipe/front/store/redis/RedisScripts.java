@@ -24,6 +24,21 @@ final class RedisScripts {
               redis.call('PUBLISH', prefix .. 'notify', stream)
             end
 
+            -- Acknowledges and deletes a work entry of a client queue; a queue left empty leaves the ring and the
+            -- claim scan, and is deleted with its group (CREATE makes both again for the client's next task).
+            local function release_work(prefix, queue, group, entry)
+              if entry == '' then return end
+              redis.call('XACK', queue, group, entry)
+              redis.call('XDEL', queue, entry)
+              if redis.call('XLEN', queue) > 0 then return end
+              local ring = prefix .. 'work:ring'
+              if redis.call('LINDEX', ring, 0) == queue then redis.call('DEL', prefix .. 'work:turn') end
+              redis.call('LREM', ring, 0, queue)
+              redis.call('SREM', prefix .. 'work:queues', queue)
+              redis.call('HDEL', prefix .. 'work:weights', queue)
+              redis.call('DEL', queue)
+            end
+
             -- Records a task's new status in its batch, if it has one; a new state is also an event of the batch,
             -- and the last task to finish finishes the batch, which then expires after the TTL like its tasks.
             local function batch_changed(prefix, task_id, batch_id, state, status, new_state, final, ttl)
@@ -48,16 +63,92 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: task, task events, work. ARGV: id, state, status, format, quality, prefix. The upload is stored before.
-     * Returns the id of the task's first event.
+     * KEYS: task, task events, the owner's work queue, ring, weights, queues, wake. ARGV: id, state, status, format,
+     * quality, prefix, owner JSON, owner's weight, group. The upload is stored before. The task joins the end of its
+     * owner's queue, and the owner joins the ring unless it is in it. Returns the id of the task's first event.
      */
     static final String CREATE = COMMON + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR task ' .. ARGV[1] .. ' exists') end
-            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '')
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '', 'owner', ARGV[7])
             local event = redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('XGROUP', 'CREATE', KEYS[3], ARGV[9], '0', 'MKSTREAM') end
             redis.call('XADD', KEYS[3], '*', 'task', ARGV[1])
+            redis.call('HSET', KEYS[5], KEYS[3], ARGV[8])
+            redis.call('SADD', KEYS[6], KEYS[3])
+            if not redis.call('LPOS', KEYS[4], KEYS[3]) then redis.call('RPUSH', KEYS[4], KEYS[3]) end
+            redis.call('RPUSH', KEYS[7], '1')
+            redis.call('LTRIM', KEYS[7], -16, -1)
             announce(ARGV[6], KEYS[2])
             return event
+            """;
+
+    /**
+     * Up to {@code max} work entries for one front, atomically. KEYS: ring, turn, weights, queues, the one stream
+     * of fronts before per-client queues (taken from like a client's queue, owner unknown, until it is empty).
+     * ARGV: group, consumer, max, claim idle ms. First entries of any client's queue that no front touched for the
+     * claim idle time ({@code XAUTOCLAIM}, with the delivery count from {@code XPENDING}); then new entries by
+     * deficit round robin over the ring of clients, every task costing one and a turn worth the client's weight:
+     * the client at the head is read ({@code XREADGROUP}, oldest first) until its turn is spent, then goes to the
+     * back; a client with nothing new leaves the ring until its next task. What is left of a turn is kept, so one
+     * task per take still alternates fairly. Returns {queue, entry id, task id, deliveries} per entry. The client
+     * queues, named in the set and the ring, are control keys like the declared ones: one slot.
+     */
+    static final String TAKE = """
+            local group, consumer, max, idle = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+            local taken = {}
+            local function task_of(fields)
+              for i = 1, #fields, 2 do if fields[i] == 'task' then return fields[i + 1] end end
+              return ''
+            end
+            if redis.call('EXISTS', KEYS[5]) == 1 and redis.call('SISMEMBER', KEYS[4], KEYS[5]) == 0 then
+              redis.call('SADD', KEYS[4], KEYS[5])
+              redis.call('RPUSH', KEYS[1], KEYS[5])
+            end
+            for _, queue in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+              if #taken >= max then break end
+              local claimed = redis.pcall('XAUTOCLAIM', queue, group, consumer, idle, '0-0', 'COUNT', max - #taken)
+              if type(claimed) == 'table' and not claimed.err then
+                for _, entry in ipairs(claimed[2]) do
+                  if entry then
+                    local pending = redis.call('XPENDING', queue, group, entry[1], entry[1], 1)
+                    local deliveries = pending[1] and pending[1][4] or 2
+                    taken[#taken + 1] = {queue, entry[1], task_of(entry[2]), deliveries}
+                  end
+                end
+              elseif redis.call('EXISTS', queue) == 0 then
+                redis.call('SREM', KEYS[4], queue)
+              end
+            end
+            while #taken < max do
+              local queue = redis.call('LINDEX', KEYS[1], 0)
+              if not queue then break end
+              local credit = tonumber(redis.call('GET', KEYS[2]) or '0')
+              if credit <= 0 then credit = tonumber(redis.call('HGET', KEYS[3], queue) or '1') end
+              local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', math.min(credit, max - #taken),
+                'STREAMS', queue, '>')
+              local entries = {}
+              if type(read) == 'table' and not read.err and read[1] then entries = read[1][2] end
+              for _, entry in ipairs(entries) do
+                taken[#taken + 1] = {queue, entry[1], task_of(entry[2]), 1}
+              end
+              credit = credit - #entries
+              if #entries == 0 then
+                redis.call('LPOP', KEYS[1])
+                redis.call('DEL', KEYS[2])
+              elseif credit <= 0 then
+                redis.call('LMOVE', KEYS[1], KEYS[1], 'LEFT', 'RIGHT')
+                redis.call('DEL', KEYS[2])
+              else
+                redis.call('SET', KEYS[2], credit)
+              end
+            end
+            return taken
+            """;
+
+    /** Drops a work entry whose task is gone. KEYS: the entry's queue. ARGV: prefix, group, entry id. */
+    static final String DROP_WORK = COMMON + """
+            release_work(ARGV[1], KEYS[1], ARGV[2], ARGV[3])
+            return 1
             """;
 
     /**
@@ -79,28 +170,25 @@ final class RedisScripts {
             """;
 
     /**
-     * The one move to a final state. KEYS: task, task events, work. ARGV: id, state, status, prefix, ttl ms, work
+     * The one move to a final state. KEYS: task, task events, the work queue of its entry. ARGV: id, state, status, prefix, ttl ms, work
      * entry id or '', group, the key of the result stored before (done only, else ''), recorded in the task.
      * The work entry is acknowledged and deleted whatever happens, so the loser of a race leaves nothing pending.
      * Returns 1 when this call finished the task, 0 when it was already final, -1 when it is gone.
      */
     static final String FINISH = COMMON + """
-            local function release_work()
-              if ARGV[6] ~= '' then
-                redis.call('XACK', KEYS[3], ARGV[7], ARGV[6])
-                redis.call('XDEL', KEYS[3], ARGV[6])
-              end
+            local function release()
+              release_work(ARGV[4], KEYS[3], ARGV[7], ARGV[6])
             end
             local current = redis.call('HGET', KEYS[1], 'state')
-            if not current then release_work() return -1 end
-            if FINAL[current] then release_work() return 0 end
+            if not current then release() return -1 end
+            if FINAL[current] then release() return 0 end
             redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'result', ARGV[8])
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
             redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
             redis.call('PEXPIRE', KEYS[2], ARGV[5])
             announce(ARGV[4], KEYS[2])
             batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), ARGV[2], ARGV[3], true, true, ARGV[5])
-            release_work()
+            release()
             return 1
             """;
 

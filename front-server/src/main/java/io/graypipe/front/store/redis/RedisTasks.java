@@ -2,6 +2,7 @@ package io.graypipe.front.store.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -84,17 +85,20 @@ public final class RedisTasks {
 
     /**
      * Stores a new task with its upload and queues it for processing, all at once: once the future completes, any
-     * front can read it and some front will process it. Completes with the id of the task's first event.
+     * front can read it and some front will process it. The task joins its owner's queue, and is run under that
+     * owner by whichever front takes it ({@link RedisWorkQueue}). Completes with the id of the task's first event.
      */
-    public CompletableFuture<String> create(TaskRecord record, byte[] upload) {
+    public CompletableFuture<String> create(TaskRecord record, ClientId owner, byte[] upload) {
         TaskStatus status = record.task();
         String id = status.id();
         CompletableFuture<byte[]> created = RedisErrors.translated(redis.set(keys.upload(id), upload,
                         SetArgs.Builder.px(UPLOAD_TTL.toMillis())))
                 .thenCompose(stored -> RedisErrors.translated(redis.<byte[]>eval(RedisScripts.CREATE,
-                        ScriptOutputType.VALUE, keys.create(id), text(id), text(status.status().label()),
-                        bytes(status), text(record.format() == null ? "" : record.format()),
-                        text(Integer.toString(record.quality())), text(keys.control()))));
+                        ScriptOutputType.VALUE, keys.create(id, owner.share().key()), text(id),
+                        text(status.status().label()), bytes(status),
+                        text(record.format() == null ? "" : record.format()), text(Integer.toString(record.quality())),
+                        text(keys.control()), bytes(owner), text(Integer.toString(owner.share().weight())),
+                        text(RedisKeys.GROUP))));
         return created.whenComplete((eventId, error) -> {
             if (error != null) {
                 redis.del(keys.upload(id)); // best effort: otherwise it expires after UPLOAD_TTL
@@ -112,7 +116,10 @@ public final class RedisTasks {
             String batch = string(fields.get("batch"));
             TaskRecord record = new TaskRecord(parse(fields.get("status"), TaskStatus.class),
                     format.isEmpty() ? null : format, Integer.parseInt(string(fields.get("quality"))));
-            return Optional.of(new StoredTask(record, batch.isEmpty() ? null : batch));
+            // Tasks stored before owners were recorded have none: they run as ClientId.UNKNOWN's.
+            byte[] owner = fields.get("owner");
+            return Optional.of(new StoredTask(record, batch.isEmpty() ? null : batch,
+                    owner == null ? ClientId.UNKNOWN : parse(owner, ClientId.class)));
         });
     }
 
@@ -146,36 +153,37 @@ public final class RedisTasks {
      * finisher counts; a later one (a front that claimed the task meanwhile) gets {@link Change#ALREADY_FINAL} and
      * its result is discarded.
      *
-     * @param workEntryId the work queue entry this front took the task from, acknowledged in the same step; null
-     *                    when the task was not taken from the queue
+     * @param work the work queue entry this front took the task from, acknowledged in the same step; null when the
+     *             task was not taken from the queue
      */
-    public CompletableFuture<Change> complete(TaskStatus done, byte[] result, String workEntryId) {
+    public CompletableFuture<Change> complete(TaskStatus done, byte[] result, WorkItem work) {
         if (done.status() != TaskState.DONE) {
             throw new IllegalArgumentException("complete() takes a done status, not " + done.status());
         }
         String resultKey = keys.result(done.id(), attempt());
         return RedisErrors.translated(redis.set(resultKey, result, SetArgs.Builder.px(resultTtl.toMillis())))
-                .thenCompose(stored -> end(done, workEntryId, resultKey));
+                .thenCompose(stored -> end(done, work, resultKey));
     }
 
     /** Moves the task to failed or cancelled, once, like {@link #complete}. */
-    public CompletableFuture<Change> finish(TaskStatus failedOrCancelled, String workEntryId) {
+    public CompletableFuture<Change> finish(TaskStatus failedOrCancelled, WorkItem work) {
         if (!failedOrCancelled.status().isFinal() || failedOrCancelled.status() == TaskState.DONE) {
             throw new IllegalArgumentException("finish() takes a failed or cancelled status, not "
                     + failedOrCancelled.status());
         }
-        return end(failedOrCancelled, workEntryId, "");
+        return end(failedOrCancelled, work, "");
     }
 
     /**
      * The FINISH script, then the upload deleted whatever the outcome (a final task needs it no more), and this
      * call's result too unless the task is now done with it.
      */
-    private CompletableFuture<Change> end(TaskStatus status, String workEntryId, String resultKey) {
+    private CompletableFuture<Change> end(TaskStatus status, WorkItem work, String resultKey) {
         String id = status.id();
-        return change(redis.<Long>eval(RedisScripts.FINISH, ScriptOutputType.INTEGER, keys.finish(id),
+        return change(redis.<Long>eval(RedisScripts.FINISH, ScriptOutputType.INTEGER,
+                keys.finish(id, work == null ? keys.workQueues() : work.queue()),
                 text(id), text(status.status().label()), bytes(status), text(keys.control()), ttlMillis(),
-                text(workEntryId == null ? "" : workEntryId), text(RedisKeys.GROUP), text(resultKey)))
+                text(work == null ? "" : work.entryId()), text(RedisKeys.GROUP), text(resultKey)))
                 .thenApply(change -> {
                     redis.del(keys.upload(id));
                     if (change != Change.CHANGED && !resultKey.isEmpty()) {

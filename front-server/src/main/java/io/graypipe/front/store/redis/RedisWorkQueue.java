@@ -1,18 +1,12 @@
 package io.graypipe.front.store.redis;
 
 import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.models.stream.ClaimedMessages;
-import io.lettuce.core.models.stream.PendingMessage;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +14,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * The queue of accepted async tasks: one Redis Stream read through one consumer group, in which each front is a
- * consumer. An entry a front has taken stays pending, owned by that front, until {@link RedisTasks} finishes its
- * task and acknowledges it in the same script. A live front {@link #touch touches} the entries it is working on
- * every {@link #TOUCH_INTERVAL}; an entry nobody touched for the claim idle time ({@link #CLAIM_IDLE} in
- * production) belongs to a front that died or was cut off, and the next {@link #take} by any front claims it with
- * {@code XAUTOCLAIM}. docs/scale-out.md explains the choice of times.
+ * The queue of accepted async tasks, shared fairly between clients: one Redis Stream per client (its owner, recorded
+ * with the task), each read through one consumer group in which each front is a consumer, and a ring of the clients
+ * with new tasks. {@link #take} claims entries atomically, in one script ({@link RedisScripts#TAKE}): abandoned ones
+ * first, then new ones by deficit round robin between clients, so a client's single task is not behind another's
+ * thousand, and each client's own tasks keep their order. An entry a front has taken stays pending, owned by that
+ * front, until {@link RedisTasks} finishes its task and acknowledges it in the same script. A live front
+ * {@link #touch touches} the entries it is working on every {@link #TOUCH_INTERVAL}; an entry nobody touched for
+ * the claim idle time ({@link #CLAIM_IDLE} in production) belongs to a front that died or was cut off, and the next
+ * {@link #take} by any front claims it with {@code XAUTOCLAIM}. docs/scale-out.md explains the choice of times.
  */
 public final class RedisWorkQueue {
     /** How long an entry may go untouched before another front takes it over. */
@@ -35,94 +32,70 @@ public final class RedisWorkQueue {
 
     private final RedisAsyncCommands<String, byte[]> redis;
     private final RedisAsyncCommands<String, byte[]> blocking;
-    private final String stream;
+    private final RedisKeys keys;
     private final Consumer<String> consumer;
     private final Duration claimIdle;
 
     /**
-     * @param consumerName this front's name in the group; unique per front process, and the same for its whole life
+     * @param consumerName this front's name in the groups; unique per front process, and the same for its whole life
      * @param claimIdle    {@link #CLAIM_IDLE}, shorter in tests
      */
     public RedisWorkQueue(RedisConnections connections, String consumerName, Duration claimIdle) {
         this.redis = connections.commands();
         this.blocking = connections.blocking();
-        this.stream = connections.keys().work();
+        this.keys = connections.keys();
         this.consumer = Consumer.from(RedisKeys.GROUP, consumerName);
         this.claimIdle = claimIdle;
     }
 
     /**
-     * Creates the consumer group (and the stream) unless it exists. Safe to call from every front at once; reads
-     * call it again when Redis lost the group (a restart without persistence).
-     */
-    public CompletableFuture<Void> ensureGroup() {
-        return RedisErrors.translated(redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0-0"), RedisKeys.GROUP,
-                        XGroupCreateArgs.Builder.mkstream()))
-                .handle((ok, error) -> {
-                    if (error != null && !(error.getMessage() != null && error.getMessage().startsWith("BUSYGROUP"))) {
-                        throw RedisErrors.translate(error) instanceof RuntimeException runtime ? runtime
-                                : new IllegalStateException(error);
-                    }
-                    return null;
-                });
-    }
-
-    /**
-     * Up to {@code max} tasks for this front: first entries abandoned by other fronts, then new ones, waiting up to
-     * {@code block} for one to arrive. The wait holds only the queue's own connection, never a thread.
+     * Up to {@code max} tasks for this front: first entries abandoned by other fronts, then new ones, client by
+     * client; when there is none, it waits up to {@code block} for a new task's token and looks once more. The wait
+     * holds only the queue's own connection, never a thread.
      */
     public CompletableFuture<List<WorkItem>> take(int max, Duration block) {
-        CompletableFuture<ClaimedMessages<String, byte[]>> claimed = RedisErrors.translated(redis.xautoclaim(stream,
-                XAutoClaimArgs.Builder.xautoclaim(consumer, claimIdle, "0-0").count(max)));
-        return claimed.thenCompose(abandoned -> {
-            if (!abandoned.getMessages().isEmpty()) {
-                return withDeliveries(abandoned.getMessages());
+        return takeNow(max).thenCompose(items -> {
+            if (!items.isEmpty()) {
+                return CompletableFuture.completedFuture(items);
             }
-            return RedisErrors.translated(blocking.xreadgroup(consumer, XReadArgs.Builder.block(block).count(max),
-                    XReadArgs.StreamOffset.lastConsumed(stream))).thenApply(fresh -> fresh.stream()
-                    .map(message -> item(message, 1)).toList());
-        }).exceptionallyCompose(error -> {
-            if (RedisErrors.isMissingGroup(error)) {
-                return ensureGroup().thenApply(created -> List.of());
-            }
-            return CompletableFuture.failedFuture(RedisErrors.translate(error));
-        });
+            return RedisErrors.translated(blocking.blpop(block.toMillis() / 1000.0, keys.workWake()))
+                    .thenCompose(token -> token == null ? CompletableFuture.completedFuture(List.of()) : takeNow(max));
+        }).exceptionallyCompose(error -> CompletableFuture.failedFuture(RedisErrors.translate(error)));
+    }
+
+    private CompletableFuture<List<WorkItem>> takeNow(int max) {
+        return RedisErrors.translated(redis.<List<Object>>eval(RedisScripts.TAKE, ScriptOutputType.MULTI, keys.take(),
+                        RedisTasks.text(RedisKeys.GROUP), RedisTasks.text(consumer.getName()),
+                        RedisTasks.text(Integer.toString(max)), RedisTasks.text(Long.toString(claimIdle.toMillis()))))
+                .thenApply(RedisWorkQueue::items);
+    }
+
+    private static List<WorkItem> items(List<Object> reply) {
+        List<WorkItem> items = new ArrayList<>(reply.size());
+        for (Object row : reply) {
+            List<?> fields = (List<?>) row;
+            items.add(new WorkItem(RedisTasks.string((byte[]) fields.get(0)), RedisTasks.string((byte[]) fields.get(1)),
+                    RedisTasks.string((byte[]) fields.get(2)), ((Number) fields.get(3)).longValue()));
+        }
+        return items;
     }
 
     /** Tells the other fronts that this one is still working on these entries, so they are not claimed. */
-    public CompletableFuture<Void> touch(Collection<String> entryIds) {
-        if (entryIds.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return RedisErrors.translated(redis.xclaim(stream, consumer, XClaimArgs.Builder.justid(),
-                entryIds.toArray(String[]::new))).thenApply(kept -> null);
+    public CompletableFuture<Void> touch(Collection<WorkItem> items) {
+        Map<String, List<String>> byQueue = items.stream().collect(Collectors.groupingBy(WorkItem::queue,
+                Collectors.mapping(WorkItem::entryId, Collectors.toList())));
+        CompletableFuture<?>[] touches = byQueue.entrySet().stream()
+                .map(queue -> RedisErrors.translated(redis.xclaim(queue.getKey(), consumer, XClaimArgs.Builder.justid(),
+                        queue.getValue().toArray(String[]::new))))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(touches);
     }
 
     /** Removes an entry whose task is gone (deleted or expired before anyone processed it). */
-    public CompletableFuture<Void> drop(String entryId) {
-        return RedisErrors.translated(redis.xack(stream, RedisKeys.GROUP, entryId))
-                .thenCompose(acked -> RedisErrors.translated(redis.xdel(stream, entryId)))
-                .thenApply(deleted -> null);
-    }
-
-    /**
-     * Claimed entries with the number of times each has now been handed to a front, which Redis counts for us:
-     * {@code XAUTOCLAIM} adds one, the {@link #touch} of a live front ({@code JUSTID}) does not.
-     */
-    private CompletableFuture<List<WorkItem>> withDeliveries(List<StreamMessage<String, byte[]>> claimed) {
-        Range<String> ids = Range.create(claimed.get(0).getId(), claimed.get(claimed.size() - 1).getId());
-        return RedisErrors.translated(redis.xpending(stream, consumer, ids, Limit.from(claimed.size())))
-                .thenApply(pending -> {
-                    Map<String, Long> deliveries = pending.stream()
-                            .collect(Collectors.toMap(PendingMessage::getId, PendingMessage::getRedeliveryCount));
-                    // An entry acknowledged since the claim is no longer pending: count it as claimed once.
-                    return claimed.stream()
-                            .map(message -> item(message, deliveries.getOrDefault(message.getId(), 2L)))
-                            .toList();
-                });
-    }
-
-    private static WorkItem item(StreamMessage<String, byte[]> message, long deliveries) {
-        return new WorkItem(message.getId(), RedisTasks.string(message.getBody().get("task")), deliveries);
+    public CompletableFuture<Void> drop(WorkItem item) {
+        return RedisErrors.translated(redis.<Long>eval(RedisScripts.DROP_WORK, ScriptOutputType.INTEGER,
+                        new String[] {item.queue()}, RedisTasks.text(keys.control()), RedisTasks.text(RedisKeys.GROUP),
+                        RedisTasks.text(item.entryId())))
+                .thenApply(dropped -> null);
     }
 }

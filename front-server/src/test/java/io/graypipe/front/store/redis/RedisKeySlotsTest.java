@@ -42,16 +42,23 @@ class RedisKeySlotsTest {
         String channel = keys.control() + "notify";
         assertEquals(channel, keys.announcements());
 
-        assertOneSlot("CREATE", keys.create(task));
+        String queue = keys.work("key:alice");
+        // Keys the work scripts build themselves, from the control prefix, or read from the set of client queues.
+        String[] work = {keys.work("addr:203.0.113.9"), keys.workRing(), keys.workTurn(), keys.workQueues(),
+                keys.workWeights()};
+        assertOneSlot("CREATE", keys.create(task, "key:alice"));
+        assertOneSlot("TAKE", concat(keys.take(), work));
+        assertOneSlot("DROP_WORK", concat(new String[] {queue}, work));
         assertOneSlot("UPDATE", concat(keys.update(task), built, builtEvents));
-        assertOneSlot("FINISH", concat(keys.finish(task), built, builtEvents));
+        assertOneSlot("FINISH", concat(concat(keys.finish(task, queue), built, builtEvents), work));
         assertOneSlot("DELETE", concat(keys.delete(task), built, builtEvents));
         assertOneSlot("CREATE_BATCH", keys.createBatch(batch, List.of(task, other, id())));
         assertOneSlot("OPEN_BATCH", keys.openBatch(batch));
         assertOneSlot("ADD_TO_BATCH", keys.addToBatch(batch, task));
         assertOneSlot("CLOSE_BATCH", keys.closeBatch(batch));
-        // And every script shares that slot with the work queue's stream, which the work loop reads with XREADGROUP.
-        assertEquals(1, ClusterSlots.slots(concat(keys.createBatch(batch, List.of(task)), keys.work())).size());
+        // And every script shares that slot with the work queues, which TAKE reads with XREADGROUP.
+        assertEquals(1, ClusterSlots.slots(concat(keys.createBatch(batch, List.of(task)), queue, keys.workWake()))
+                .size());
     }
 
     @Test

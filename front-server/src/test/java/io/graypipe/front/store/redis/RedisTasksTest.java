@@ -3,6 +3,7 @@ package io.graypipe.front.store.redis;
 import io.graypipe.front.json.Json;
 import io.graypipe.front.store.StoreException;
 import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.TaskRecord;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
@@ -43,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RedisTasksTest {
     private static final Duration TTL = Duration.ofMinutes(10);
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Who created the tasks of most tests. */
+    private static final ClientId OWNER = new ClientId("alice", "203.0.113.1", 2);
 
     private RedisServer redis;
     private final List<AutoCloseable> fronts = new ArrayList<>();
@@ -75,7 +78,6 @@ class RedisTasksTest {
         Front front = new Front(connections, new RedisTasks(connections, Json.MAPPER, Clock.systemUTC(), ttl),
                 new RedisWorkQueue(connections, name, claimIdle), new RedisEvents(connections));
         fronts.add(front);
-        await(front.queue().ensureGroup());
         return front;
     }
 
@@ -88,9 +90,10 @@ class RedisTasksTest {
         Front front = front("a");
         TaskRecord record = new TaskRecord(queued(0.5), "png", 85);
         byte[] upload = randomBytes(5000);
-        await(front.tasks().create(record, upload));
+        await(front.tasks().create(record, OWNER, upload));
 
-        assertEquals(Optional.of(new StoredTask(record, null)), await(front.tasks().find(record.task().id())));
+        assertEquals(Optional.of(new StoredTask(record, null, OWNER)), await(front.tasks().find(record.task().id())),
+                "the owner is recorded with the task, for whichever front runs it");
         assertArrayEquals(upload, await(front.tasks().readUpload(record.task().id())).orElseThrow());
 
         TaskStatus gray = next(record.task(), TaskState.GRAYSCALE);
@@ -112,7 +115,7 @@ class RedisTasksTest {
     void aResultExpiresAfterTheResultTtl() {
         Front front = front("a", Duration.ofMillis(500), RedisWorkQueue.CLAIM_IDLE);
         TaskStatus queued = queued(1);
-        await(front.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
+        await(front.tasks().create(new TaskRecord(queued, null, 85), OWNER, randomBytes(100)));
         byte[] result = randomBytes(300);
         assertEquals(RedisTasks.Change.CHANGED, await(front.tasks().complete(done(queued), result, null)));
         assertArrayEquals(result, await(front.tasks().readResult(queued.id())).orElseThrow());
@@ -173,8 +176,8 @@ class RedisTasksTest {
         Front front = front("a");
         TaskStatus first = queued(0.5);
         TaskStatus second = queued(0.5);
-        await(front.tasks().create(new TaskRecord(first, null, 85), randomBytes(10)));
-        await(front.tasks().create(new TaskRecord(second, null, 85), randomBytes(10)));
+        await(front.tasks().create(new TaskRecord(first, null, 85), OWNER, randomBytes(10)));
+        await(front.tasks().create(new TaskRecord(second, null, 85), OWNER, randomBytes(10)));
         String batchId = randomId();
         await(front.tasks().createBatch(batchId, List.of(first.id(), second.id()), List.of("one.png", "two.jpg")));
         assertEquals(batchId, await(front.tasks().find(first.id())).orElseThrow().batchId());
@@ -202,7 +205,7 @@ class RedisTasksTest {
         Front dying = front("dying", TTL, claimIdle);
         Front survivor = front("survivor", TTL, claimIdle);
         TaskStatus queued = queued(0.5);
-        await(dying.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        await(dying.tasks().create(new TaskRecord(queued, null, 85), OWNER, randomBytes(10)));
 
         List<WorkItem> taken = await(dying.queue().take(10, Duration.ofSeconds(1)));
         assertEquals(List.of(queued.id()), taken.stream().map(WorkItem::taskId).toList());
@@ -222,14 +225,68 @@ class RedisTasksTest {
 
         byte[] survivorsResult = randomBytes(50);
         assertEquals(RedisTasks.Change.CHANGED,
-                await(survivor.tasks().complete(done(queued), survivorsResult, claimed.get(0).entryId())));
+                await(survivor.tasks().complete(done(queued), survivorsResult, claimed.get(0))));
         Front lateDuplicate = front("dying-again", TTL, claimIdle);
         assertEquals(RedisTasks.Change.ALREADY_FINAL,
-                await(lateDuplicate.tasks().complete(done(queued), randomBytes(50), taken.get(0).entryId())),
+                await(lateDuplicate.tasks().complete(done(queued), randomBytes(50), taken.get(0))),
                 "a second finisher's result is discarded");
         assertArrayEquals(survivorsResult, await(survivor.tasks().readResult(queued.id())).orElseThrow());
         assertEquals(0, pendingEntries(), "the work entry is acknowledged with the result");
         assertEquals(List.of(), await(survivor.queue().take(10, Duration.ofMillis(100))));
+    }
+
+    @Test
+    void aLightClientsTaskIsTakenAfterOneOfAHeavyClientsBacklogNotAfterAll() {
+        Front front = front("a");
+        ClientId heavy = ClientId.anonymous("198.51.100.1");
+        ClientId light = ClientId.anonymous("198.51.100.2");
+        List<String> created = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            created.add(create(front, heavy, "heavy" + i));
+        }
+        created.add(create(front, light, "light"));
+
+        List<String> taken = takeOneAtATime(front, created, 7);
+        assertEquals(List.of("heavy1", "light", "heavy2", "heavy3", "heavy4", "heavy5", "heavy6"), taken,
+                "clients take turns; each client's tasks keep their order");
+        assertEquals(light, await(front.tasks().find(created.get(6))).orElseThrow().owner(),
+                "a taken task runs under its owner");
+    }
+
+    @Test
+    void aClientsWeightIsHowManyTasksItsTurnTakesEvenOneTakeAtATime() {
+        Front front = front("a");
+        ClientId heavy = new ClientId("heavy", "-", 2);
+        ClientId light = new ClientId("light", "-", 1);
+        List<String> created = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            created.add(create(front, heavy, "heavy" + i));
+        }
+        created.add(create(front, light, "light1"));
+        created.add(create(front, light, "light2"));
+
+        assertEquals(List.of("heavy1", "heavy2", "light1", "heavy3", "heavy4", "light2"),
+                takeOneAtATime(front, created, 6));
+        Front other = front("b");
+        assertEquals(List.of(), await(other.queue().take(10, Duration.ofMillis(100))), "nothing is taken twice");
+    }
+
+    /** Creates a task of {@code owner} whose scale names it in {@link #takeOneAtATime}'s answer. */
+    private static String create(Front front, ClientId owner, String name) {
+        TaskStatus queued = queued(0.5);
+        await(front.tasks().create(new TaskRecord(queued, name, 85), owner, randomBytes(10)));
+        return queued.id();
+    }
+
+    /** Takes {@code count} entries one take at a time, as a front with one free slot does; their names in order. */
+    private static List<String> takeOneAtATime(Front front, List<String> created, int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<WorkItem> one = await(front.queue().take(1, Duration.ofMillis(100)));
+            assertEquals(1, one.size(), "take " + (i + 1) + " of " + count);
+            names.add(await(front.tasks().find(one.get(0).taskId())).orElseThrow().record().format());
+        }
+        return names;
     }
 
     @Test
@@ -238,13 +295,13 @@ class RedisTasksTest {
         Front working = front("working", TTL, claimIdle);
         Front other = front("other", TTL, claimIdle);
         TaskStatus queued = queued(0.5);
-        await(working.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        await(working.tasks().create(new TaskRecord(queued, null, 85), OWNER, randomBytes(10)));
         WorkItem item = await(working.queue().take(1, Duration.ofSeconds(1))).get(0);
 
         long idleSince = System.nanoTime();
         Await.until(WAIT, "the entry to idle past the claim time", () ->
                 System.nanoTime() - idleSince > claimIdle.toNanos() + Duration.ofMillis(200).toNanos());
-        await(working.queue().touch(List.of(item.entryId())));
+        await(working.queue().touch(List.of(item)));
         assertEquals(List.of(), await(other.queue().take(10, Duration.ofMillis(100))),
                 "an entry its front still touches stays with that front");
     }
@@ -254,7 +311,7 @@ class RedisTasksTest {
         Front a = front("a");
         Front b = front("b");
         TaskStatus queued = queued(0.5);
-        await(a.tasks().create(new TaskRecord(queued, null, 85), randomBytes(10)));
+        await(a.tasks().create(new TaskRecord(queued, null, 85), OWNER, randomBytes(10)));
         byte[] resultA = randomBytes(64);
         byte[] resultB = randomBytes(64);
         CompletableFuture<RedisTasks.Change> byA = a.tasks().complete(done(queued), resultA, null);
@@ -272,7 +329,8 @@ class RedisTasksTest {
     void redisDownIsStorageUnavailableAndItWorksAgainOnceRedisReturns() throws Exception {
         Front front = front("a");
         redis.kill9();
-        StoreException down = storeFailure(front.tasks().create(new TaskRecord(queued(0.5), null, 85), randomBytes(10)));
+        StoreException down = storeFailure(front.tasks().create(new TaskRecord(queued(0.5), null, 85), OWNER,
+                randomBytes(10)));
         assertEquals(StoreException.Reason.STORAGE_UNAVAILABLE, down.reason());
         assertEquals("storage_unavailable", down.reason().code());
         assertEquals(StoreException.Reason.STORAGE_UNAVAILABLE,
@@ -280,7 +338,8 @@ class RedisTasksTest {
 
         redis.restart();
         TaskRecord record = new TaskRecord(queued(0.5), null, 85);
-        Await.until(WAIT, "Lettuce to reconnect", () -> succeeds(front.tasks().create(record, randomBytes(10))));
+        Await.until(WAIT, "Lettuce to reconnect",
+                () -> succeeds(front.tasks().create(record, OWNER, randomBytes(10))));
         List<WorkItem> taken = new ArrayList<>();
         Await.until(WAIT, "the work queue to work again (its group recreated)", () -> {
             taken.addAll(await(front.queue().take(1, Duration.ofMillis(100))));
@@ -299,7 +358,7 @@ class RedisTasksTest {
         for (int i = 0; i < 100 && full == null; i++) {
             TaskRecord record = new TaskRecord(queued(0.5), null, 85);
             try {
-                front.tasks().create(record, randomBytes(256 * 1024)).get(10, TimeUnit.SECONDS);
+                front.tasks().create(record, OWNER, randomBytes(256 * 1024)).get(10, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 full = assertInstanceOf(StoreException.class, e.getCause());
                 refused = record;
@@ -313,7 +372,7 @@ class RedisTasksTest {
 
     /** Creates a task on {@code creator} and follows it on {@code follower}, once its first event arrived there. */
     private static List<StoredEvent> createAndFollow(Front creator, Front follower, TaskStatus queued) {
-        await(creator.tasks().create(new TaskRecord(queued, null, 85), randomBytes(100)));
+        await(creator.tasks().create(new TaskRecord(queued, null, 85), OWNER, randomBytes(100)));
         List<StoredEvent> seen = new CopyOnWriteArrayList<>();
         follower.events().followTask(queued.id(), null, seen::add);
         Await.until(WAIT, "the follower to see the queued event", () -> seen.size() == 1);
@@ -323,7 +382,8 @@ class RedisTasksTest {
     private long pendingEntries() {
         RedisClient client = RedisClient.create(redis.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            return connection.sync().xpending("{graypipe}:work", RedisKeys.GROUP).getCount();
+            return connection.sync().keys("{graypipe}:work:q:*").stream()
+                    .mapToLong(queue -> connection.sync().xpending(queue, RedisKeys.GROUP).getCount()).sum();
         } finally {
             client.shutdown();
         }
