@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * deploy/haproxy.cfg; {@code front-a} and {@code front-b} a front each ({@code --store} on the hub's Redis,
  * {@code --api-keys}, both workers); {@code worker-1} and {@code worker-2} a scale-worker with two children each.
  * front-a reaches worker-1 through a {@link LossyLink} in this JVM, the cable the slow-link fault degrades, and
- * front-a's data directory is a small tmpfs, the disk the full-disk fault fills.
+ * front-a's data and upload directories are on a small tmpfs, the disk the full-disk fault fills.
  *
  * <p>{@link #begin} and {@link #end} apply and undo one {@link ChaosSchedule.Fault}; the end of a kill is the restart
  * an operator's supervisor would do, tried again every few seconds while it cannot succeed (a front cannot start
@@ -39,6 +39,8 @@ final class ChaosCluster implements AutoCloseable {
     static final long SMALL_DISK_BYTES = 64L << 20;
     static final long REDIS_MAXMEMORY_BYTES = 256L << 20;
     static final long CACHE_BYTES = 8L << 20;
+    /** Uploads past this go to a file in the upload directory: the PNG pictures do, so a full disk is felt. */
+    static final long UPLOAD_MEMORY_BYTES = 64L << 10;
     private static final Duration RESTART_PATIENCE = Duration.ofMinutes(3);
 
     private final NetNamespaces net;
@@ -49,6 +51,7 @@ final class ChaosCluster implements AutoCloseable {
     private final Consumer<String> log;
     private final Map<String, NetNamespaces.Host> hosts = new LinkedHashMap<>();
     private final Path[] dataDirs = new Path[2];
+    private final Path[] uploadDirs = new Path[2];
     private final FrontProcess[] fronts = new FrontProcess[2];
     private final WorkerProcess[] workers = new WorkerProcess[2];
     /** The tmpfs that holds front-a's data directory, and the fault's ballast beside it. */
@@ -100,6 +103,8 @@ final class ChaosCluster implements AutoCloseable {
         run("mount", "-t", "tmpfs", "-o", "size=" + SMALL_DISK_BYTES, "graypipe-soak", smallDisk.toString());
         dataDirs[0] = Files.createDirectories(smallDisk.resolve("data"));
         dataDirs[1] = Files.createDirectories(work.resolve("data-b"));
+        uploadDirs[0] = Files.createDirectories(smallDisk.resolve("uploads"));
+        uploadDirs[1] = Files.createDirectories(work.resolve("uploads-b"));
         for (int i = 0; i < 2; i++) {
             fronts[i] = startFront(i);
         }
@@ -124,7 +129,8 @@ final class ChaosCluster implements AutoCloseable {
                 .args("--worker", worker1, "--worker", hostPort("worker-2", WORKER_PORT),
                         "--worker-token-file", token.toString(), "--store", redis.uri(),
                         "--api-keys", apiKeys.toString(), "--result-ttl", resultTtlSeconds + "s",
-                        "--cache-size", Long.toString(CACHE_BYTES))
+                        "--cache-size", Long.toString(CACHE_BYTES), "--upload-dir", uploadDirs[i].toString(),
+                        "--upload-memory-threshold", Long.toString(UPLOAD_MEMORY_BYTES))
                 .start();
     }
 
@@ -254,8 +260,9 @@ final class ChaosCluster implements AutoCloseable {
         }
     }
 
-    Path dataDir(int i) {
-        return dataDirs[i];
+    /** The bytes a front keeps on disk: its data directory and its upload files. */
+    long diskBytes(int i) {
+        return SoakSampler.bytes(dataDirs[i]) + SoakSampler.bytes(uploadDirs[i]);
     }
 
     /** Each front's log, for the report's directory. */

@@ -3,6 +3,7 @@ package io.graypipe.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -111,7 +112,8 @@ final class ClusterReport {
         charts.add(perRole(result, "fds"));
         charts.add(perRole(result, "threads"));
         charts.add(series(result, "Redis used MiB", List.of("redis used MiB")));
-        charts.add(series(result, "data directories MiB", List.of("front-a data MiB", "front-b data MiB")));
+        charts.add(series(result, "data and upload directories MiB", List.of("front-a data MiB",
+                "front-b data MiB")));
         BitmapEncoder.saveBitmap(new ArrayList<>(charts), 2, 4, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -140,6 +142,7 @@ final class ClusterReport {
         }
         addOrEmpty(chart, "p50", x, p50);
         addOrEmpty(chart, "p99", x, p99);
+        markFaults(chart, result, p99.stream().mapToDouble(v -> v).max().orElse(1));
         return chart;
     }
 
@@ -156,6 +159,7 @@ final class ClusterReport {
         }
         addOrEmpty(chart, "2xx", x, ok);
         addOrEmpty(chart, "other statuses", x, other);
+        markFaults(chart, result, ok.stream().mapToDouble(v -> v).max().orElse(1));
         return chart;
     }
 
@@ -171,28 +175,44 @@ final class ClusterReport {
         return windows;
     }
 
-    /** One bar per fault, from its beginning to its end, at the height of its kind. */
+    /** One bar per fault, from its beginning to its end, at the height of its kind, coloured by kind. */
     private static XYChart faults(ClusterSoak.Result result) {
-        ChaosSchedule.Kind[] kinds = ChaosSchedule.Kind.values();
-        StringBuilder legend = new StringBuilder();
-        for (ChaosSchedule.Kind kind : kinds) {
-            legend.append(legend.length() == 0 ? "" : ", ").append(kind.ordinal() + 1).append(' ').append(kind.label);
-        }
-        XYChart chart = chart("faults", "kind");
-        chart.getStyler().setLegendVisible(false);
-        chart.setTitle("faults: " + legend);
-        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(8f));
+        XYChart chart = chart("faults (height: kind)", "kind");
+        java.util.Set<ChaosSchedule.Kind> named = java.util.EnumSet.noneOf(ChaosSchedule.Kind.class);
         int n = 0;
         for (ClusterSoak.FaultSpan span : result.faults()) {
-            double level = span.fault().kind().ordinal() + 1;
+            ChaosSchedule.Kind kind = span.fault().kind();
+            double level = kind.ordinal() + 1;
             double end = Math.max(span.endedSeconds(), span.beganSeconds() + 1);
-            chart.addSeries("fault " + n++, List.of(span.beganSeconds() / 60, end / 60), List.of(level, level))
-                    .setMarker(SeriesMarkers.CIRCLE);
+            String name = named.add(kind) ? (kind.ordinal() + 1) + " " + kind.label : "fault " + n;
+            XYSeries bar = chart.addSeries(name, List.of(span.beganSeconds() / 60, end / 60), List.of(level, level));
+            bar.setMarker(SeriesMarkers.CIRCLE);
+            bar.setLineColor(KIND_COLOURS[kind.ordinal()]);
+            bar.setMarkerColor(KIND_COLOURS[kind.ordinal()]);
+            bar.setShowInLegend(name.equals((kind.ordinal() + 1) + " " + kind.label));
+            n++;
         }
         if (n == 0) {
             chart.addSeries("none", List.of(0.0), List.of(0.0));
         }
         return chart;
+    }
+
+    private static final java.awt.Color[] KIND_COLOURS = {java.awt.Color.RED, java.awt.Color.ORANGE,
+            java.awt.Color.PINK, java.awt.Color.MAGENTA, java.awt.Color.BLUE, java.awt.Color.GRAY,
+            java.awt.Color.GREEN.darker(), java.awt.Color.BLACK};
+
+    /** A thin gray line at each fault's beginning, on the latency and throughput charts. */
+    private static void markFaults(XYChart chart, ClusterSoak.Result result, double top) {
+        int n = 0;
+        for (ClusterSoak.FaultSpan span : result.faults()) {
+            XYSeries line = chart.addSeries("start of fault " + n++, List.of(span.beganSeconds() / 60,
+                    span.beganSeconds() / 60), List.of(0.0, top));
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineColor(KIND_COLOURS[span.fault().kind().ordinal()]);
+            line.setLineWidth(0.5f);
+            line.setShowInLegend(false);
+        }
     }
 
     private static XYChart perRole(ClusterSoak.Result result, String measure) {

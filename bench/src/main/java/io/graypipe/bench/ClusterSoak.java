@@ -210,8 +210,8 @@ final class ClusterSoak {
         Map<String, Double> values = new LinkedHashMap<>();
         cluster.processes().forEach((role, processes) -> SoakSampler.cluster(values, role, processes));
         values.put("redis used MiB", cluster.redisUsedMemory() / 1048576.0);
-        values.put("front-a data MiB", SoakSampler.bytes(cluster.dataDir(0)) / 1048576.0);
-        values.put("front-b data MiB", SoakSampler.bytes(cluster.dataDir(1)) / 1048576.0);
+        values.put("front-a data MiB", cluster.diskBytes(0) / 1048576.0);
+        values.put("front-b data MiB", cluster.diskBytes(1) / 1048576.0);
         return new SoakReport.Sample((System.nanoTime() - start) / 60e9, values);
     }
 }
