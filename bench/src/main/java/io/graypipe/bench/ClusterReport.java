@@ -68,7 +68,8 @@ final class ClusterReport {
         md.append(reasons.isEmpty() ? "Every check passed.\n" : "Failed:\n\n- " + String.join("\n- ", reasons) + "\n");
         md.append("\n- accepted tasks: ").append(result.accepted()).append(", outcomes: ").append(result.outcomes())
                 .append('\n');
-        md.append("- wrong answers (bad bytes, wrong size, different bytes for the same request): ")
+        md.append("- wrong answers (bad bytes, wrong size, different bytes for the same request, a valid upload "
+                + "refused as the client's fault): ")
                 .append(result.violations().size()).append('\n');
         md.append("- batch archives checked: ").append(result.archivesChecked()).append('\n');
         md.append("- HTTP statuses: ").append(result.statuses()).append('\n');

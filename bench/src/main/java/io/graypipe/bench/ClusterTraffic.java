@@ -100,6 +100,7 @@ final class ClusterTraffic {
         Upload upload = upload(random);
         HttpResponse<byte[]> response = traffic.send(traffic.post("/process?" + upload.query(), upload.image(),
                 upload.type(), key));
+        refusedWrongly("POST /process?" + upload.query(), response);
         if (response.statusCode() == 200) {
             cache.computeIfAbsent(response.headers().firstValue("X-Cache").orElse("none"), k -> new AtomicLong())
                     .incrementAndGet();
@@ -109,8 +110,10 @@ final class ClusterTraffic {
 
     private String async(Random random, String key, String batch) throws IOException, InterruptedException {
         Upload upload = upload(random);
-        String id = traffic.accept(traffic.send(traffic.post("/tasks?" + upload.query() + batch, upload.image(),
-                upload.type(), key)), key);
+        HttpResponse<byte[]> response = traffic.send(traffic.post("/tasks?" + upload.query() + batch,
+                upload.image(), upload.type(), key));
+        refusedWrongly("POST /tasks?" + upload.query(), response);
+        String id = traffic.accept(response, key);
         if (id != null) {
             expectations.put(id, upload.expected());
         }
@@ -135,6 +138,14 @@ final class ClusterTraffic {
             pending.remove(taskId);
             closed |= closing;
             return !wasFinished && closed && pending.isEmpty();
+        }
+    }
+
+    /** A valid upload may be refused for the server's reasons (503, 429) but never as the client's fault (400). */
+    private void refusedWrongly(String what, HttpResponse<byte[]> response) {
+        if (response.statusCode() == 400 || response.statusCode() == 415 || response.statusCode() == 422) {
+            check.violations.add(what + ": a valid upload answered " + response.statusCode() + " "
+                    + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

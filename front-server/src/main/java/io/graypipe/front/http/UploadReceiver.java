@@ -66,6 +66,7 @@ final class UploadReceiver {
     static final String MALFORMED_BODY = "the multipart body is malformed: its boundaries or part headers do not follow "
             + "multipart/form-data (RFC 7578); let your HTTP client build it (curl -F image=@photo.jpg)";
     static final String UNREADABLE_BODY = "the upload could not be read to its end; send it again";
+    static final String DISK_FULL = "the server's upload disk is full; send it again after the Retry-After delay";
     static final String TOO_MANY_FIELDS = "the multipart body has more than " + MAX_FIELDS
             + " fields; send the image in field 'image' and at most scale, format and quality";
     static final String FIELD_TOO_LONG = "a multipart part header or text field is longer than " + MAX_BUFFERED_BYTES
@@ -327,7 +328,22 @@ final class UploadReceiver {
             log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(e)));
         }
         completion.completeExceptionally(e instanceof FrontException ? e
+                : diskFull(e) ? new FrontException(ErrorCode.STORAGE_FULL, DISK_FULL)
                 : new FrontException(ErrorCode.MALFORMED_MULTIPART, UNREADABLE_BODY));
+    }
+
+    /**
+     * Whether spooling the upload failed because the upload directory's disk is full: the server's trouble, not
+     * the client's (503 with Retry-After, not 400). ENOSPC and EDQUOT reach Java only as the C library's text.
+     */
+    static boolean diskFull(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = cause instanceof IOException ? String.valueOf(cause.getMessage()) : "";
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void destroy() {
