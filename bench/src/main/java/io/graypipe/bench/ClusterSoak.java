@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -118,19 +117,7 @@ final class ClusterSoak {
         long start = traffic.epoch;
         int totalSeconds = (int) Math.round(options.minutes * 60);
         long end = start + totalSeconds * 1_000_000_000L;
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < options.clients; i++) {
-            Random random = new Random(seed * 31 + i);
-            clients.add(new Thread(() -> {
-                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-                    try {
-                        mix.step(random);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "chaos-client-" + i));
-        }
+        List<Thread> clients = SoakCommand.clients(options.clients, seed * 31, end, mix::step);
         Map<String, String> finalStates = new ConcurrentHashMap<>();
         Thread tracker = new Thread(() -> SoakCommand.track(traffic, finalStates, Long.MAX_VALUE, mix::onFinal),
                 "chaos-tracker");

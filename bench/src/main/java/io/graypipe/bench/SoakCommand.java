@@ -151,20 +151,7 @@ public final class SoakCommand implements Callable<Integer> {
         SoakSampler sampler = new SoakSampler(front.toHandle(), uploads, data);
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            long seed = i;
-            threads.add(new Thread(() -> {
-                Random random = new Random(seed);
-                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-                    try {
-                        traffic.step(random);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "soak-client-" + i));
-        }
+        List<Thread> threads = clients(clients, 0, end, traffic::step);
         Map<String, String> finalStates = new ConcurrentHashMap<>();
         Thread tracker = new Thread(() -> track(traffic, finalStates, Long.MAX_VALUE, (id, state) -> { }),
                 "soak-tracker");
@@ -219,6 +206,29 @@ public final class SoakCommand implements Callable<Integer> {
                 workerKillSeconds, workerKills, samples, traffic.acceptedTasks.size(),
                 traffic.acceptedTasks.size() - unaccounted.size(), unaccounted, outcomes, statuses, operations,
                 traffic.transportErrors.get());
+    }
+
+    /** One step of a client's traffic. */
+    interface Step {
+        void step(Random random) throws InterruptedException;
+    }
+
+    /** {@code count} client threads, not started, each stepping with its own Random (seed + i) until {@code end}. */
+    static List<Thread> clients(int count, long seed, long end, Step step) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Random random = new Random(seed + i);
+            threads.add(new Thread(() -> {
+                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+                    try {
+                        step.step(random);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "soak-client-" + i));
+        }
+        return threads;
     }
 
     /**
