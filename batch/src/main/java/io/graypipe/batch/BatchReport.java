@@ -7,6 +7,7 @@ import java.util.List;
  * What a run did, as printed in the summary and written to {@code OUTPUT/report.json} (snake_case keys).
  *
  * @param front             the front's base URI, and whether the CLI started it
+ * @param batchId           the run's one batch on the front ({@code GET /batches/{id}}); null if none was made
  * @param cpuSource         where {@code cpu_cores_busy} comes from, or why it is absent
  * @param interrupted       whether Ctrl-C (or SIGTERM) stopped the run before every image was sent
  * @param imagesFound       images in the input folder (by their bytes)
@@ -16,7 +17,7 @@ import java.util.List;
  * @param failures          every image that failed, with the front's error code and message
  * @param notImages         files skipped because their bytes are no JPEG, PNG, GIF, BMP, WebP or AVIF (relative paths)
  */
-record BatchReport(String front, String cpuSource, boolean interrupted, long imagesFound, int concurrency,
+record BatchReport(String front, String batchId, String cpuSource, boolean interrupted, long imagesFound, int concurrency,
                    List<PassReport> passes, List<ModeComparison> threadsVsProcesses, List<FileFailure> failures,
                    List<String> notImages) {
 

@@ -110,8 +110,8 @@ final class BatchRun {
         String cpuSource = cpu != null
                 ? "CPU time of the embedded front's process tree (front, scale-worker, children) / wall time"
                 : "not measured: the front at --url publishes no process CPU time";
-        return new BatchReport(frontDescription, cpuSource, stopping.getAsBoolean(), scan.images(), concurrency,
-                passes, ModeComparison.of(passes), List.copyOf(failures), scan.notImages());
+        return new BatchReport(frontDescription, batchId, cpuSource, stopping.getAsBoolean(), scan.images(),
+                concurrency, passes, ModeComparison.of(passes), List.copyOf(failures), scan.notImages());
     }
 
     /** The run's batch and its event stream. */

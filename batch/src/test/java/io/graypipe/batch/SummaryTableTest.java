@@ -23,8 +23,8 @@ class SummaryTableTest {
         assertEquals(List.of(new ModeComparison("sepia", 5.0, 10.0, 0.5), new ModeComparison("invert", 10.0, 5.0, 2.0)),
                 comparisons);
 
-        String table = SummaryTable.render(new BatchReport("http://[::1]:8080", "test", false, 20, 4, passes,
-                comparisons, List.of(), List.of()));
+        String table = SummaryTable.render(new BatchReport("http://[::1]:8080", "0123abcd", "test", false, 20, 4,
+                passes, comparisons, List.of(), List.of()));
         assertTrue(table.contains("threads/processes"), table);
         assertTrue(table.lines().anyMatch(line -> line.matches("sepia\\s+5\\.00\\s+10\\.00\\s+0\\.50")), table);
         assertTrue(table.lines().anyMatch(line -> line.matches("threads\\s+invert\\s+20\\s+20\\s+0\\s+0\\s+0\\s+2\\.00\\s+100\\.0\\s+10\\.00\\s+1\\.50\\s+10")),

@@ -65,7 +65,7 @@ public record Hello(int version, Role role, int features, byte[] nonce, String h
         if (hostId == null) {
             hostId = "";
         }
-        if (MessageCodec.utf8(hostId).length > MAX_HOST_ID_BYTES) {
+        if (FrameFields.utf8(hostId).length > MAX_HOST_ID_BYTES) {
             throw new IllegalArgumentException("host id longer than " + MAX_HOST_ID_BYTES + " bytes");
         }
     }

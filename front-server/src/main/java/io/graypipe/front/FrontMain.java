@@ -4,6 +4,9 @@ import io.graypipe.protocol.cli.DurationConverter;
 import io.graypipe.front.config.FrontConfig;
 import io.graypipe.front.config.StoreAddress;
 import io.graypipe.protocol.cli.HostPortConverter;
+import io.graypipe.protocol.cli.LinkTlsOptions;
+import io.graypipe.protocol.cli.SharedMemoryOption;
+import io.graypipe.protocol.cli.TokenFileOption;
 import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.codec.Avif;
@@ -11,6 +14,7 @@ import io.graypipe.protocol.codec.WebP;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,19 +58,11 @@ public final class FrontMain implements Callable<Integer> {
             description = "Start a worker of this front's own as well as those named by --worker (without --worker, one is always started).")
     boolean localWorker;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM",
-            description = "This front's certificate chain (PEM) for the links to --worker workers. With --tls-key and --tls-ca: mutual TLS.")
-    Path tlsCert;
+    @Mixin
+    LinkTlsOptions linkTls;
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert (PEM, PKCS#8).")
-    Path tlsKey;
-
-    @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA certificate (PEM) that workers' certificates must be signed by.")
-    Path tlsCa;
-
-    @Option(names = "--worker-token-file", paramLabel = "FILE",
-            description = "Token file of the worker named by --worker. Default: graypipe-worker.token in the system temp directory, where a worker creates it.")
-    Path workerTokenFile;
+    @Mixin
+    TokenFileOption workerToken;
 
     @Option(names = {"-n", "--processes"}, paramLabel = "N",
             description = "Child processes of the worker this front starts. Default: available processors.")
@@ -76,13 +72,12 @@ public final class FrontMain implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (any case): where requests without their own mode run, in the worker this front starts (it keeps both pools). Default: ${DEFAULT-VALUE}.")
     FrontConfig.WorkerMode workerMode;
 
-    @Option(names = "--worker-jvm-options", defaultValue = "-Xms32m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
+    @Option(names = "--worker-jvm-options", defaultValue = "-Xms16m -Xmx512m -XX:+UseSerialGC", paramLabel = "OPTIONS",
             description = "JVM options of the worker this front starts. Default: ${DEFAULT-VALUE}.")
     String workerJvmOptions;
 
-    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
-            description = "Directory (tmpfs) where rasters are handed to a scale-worker on this host without crossing a socket; the worker this front starts uses the same one. off sends every raster inline. Default: ${DEFAULT-VALUE}.")
-    String sharedMemory;
+    @Mixin
+    SharedMemoryOption sharedMemory;
 
     @Option(names = "--max-upload-bytes", defaultValue = "52428800", paramLabel = "BYTES",
             description = "Largest upload; larger ones get 413 before their body is read. Default: ${DEFAULT-VALUE} (50 MiB).")
@@ -251,12 +246,7 @@ public final class FrontMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "limits, --queue-size and --max-connections must be positive");
         }
-        LinkTls tls;
-        try {
-            tls = LinkTls.fromFlags(tlsCert, tlsKey, tlsCa);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        LinkTls tls = linkTls.linkTls();
         if (tls != null && workerAddresses.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--tls-cert, --tls-key and --tls-ca secure the links to --worker workers; name at least one");
@@ -274,10 +264,10 @@ public final class FrontMain implements Callable<Integer> {
         return new FrontConfig(
                 new FrontConfig.Listen(host, port, maxConnections),
                 new FrontConfig.Worker(workerAddresses, workerAddresses.isEmpty() || localWorker,
-                        workerTokenFile != null ? workerTokenFile : tmp.resolve("graypipe-worker.token"),
+                        workerToken.file(),
                         workerProcesses, workerMode, workerJvmOptions, maxFrameBytes,
                         workerInFlight != null ? workerInFlight : 2 * cores + 2, tls,
-                        sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory)),
+                        sharedMemory.directory()),
                 new FrontConfig.Uploads(maxUploadBytes, uploadMemoryThreshold,
                         uploadDir != null ? uploadDir : tmp.resolve("graypipe-uploads"), maxHeaderBytes),
                 new FrontConfig.Processing(queueSize, gray, maxPixels,

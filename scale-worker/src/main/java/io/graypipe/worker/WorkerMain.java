@@ -5,6 +5,9 @@ import io.graypipe.protocol.LinkTls;
 import io.graypipe.protocol.MessageCodec;
 import io.graypipe.protocol.cli.DurationConverter;
 import io.graypipe.protocol.cli.HostPortConverter;
+import io.graypipe.protocol.cli.LinkTlsOptions;
+import io.graypipe.protocol.cli.SharedMemoryOption;
+import io.graypipe.protocol.cli.TokenFileOption;
 import io.graypipe.protocol.codec.Avif;
 import io.graypipe.protocol.codec.WebP;
 import io.graypipe.protocol.turbojpeg.TurboJpeg;
@@ -13,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,15 +53,8 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Address and port to listen on, in one: 0.0.0.0:9090 for every IPv4 interface, [::]:9090 for every interface. Replaces -i and -p. Without it the worker stays on loopback.")
     java.net.InetSocketAddress listen;
 
-    @Option(names = "--tls-cert", paramLabel = "PEM",
-            description = "This worker's certificate chain (PEM). With --tls-key and --tls-ca: mutual TLS, fronts must present a certificate signed by --tls-ca.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert (PEM, PKCS#8).")
-    Path tlsKey;
-
-    @Option(names = "--tls-ca", paramLabel = "PEM", description = "The CA certificate (PEM) that fronts' certificates must be signed by.")
-    Path tlsCa;
+    @Mixin
+    LinkTlsOptions linkTls;
 
     @Option(names = {"-n", "--processes"}, paramLabel = "N",
             description = "Child processes that scale, and as many threads in this JVM (default: available processors).")
@@ -79,9 +76,8 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Largest protocol frame accepted (default: ${DEFAULT-VALUE}).")
     int maxFrameBytes;
 
-    @Option(names = "--token-file", paramLabel = "FILE",
-            description = "File holding the shared secret fronts must present; created with a random token if missing (default: graypipe-worker.token in the system temp directory).")
-    Path tokenFile;
+    @Mixin
+    TokenFileOption token;
 
     @Option(names = "--previous-token-file", paramLabel = "FILE",
             description = "During a rotation of the secret: a file holding the previous one, still accepted from fronts "
@@ -96,9 +92,8 @@ public final class WorkerMain implements Callable<Integer> {
             description = "On SIGTERM, how long accepted requests may take to finish: 500ms, 30s, 2m or plain seconds (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
-    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
-            description = "Directory where fronts on this host leave rasters for this worker to read instead of sending them; offered to fronts when readable. off: every raster comes inline (default: ${DEFAULT-VALUE}).")
-    String sharedMemory;
+    @Mixin
+    SharedMemoryOption sharedMemory;
 
     @Option(names = "--turbojpeg-library", defaultValue = TurboJpeg.DEFAULT_LIBRARY, paramLabel = "LIBRARY|off",
             description = "libjpeg-turbo's TurboJPEG library (a file name for the dynamic linker, or a path), which encodes gray JPEGs in about half the time of ImageIO. Without it, or with off, ImageIO encodes; the log says which, once (default: ${DEFAULT-VALUE}).")
@@ -112,7 +107,7 @@ public final class WorkerMain implements Callable<Integer> {
             description = "libavif 0.11 (Debian: " + Avif.PACKAGE + "), which encodes format=avif. Without it, or with off, this worker refuses AVIF requests and tells fronts so in its HELLO (default: ${DEFAULT-VALUE}).")
     String avifLibrary;
 
-    @Option(names = "--child-jvm-options", defaultValue = "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
+    @Option(names = "--child-jvm-options", defaultValue = "-Xms16m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=4",
             paramLabel = "OPTIONS", description = "JVM options for each child (default: ${DEFAULT-VALUE}).")
     String childJvmOptions;
 
@@ -179,8 +174,7 @@ public final class WorkerMain implements Callable<Integer> {
             }
             secrets = WorkerSecrets.fixed(line.strip().getBytes(StandardCharsets.UTF_8));
         } else {
-            Path file = tokenFile != null ? tokenFile
-                    : Path.of(System.getProperty("java.io.tmpdir"), "graypipe-worker.token");
+            Path file = token.file();
             TokenFiles.createIfMissing(file);
             secrets = WorkerSecrets.files(SecretFile.open(file), previousTokenFile).watch();
             log.info("token file: {}{}", file.toAbsolutePath(), previousTokenFile == null ? ""
@@ -191,17 +185,12 @@ public final class WorkerMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--processes, --queue-size and --max-connections must be at least 1");
         }
-        LinkTls tls;
-        try {
-            tls = LinkTls.fromFlags(tlsCert, tlsKey, tlsCa);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        LinkTls tls = linkTls.linkTls();
         String listenHost = listen != null ? listen.getHostString() : host;
         int listenPort = listen != null ? listen.getPort() : port;
         WorkerConfig config = new WorkerConfig(listenHost, listenPort, count, mode, queueSize, maxConnections,
                 maxFrameBytes, Duration.ofSeconds(5), drainTimeout, childJvmOptions, secrets, tls,
-                SharedRegionReader.open(sharedMemory.equalsIgnoreCase("off") ? null : Path.of(sharedMemory), true)
+                SharedRegionReader.open(sharedMemory.directory(), true)
                         .orElse(null), encoders());
 
         WorkerServer server = WorkerServer.start(config);

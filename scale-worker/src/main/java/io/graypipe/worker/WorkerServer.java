@@ -78,7 +78,7 @@ public final class WorkerServer implements AutoCloseable {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         ProtocolHandlers.install(ch.pipeline(), config.maxFrameBytes());
-                        ch.pipeline().addLast(new FrontConnectionHandler(config, pool));
+                        FrontConnectionHandler.install(ch.pipeline(), config, pool);
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();

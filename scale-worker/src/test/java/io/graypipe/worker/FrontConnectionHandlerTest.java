@@ -16,6 +16,8 @@ import io.graypipe.protocol.ScaleRequest;
 import io.graypipe.protocol.ScaleResult;
 import io.graypipe.protocol.StatusRequest;
 import io.graypipe.protocol.WorkerStatus;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The worker's side of one front connection, on an {@link EmbeddedChannel}: the handshake gate, then requests
- * to the pool and answers back. The pool runs {@link ScaleJob} on the calling thread, so answers are written
+ * The worker's side of one front connection as {@link FrontConnectionHandler#install} builds it, on an
+ * {@link EmbeddedChannel}: the handshake gate, then requests to the pool and answers back. The pool runs {@link ScaleJob} on the calling thread, so answers are written
  * before {@code writeInbound} returns.
  */
 class FrontConnectionHandlerTest {
@@ -65,7 +67,12 @@ class FrontConnectionHandlerTest {
     }
 
     private final InlinePool pool = new InlinePool();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new FrontConnectionHandler(CONFIG, pool));
+    private final EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            FrontConnectionHandler.install(ch.pipeline(), CONFIG, pool);
+        }
+    });
 
     /** The handshake a front makes (HELLO, the worker's HELLO, our proof, its proof); the one place these tests know its shape. */
     private void handshake() {

@@ -6,37 +6,27 @@ import io.graypipe.front.error.ErrorCode;
 import io.graypipe.front.error.FrontException;
 import io.graypipe.front.task.ClientId;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpChunkedInput;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * One request, from its head to its answer: everything that belongs to this request and not to the connection.
  * An endpoint decides how the request is answered (after its ignored body, later, as an event stream, or after
- * receiving an upload); {@link HttpRequestHandler} feeds it the body and is told when the answer is written.
+ * receiving an upload); {@link HttpRequestHandler} feeds it the body and is told when the answer is written. An
+ * upload body is taken in by the exchange's {@link BodyIntake}, and an answer written as a stream (events, a ZIP)
+ * by its {@link StreamedAnswer}.
  *
  * <p><b>Threads.</b> The exchange is created and driven on the connection's event loop. Its answer may be
  * written from another thread (a gray thread, the storage executor, the worker client's loop). Everything that
@@ -59,19 +49,15 @@ final class HttpExchange {
     private final RequestObserver observer;
     private final Connection connection;
     /** Read from the request's URI by {@link #readTarget()}, on the event loop, before routing. */
-    private Map<String, List<String>> queryValues;
-    private Map<String, String> query;
-    private String path;
+    private RequestTarget target;
     /** Set on the event loop while routing, before any answer is started. */
     private String route = Route.UNMATCHED;
     /** Whether the connection may serve another request after this one; cleared on the event loop. */
     private volatile boolean keepAlive;
-    /** Event loop only: the body being received, and how much of it came. */
-    private UploadReceiver receiver;
-    private long receivedBytes;
-    /** The event stream or archive this request is answered with, once it is; ended early on shutdown. */
-    private volatile EventStream stream;
-    private volatile boolean archiving;
+    /** The upload body, if the endpoint receives one. */
+    private final BodyIntake body = new BodyIntake(this);
+    /** The event stream or archive this request may be answered with; ended early on shutdown. */
+    private final StreamedAnswer streamed = new StreamedAnswer(this);
     /** Event loop only: what answers a body-less request once its (ignored) body has been read. */
     private Runnable afterBody;
     /** Who sent the request and their limit; set by {@link ClientGate} while routing, before any answer starts. */
@@ -94,10 +80,7 @@ final class HttpExchange {
 
     /** Reads the path and query from the URI of a request the decoder accepted. */
     void readTarget() {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        queryValues = uri.parameters();
-        query = firstValues(queryValues);
-        path = uri.path();
+        target = RequestTarget.of(request.uri());
     }
 
     HttpRequest request() {
@@ -106,16 +89,16 @@ final class HttpExchange {
 
     /** The first value of each query parameter. */
     Map<String, String> query() {
-        return query;
+        return target.query();
     }
 
     /** Every value of each query parameter, in order, for the ones that may repeat ({@code ops}). */
     Map<String, List<String>> queryValues() {
-        return queryValues;
+        return target.queryValues();
     }
 
     String path() {
-        return path;
+        return target.path();
     }
 
     String route() {
@@ -147,23 +130,19 @@ final class HttpExchange {
         rateLimit = verdict;
     }
 
-    /** The IETF {@code RateLimit-Policy} and {@code RateLimit} headers, and {@code Retry-After} on a 429. */
-    private void rateLimitHeaders(HttpResponse response) {
-        RateLimits.Verdict verdict = rateLimit;
-        if (verdict == null) {
-            return;
-        }
-        response.headers().set("RateLimit-Policy", verdict.limit().policy());
-        response.headers().set("RateLimit", verdict.header());
-        if (response.status().equals(HttpResponseStatus.TOO_MANY_REQUESTS)) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, verdict.retryAfterSeconds() < 0
-                    ? verdict.resetSeconds() : verdict.retryAfterSeconds()));
-        }
+    /** The client's rate-limit headers, on any answer of this exchange. */
+    void addRateLimitHeaders(HttpResponse response) {
+        RateLimitHeaders.set(response, rateLimit);
     }
 
     /** From now on the connection closes after this answer. */
     void closeAfterAnswer() {
         keepAlive = false;
+    }
+
+    /** Whether the connection may serve another request after this one, as things stand now. */
+    boolean keepAlive() {
+        return keepAlive;
     }
 
     // ---- how the request is answered, chosen by its endpoint
@@ -215,29 +194,21 @@ final class HttpExchange {
             feed.whenComplete((ready, error) -> {
                 if (error != null) {
                     answer(failure(error));
-                    return;
+                } else {
+                    streamed.openEvents(ready);
                 }
-                observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
-                boolean reuse = keepAlive;
-                EventStream opened = EventStream.open(ctx.channel(), reuse);
-                opened.finished().thenAccept(written -> connection.answered(this, reuse && written));
-                stream = opened;
-                ready.accept(opened);
             });
         };
     }
 
     /** Ends the event stream this request is answered with, if any; its client reconnects with Last-Event-ID. */
     void endStream() {
-        EventStream open = stream;
-        if (open != null) {
-            open.end();
-        }
+        streamed.end();
     }
 
     /** Whether the answer is streamed (events or a ZIP) rather than one response. */
     boolean streaming() {
-        return stream != null || archiving;
+        return streamed.streaming();
     }
 
     /** The {@code Last-Event-ID} a reconnecting event-stream client sent, or null. */
@@ -264,42 +235,10 @@ final class HttpExchange {
                 if (error != null) {
                     answer(failure(error));
                 } else {
-                    startArchive(archive, disposition);
+                    streamed.startArchive(archive, disposition);
                 }
             }));
         };
-    }
-
-    private void startArchive(BatchArchive archive, String disposition) {
-        String etag = archive.etag();
-        if (CacheHeaders.matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH), etag)) {
-            answer(CacheHeaders.notModified(etag, "private, no-cache"));
-            return;
-        }
-        try {
-            ChunkedWriteHandler chunked = ctx.pipeline().get(ChunkedWriteHandler.class);
-            archive.start(chunked::resumeTransfer, () -> ctx.channel().close(), ctx.executor());
-        } catch (FrontException e) {
-            answer(HttpResponses.error(e));
-            return;
-        }
-        observer.answered(route, request.method().name(), HttpResponseStatus.OK.code(), startNanos);
-        archiving = true;
-        boolean reuse = keepAlive;
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zip");
-        head.headers().set(HttpHeaderNames.CONTENT_DISPOSITION, disposition);
-        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        head.headers().set(HttpHeaderNames.ETAG, etag);
-        head.headers().set(HttpHeaderNames.CONNECTION, reuse ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        rateLimitHeaders(head);
-        ctx.channel().write(head, ctx.channel().voidPromise());
-        ctx.channel().writeAndFlush(new HttpChunkedInput(archive)).addListener(done -> {
-            if (!reuse || !done.isSuccess()) {
-                ctx.channel().close();
-            }
-            connection.answered(this, reuse && done.isSuccess());
-        });
     }
 
     /** Answers {@code response} once the request's body, which must be empty, has been read. */
@@ -307,61 +246,9 @@ final class HttpExchange {
         afterBody = () -> answer(response);
     }
 
-    /**
-     * Receives the body into {@code receiving} and answers with what {@code handOn} makes of it. A body that
-     * cannot be read is answered with its error; an aborted one gets no second answer.
-     */
-    void receive(UploadReceiver receiving,
-                 Function<UploadReceiver.ReceivedBody, CompletableFuture<FullHttpResponse>> handOn) {
-        receiver = receiving;
-        receiving.completion().whenComplete((body, error) -> {
-            if (error instanceof CancellationException) {
-                return;
-            }
-            if (error != null) {
-                answer(HttpResponses.error(UploadRequests.receiveFailure(error)));
-                return;
-            }
-            // The body was handed over, nothing to abort now; the receiver field belongs to the event loop.
-            ctx.executor().execute(() -> {
-                if (receiver == receiving) {
-                    receiver = null;
-                }
-            });
-            handOn.apply(body).whenComplete((response, failure) -> {
-                if (failure != null) {
-                    log.error("unexpected failure answering an upload", failure);
-                    response = HttpResponses.error(ErrorCode.INTERNAL,
-                            "an unexpected server error occurred; it has been logged");
-                }
-                answer(response);
-            });
-        });
-    }
-
-    boolean receivesBody() {
-        return receiver != null;
-    }
-
-    // ---- the body, fed by the connection on the event loop
-
-    /** Queues a chunk of the body; returns false, having dropped the body, when it passes {@code maxBytes}. */
-    boolean offer(HttpContent content, long maxBytes) {
-        receivedBytes += content.content().readableBytes();
-        if (receivedBytes > maxBytes) {
-            abortBody();
-            return false;
-        }
-        receiver.offer(content);
-        return true;
-    }
-
-    /** Drops the body being received, if any. */
-    void abortBody() {
-        if (receiver != null) {
-            receiver.abort();
-            receiver = null;
-        }
+    /** The upload body of this request as it arrives, once an endpoint chose to receive one. */
+    BodyIntake body() {
+        return body;
     }
 
     /** Runs the answer chosen for a body-less request, now that its body has been read. */
@@ -384,11 +271,20 @@ final class HttpExchange {
      * may be reused.
      */
     void answer(FullHttpResponse response) {
-        rateLimitHeaders(response);
-        observer.answered(route, request == null ? "" : request.method().name(), response.status().code(),
-                startNanos);
+        addRateLimitHeaders(response);
+        observed(response.status().code());
         boolean reuse = keepAlive;
-        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> connection.answered(this, reuse));
+        HttpResponses.send(ctx.channel(), response, reuse).addListener(done -> written(reuse));
+    }
+
+    /** Tells the metrics this request was answered with {@code status} (a stream: when it starts). */
+    void observed(int status) {
+        observer.answered(route, request == null ? "" : request.method().name(), status, startNanos);
+    }
+
+    /** Tells the connection the answer is written, and whether the connection may be reused. */
+    void written(boolean reuse) {
+        connection.answered(this, reuse);
     }
 
     private static FullHttpResponse failure(Throwable error) {
@@ -398,11 +294,5 @@ final class HttpExchange {
         }
         log.error("unexpected failure building an answer", cause);
         return HttpResponses.error(ErrorCode.INTERNAL, "an unexpected server error occurred; it has been logged");
-    }
-
-    static Map<String, String> firstValues(Map<String, List<String>> parameters) {
-        Map<String, String> first = new HashMap<>();
-        parameters.forEach((name, values) -> first.put(name, values.isEmpty() ? "" : values.get(0)));
-        return first;
     }
 }

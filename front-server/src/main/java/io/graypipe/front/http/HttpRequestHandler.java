@@ -112,7 +112,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         MethodNotAllowed.require(request.method(), match.route().methods());
         gate.admit(exchange, match);
         endpoints.of(match.route()).begin(exchange, match.id());
-        if (exchange.receivesBody()) {
+        if (exchange.body().active()) {
             if (HttpUtil.is100ContinueExpected(request)) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
@@ -130,7 +130,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
         boolean last = content instanceof LastHttpContent;
         if (content.decoderResult().isFailure() && !(content instanceof HttpRequest)) {
             // A bad chunk size or similar framing error: the rest of the stream cannot be trusted.
-            exchange.abortBody();
+            exchange.body().abort();
             if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
                 log.debug("request body refused: {}", SafeText.forLog(String.valueOf(content.decoderResult().cause())));
                 reject(new FrontException(ErrorCode.BAD_REQUEST, "the request body is not valid HTTP/1.1 framing "
@@ -139,7 +139,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             return;
         }
         if (phase == Phase.RECEIVING) {
-            if (!exchange.offer(content, config.uploads().maxBytes())) {
+            if (!exchange.body().offer(content, config.uploads().maxBytes())) {
                 reject(UploadRequests.tooLarge(config.uploads().maxBytes()));
                 return;
             }
@@ -218,7 +218,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
                 return;
             }
             if (phase == Phase.RECEIVING || phase == Phase.DISCARDING) {
-                exchange.abortBody();
+                exchange.body().abort();
                 exchange.closeAfterAnswer();
                 stopReading();
                 exchange.answer(HttpResponses.error(shuttingDown()));
@@ -269,7 +269,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
             exchange = HttpExchange.beforeRequest(ctx, observer, this);
             connections.busy(this);
         }
-        exchange.abortBody();
+        exchange.body().abort();
         exchange.closeAfterAnswer();
         stopReading();
         exchange.answer(HttpResponses.error(ErrorCode.REQUEST_TIMEOUT, why + "; send it faster or check the connection"));
@@ -278,7 +278,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<HttpOb
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         if (exchange != null) {
-            exchange.abortBody();
+            exchange.body().abort();
         }
         connections.closed(this);
         ctx.fireChannelInactive();

@@ -59,11 +59,11 @@ final class InfoRequests {
         exifLevel(query.get("exif"));
         UploadReceiver receiver = uploads.bodyReceiver(exchange.context().channel(), exchange.request());
         String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
-        exchange.receive(receiver, body -> submit(body, query, accept));
+        exchange.body().receive(receiver, body -> submit(body, query, accept));
     }
 
     /** @param accept the request's Accept header, which {@code format=auto} follows as it does on /process */
-    private CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
+    private CompletableFuture<FullHttpResponse> submit(ReceivedBody body, Map<String, String> query,
                                                        String accept) {
         List<Upload> files = body.files();
         try {

@@ -2,7 +2,7 @@ package io.graypipe.front.http;
 
 import io.graypipe.front.observe.FormatsReport;
 import io.graypipe.front.observe.FrontMetrics;
-import io.graypipe.front.observe.StatsReport;
+import io.graypipe.front.observe.MetricsExport;
 import io.graypipe.protocol.OpCatalogue;
 import io.graypipe.protocol.OpChain;
 import io.graypipe.protocol.OpDescription;
@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -19,8 +18,7 @@ import java.util.function.Supplier;
  * the routing.
  */
 public final class Observability {
-    private final FrontMetrics metrics;
-    private final IntSupplier grayQueueDepth;
+    private final MetricsExport export;
     private final BatchUploads batches;
     private final Supplier<FormatsReport> formats;
     private final StaticResource page = StaticResource.load("/web/index.html", "text/html; charset=utf-8");
@@ -30,11 +28,9 @@ public final class Observability {
     private final StaticResource openApi = StaticResource.load("/web/openapi.json", "application/json");
     private final ApiDocs docs = new ApiDocs();
 
-    public Observability(FrontMetrics metrics, IntSupplier grayQueueDepth, BatchUploads batches,
-                         Supplier<FormatsReport> formats) {
-        this.metrics = metrics;
+    public Observability(MetricsExport export, BatchUploads batches, Supplier<FormatsReport> formats) {
+        this.export = export;
         this.formats = formats;
-        this.grayQueueDepth = grayQueueDepth;
         this.batches = batches;
     }
 
@@ -43,7 +39,7 @@ public final class Observability {
     }
 
     public FrontMetrics metrics() {
-        return metrics;
+        return export.metrics();
     }
 
     /** {@code GET /}: the web page. */
@@ -92,12 +88,12 @@ public final class Observability {
 
     /** {@code GET /metrics}. */
     CompletableFuture<FullHttpResponse> scrapeResponse() {
-        return metrics.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, metrics.contentType(), body));
+        return export.scrape().thenApply(body -> HttpResponses.bytes(HttpResponseStatus.OK, export.contentType(), body));
     }
 
     /** {@code GET /stats}. */
     CompletableFuture<FullHttpResponse> statsResponse() {
-        return StatsReport.build(metrics, grayQueueDepth.getAsInt(), formats)
+        return export.stats(formats)
                 .thenApply(body -> HttpResponses.json(HttpResponseStatus.OK, body));
     }
 }

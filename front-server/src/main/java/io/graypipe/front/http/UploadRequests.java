@@ -88,7 +88,7 @@ final class UploadRequests {
         String accept = exchange.request().headers().get(HttpHeaderNames.ACCEPT);
         ClientId client = exchange.client();
         String cacheScope = cacheScope(client);
-        exchange.receive(receiver, body -> gate.spend(exchange, body.files().size()).thenCompose(refusal -> {
+        exchange.body().receive(receiver, body -> gate.spend(exchange, body.files().size()).thenCompose(refusal -> {
             if (refusal != null) {
                 body.files().forEach(f -> f.release().run());
                 return CompletableFuture.completedFuture(refusal);
@@ -161,7 +161,7 @@ final class UploadRequests {
      * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
      * @param client   who sent it: the owner of its tasks
      */
-    CompletableFuture<FullHttpResponse> submit(UploadReceiver.ReceivedBody body, Map<String, String> query,
+    CompletableFuture<FullHttpResponse> submit(ReceivedBody body, Map<String, String> query,
                                                List<String> queryOps, boolean synchronous, String route,
                                                String accept, String cacheScope, ClientId client) {
         Map<String, String> merged = new HashMap<>(body.fields());
@@ -178,7 +178,7 @@ final class UploadRequests {
         });
     }
 
-    private CompletableFuture<FullHttpResponse> answer(UploadReceiver.ReceivedBody body, Map<String, String> query,
+    private CompletableFuture<FullHttpResponse> answer(ReceivedBody body, Map<String, String> query,
                                                        List<String> queryOps, boolean synchronous, String route,
                                                        String accept, String cacheScope, ClientId client) {
         List<Upload> files = body.files().stream().map(file -> file.ownedBy(client)).toList();
@@ -245,7 +245,7 @@ final class UploadRequests {
             return api;
         }
         log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(cause)));
-        return new FrontException(ErrorCode.MALFORMED_MULTIPART, UploadReceiver.UNREADABLE_BODY);
+        return UploadReceiver.receiveError(cause);
     }
 
     private FullHttpResponse syncAnswer(Task task) {

@@ -1,98 +1,70 @@
 package io.graypipe.front.observe;
 
-import io.graypipe.front.cache.ResultCache;
 import io.graypipe.front.task.Task;
+import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
-import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.task.Timeline;
-import io.graypipe.front.worker.SharedRegions;
-import io.graypipe.front.worker.WorkerSnapshot;
-import io.graypipe.front.worker.Workers;
-import io.graypipe.protocol.WorkerStatus;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.IntSupplier;
 
 /**
- * Every figure the front keeps about itself, in one Prometheus registry. Counters and histograms are fed as
- * things happen; gauges are read when scraped. The worker's own figures come from a STATUS message fetched
- * fresh for each scrape (see {@link #refreshWorker()}).
+ * The front's own figures, fed as things happen: requests, tasks, stage times, bytes, per-client counts, and the
+ * gauges read from the task registry. It owns the one Prometheus registry; {@link WorkerMetrics} and
+ * {@link MetricsExport} (the cache's) add their families to it. Needing only the registry of tasks, it exists
+ * before the executors and worker connections that report to it.
  */
 public final class FrontMetrics {
-    /** How long a scrape waits for the worker's STATUS before reporting it as unreachable. */
-    static final Duration WORKER_STATUS_TIMEOUT = Duration.ofSeconds(1);
     /** The stages of the per-stage histogram, in pipeline order. */
     public static final String[] STAGES = {"queued", "grayscale", "transfer", "scaling"};
+    /** The bounds of every time histogram, in seconds. */
+    static final double[] SECONDS_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+            30, 60};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final TaskRegistry tasks;
-    private final Workers worker;
     private final Clock clock;
     private final Instant started;
     private final Counter requests;
     private final Histogram requestDuration;
     private final Histogram stageDuration;
+    private final StageTimes stageTimes = new StageTimes(STAGES);
     private final Counter tasksFinished;
     private final Counter bytesReceived;
     private final Counter bytesSent;
     private final RateWindow finishedRate;
     private final RateWindow failedRate;
     private final RateWindow requestRate;
-    private volatile WorkerStatus workerStatus;
-    private final String jpegDecoder;
-    private final SharedRegions regions;
-    private volatile ResultCache cache = ResultCache.off();
     private final ClientMetrics clients;
 
-    /**
-     * {@code jpegDecoder}: "turbojpeg" when JPEGs may be shrunk on load, "imageio" otherwise (see /stats);
-     * {@code regions}: the front's shared-memory regions, null when rasters go inline.
-     */
-    public FrontMetrics(TaskRegistry tasks, IntSupplier grayQueueDepth, Workers worker, Clock clock,
-                        String jpegDecoder, SharedRegions regions) {
+    public FrontMetrics(TaskRegistry tasks, Clock clock) {
         this.tasks = tasks;
-        this.jpegDecoder = jpegDecoder;
-        this.regions = regions;
-        this.worker = worker;
         this.clock = clock;
         this.started = clock.instant();
         this.finishedRate = new RateWindow(() -> clock.instant().getEpochSecond());
         this.failedRate = new RateWindow(() -> clock.instant().getEpochSecond());
         this.requestRate = new RateWindow(() -> clock.instant().getEpochSecond());
-        double[] secondsBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
-        clients = new ClientMetrics(registry, secondsBuckets);
+        clients = new ClientMetrics(registry, SECONDS_BUCKETS);
         requests = Counter.builder().name("graypipe_http_requests_total")
                 .help("HTTP requests answered, by route template, method and status code")
                 .labelNames("route", "method", "status").register(registry);
         requestDuration = Histogram.builder().name("graypipe_http_request_duration_seconds")
                 .help("Time from a request's first line to its answer (to the stream's start for event streams)")
-                .labelNames("route").classicOnly().classicUpperBounds(secondsBuckets).register(registry);
+                .labelNames("route").classicOnly().classicUpperBounds(SECONDS_BUCKETS).register(registry);
         stageDuration = Histogram.builder().name("graypipe_stage_duration_seconds")
                 .help("Time images spent in each pipeline stage: queued, grayscale, transfer (writing the raster "
                         + "to the worker), scaling (raster handed over until the result is back)")
-                .labelNames("stage").classicOnly().classicUpperBounds(secondsBuckets).register(registry);
+                .labelNames("stage").classicOnly().classicUpperBounds(SECONDS_BUCKETS).register(registry);
         tasksFinished = Counter.builder().name("graypipe_tasks_finished_total")
                 .help("Tasks that reached a final state, by that state").labelNames("state").register(registry);
         bytesReceived = Counter.builder().name("graypipe_http_received_bytes_total")
@@ -117,81 +89,6 @@ public final class FrontMetrics {
                 .help("Images accepted and not finished yet: queued, grayscale or scaling")
                 .callback(cb -> cb.call(inFlight()))
                 .register(registry);
-        GaugeWithCallback.builder().name("graypipe_queue_depth")
-                .help("Work waiting: 'gray' for a gray thread in the front, 'worker' for a child in the worker")
-                .labelNames("queue")
-                .callback(cb -> {
-                    cb.call(grayQueueDepth.getAsInt(), "gray");
-                    WorkerStatus status = workerStatus;
-                    if (status != null) {
-                        cb.call(status.queued(), "worker");
-                    }
-                })
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_requests_in_flight")
-                .help("Scale requests sent to the worker and not answered yet")
-                .callback(cb -> cb.call(worker.inFlight()))
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_up")
-                .help("1 when the worker is connected and answered the last STATUS request, else 0")
-                .callback(cb -> cb.call(workerStatus != null ? 1 : 0))
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_children")
-                .help("Worker children (threads in threads mode) by state: configured, alive, busy")
-                .labelNames("state")
-                .callback(cb -> {
-                    WorkerStatus status = workerStatus;
-                    cb.call(status == null ? 0 : status.configured(), "configured");
-                    cb.call(status == null ? 0 : status.alive(), "alive");
-                    cb.call(status == null ? 0 : status.busy(), "busy");
-                })
-                .register(registry);
-        CounterWithCallback.builder().name("graypipe_worker_child_restarts_total")
-                .help("Children the worker replaced since it started (absent while the worker is unreachable)")
-                .callback(cb -> {
-                    WorkerStatus status = workerStatus;
-                    if (status != null) {
-                        cb.call(status.restarts());
-                    }
-                })
-                .register(registry);
-        CounterWithCallback.builder().name("graypipe_worker_child_requests_total")
-                .help("Requests each worker slot answered since the worker started")
-                .labelNames("slot")
-                .callback(cb -> {
-                    WorkerStatus status = workerStatus;
-                    if (status != null) {
-                        for (int slot = 0; slot < status.children().size(); slot++) {
-                            cb.call(status.children().get(slot).requests(), Integer.toString(slot));
-                        }
-                    }
-                })
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_connected")
-                .help("Per worker, by address: 1 while connected and past the handshake (in rotation if it has live children), else 0")
-                .labelNames("worker")
-                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.connected() ? 1 : 0, w.address())))
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_live_children")
-                .help("Per worker, by address: children (threads in threads mode) alive in its latest STATUS; 0 while not connected")
-                .labelNames("worker")
-                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.liveChildren(), w.address())))
-                .register(registry);
-        GaugeWithCallback.builder().name("graypipe_worker_outstanding")
-                .help("Per worker, by address: scale requests sent to it and not answered yet")
-                .labelNames("worker")
-                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.inFlight(), w.address())))
-                .register(registry);
-        CounterWithCallback.builder().name("graypipe_worker_dispatched_total")
-                .help("Per worker, by address: scale requests given to it, retries from a lost worker included")
-                .labelNames("worker")
-                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.dispatched(), w.address())))
-                .register(registry);
-        CounterWithCallback.builder().name("graypipe_worker_failures_total")
-                .help("Per worker, by address: times it was taken out of rotation (connection lost, heartbeats unanswered)")
-                .labelNames("worker")
-                .callback(cb -> worker.snapshots().forEach(w -> cb.call(w.failures(), w.address())))
-                .register(registry);
         GaugeWithCallback.builder().name("graypipe_uptime_seconds")
                 .help("Seconds since the front started")
                 .callback(cb -> cb.call(uptime().toMillis() / 1000.0))
@@ -199,6 +96,11 @@ public final class FrontMetrics {
         JvmMemoryMetrics.builder().register(registry);
 
         tasks.onCreate(this::follow);
+    }
+
+    /** Where {@link WorkerMetrics} registers its families, and what {@link MetricsExport} writes out. */
+    PrometheusRegistry registry() {
+        return registry;
     }
 
     /** Counts the task's end and its stage times once it finishes. */
@@ -226,10 +128,11 @@ public final class FrontMetrics {
     private void observeStage(String stage, Duration took) {
         if (took != null) {
             stageDuration.labelValues(stage).observe(took.toNanos() / 1e9);
+            stageTimes.record(stage, took);
         }
     }
 
-    /** How long a raster took to reach the worker's socket; fed by the {@link Workers}. */
+    /** How long a raster took to reach the worker's socket; fed by the worker connections. */
     public void transferred(Duration took) {
         observeStage("transfer", took);
     }
@@ -253,49 +156,13 @@ public final class FrontMetrics {
         return clients;
     }
 
-    /**
-     * Asks the workers for fresh figures, added up over every connected one; completes with them, or with empty
-     * when none is reachable.
-     */
-    public CompletableFuture<Optional<WorkerStatus>> refreshWorker() {
-        return worker.fetchStatus(WORKER_STATUS_TIMEOUT).handle((status, error) -> {
-            workerStatus = error == null ? status : null;
-            return Optional.ofNullable(workerStatus);
-        });
-    }
+    // ---- the figures /stats reads
 
-    /** The whole registry in the Prometheus text format, worker figures refreshed first. */
-    public CompletableFuture<byte[]> scrape() {
-        return refreshWorker().thenApply(ignored -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-            try {
-                writer.write(out, registry.scrape());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out.toByteArray();
-        });
-    }
-
-    public String contentType() {
-        return writer.getContentType();
-    }
-
-    public Duration uptime() {
+    Duration uptime() {
         return Duration.between(started, clock.instant());
     }
 
-    /** Which decoder JPEGs take: "turbojpeg" (shrink-on-load) or "imageio" (full size). */
-    public String jpegDecoder() {
-        return jpegDecoder;
-    }
-
-    /** The front's shared-memory regions, or null when rasters go inline. */
-    public SharedRegions sharedRegions() {
-        return regions;
-    }
-
-    public Instant started() {
+    Instant started() {
         return started;
     }
 
@@ -342,66 +209,8 @@ public final class FrontMetrics {
         return requests.collect().getDataPoints().stream().mapToLong(p -> (long) p.getValue()).sum();
     }
 
-    int workerInFlight() {
-        return worker.inFlight();
-    }
-
-    List<WorkerSnapshot> workerSnapshots() {
-        return worker.snapshots();
-    }
-
-    /** Per stage: count, p50 and p95 in milliseconds, estimated from the histogram like histogram_quantile. */
-    Map<String, StageSummary> stageSummaries() {
-        Map<String, StageSummary> summaries = new LinkedHashMap<>();
-        HistogramSnapshot snapshot = stageDuration.collect();
-        for (String stage : STAGES) {
-            snapshot.getDataPoints().stream()
-                    .filter(point -> stage.equals(point.getLabels().get("stage")))
-                    .findFirst()
-                    .ifPresent(point -> summaries.put(stage, new StageSummary(point.getCount(),
-                            quantileMillis(point.getClassicBuckets(), 0.5),
-                            quantileMillis(point.getClassicBuckets(), 0.95))));
-        }
-        return summaries;
-    }
-
-    /** Linear interpolation inside the bucket that holds the quantile; null without observations. */
-    static Double quantileMillis(ClassicHistogramBuckets buckets, double q) {
-        long total = 0;
-        for (int i = 0; i < buckets.size(); i++) {
-            total += buckets.getCount(i);
-        }
-        if (total == 0) {
-            return null;
-        }
-        double rank = q * total;
-        long seen = 0;
-        double lower = 0;
-        for (int i = 0; i < buckets.size(); i++) {
-            long count = buckets.getCount(i);
-            double upper = buckets.getUpperBound(i);
-            if (seen + count >= rank && count > 0) {
-                if (Double.isInfinite(upper)) {
-                    return lower * 1000; // beyond the last bound: report the bound, as Prometheus does
-                }
-                return (lower + (upper - lower) * (rank - seen) / count) * 1000;
-            }
-            seen += count;
-            lower = Double.isInfinite(upper) ? lower : upper;
-        }
-        return lower * 1000;
-    }
-
-    record StageSummary(long count, Double p50Ms, Double p95Ms) {
-    }
-
-    /** Adds the result cache's figures ({@code graypipe_cache_*}) to /metrics and its summary to /stats. */
-    public void watch(ResultCache resultCache) {
-        cache = resultCache;
-        CacheMetrics.register(registry, resultCache);
-    }
-
-    ResultCache cache() {
-        return cache;
+    /** Per stage, in pipeline order: count, p50 and p95 in milliseconds. */
+    Map<String, StageTimes.Summary> stageSummaries() {
+        return stageTimes.summaries();
     }
 }

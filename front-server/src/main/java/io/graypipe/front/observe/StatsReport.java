@@ -14,10 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code GET /stats}: the figures of {@link FrontMetrics} as JSON for people rather than Prometheus. The body is
+ * {@code GET /stats}: the figures of {@link FrontMetrics} and {@link WorkerMetrics} as JSON for people rather
+ * than Prometheus, made by {@link MetricsExport}. The body is
  * this record, serialised with snake_case names; maps appear only where the keys are data (states, stages).
  */
 public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDecoder, SharedMemory sharedMemory,
@@ -91,14 +91,8 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
     public record Jvm(long heapUsedBytes, long heapMaxBytes) {
     }
 
-    /** @param formats what the deployment reads and writes, taken when the report is made */
-    public static CompletableFuture<StatsReport> build(FrontMetrics metrics, int grayQueueDepth,
-                                                       java.util.function.Supplier<FormatsReport> formats) {
-        return metrics.refreshWorker().thenApply(worker -> report(metrics, grayQueueDepth, worker, formats.get()));
-    }
-
-    private static StatsReport report(FrontMetrics metrics, int grayQueueDepth, Optional<WorkerStatus> worker,
-                                      FormatsReport formats) {
+    static StatsReport of(FrontMetrics metrics, WorkerMetrics workers, Optional<WorkerStatus> worker,
+                          FormatsReport formats, String jpegDecoder, SharedRegions regions, ResultCache cache) {
         Map<String, Long> byState = new LinkedHashMap<>();
         metrics.tasksByState().forEach((state, n) -> byState.put(state.label(), n));
         Map<String, Stage> stages = new LinkedHashMap<>();
@@ -106,19 +100,19 @@ public record StatsReport(Instant startedAt, double uptimeSeconds, String jpegDe
                 summary.p50Ms() == null ? null : round(summary.p50Ms()),
                 summary.p95Ms() == null ? null : round(summary.p95Ms()))));
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return new StatsReport(metrics.started(), metrics.uptime().toMillis() / 1000.0, metrics.jpegDecoder(),
-                SharedMemory.of(metrics.sharedRegions()),
+        return new StatsReport(metrics.started(), metrics.uptime().toMillis() / 1000.0, jpegDecoder,
+                SharedMemory.of(regions),
                 new Tasks(byState, metrics.finishedCounts(), metrics.inFlight()),
                 new Rates(RateWindow.SECONDS, round(metrics.imagesPerSecond()), round(metrics.failuresPerSecond()),
                         round(metrics.requestsPerSecond())),
                 metrics.requestsTotal(),
                 stages,
-                new Queues(grayQueueDepth, worker.map(WorkerStatus::queued).orElse(null), metrics.workerInFlight()),
+                new Queues(workers.grayQueueDepth(), worker.map(WorkerStatus::queued).orElse(null), workers.inFlight()),
                 new Bytes(metrics.bytesReceivedTotal(), metrics.bytesSentTotal()),
                 worker.map(StatsReport::pool).orElse(Pool.UNREACHABLE),
-                metrics.workerSnapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
+                workers.snapshots().stream().map(w -> new Worker(w.address(), w.connected(), w.liveChildren(),
                         w.inFlight(), w.dispatched(), w.failures())).toList(),
-                new Jvm(heap.getUsed(), heap.getMax()), formats, Cache.of(metrics.cache()),
+                new Jvm(heap.getUsed(), heap.getMax()), formats, Cache.of(cache),
                 metrics.clients().shares());
     }
 

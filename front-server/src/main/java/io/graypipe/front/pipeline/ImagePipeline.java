@@ -96,7 +96,7 @@ public final class ImagePipeline {
      * @throws RejectedExecutionException when the gray queue is full or shut down; {@code upload} is then untouched
      */
     public void start(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
-        // Queued under its owner, at the upload's size: the gray queue is a FairQueue (see FrontServer).
+        // Queued under its owner, at the upload's size: the gray queue is a FairQueue (see FrontExecutors).
         grayExecutor.execute(new ClientWork(upload.owner(), upload.source().length(),
                 () -> run(task, upload, options, sink)));
     }

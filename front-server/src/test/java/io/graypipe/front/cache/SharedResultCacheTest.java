@@ -114,9 +114,9 @@ class SharedResultCacheTest {
         assertTrue(sent > 2 * BUDGET, "the flood must exceed the budget to test it: " + sent);
         Await.until(Duration.ofSeconds(20), "evictions counted",
                 () -> frontB.metric("graypipe_cache_evictions_total") > evictionsBefore);
-        long total = Long.parseLong(redis.commands(c -> c.get("graypipe:cache:bytes")));
+        long total = Long.parseLong(redis.commands(c -> c.get("{graypipe:cache}:bytes")));
         List<String> keys = redis.commands(c -> c.keys("graypipe:cache:*"));
-        long stored = keys.stream().filter(k -> k.matches("graypipe:cache:[0-9a-f]{64}"))
+        long stored = keys.stream().filter(k -> k.matches("graypipe:cache:\\{[0-9a-f]{64}}"))
                 .mapToLong(k -> redis.commands(c -> c.strlen(k))).sum();
         long grown = usedMemory() - before;
         System.err.printf("redis cache flood: %d bytes sent, %d stored (total %d) of %d allowed, used_memory +%d%n",
@@ -127,7 +127,7 @@ class SharedResultCacheTest {
     }
 
     private static void awaitEntry(HttpResponse<byte[]> answer) {
-        String key = "graypipe:cache:" + answer.headers().firstValue("ETag").orElseThrow().replace("\"", "");
+        String key = "graypipe:cache:{" + answer.headers().firstValue("ETag").orElseThrow().replace("\"", "") + "}";
         Await.until(Duration.ofSeconds(10), "entry " + key + " in Redis",
                 () -> redis.commands(c -> c.exists(key)) == 1);
     }

@@ -6,7 +6,7 @@ import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.LoadBalancer;
 import io.graypipe.front.testing.Multipart;
-import io.graypipe.front.testing.RedisServer;
+import io.graypipe.front.testing.SharedFronts;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
 import org.junit.jupiter.api.AfterAll;
@@ -37,23 +37,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SharedBatchesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RedisServer redis;
+    private static SharedFronts fronts;
     private static TestFront a;
     private static TestFront b;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RedisServer.start();
-        a = TestFront.builder().store(redis.uri()).start();
-        b = TestFront.builder().store(redis.uri()).start();
+        fronts = SharedFronts.start();
+        a = fronts.a();
+        b = fronts.b();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closing : new AutoCloseable[] {a, b, redis}) {
-            if (closing != null) {
-                closing.close();
-            }
+        if (fronts != null) {
+            fronts.close();
         }
     }
 
@@ -121,9 +119,7 @@ class SharedBatchesTest {
     @Test
     @Timeout(90)
     void theBatchFlowWorksThroughTheLoadBalancer() throws Exception {
-        LoadBalancer.requireInstalled();
-        try (LoadBalancer lb = LoadBalancer.start(a.address(), b.address())) {
-            Await.until(Duration.ofSeconds(30), "both fronts in rotation", () -> lb.frontsUp() == 2);
+        try (LoadBalancer lb = fronts.balanced()) {
             HttpResponse<byte[]> opened = lb.send(HttpRequest.newBuilder(lb.uri("/batches"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build());
             assertEquals(201, opened.statusCode(), () -> new String(opened.body()));

@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SharedStoreTest {
     private static final Duration FINISH = Duration.ofSeconds(240);
     /** The work queue's stream (docs/scale-out.md). */
-    private static final String WORK = "graypipe:work";
+    private static final String WORK = "{graypipe}:work";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<AutoCloseable> started = new ArrayList<>();
     private RedisServer redis;

@@ -143,7 +143,7 @@ class BadInputHttpTest {
 
             assertEquals(400, response.status(), response::toString);
             assertEquals("malformed_multipart", response.errorCode());
-            assertEquals(UploadReceiver.UNPARSABLE_PART_HEADER, response.json().path("error").path("message").asText());
+            assertEquals(MultipartBody.UNPARSABLE_PART_HEADER, response.json().path("error").path("message").asText());
         }
         assertServing();
     }
@@ -159,7 +159,7 @@ class BadInputHttpTest {
 
             assertEquals(400, response.status(), () -> contentType + " on " + path + ": " + response);
             assertEquals("malformed_multipart", response.errorCode());
-            assertEquals(UploadReceiver.UNUSABLE_BOUNDARY, response.json().path("error").path("message").asText());
+            assertEquals(MultipartBody.UNUSABLE_BOUNDARY, response.json().path("error").path("message").asText());
         }
         assertServing();
     }
@@ -182,7 +182,7 @@ class BadInputHttpTest {
             assertEquals(400, response.status(), response::toString);
             assertEquals("malformed_multipart", response.errorCode());
             String message = response.json().path("error").path("message").asText();
-            assertTrue(UploadReceiver.MALFORMED_MESSAGES.contains(message), "graypipe's own words: " + message);
+            assertTrue(MultipartBody.MALFORMED_MESSAGES.contains(message), "graypipe's own words: " + message);
             assertFalse(message.contains("out of bounds"), message);
         }
         assertServing();

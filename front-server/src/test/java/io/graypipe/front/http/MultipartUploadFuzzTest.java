@@ -192,7 +192,7 @@ class MultipartUploadFuzzTest {
                 // Stronger: a malformed body is answered in graypipe's words only ("Index 2 out of bounds" was not).
                 if (code == ErrorCode.MALFORMED_MULTIPART) {
                     String message = message(json);
-                    assertTrue(UploadReceiver.MALFORMED_MESSAGES.contains(message), "not graypipe's own words: " + message);
+                    assertTrue(MultipartBody.MALFORMED_MESSAGES.contains(message), "not graypipe's own words: " + message);
                 }
                 answer = response.status().code() + " " + json;
             } finally {
@@ -209,7 +209,7 @@ class MultipartUploadFuzzTest {
         }
 
         /** A received body is handed on by the front; here its files are read and released at once. */
-        private static String received(UploadReceiver.ReceivedBody body) {
+        private static String received(ReceivedBody body) {
             assertTrue(!body.files().isEmpty(), "a received body has a file");
             List<String> files = new ArrayList<>();
             for (Upload upload : body.files()) {

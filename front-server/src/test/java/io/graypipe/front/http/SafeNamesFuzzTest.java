@@ -80,7 +80,7 @@ class SafeNamesFuzzTest {
             UploadReceiver.multipart(channel, Runnable::run, new DefaultHttpDataFactory(false), request).abort();
         } catch (FrontException refused) {
             assertEquals(ErrorCode.MALFORMED_MULTIPART, refused.code());
-            assertEquals(UploadReceiver.UNUSABLE_BOUNDARY, refused.getMessage());
+            assertEquals(MultipartBody.UNUSABLE_BOUNDARY, refused.getMessage());
         } finally {
             channel.finishAndReleaseAll();
         }

@@ -1,42 +1,109 @@
 package io.graypipe.front.store.redis;
 
+import java.util.List;
+
 /**
- * The names of graypipe's keys, all under one prefix so several clusters can share a Redis. The Lua scripts build
- * batch key names from the same prefix ({@link RedisScripts}); docs/scale-out.md lists every key.
+ * The names of graypipe's keys, laid out for Redis Cluster (docs/scale-out.md lists every key, docs/capacity.md
+ * says why). Two kinds:
+ *
+ * <ul>
+ *   <li><b>Control keys</b>: task records, event streams, batches and the work queue, all under one hash tag,
+ *   {@code {graypipe}:}, so that each Lua script ({@link RedisScripts}) touches keys of a single slot, including the
+ *   batch keys a script builds from {@link #control()} once it learns a task's batch. They are small.</li>
+ *   <li><b>Data keys</b>: uploads and results, tagged by their task id, so the bytes, which are most of what Redis
+ *   holds and moves, spread over every shard. Each is written and read by single-key commands only.</li>
+ * </ul>
+ *
+ * On one Redis the tags change nothing but the names.
  */
 record RedisKeys(String prefix) {
     static final String GROUP = "fronts";
 
+    /** What every control key starts with: the prefix as a hash tag, e.g. {@code {graypipe}:}. */
+    String control() {
+        return "{" + prefix.substring(0, prefix.length() - 1) + "}:";
+    }
+
     String task(String id) {
-        return prefix + "task:" + id;
-    }
-
-    String upload(String id) {
-        return prefix + "upload:" + id;
-    }
-
-    String result(String id) {
-        return prefix + "result:" + id;
+        return control() + "task:" + id;
     }
 
     String taskEvents(String id) {
-        return prefix + "events:task:" + id;
+        return control() + "events:task:" + id;
     }
 
     String batch(String id) {
-        return prefix + "batch:" + id;
+        return control() + "batch:" + id;
     }
 
     String batchEvents(String id) {
-        return prefix + "events:batch:" + id;
+        return control() + "events:batch:" + id;
     }
 
     String work() {
-        return prefix + "work";
+        return control() + "work";
     }
 
     /** The pub/sub channel on which every new event is announced by the name of its stream. */
     String announcements() {
-        return prefix + "notify";
+        return control() + "notify";
+    }
+
+    String upload(String id) {
+        return prefix + "upload:{" + id + "}";
+    }
+
+    /**
+     * One finisher's result: each front that finishes a task stores its own, and the FINISH script records in the
+     * task which one won, so a result is never overwritten by a front that lost the race.
+     */
+    String result(String id, String attempt) {
+        return prefix + "result:{" + id + "}:" + attempt;
+    }
+
+    /** KEYS of {@link RedisScripts#CREATE}. */
+    String[] create(String id) {
+        return new String[] {task(id), taskEvents(id), work()};
+    }
+
+    /** KEYS of {@link RedisScripts#UPDATE}. */
+    String[] update(String id) {
+        return new String[] {task(id), taskEvents(id)};
+    }
+
+    /** KEYS of {@link RedisScripts#FINISH}. */
+    String[] finish(String id) {
+        return new String[] {task(id), taskEvents(id), work()};
+    }
+
+    /** KEYS of {@link RedisScripts#DELETE}. */
+    String[] delete(String id) {
+        return new String[] {task(id), taskEvents(id)};
+    }
+
+    /** KEYS of {@link RedisScripts#CREATE_BATCH}: the batch, its events, then each task. */
+    String[] createBatch(String batchId, List<String> taskIds) {
+        String[] keys = new String[taskIds.size() + 2];
+        keys[0] = batch(batchId);
+        keys[1] = batchEvents(batchId);
+        for (int i = 0; i < taskIds.size(); i++) {
+            keys[i + 2] = task(taskIds.get(i));
+        }
+        return keys;
+    }
+
+    /** KEYS of {@link RedisScripts#OPEN_BATCH}. */
+    String[] openBatch(String batchId) {
+        return new String[] {batch(batchId)};
+    }
+
+    /** KEYS of {@link RedisScripts#ADD_TO_BATCH}. */
+    String[] addToBatch(String batchId, String taskId) {
+        return new String[] {batch(batchId), task(taskId)};
+    }
+
+    /** KEYS of {@link RedisScripts#CLOSE_BATCH}. */
+    String[] closeBatch(String batchId) {
+        return new String[] {batch(batchId), batchEvents(batchId)};
     }
 }

@@ -7,8 +7,11 @@ package io.graypipe.front.store.redis;
  * task (after a claim) changes nothing. Redis also refuses a script under {@code maxmemory} before its first write,
  * so a refusal leaves nothing half written.
  *
- * <p>The batch keys are built inside the scripts from the prefix, as a task only knows its batch once it is in
- * one. That is fine on one Redis (with replicas), not on Redis Cluster, which graypipe does not target.
+ * <p>Every key a script touches is a control key ({@link RedisKeys}): one hash tag, so one Redis Cluster slot. The
+ * batch keys are built inside the scripts from the control prefix (ARGV {@code prefix}), as a task only knows its
+ * batch once it is in one; they share the tag, so they share the slot. Uploads and results are data keys in other
+ * slots, so no script touches them: {@link RedisTasks} writes and deletes them with single-key commands around the
+ * script, in an order that keeps the guarantees (see there). {@code RedisKeySlotsTest} checks the slots.
  */
 final class RedisScripts {
     private RedisScripts() {
@@ -45,16 +48,15 @@ final class RedisScripts {
             """;
 
     /**
-     * KEYS: task, upload, task events, work. ARGV: id, state, status, format, quality, upload bytes, prefix.
+     * KEYS: task, task events, work. ARGV: id, state, status, format, quality, prefix. The upload is stored before.
      * Returns the id of the task's first event.
      */
     static final String CREATE = COMMON + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR task ' .. ARGV[1] .. ' exists') end
             redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'format', ARGV[4], 'quality', ARGV[5], 'batch', '')
-            redis.call('SET', KEYS[2], ARGV[6])
-            local event = redis.call('XADD', KEYS[3], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
-            redis.call('XADD', KEYS[4], '*', 'task', ARGV[1])
-            announce(ARGV[7], KEYS[3])
+            local event = redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            redis.call('XADD', KEYS[3], '*', 'task', ARGV[1])
+            announce(ARGV[6], KEYS[2])
             return event
             """;
 
@@ -77,36 +79,34 @@ final class RedisScripts {
             """;
 
     /**
-     * The one move to a final state. KEYS: task, upload, result, task events, work.
-     * ARGV: id, state, status, prefix, ttl ms, result bytes (done only), work entry id or '', group.
+     * The one move to a final state. KEYS: task, task events, work. ARGV: id, state, status, prefix, ttl ms, work
+     * entry id or '', group, the key of the result stored before (done only, else ''), recorded in the task.
      * The work entry is acknowledged and deleted whatever happens, so the loser of a race leaves nothing pending.
      * Returns 1 when this call finished the task, 0 when it was already final, -1 when it is gone.
      */
     static final String FINISH = COMMON + """
             local function release_work()
-              if ARGV[7] ~= '' then
-                redis.call('XACK', KEYS[5], ARGV[8], ARGV[7])
-                redis.call('XDEL', KEYS[5], ARGV[7])
+              if ARGV[6] ~= '' then
+                redis.call('XACK', KEYS[3], ARGV[7], ARGV[6])
+                redis.call('XDEL', KEYS[3], ARGV[6])
               end
             end
             local current = redis.call('HGET', KEYS[1], 'state')
             if not current then release_work() return -1 end
             if FINAL[current] then release_work() return 0 end
-            if ARGV[2] == 'done' then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5]) end
-            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3])
+            redis.call('HSET', KEYS[1], 'state', ARGV[2], 'status', ARGV[3], 'result', ARGV[8])
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
-            redis.call('DEL', KEYS[2])
-            redis.call('XADD', KEYS[4], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
-            redis.call('PEXPIRE', KEYS[4], ARGV[5])
-            announce(ARGV[4], KEYS[4])
+            redis.call('XADD', KEYS[2], '*', 'event', ARGV[2], 'task', ARGV[1], 'data', ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], ARGV[5])
+            announce(ARGV[4], KEYS[2])
             batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), ARGV[2], ARGV[3], true, true, ARGV[5])
             release_work()
             return 1
             """;
 
     /**
-     * Cancels a task unless it is final, then forgets it and its upload and result. Its events stay until the TTL,
-     * so a client following them sees the cancellation. KEYS: task, upload, result, task events.
+     * Cancels a task unless it is final, then forgets it (its upload and result are deleted after). Its events stay
+     * until the TTL, so a client following them sees the cancellation. KEYS: task, task events.
      * ARGV: id, the status the caller read, the cancelled status, prefix, ttl ms.
      * Returns 1 when deleted, -1 when gone, -2 when the status changed since the caller read it (read again).
      */
@@ -115,12 +115,12 @@ final class RedisScripts {
             if not current then return -1 end
             if redis.call('HGET', KEYS[1], 'status') ~= ARGV[2] then return -2 end
             if not FINAL[current] then
-              redis.call('XADD', KEYS[4], '*', 'event', 'cancelled', 'task', ARGV[1], 'data', ARGV[3])
-              redis.call('PEXPIRE', KEYS[4], ARGV[5])
-              announce(ARGV[4], KEYS[4])
+              redis.call('XADD', KEYS[2], '*', 'event', 'cancelled', 'task', ARGV[1], 'data', ARGV[3])
+              redis.call('PEXPIRE', KEYS[2], ARGV[5])
+              announce(ARGV[4], KEYS[2])
               batch_changed(ARGV[4], ARGV[1], redis.call('HGET', KEYS[1], 'batch'), 'cancelled', ARGV[3], true, true, ARGV[5])
             end
-            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+            redis.call('DEL', KEYS[1])
             return 1
             """;
 

@@ -7,6 +7,7 @@ import io.graypipe.front.task.TaskState;
 import io.graypipe.front.task.TaskStatus;
 import io.graypipe.front.task.Timeline;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
 import java.io.IOException;
@@ -20,12 +21,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Async task state in Redis, shared by every front: task records, uploads waiting to be processed, results that
  * expire after the result TTL, and batches. Every change of a task goes through one Lua script
  * ({@link RedisScripts}), which also appends the task's event and, when the task is new, its entry in the work
  * queue ({@link RedisWorkQueue}). docs/scale-out.md lists the keys.
+ *
+ * <p>Uploads and results live in their own Redis Cluster slots ({@link RedisKeys}), so the scripts do not touch
+ * them; single-key commands around each script keep what the scripts alone used to promise. An upload is stored
+ * before its task (a task is never queued without its upload; a front that dies in between leaves an upload that
+ * expires after {@link #UPLOAD_TTL}). A result is stored, under a key of its own finisher, before the {@code done}
+ * that names it (a task is never done without its result, and the result of a front that lost the race never
+ * replaces the winner's: readers never see two different results). Uploads are deleted after the task is final,
+ * a loser's result at once, and the winner's when the task is deleted (or with its TTL).
  *
  * <p>Nothing here blocks: each method returns at once with a future that completes on one of Lettuce's I/O
  * threads, or fails with a {@link io.graypipe.front.store.StoreException} when Redis is down or full. Callers must
@@ -42,8 +52,13 @@ public final class RedisTasks {
         GONE
     }
 
-    private static final byte[] NONE = new byte[0];
     private static final int DELETE_ATTEMPTS = 5;
+    /**
+     * How long an upload is kept at most. It is deleted as soon as its task is final; the expiry only clears the
+     * upload of a task never created (its front died between the two commands), and a task not started within it
+     * fails as lost.
+     */
+    static final Duration UPLOAD_TTL = Duration.ofDays(1);
 
     private final RedisAsyncCommands<String, byte[]> redis;
     private final RedisKeys keys;
@@ -74,12 +89,17 @@ public final class RedisTasks {
     public CompletableFuture<String> create(TaskRecord record, byte[] upload) {
         TaskStatus status = record.task();
         String id = status.id();
-        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.taskEvents(id), keys.work()};
-        return RedisErrors.translated(redis.<byte[]>eval(RedisScripts.CREATE, ScriptOutputType.VALUE, scriptKeys,
-                        text(id), text(status.status().label()), bytes(status),
-                        text(record.format() == null ? "" : record.format()), text(Integer.toString(record.quality())),
-                        upload, text(keys.prefix())))
-                .thenApply(eventId -> new String(eventId, StandardCharsets.UTF_8));
+        CompletableFuture<byte[]> created = RedisErrors.translated(redis.set(keys.upload(id), upload,
+                        SetArgs.Builder.px(UPLOAD_TTL.toMillis())))
+                .thenCompose(stored -> RedisErrors.translated(redis.<byte[]>eval(RedisScripts.CREATE,
+                        ScriptOutputType.VALUE, keys.create(id), text(id), text(status.status().label()),
+                        bytes(status), text(record.format() == null ? "" : record.format()),
+                        text(Integer.toString(record.quality())), text(keys.control()))));
+        return created.whenComplete((eventId, error) -> {
+            if (error != null) {
+                redis.del(keys.upload(id)); // best effort: otherwise it expires after UPLOAD_TTL
+            }
+        }).thenApply(eventId -> new String(eventId, StandardCharsets.UTF_8));
     }
 
     /** The task, or empty when it never existed, was deleted or expired. */
@@ -96,14 +116,16 @@ public final class RedisTasks {
         });
     }
 
+    /** The output image of a done task, or empty when there is none (not done, expired or deleted). */
+    public CompletableFuture<Optional<byte[]>> readResult(String id) {
+        return RedisErrors.translated(redis.hget(keys.task(id), "result")).thenCompose(key -> key == null
+                || key.length == 0 ? CompletableFuture.completedFuture(Optional.<byte[]>empty())
+                : RedisErrors.translated(redis.get(string(key))).thenApply(Optional::ofNullable));
+    }
+
     /** The uploaded image of a task not final yet, or empty once it is final or gone. */
     public CompletableFuture<Optional<byte[]>> readUpload(String id) {
         return RedisErrors.translated(redis.get(keys.upload(id))).thenApply(Optional::ofNullable);
-    }
-
-    /** The output image of a done task, or empty when there is none (not done, expired or deleted). */
-    public CompletableFuture<Optional<byte[]>> readResult(String id) {
-        return RedisErrors.translated(redis.get(keys.result(id))).thenApply(Optional::ofNullable);
     }
 
     /**
@@ -115,9 +137,8 @@ public final class RedisTasks {
             throw new IllegalArgumentException("final states go through complete() or finish(): " + status.status());
         }
         String id = status.id();
-        String[] scriptKeys = {keys.task(id), keys.taskEvents(id)};
-        return change(redis.<Long>eval(RedisScripts.UPDATE, ScriptOutputType.INTEGER, scriptKeys,
-                text(id), text(status.status().label()), bytes(status), text(keys.prefix())));
+        return change(redis.<Long>eval(RedisScripts.UPDATE, ScriptOutputType.INTEGER, keys.update(id),
+                text(id), text(status.status().label()), bytes(status), text(keys.control())));
     }
 
     /**
@@ -132,7 +153,9 @@ public final class RedisTasks {
         if (done.status() != TaskState.DONE) {
             throw new IllegalArgumentException("complete() takes a done status, not " + done.status());
         }
-        return end(done, result, workEntryId);
+        String resultKey = keys.result(done.id(), attempt());
+        return RedisErrors.translated(redis.set(resultKey, result, SetArgs.Builder.px(resultTtl.toMillis())))
+                .thenCompose(stored -> end(done, workEntryId, resultKey));
     }
 
     /** Moves the task to failed or cancelled, once, like {@link #complete}. */
@@ -141,15 +164,30 @@ public final class RedisTasks {
             throw new IllegalArgumentException("finish() takes a failed or cancelled status, not "
                     + failedOrCancelled.status());
         }
-        return end(failedOrCancelled, NONE, workEntryId);
+        return end(failedOrCancelled, workEntryId, "");
     }
 
-    private CompletableFuture<Change> end(TaskStatus status, byte[] result, String workEntryId) {
+    /**
+     * The FINISH script, then the upload deleted whatever the outcome (a final task needs it no more), and this
+     * call's result too unless the task is now done with it.
+     */
+    private CompletableFuture<Change> end(TaskStatus status, String workEntryId, String resultKey) {
         String id = status.id();
-        String[] scriptKeys = {keys.task(id), keys.upload(id), keys.result(id), keys.taskEvents(id), keys.work()};
-        return change(redis.<Long>eval(RedisScripts.FINISH, ScriptOutputType.INTEGER, scriptKeys,
-                text(id), text(status.status().label()), bytes(status), text(keys.prefix()), ttlMillis(), result,
-                text(workEntryId == null ? "" : workEntryId), text(RedisKeys.GROUP)));
+        return change(redis.<Long>eval(RedisScripts.FINISH, ScriptOutputType.INTEGER, keys.finish(id),
+                text(id), text(status.status().label()), bytes(status), text(keys.control()), ttlMillis(),
+                text(workEntryId == null ? "" : workEntryId), text(RedisKeys.GROUP), text(resultKey)))
+                .thenApply(change -> {
+                    redis.del(keys.upload(id));
+                    if (change != Change.CHANGED && !resultKey.isEmpty()) {
+                        redis.del(resultKey);
+                    }
+                    return change;
+                });
+    }
+
+    /** Names one finisher's result; random, as two fronts may finish one task at the same moment. */
+    private static String attempt() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     /**
@@ -162,18 +200,23 @@ public final class RedisTasks {
     }
 
     private CompletableFuture<Optional<TaskStatus>> delete(String id, int attemptsLeft) {
-        return RedisErrors.translated(redis.hget(keys.task(id), "status")).thenCompose(read -> {
+        return RedisErrors.translated(redis.hmget(keys.task(id), "status", "result")).thenCompose(fields -> {
+            byte[] read = fields.get(0).getValueOrElse(null);
+            byte[] resultKey = fields.get(1).getValueOrElse(null);
             if (read == null) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             TaskStatus current = parse(read, TaskStatus.class);
             TaskStatus last = current.status().isFinal() ? current : cancelled(current, clock.instant());
-            String[] scriptKeys = {keys.task(id), keys.upload(id), keys.result(id), keys.taskEvents(id)};
             CompletableFuture<Long> deleted = RedisErrors.translated(redis.eval(RedisScripts.DELETE,
-                    ScriptOutputType.INTEGER, scriptKeys, text(id), read, bytes(last), text(keys.prefix()),
+                    ScriptOutputType.INTEGER, keys.delete(id), text(id), read, bytes(last), text(keys.control()),
                     ttlMillis()));
             return deleted.thenCompose(outcome -> {
                 if (outcome == 1) {
+                    redis.del(keys.upload(id));
+                    if (resultKey != null && resultKey.length > 0) {
+                        redis.del(string(resultKey));
+                    }
                     return CompletableFuture.completedFuture(Optional.of(last));
                 }
                 if (outcome == -1) {
@@ -207,13 +250,11 @@ public final class RedisTasks {
         if (taskIds.size() != filenames.size() || taskIds.isEmpty()) {
             throw new IllegalArgumentException("a batch needs one file name per task, and at least one task");
         }
-        List<String> scriptKeys = new ArrayList<>(List.of(keys.batch(batchId), keys.batchEvents(batchId)));
-        taskIds.forEach(id -> scriptKeys.add(keys.task(id)));
         List<byte[]> args = new ArrayList<>(List.of(text(batchId),
-                bytes(new BatchMeta(clock.instant(), taskIds, filenames)), text(keys.prefix()), ttlMillis()));
+                bytes(new BatchMeta(clock.instant(), taskIds, filenames)), text(keys.control()), ttlMillis()));
         taskIds.forEach(id -> args.add(text(id)));
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.CREATE_BATCH, ScriptOutputType.INTEGER,
-                scriptKeys.toArray(String[]::new), args.toArray(byte[][]::new))).thenApply(total -> null);
+                keys.createBatch(batchId, taskIds), args.toArray(byte[][]::new))).thenApply(total -> null);
     }
 
     /** The batch, read in one command, or empty when it never existed or expired. */
@@ -257,7 +298,7 @@ public final class RedisTasks {
     /** An empty open batch ({@code POST /batches}), which tasks join from any front until it is closed. */
     public CompletableFuture<Void> openBatch(String batchId) {
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.OPEN_BATCH, ScriptOutputType.INTEGER,
-                new String[] {keys.batch(batchId)}, bytes(new BatchMeta(clock.instant(), List.of(), List.of())),
+                keys.openBatch(batchId), bytes(new BatchMeta(clock.instant(), List.of(), List.of())),
                 ttlMillis())).thenApply(ok -> null);
     }
 
@@ -267,7 +308,7 @@ public final class RedisTasks {
     /** Adds a task already created to the open batch; from then on its changes are events of the batch. */
     public CompletableFuture<Joined> addToBatch(String batchId, String taskId, String filename) {
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.ADD_TO_BATCH, ScriptOutputType.INTEGER,
-                new String[] {keys.batch(batchId), keys.task(taskId)}, text(batchId), text(taskId),
+                keys.addToBatch(batchId, taskId), text(batchId), text(taskId),
                 bytes(new Member(taskId, filename)))).thenApply(code -> code == -1 ? Joined.NO_SUCH_BATCH
                 : code == -2 ? Joined.CLOSED : Joined.JOINED);
     }
@@ -275,7 +316,7 @@ public final class RedisTasks {
     /** Closes an open batch (a closed one stays closed); false when there is no such batch. */
     public CompletableFuture<Boolean> closeBatch(String batchId) {
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.CLOSE_BATCH, ScriptOutputType.INTEGER,
-                new String[] {keys.batch(batchId), keys.batchEvents(batchId)}, text(keys.prefix()), ttlMillis()))
+                keys.closeBatch(batchId), text(keys.control()), ttlMillis()))
                 .thenApply(code -> code == 1);
     }
 

@@ -323,7 +323,7 @@ class RedisTasksTest {
     private long pendingEntries() {
         RedisClient client = RedisClient.create(redis.uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            return connection.sync().xpending("graypipe:work", RedisKeys.GROUP).getCount();
+            return connection.sync().xpending("{graypipe}:work", RedisKeys.GROUP).getCount();
         } finally {
             client.shutdown();
         }
