@@ -209,7 +209,8 @@ class RedisTasksTest {
         String key = "{graypipe}:batch:" + batchId;
         // The cluster chaos soak found a closed batch expiring TTL after its close while a task ran on: the task
         // finished, done, in a batch that no longer existed.
-        assertEquals(-1L, redis.commands(c -> c.pttl(key)), "no expiry while a task is still to finish");
+        long pttlWhileRunning = redis.commands(c -> c.pttl(key));
+        assertEquals(-1L, pttlWhileRunning, "no expiry while a task is still to finish");
 
         await(front.tasks().complete(done(slow), randomBytes(10), null));
         StoredBatch finished = await(front.tasks().findBatch(batchId)).orElseThrow();
