@@ -59,6 +59,15 @@ public final class SoakCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int resultTtlSeconds = 60;
 
+    @Option(names = "--cluster", description = "The chaos soak of the whole cluster instead: HAProxy, two fronts "
+            + "on Redis (AOF), two workers, in network namespaces (needs root), with overlapping faults drawn from "
+            + "--seed (docs/durability.md, \"Chaos soak\").")
+    boolean cluster;
+
+    @Option(names = "--seed", description = "With --cluster: the seed of the fault schedule and the traffic "
+            + "(default: the time).")
+    Long seed;
+
     @Option(names = "--out", description = "Directory for soak.md, soak.png and the front's log "
             + "(default: ${DEFAULT-VALUE}).")
     Path out = Path.of("soak-results");
@@ -76,6 +85,16 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (cluster) {
+            ClusterSoak.Result result = ClusterSoak.run(this, seed != null ? seed : System.currentTimeMillis());
+            ClusterReport.write(out, result);
+            System.out.println("cluster soak " + (result.passed() ? "PASS" : "FAIL") + " (seed " + result.seed()
+                    + "): report in " + out.resolve("soak.md"));
+            if (!result.passed()) {
+                ClusterReport.reasons(result).forEach(reason -> System.out.println("  " + reason));
+            }
+            return result.passed() ? 0 : 1;
+        }
         Result result = run();
         SoakReport.write(out, result);
         System.out.println("soak " + (result.passed() ? "PASS" : "FAIL") + ": report in " + out.resolve("soak.md"));
@@ -116,7 +135,7 @@ public final class SoakCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
@@ -132,22 +151,10 @@ public final class SoakCommand implements Callable<Integer> {
         SoakSampler sampler = new SoakSampler(front.toHandle(), uploads, data);
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            long seed = i;
-            threads.add(new Thread(() -> {
-                Random random = new Random(seed);
-                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
-                    try {
-                        traffic.step(random);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "soak-client-" + i));
-        }
+        List<Thread> threads = clients(clients, 0, end, traffic::step);
         Map<String, String> finalStates = new ConcurrentHashMap<>();
-        Thread tracker = new Thread(() -> track(traffic, finalStates, Long.MAX_VALUE), "soak-tracker");
+        Thread tracker = new Thread(() -> track(traffic, finalStates, Long.MAX_VALUE, (id, state) -> { }),
+                "soak-tracker");
         threads.forEach(Thread::start);
         tracker.start();
         List<SoakReport.Sample> samples = new ArrayList<>();
@@ -179,7 +186,7 @@ public final class SoakCommand implements Callable<Integer> {
         tracker.interrupt();
         tracker.join();
         // Whatever is still pending gets a last 90 s to finish.
-        track(traffic, finalStates, System.nanoTime() + 90_000_000_000L);
+        track(traffic, finalStates, System.nanoTime() + 90_000_000_000L, (id, state) -> { });
         samples.add(new SoakReport.Sample((System.nanoTime() - start) / 60e9, sampler.sample()));
         List<String> unaccounted = new ArrayList<>();
         Map<String, Long> outcomes = new TreeMap<>();
@@ -201,8 +208,35 @@ public final class SoakCommand implements Callable<Integer> {
                 traffic.transportErrors.get());
     }
 
-    /** Polls accepted tasks that have no final state yet, every 2 s, until none is left or the deadline passes. */
-    private static void track(SoakTraffic traffic, Map<String, String> finalStates, long deadline) {
+    /** One step of a client's traffic. */
+    interface Step {
+        void step(Random random) throws InterruptedException;
+    }
+
+    /** {@code count} client threads, not started, each stepping with its own Random (seed + i) until {@code end}. */
+    static List<Thread> clients(int count, long seed, long end, Step step) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Random random = new Random(seed + i);
+            threads.add(new Thread(() -> {
+                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+                    try {
+                        step.step(random);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "soak-client-" + i));
+        }
+        return threads;
+    }
+
+    /**
+     * Polls accepted tasks that have no final state yet, every 2 s, until none is left or the deadline passes;
+     * {@code onFinal} hears each task once, when its final state is first seen.
+     */
+    static void track(SoakTraffic traffic, Map<String, String> finalStates, long deadline,
+                      java.util.function.BiConsumer<String, String> onFinal) {
         while (System.nanoTime() < deadline) {
             boolean pending = false;
             for (String id : traffic.acceptedTasks) {
@@ -211,9 +245,11 @@ public final class SoakCommand implements Callable<Integer> {
                 }
                 try {
                     String state = traffic.taskState(id);
+                    // Only a 404 says a task is gone; a 503 (storage away, front restarting) is asked again.
                     if (state.equals("done") || state.startsWith("failed") || state.equals("cancelled")
-                            || state.startsWith("missing")) {
+                            || state.equals("missing:404")) {
                         finalStates.put(id, state);
+                        onFinal.accept(id, state);
                     } else {
                         pending = true;
                     }

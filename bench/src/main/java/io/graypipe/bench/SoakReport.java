@@ -48,12 +48,24 @@ final class SoakReport {
     }
 
     static List<SeriesVerdict> slopes(List<Sample> samples, double warmupMinutes) {
+        return slopes(samples, warmupMinutes, SoakSampler.seriesNames());
+    }
+
+    /**
+     * The slope test of each of {@code seriesNames}. Where the samples carry the pid of the series' role
+     * ("front-a pid" for "front-a RSS MiB"), only the samples of its longest-lived process after the warm-up count:
+     * a process restarted after a kill starts a new life, whose warm-up is not a leak.
+     */
+    static List<SeriesVerdict> slopes(List<Sample> samples, double warmupMinutes, List<String> seriesNames) {
         List<SeriesVerdict> verdicts = new ArrayList<>();
-        for (String series : SoakSampler.seriesNames()) {
+        for (String series : seriesNames) {
+            String pidSeries = series.substring(0, series.indexOf(' ')) + " pid";
+            Double pid = longestLived(samples, warmupMinutes, pidSeries);
             List<double[]> points = new ArrayList<>();
             for (Sample s : samples) {
                 Double v = s.values().get(series);
-                if (s.minutes() >= warmupMinutes && v != null && !v.isNaN()) {
+                boolean sameLife = pid == null || pid.equals(s.values().get(pidSeries));
+                if (s.minutes() >= warmupMinutes && v != null && !v.isNaN() && sameLife) {
                     points.add(new double[]{s.minutes(), v});
                 }
             }
@@ -77,6 +89,17 @@ final class SoakReport {
             verdicts.add(new SeriesVerdict(series, my, rise, allowed, rise <= allowed));
         }
         return verdicts;
+    }
+
+    private static Double longestLived(List<Sample> samples, double warmupMinutes, String pidSeries) {
+        Map<Double, Integer> counts = new java.util.HashMap<>();
+        for (Sample s : samples) {
+            Double pid = s.values().get(pidSeries);
+            if (s.minutes() >= warmupMinutes && pid != null) {
+                counts.merge(pid, 1, Integer::sum);
+            }
+        }
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
     static void plot(List<Sample> samples, double warmupMinutes, Path png) throws IOException {

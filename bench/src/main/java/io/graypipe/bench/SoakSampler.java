@@ -68,6 +68,22 @@ final class SoakSampler {
         return values;
     }
 
+    /**
+     * One role of the cluster soak: the summed RSS, descriptors and threads of its live processes (NaN while it has
+     * none), and its pid when it is one process, so the slope test can follow one process's life.
+     */
+    static void cluster(Map<String, Double> values, String role, List<ProcessHandle> processes) {
+        boolean none = processes.isEmpty();
+        values.put(role + " RSS MiB", none ? Double.NaN
+                : processes.stream().mapToDouble(p -> rssBytes(p.pid()) / 1048576.0).sum());
+        values.put(role + " fds", none ? Double.NaN : processes.stream().mapToDouble(p -> fds(p.pid())).sum());
+        values.put(role + " threads", none ? Double.NaN
+                : processes.stream().mapToDouble(p -> statusValue(p.pid(), "Threads:")).sum());
+        if (processes.size() == 1) {
+            values.put(role + " pid", (double) processes.get(0).pid());
+        }
+    }
+
     /** Live descendants of the front whose command line names {@code mainClass}. */
     List<ProcessHandle> descendants(String mainClass) {
         return front.descendants().filter(p -> p.isAlive() && commandLine(p.pid()).contains(mainClass)).toList();
@@ -179,7 +195,7 @@ final class SoakSampler {
      * Bytes of the regular files under {@code dir}. Files and directories deleted while the walk runs are skipped,
      * not allowed to end it: a walk that gave up read as an empty directory, a false 0 in the series.
      */
-    private static long bytes(Path dir) {
+    static long bytes(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }

@@ -38,6 +38,15 @@ final class SoakTraffic {
     final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
     final Set<String> acceptedTasks = new ConcurrentSkipListSet<>();
     final AtomicLong transportErrors = new AtomicLong();
+    /** The API key each accepted task belongs to, where the fronts have keys: only that key may read it. */
+    final Map<String, String> ownerKeys = new ConcurrentHashMap<>();
+    /** Every answered request: when it started and how long it took (ns since {@link #epoch}), and its status. */
+    final java.util.Queue<long[]> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final long epoch = System.nanoTime();
+    /** Error answers by status and the error code of their JSON body ("503 storage_unavailable"). */
+    final Map<String, AtomicLong> errorCodes = new ConcurrentHashMap<>();
+    /** The first few answers of 500 and up other than 503: the request and the body, to say what went wrong. */
+    final java.util.List<String> serverErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SoakTraffic(URI base, byte[] jpeg, byte[] png) {
         this.base = base;
@@ -55,8 +64,8 @@ final class SoakTraffic {
                 case "sync" -> send(post("/process?scale=0.5", random.nextBoolean() ? jpeg : png, "image/jpeg"));
                 case "async" -> accept(send(post("/tasks?scale=0.25&format=png", jpeg, "image/jpeg")));
                 case "batch" -> batch();
-                case "events" -> events(random.nextBoolean());
-                case "bad input" -> badInput(random);
+                case "events" -> events(random.nextBoolean(), null);
+                case "bad input" -> badInput(random, null);
                 default -> slowClient();
             }
         } catch (IOException e) {
@@ -65,31 +74,77 @@ final class SoakTraffic {
     }
 
     private HttpRequest post(String path, byte[] body, String type) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+        return post(path, body, type, null);
+    }
+
+    /** A POST with {@code key} as its bearer token when it is not null. */
+    HttpRequest post(String path, byte[] body, String type, String key) {
+        return authorised(HttpRequest.newBuilder(base.resolve(path)), key).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+    HttpRequest get(String path, String key) {
+        return authorised(HttpRequest.newBuilder(base.resolve(path)), key).timeout(Duration.ofSeconds(60)).GET()
+                .build();
+    }
+
+    private static HttpRequest.Builder authorised(HttpRequest.Builder request, String key) {
+        return key == null ? request : request.header("Authorization", "Bearer " + key);
+    }
+
+    HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
+        long start = System.nanoTime();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        answers.add(new long[]{start - epoch, System.nanoTime() - start, response.statusCode()});
         statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong()).incrementAndGet();
+        if (response.statusCode() >= 400) {
+            String code;
+            try {
+                code = JSON.readTree(response.body()).path("error").path("code").asText("-");
+            } catch (IOException notJson) {
+                code = "(not JSON)";
+            }
+            errorCodes.computeIfAbsent(response.statusCode() + " " + code, k -> new AtomicLong()).incrementAndGet();
+            if (response.statusCode() >= 500 && response.statusCode() != 503 && serverErrors.size() < 20) {
+                serverErrors.add(request.method() + " " + request.uri() + " -> " + response.statusCode() + " "
+                        + new String(response.body(), StandardCharsets.UTF_8));
+            }
+        }
         return response;
     }
 
     private String accept(HttpResponse<byte[]> response) throws IOException {
+        return accept(response, null);
+    }
+
+    /**
+     * The id of the task a 202 accepted, alone or as a batch's only file (null for several, or no 202); each task
+     * is remembered with its key.
+     */
+    String accept(HttpResponse<byte[]> response, String key) throws IOException {
         if (response.statusCode() != 202) {
             return null;
         }
         JsonNode body = JSON.readTree(response.body());
         if (body.has("id")) {
-            acceptedTasks.add(body.get("id").asText());
+            remember(body.get("id").asText(), key);
             return body.get("id").asText();
         }
+        String only = null;
         for (JsonNode task : body.path("tasks")) {
             if (task.has("id") && !task.has("error")) {
-                acceptedTasks.add(task.get("id").asText());
+                remember(task.get("id").asText(), key);
+                only = body.path("tasks").size() == 1 ? task.get("id").asText() : null;
             }
         }
-        return null;
+        return only;
+    }
+
+    private void remember(String id, String key) {
+        if (key != null) {
+            ownerKeys.put(id, key);
+        }
+        acceptedTasks.add(id);
     }
 
     private void batch() throws IOException, InterruptedException {
@@ -106,13 +161,12 @@ final class SoakTraffic {
     }
 
     /** Submits a task and follows its event stream, to the end or only until the first bytes arrive. */
-    private void events(boolean abandon) throws IOException, InterruptedException {
-        String id = accept(send(post("/tasks?scale=0.5", jpeg, "image/jpeg")));
+    void events(boolean abandon, String key) throws IOException, InterruptedException {
+        String id = accept(send(post("/tasks?scale=0.5", jpeg, "image/jpeg", key)), key);
         if (id == null) {
             return;
         }
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/tasks/" + id + "/events"))
-                .timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest request = get("/tasks/" + id + "/events", key);
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         statuses.computeIfAbsent(response.statusCode(), k -> new AtomicLong()).incrementAndGet();
         try (InputStream in = response.body()) {
@@ -124,15 +178,15 @@ final class SoakTraffic {
         }
     }
 
-    private void badInput(Random random) throws IOException, InterruptedException {
+    void badInput(Random random, String key) throws IOException, InterruptedException {
         switch (random.nextInt(3)) {
             case 0 -> {
                 byte[] noise = new byte[1 + random.nextInt(4096)];
                 random.nextBytes(noise);
-                send(post("/process", noise, "application/octet-stream"));
+                send(post("/process", noise, "application/octet-stream", key));
             }
-            case 1 -> send(post("/process", java.util.Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg"));
-            default -> send(post("/process?scale=7", jpeg, "image/jpeg"));
+            case 1 -> send(post("/process", java.util.Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg", key));
+            default -> send(post("/process?scale=7", jpeg, "image/jpeg", key));
         }
     }
 
@@ -163,8 +217,8 @@ final class SoakTraffic {
 
     /** The task's final status ("done", or "failed:code") or its current one, or "missing:HTTP". */
     String taskState(String id) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve("/tasks/" + id))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = http.send(get("/tasks/" + id, ownerKeys.get(id)),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             return "missing:" + response.statusCode();
         }

@@ -153,7 +153,8 @@ final class BatchArchive implements ChunkedInput<ByteBuf> {
         byte[] image;
         try {
             image = reader.read(status.id());
-        } catch (IOException e) {
+        } catch (AsyncTasks.ResultGone gone) {
+            // Any other failure (Redis away for a moment) aborts the ZIP: it must not pass for a whole one.
             manifest.add(new ManifestEntry(member.filename(), member.variant(), member.mode(), status.id(),
                     status.status(), null, null, new ErrorInfo("task_not_found",
                     "the result is no longer kept (deleted or expired)")));

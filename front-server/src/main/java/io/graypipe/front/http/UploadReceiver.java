@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,6 +38,7 @@ final class UploadReceiver {
      */
     private static final long DRAIN_ABOVE_BYTES = 1L << 20;
     private static final long RETRY_DRAIN_MILLIS = 50;
+    static final String DISK_FULL = "the server's upload disk is full; send it again after the Retry-After delay";
 
     private final Channel channel;
     private final Executor io;
@@ -194,8 +196,30 @@ final class UploadReceiver {
         if (!(e instanceof FrontException)) {
             log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(e)));
         }
-        completion.completeExceptionally(e instanceof FrontException ? e
-                : new FrontException(ErrorCode.MALFORMED_MULTIPART, MultipartBody.UNREADABLE_BODY));
+        completion.completeExceptionally(e instanceof FrontException ? e : receiveError(e));
+    }
+
+    /**
+     * What the client is told when its body could not be received for a reason that is no FrontException: a full
+     * upload disk is the server's trouble ({@link #diskFull}), anything else a body that could not be read.
+     */
+    static FrontException receiveError(Throwable e) {
+        return diskFull(e) ? new FrontException(ErrorCode.STORAGE_FULL, DISK_FULL)
+                : new FrontException(ErrorCode.MALFORMED_MULTIPART, MultipartBody.UNREADABLE_BODY);
+    }
+
+    /**
+     * Whether spooling the upload failed because the upload directory's disk is full: the server's trouble, not
+     * the client's (503 with Retry-After, not 400). ENOSPC and EDQUOT reach Java only as the C library's text.
+     */
+    static boolean diskFull(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = cause instanceof IOException ? String.valueOf(cause.getMessage()) : "";
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void destroy() {

@@ -245,7 +245,7 @@ final class UploadRequests {
             return api;
         }
         log.warn("an upload could not be received: {}", SafeText.forLog(String.valueOf(cause)));
-        return new FrontException(ErrorCode.MALFORMED_MULTIPART, MultipartBody.UNREADABLE_BODY);
+        return UploadReceiver.receiveError(cause);
     }
 
     private FullHttpResponse syncAnswer(Task task) {

@@ -102,8 +102,19 @@ public interface AsyncTasks {
     /** Reads done tasks' results; given to work that runs on the storage executor, and only valid there. */
     @FunctionalInterface
     interface ResultReader {
-        /** The result of the done task {@code id}. */
+        /**
+         * The result of the done task {@code id}. Throws {@link ResultGone} when it is no longer kept (deleted or
+         * expired), and any other IOException when it cannot be read now (Redis away, a disk error): a reader
+         * must not take the second for the first.
+         */
         byte[] read(String id) throws IOException;
+    }
+
+    /** A done task's result that is no longer kept: deleted, or expired after its TTL. */
+    final class ResultGone extends IOException {
+        public ResultGone(String id) {
+            super("the result of task " + id + " is no longer kept");
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -221,7 +222,13 @@ public final class DurableTasks {
      */
     public void readOnStorage(Consumer<AsyncTasks.ResultReader> work) {
         try {
-            storage.execute(() -> work.accept(files::readResult));
+            storage.execute(() -> work.accept(id -> {
+                try {
+                    return files.readResult(id);
+                } catch (NoSuchFileException gone) {
+                    throw new AsyncTasks.ResultGone(id);
+                }
+            }));
         } catch (RejectedExecutionException e) {
             throw ImagePipeline.overloaded();
         }

@@ -177,8 +177,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         try {
             storage.execute(() -> work.accept(id -> {
                 try {
-                    return store.readResult(id).get().orElseThrow(() -> new IOException("the result of task " + id
-                            + " is no longer kept"));
+                    return store.readResult(id).get().orElseThrow(() -> new ResultGone(id));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted reading the result of task " + id, e);

@@ -145,6 +145,11 @@ public final class LoadBalancer implements HttpTarget, AutoCloseable {
                 .count();
     }
 
+    /** HAProxy's process, e.g. to sample its memory. */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     private boolean accepts() {
         try (Socket socket = new Socket()) {
             socket.connect(address, 500);

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -136,6 +137,11 @@ public final class RedisServer implements AutoCloseable {
         return output.toString();
     }
 
+    /** The running server's process, or empty while it is stopped. */
+    public Optional<ProcessHandle> process() {
+        return isAlive() ? Optional.of(process.toHandle()) : Optional.empty();
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -191,6 +197,8 @@ public final class RedisServer implements AutoCloseable {
                 // Only the test's own addresses reach it; inside a namespace it must answer non-loopback peers.
                 "--protected-mode", "no", "--logfile", ""));
         command.addAll(config);
+        // A restart looks for its own "Ready" line, after what the earlier runs printed.
+        int outputBefore = output.length();
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Process started = process;
         ChildProcesses.keepOutput(started, output, "redis");
@@ -198,7 +206,7 @@ public final class RedisServer implements AutoCloseable {
             Await.until(START_TIMEOUT, "redis-server answering PING on " + uri(), () -> ping() || !started.isAlive());
         } else {
             Await.until(START_TIMEOUT, "redis-server ready on " + uri(),
-                    () -> output.indexOf("Ready to accept connections") >= 0 || !started.isAlive());
+                    () -> output.indexOf("Ready to accept connections", outputBefore) >= 0 || !started.isAlive());
         }
         if (!started.isAlive()) {
             throw new IllegalStateException("redis-server exited at start: " + output);

@@ -274,7 +274,9 @@ final class RedisScripts {
     /**
      * Closes an open batch: no task joins it any more, and it finishes once every task is final (at once when
      * they already are). KEYS: batch, batch events. ARGV: prefix, ttl ms. Returns 1, or -1 when there is no such
-     * batch. A {@code closed} event on the batch's stream wakes the fronts following it.
+     * batch. A {@code closed} event on the batch's stream wakes the fronts following it. A finished batch expires
+     * after the TTL; one still waiting for tasks does not expire until its last task finishes it (each task ends by
+     * its deadline), so tasks slower than the TTL cannot outlive their batch.
      */
     static final String CLOSE_BATCH = COMMON + """
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -284,8 +286,10 @@ final class RedisScripts {
               local now = redis.call('TIME')
               redis.call('HSET', KEYS[1], 'finished_at', string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
               redis.call('PEXPIRE', KEYS[2], ARGV[2])
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            else
+              redis.call('PERSIST', KEYS[1])
             end
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
             redis.call('XADD', KEYS[2], '*', 'event', 'closed', 'task', '', 'data', '')
             announce(ARGV[1], KEYS[2])
             return 1

@@ -200,6 +200,29 @@ class RedisTasksTest {
     }
 
     @Test
+    void aClosedBatchWaitingForATaskSlowerThanTheTtlIsKeptUntilTheTaskFinishesIt() {
+        Duration ttl = Duration.ofMillis(500);
+        Front front = front("a", ttl, RedisWorkQueue.CLAIM_IDLE);
+        TaskStatus slow = queued(0.5);
+        String batchId = randomId();
+        await(front.tasks().openBatch(batchId));
+        await(front.tasks().create(new TaskRecord(slow, null, 85), randomBytes(10)));
+        assertEquals(RedisTasks.Joined.JOINED, await(front.tasks().addToBatch(batchId, slow.id(), "slow.png")));
+        assertTrue(await(front.tasks().closeBatch(batchId)));
+        String key = "{graypipe}:batch:" + batchId;
+        // The cluster chaos soak found a closed batch expiring TTL after its close while a task ran on: the task
+        // finished, done, in a batch that no longer existed.
+        long pttlWhileRunning = redis.commands(c -> c.pttl(key));
+        assertEquals(-1L, pttlWhileRunning, "no expiry while a task is still to finish");
+
+        await(front.tasks().complete(done(slow), randomBytes(10), null));
+        StoredBatch finished = await(front.tasks().findBatch(batchId)).orElseThrow();
+        assertNotNull(finished.finishedAt());
+        long pttl = redis.commands(c -> c.pttl(key));
+        assertTrue(pttl > 0 && pttl <= ttl.toMillis(), "expires a TTL after it finished: " + pttl);
+    }
+
+    @Test
     void aDeadFrontsTaskIsClaimedByAnotherAndFinishedOnce() throws Exception {
         Duration claimIdle = Duration.ofMillis(500);
         Front dying = front("dying", TTL, claimIdle);
