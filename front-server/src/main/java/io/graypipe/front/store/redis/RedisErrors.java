@@ -6,6 +6,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,8 +42,11 @@ final class RedisErrors {
                     "Redis is at its maxmemory; fetch or delete finished tasks, or retry after the Retry-After delay",
                     cause);
         }
+        // A command under way when Redis goes away fails with the socket's own exception (a bare "Connection reset"
+        // SocketException, or a closed channel), not a Lettuce one: the chaos soak saw it as a 500 during a restart.
         if (cause instanceof RedisConnectionException || cause instanceof RedisCommandTimeoutException
-                || (cause instanceof RedisException && !(cause instanceof RedisCommandExecutionException))) {
+                || (cause instanceof RedisException && !(cause instanceof RedisCommandExecutionException))
+                || cause instanceof IOException) {
             return new StoreException(StoreException.Reason.STORAGE_UNAVAILABLE,
                     "the task store (Redis) cannot be reached; retry after the Retry-After delay", cause);
         }

@@ -206,7 +206,7 @@ class RedisTasksTest {
         TaskStatus slow = queued(0.5);
         String batchId = randomId();
         await(front.tasks().openBatch(batchId));
-        await(front.tasks().create(new TaskRecord(slow, null, 85), randomBytes(10)));
+        await(front.tasks().create(new TaskRecord(slow, null, 85), OWNER, randomBytes(10)));
         assertEquals(RedisTasks.Joined.JOINED, await(front.tasks().addToBatch(batchId, slow.id(), "slow.png")));
         assertTrue(await(front.tasks().closeBatch(batchId)));
         String key = "{graypipe}:batch:" + batchId;
