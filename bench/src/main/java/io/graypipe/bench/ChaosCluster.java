@@ -130,7 +130,9 @@ final class ChaosCluster implements AutoCloseable {
                         "--worker-token-file", token.toString(), "--store", redis.uri(),
                         "--api-keys", apiKeys.toString(), "--result-ttl", resultTtlSeconds + "s",
                         "--cache-size", Long.toString(CACHE_BYTES), "--upload-dir", uploadDirs[i].toString(),
-                        "--upload-memory-threshold", Long.toString(UPLOAD_MEMORY_BYTES))
+                        "--upload-memory-threshold", Long.toString(UPLOAD_MEMORY_BYTES),
+                        // deploy/haproxy.cfg names each client in a PROXY header, read only from a trusted proxy.
+                        "--trusted-proxy", hosts.get("hub").address() + "/32")
                 .start();
     }
 
