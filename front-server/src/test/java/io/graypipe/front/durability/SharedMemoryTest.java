@@ -126,8 +126,10 @@ class SharedMemoryTest {
     void killingTheFrontLeavesRegionsThatItsRestartSweeps() throws Exception {
         TaskLedger ledger = new TaskLedger();
         List<ProcessHandle> orphans = new ArrayList<>();
-        try (FrontProcess front = start(shm, "-n", "1")) {
-            Await.until(Duration.ofSeconds(30), "a child", () -> front.children().size() == 1);
+        // Two children: the front hands a worker only as many rasters as it has free children (fair dispatch), so
+        // two regions are written at once, and the other two uploads wait in the front.
+        try (FrontProcess front = start(shm, "-n", "2")) {
+            Await.until(Duration.ofSeconds(30), "two children", () -> front.children().size() == 2);
             ProcessHandle worker = front.workers().get(0);
             orphans.add(worker);
             orphans.addAll(front.children());
