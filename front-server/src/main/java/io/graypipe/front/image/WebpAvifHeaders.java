@@ -45,41 +45,47 @@ final class WebpAvifHeaders {
         return Math.max(1, frames);
     }
 
-    /** Where an animated WebP's first frame lies on its canvas (the VP8X chunk's size, the first ANMF's offset). */
+    /** Where a WebP's (first) frame lies on the canvas its VP8X chunk gives. */
     record WebpFirstFrame(int canvasWidth, int canvasHeight, int x, int y) {
     }
 
     /**
-     * The first frame's place on the canvas of an animated WebP, or {@code null} for a still one, or where the chunks
-     * do not say (the decoder then reads the file as it is, and refuses it if it is broken).
+     * For a WebP with a VP8X chunk, its canvas and where the first frame lies on it (the first ANMF's offset, or the
+     * corner when no ANMF chunk is found); {@code null} for a simple WebP, whose frame is the image. The chunks are
+     * walked up to the end of the file, not the RIFF size, as the decoder reads them; so the output is always the
+     * canvas that {@code /info} reports.
      */
     static WebpFirstFrame webpFirstFrame(ImageInputStream in) throws IOException {
         in.setByteOrder(ByteOrder.LITTLE_ENDIAN);
         long length = in.length();
         in.seek(4);
         long riffEnd = 8 + in.readUnsignedInt();
-        long end = length >= 0 ? Math.min(riffEnd, length) : riffEnd;
+        long end = Math.max(riffEnd, length);
         int canvasWidth = 0;
         int canvasHeight = 0;
         long pos = 12;
-        while (pos + 8 + 12 <= end) {
-            in.seek(pos);
-            byte[] fourcc = new byte[4];
-            in.readFully(fourcc);
-            long size = in.readUnsignedInt();
-            if (ascii(fourcc, 0, "VP8X")) {
-                in.skipBytes(4); // flags and reserved bits
-                canvasWidth = 1 + uint24(in);
-                canvasHeight = 1 + uint24(in);
-            } else if (ascii(fourcc, 0, "ANMF")) {
-                // Offsets are stored halved (the WebP container specification, "ANMF chunk").
-                int x = 2 * uint24(in);
-                int y = 2 * uint24(in);
-                return canvasWidth == 0 ? null : new WebpFirstFrame(canvasWidth, canvasHeight, x, y);
+        try {
+            while (pos + 8 + 12 <= end) {
+                in.seek(pos);
+                byte[] fourcc = new byte[4];
+                in.readFully(fourcc);
+                long size = in.readUnsignedInt();
+                if (ascii(fourcc, 0, "VP8X") && canvasWidth == 0) {
+                    in.skipBytes(4); // flags and reserved bits
+                    canvasWidth = 1 + uint24(in);
+                    canvasHeight = 1 + uint24(in);
+                } else if (ascii(fourcc, 0, "ANMF") && canvasWidth != 0) {
+                    // Offsets are stored halved (the WebP container specification, "ANMF chunk").
+                    int x = 2 * uint24(in);
+                    int y = 2 * uint24(in);
+                    return new WebpFirstFrame(canvasWidth, canvasHeight, x, y);
+                }
+                pos += 8 + size + (size & 1);
             }
-            pos += 8 + size + (size & 1);
+        } catch (EOFException cut) {
+            // A chunk header cut by the end of the file: what was read so far stands.
         }
-        return null;
+        return canvasWidth == 0 ? null : new WebpFirstFrame(canvasWidth, canvasHeight, 0, 0);
     }
 
     private static int uint24(ImageInputStream in) throws IOException {

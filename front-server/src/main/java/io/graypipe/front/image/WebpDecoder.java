@@ -10,10 +10,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 
 /**
- * WebP uploads (lossy, lossless, with alpha) through TwelveMonkeys' reader. An animated WebP gives its first frame
- * as a viewer shows it: on its canvas, at its offset, the rest transparent, as {@link GifDecoder} does for a GIF
- * (TwelveMonkeys returns the frame alone, so a frame smaller than the canvas came out at the frame's size while
- * {@code /info} said the canvas's: docs/fuzzing.md, F18). The reader sees the upload through
+ * WebP uploads (lossy, lossless, with alpha) through TwelveMonkeys' reader. A WebP with a canvas (VP8X) gives its
+ * first frame as a viewer shows it: on the canvas, at its offset, the rest transparent, as {@link GifDecoder} does
+ * for a GIF (TwelveMonkeys returns the frame alone, so a frame smaller than the canvas came out at the frame's size
+ * while {@code /info} said the canvas's: docs/fuzzing.md, F18 and F20). The reader sees the upload through
  * {@link EndBoundedImageStream}, so damaged data cannot keep it reading past the end (F19).
  */
 record WebpDecoder(ImageLimits limits) implements FormatDecoder {
