@@ -3,6 +3,8 @@ package io.graypipe.bench;
 import io.graypipe.front.testing.NetNamespaces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,21 +19,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fault schedule and the answer checks, always; and the chaos soak of the whole cluster for
- * GRAYPIPE_CHAOS_MINUTES minutes (CI sets 3), with the seed GRAYPIPE_CHAOS_SEED (default 24). It needs root for the
+ * GRAYPIPE_CHAOS_MINUTES minutes (CI sets 2), with the seed GRAYPIPE_CHAOS_SEED (default 24). It needs root for the
  * network namespaces: it fails rather than skips where GRAYPIPE_REQUIRE_NETNS is set, as in CI. Its report goes to
  * bench/target/chaos/. Surefire runs it beside SoakTest (forkCount 2 in bench), so CI waits for the longer of them.
  */
 class ChaosSoakTest {
-    @Test
-    void theScheduleComesFromTheSeedHasEveryKindAndNeverOverlapsOneTarget() {
-        List<ChaosSchedule.Fault> faults = ChaosSchedule.draw(24, 180);
-        assertEquals(faults, ChaosSchedule.draw(24, 180));
-        assertNotEquals(faults, ChaosSchedule.draw(25, 180));
+    /** CI's 2 minutes with its seed, and 3. */
+    @ParameterizedTest
+    @ValueSource(ints = {120, 180})
+    void theScheduleComesFromTheSeedHasEveryKindAndNeverOverlapsOneTarget(int seconds) {
+        List<ChaosSchedule.Fault> faults = ChaosSchedule.draw(24, seconds);
+        assertEquals(faults, ChaosSchedule.draw(24, seconds));
+        assertNotEquals(faults, ChaosSchedule.draw(25, seconds));
         Set<ChaosSchedule.Kind> kinds = EnumSet.noneOf(ChaosSchedule.Kind.class);
         faults.forEach(f -> kinds.add(f.kind()));
         assertEquals(EnumSet.allOf(ChaosSchedule.Kind.class), kinds, faults::toString);
         for (ChaosSchedule.Fault a : faults) {
-            assertTrue(a.endSeconds() <= 180 * 0.85, a::toString);
+            assertTrue(a.endSeconds() <= seconds * 0.85, a::toString);
             for (ChaosSchedule.Fault b : faults) {
                 boolean sameSubject = a != b && a.subject().equals(b.subject());
                 assertFalse(sameSubject && a.atSeconds() <= b.endSeconds() && b.atSeconds() <= a.endSeconds(),
