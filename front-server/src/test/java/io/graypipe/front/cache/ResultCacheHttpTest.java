@@ -118,6 +118,17 @@ class ResultCacheHttpTest {
         assertTrue(hitStages.values().stream().mapToDouble(ServerTimingMetric::millis).sum() <= hitWallMillis);
     }
 
+    /** With --fifo-queue the gray thread takes its worker slot itself, and no FairDispatch holds the raster. */
+    @Test
+    void serverTimingOfAFifoFrontHasASlotStageAndNoDispatch() throws Exception {
+        try (TestFront fifo = ready(TestFront.builder().args("--fifo-queue").start())) {
+            HttpResponse<byte[]> answer = process(fifo, "/process?scale=0.5", TestImages.png(320, 200));
+            assertEquals(200, answer.statusCode());
+            assertEquals(List.of("upload", "queue", "cache", "slot", "gray", "scale"),
+                    List.copyOf(serverTiming(answer).keySet()), answer.headers().firstValue("Server-Timing").orElseThrow());
+        }
+    }
+
     /** One metric of a Server-Timing header: its description (or null) and duration. */
     record ServerTimingMetric(String description, double millis) {
     }
