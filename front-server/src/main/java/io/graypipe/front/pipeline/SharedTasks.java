@@ -6,6 +6,7 @@ import io.graypipe.front.json.Json;
 import io.graypipe.front.store.StoreException;
 import io.graypipe.front.store.redis.RedisConnections;
 import io.graypipe.front.store.redis.RedisEvents;
+import io.graypipe.front.store.redis.RedisBatches;
 import io.graypipe.front.store.redis.RedisTasks;
 import io.graypipe.front.store.redis.RedisWorkQueue;
 import io.graypipe.front.store.redis.StoredBatch;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +55,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     private final RedisConnections connections;
     private final String location;
     private final RedisTasks store;
+    private final RedisBatches batches;
+    private final ScheduledExecutorService timer;
     private final RedisEvents events;
     private final SharedEventFeeds feeds;
     private final TaskRegistry registry;
@@ -73,6 +77,8 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
         this.location = location;
         this.clock = Clock.systemUTC();
         this.store = new RedisTasks(connections, Json.MAPPER, clock, registry.resultTtl());
+        this.batches = new RedisBatches(connections, Json.MAPPER, clock, registry.resultTtl());
+        this.timer = timer;
         this.events = new RedisEvents(connections);
         this.feeds = new SharedEventFeeds(events, this);
         this.registry = registry;
@@ -82,9 +88,20 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
                 claimIdle, registry, pipeline, workers, timer, clock, requestTimeout, slots);
     }
 
-    /** Starts the work loop and the touching of taken entries. */
+    /** Starts the work loop and the touching of taken entries, and keeps the members of running batches. */
     public void start() {
         loop.start();
+        long keepMillis = Math.max(1, batches.keepPeriod().toMillis());
+        timer.scheduleWithFixedDelay(this::keepBatchMembers, keepMillis, keepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Every front does it, so it goes on while any front runs; a pass Redis refuses is made up by the next. */
+    private void keepBatchMembers() {
+        batches.keepMembers().whenComplete((extended, error) -> {
+            if (error != null) {
+                log.warn("could not keep the members of running batches in {}: {}", location, error.getMessage());
+            }
+        });
     }
 
     // ---- accepting
@@ -123,7 +140,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     @Override
     public CompletableFuture<String> createBatch(List<Batch.Member> members, ClientId owner) {
         String batchId = registry.newId(owner);
-        return translated(store.createBatch(batchId, members.stream().map(member -> member.task().id()).toList(),
+        return translated(batches.createBatch(batchId, members.stream().map(member -> member.task().id()).toList(),
                 members.stream().map(Batch.Member::filename).toList())).thenApply(created -> batchId);
     }
 
@@ -132,7 +149,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
     @Override
     public CompletableFuture<String> openBatch(ClientId owner) {
         String batchId = registry.newId(owner);
-        return translated(store.openBatch(batchId)).thenApply(opened -> batchId);
+        return translated(batches.openBatch(batchId)).thenApply(opened -> batchId);
     }
 
     /** Whether a batch can be joined is known only in Redis: {@link #join} refuses it there. */
@@ -142,17 +159,17 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Boolean> join(String id, Batch.Member member) {
-        return translated(store.addToBatch(id, member.task().id(), member.filename())).thenApply(joined -> {
-            if (joined == RedisTasks.Joined.NO_SUCH_BATCH) {
+        return translated(batches.addToBatch(id, member.task().id(), member.filename())).thenApply(joined -> {
+            if (joined == RedisBatches.Joined.NO_SUCH_BATCH) {
                 throw AsyncTasks.batchNotFound(id);
             }
-            return joined == RedisTasks.Joined.JOINED;
+            return joined == RedisBatches.Joined.JOINED;
         });
     }
 
     @Override
     public CompletableFuture<Batch.BatchStatus> closeBatch(String id) {
-        return translated(store.closeBatch(id)).thenCompose(found -> {
+        return translated(batches.closeBatch(id)).thenCompose(found -> {
             if (!found) {
                 throw AsyncTasks.batchNotFound(id);
             }
@@ -220,7 +237,7 @@ public final class SharedTasks implements AsyncTasks, AutoCloseable {
 
     @Override
     public CompletableFuture<Optional<Batch.BatchStatus>> batch(String id) {
-        return translated(store.findBatch(id)).thenApply(found -> found.map(this::batchStatus));
+        return translated(batches.findBatch(id)).thenApply(found -> found.map(this::batchStatus));
     }
 
     private Batch.BatchStatus batchStatus(StoredBatch batch) {

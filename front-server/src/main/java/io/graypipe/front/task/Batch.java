@@ -78,6 +78,7 @@ public final class Batch {
                 return false;
             }
             members.add(member);
+            member.task().joinedBatch();
             touchedAt = clock.instant();
         }
         member.task().subscribe(this::onTask);

@@ -9,7 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The batches of multi-file uploads. Finished batches are forgotten after the result TTL, like their tasks. */
+/**
+ * The batches of multi-file uploads and of {@code POST /batches}. Finished batches are forgotten after the result
+ * TTL; until then they hold their tasks ({@link TaskRegistry#sweep} keeps them), so the archive of a batch that
+ * ran longer than the TTL still has its first results.
+ */
 public final class BatchStore {
     private final Map<String, Batch> batches = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
@@ -51,9 +55,16 @@ public final class BatchStore {
         return Optional.ofNullable(batches.get(id));
     }
 
-    /** Forgets batches that finished longer than the TTL ago, and open ones nobody touched for as long. */
+    /**
+     * Forgets batches that finished longer than the TTL ago, and open ones nobody touched for as long; their
+     * tasks are then forgotten like any other (they finished at least as long ago).
+     */
     public void sweep() {
         Instant cutoff = clock.instant().minus(ttl);
-        batches.values().removeIf(batch -> batch.expiredBefore(cutoff));
+        for (Batch batch : batches.values()) {
+            if (batch.expiredBefore(cutoff) && batches.remove(batch.id(), batch)) {
+                batch.members().forEach(member -> member.task().leftBatch());
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
@@ -38,6 +39,8 @@ public final class Task {
     private final long deadlineNanos;
     private final boolean durable;
     private volatile byte[] result;
+    /** How many batches not yet forgotten hold this task: a batch keeps its members until it expires itself. */
+    private final AtomicInteger batches = new AtomicInteger();
 
     Task(TaskStatus initial, Clock clock, long deadlineNanos, boolean durable) {
         this.status = new AtomicReference<>(initial);
@@ -156,6 +159,19 @@ public final class Task {
 
     public boolean cancel() {
         return finish(s -> s.with(TaskState.CANCELLED, clock.instant()));
+    }
+
+    void joinedBatch() {
+        batches.incrementAndGet();
+    }
+
+    void leftBatch() {
+        batches.decrementAndGet();
+    }
+
+    /** Whether a batch still holds this task, so that the sweep must keep it and its result. */
+    boolean inBatch() {
+        return batches.get() > 0;
     }
 
     /** Drops the result bytes; the status stays. */

@@ -16,8 +16,9 @@ import java.util.function.Consumer;
 
 
 /**
- * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL, then
- * forgotten by {@link #sweep()}, after which they answer 404 like any unknown id.
+ * The one place task state lives. Ids carry 128 random bits. Finished tasks are kept for the result TTL (members
+ * of a batch as long as their batch), then forgotten by {@link #sweep()}, after which they answer 404 like any
+ * unknown id.
  */
 public final class TaskRegistry {
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
@@ -133,12 +134,15 @@ public final class TaskRegistry {
         }
     }
 
-    /** Forgets finished tasks older than the TTL. */
+    /**
+     * Forgets finished tasks older than the TTL, except members of a batch not forgotten yet: a batch that runs
+     * longer than the TTL still hands out every result in its archive, until the TTL after it finished.
+     */
     public void sweep() {
         Instant cutoff = clock.instant().minus(resultTtl);
         tasks.values().removeIf(task -> {
             TaskStatus status = task.status();
-            if (status.status().isFinal() && status.updatedAt().isBefore(cutoff)) {
+            if (status.status().isFinal() && status.updatedAt().isBefore(cutoff) && !task.inBatch()) {
                 task.releaseResult();
                 forgetListener.accept(status.id());
                 return true;

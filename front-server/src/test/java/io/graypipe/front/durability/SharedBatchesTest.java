@@ -6,6 +6,7 @@ import io.graypipe.front.testing.Await;
 import io.graypipe.front.testing.FrontProcess;
 import io.graypipe.front.testing.LoadBalancer;
 import io.graypipe.front.testing.Multipart;
+import io.graypipe.front.testing.RedisServer;
 import io.graypipe.front.testing.SharedFronts;
 import io.graypipe.front.testing.TestFront;
 import io.graypipe.front.testing.TestImages;
@@ -101,6 +102,17 @@ class SharedBatchesTest {
         }
     }
 
+    private static int status(TestFront front, String path) {
+        try {
+            return front.get(path).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static JsonNode batch(TestFront front, String id) {
         try {
             return JSON.readTree(front.get("/batches/" + id).body());
@@ -141,6 +153,64 @@ class SharedBatchesTest {
             HttpResponse<byte[]> archive = lb.send(HttpRequest.newBuilder(lb.uri("/batches/" + id + "/archive")).build());
             assertEquals(200, archive.statusCode());
             assertEquals(5, entries(archive.body()).size(), "four images and the manifest");
+        }
+    }
+
+    /**
+     * An upload run longer than the result TTL, into one open batch: its first result must still be in the
+     * archive. The cluster chaos soak found an archive with one image for three done tasks, the first results
+     * expired under a batch still running. Each join keeps the open batch; the front keeps its members.
+     */
+    @Test
+    @Timeout(90)
+    void aBatchLongerThanTheResultTtlStillArchivesItsFirstResult() throws Exception {
+        Duration ttl = Duration.ofSeconds(2);
+        try (RedisServer redis = RedisServer.start();
+             TestFront front = TestFront.builder().store(redis.uri()).args("--result-ttl", "2s").start()) {
+            HttpResponse<String> opened = front.http().send(HttpRequest.newBuilder(front.uri("/batches"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            String id = JSON.readTree(opened.body()).get("id").asText();
+            String first = join(front, id, 0);
+            String alone = JSON.readTree(front.post("/tasks?format=png", new Multipart().file("image", "alone.png",
+                    "image/png", TestImages.png(60, 40))).body()).get("id").asText();
+            Await.until(Duration.ofSeconds(30), "the first task done", () -> batch(front, id).get("done").asInt() == 1);
+            // The run goes on, one file after the other, until a task in no batch has expired and one more TTL.
+            int[] files = {1};
+            long[] oneMoreTtl = {Long.MAX_VALUE};
+            Await.until(Duration.ofSeconds(60), "a task in no batch gone, then one more TTL", () -> {
+                String next = join(front, id, files[0]++);
+                Await.until(Duration.ofSeconds(30), "file " + files[0] + " done",
+                        () -> status(front, "/tasks/" + next + "/result") == 200);
+                assertEquals(200, status(front, "/tasks/" + first + "/result"),
+                        "a batch member's result outlives its TTL while the batch runs");
+                if (oneMoreTtl[0] == Long.MAX_VALUE && status(front, "/tasks/" + alone + "/result") == 404) {
+                    oneMoreTtl[0] = System.nanoTime() + ttl.toNanos();
+                }
+                return System.nanoTime() > oneMoreTtl[0];
+            });
+
+            front.http().send(HttpRequest.newBuilder(front.uri("/batches/" + id + "/close"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            Await.until(Duration.ofSeconds(30), "the batch to finish", () -> batch(front, id).get("finished")
+                    .asBoolean());
+            HttpResponse<byte[]> archive = front.http().send(HttpRequest.newBuilder(
+                    front.uri("/batches/" + id + "/archive")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, archive.statusCode());
+            assertEquals(files[0] + 1, entries(archive.body()).size(), "every image and the manifest");
+        }
+    }
+
+    /** Uploads file number {@code n} into the open batch; its task's id. */
+    private static String join(TestFront front, String batch, int n) {
+        try {
+            HttpResponse<String> joined = upload(front, batch, "file-" + n + ".png", TestImages.png(60, 40));
+            assertEquals(202, joined.statusCode(), joined.body());
+            return JSON.readTree(joined.body()).get("tasks").get(0).get("id").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -7,6 +7,7 @@ import io.graypipe.front.task.ImageInfo;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskRegistry;
 import io.graypipe.front.testing.Await;
+import io.graypipe.front.testing.SettableClock;
 import io.graypipe.protocol.ExecutionMode;
 import io.graypipe.protocol.OpChain;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -128,34 +127,6 @@ class DurableTasksTest {
             latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A clock the test moves past the result TTL instead of waiting for it. */
-    private static final class SettableClock extends Clock {
-        private volatile Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -116,8 +116,8 @@ public final class RedisEvents implements AutoCloseable {
 
     private static StoredEvent event(StreamMessage<String, byte[]> message) {
         Map<String, byte[]> body = message.getBody();
-        return new StoredEvent(message.getId(), RedisTasks.string(body.get("event")),
-                RedisTasks.string(body.get("task")), body.get("data"));
+        return new StoredEvent(message.getId(), RedisValues.string(body.get("event")),
+                RedisValues.string(body.get("task")), body.get("data"));
     }
 
     @Override

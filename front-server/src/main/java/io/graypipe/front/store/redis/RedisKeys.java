@@ -121,20 +121,31 @@ record RedisKeys(String prefix) {
         return new String[] {task(id), taskEvents(id)};
     }
 
-    /** KEYS of {@link RedisScripts#CREATE_BATCH}: the batch, its events, then each task. */
+    /** The ids of the batches not finished yet, whose members {@link RedisBatches#keepMembers} keeps. */
+    String runningBatches() {
+        return control() + "batches:running";
+    }
+
+    /** KEYS of {@link RedisScripts#CREATE_BATCH}: the batch, its events, the running batches, then each task. */
     String[] createBatch(String batchId, List<String> taskIds) {
-        String[] keys = new String[taskIds.size() + 2];
+        String[] keys = new String[taskIds.size() + 3];
         keys[0] = batch(batchId);
         keys[1] = batchEvents(batchId);
+        keys[2] = runningBatches();
         for (int i = 0; i < taskIds.size(); i++) {
-            keys[i + 2] = task(taskIds.get(i));
+            keys[i + 3] = task(taskIds.get(i));
         }
         return keys;
     }
 
     /** KEYS of {@link RedisScripts#OPEN_BATCH}. */
     String[] openBatch(String batchId) {
-        return new String[] {batch(batchId)};
+        return new String[] {batch(batchId), runningBatches()};
+    }
+
+    /** KEYS of {@link RedisScripts#KEEP_MEMBERS}. */
+    String[] keepMembers() {
+        return new String[] {runningBatches()};
     }
 
     /** KEYS of {@link RedisScripts#ADD_TO_BATCH}. */

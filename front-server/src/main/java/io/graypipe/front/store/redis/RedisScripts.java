@@ -213,16 +213,17 @@ final class RedisScripts {
             """;
 
     /**
-     * Groups tasks already created into a batch. KEYS: batch, batch events, then one task key per task.
-     * ARGV: batch id, meta JSON, prefix, ttl ms, then the task ids in the order of their keys.
+     * Groups tasks already created into a batch. KEYS: batch, batch events, running batches, then one task key per
+     * task. ARGV: batch id, meta JSON, prefix, ttl ms, then the task ids in the order of their keys.
      * A task that finished (or went) before the batch existed counts as finished at once.
      */
     static final String CREATE_BATCH = COMMON + """
-            local total = #KEYS - 2
+            local total = #KEYS - 3
             local finished = 0
             redis.call('HSET', KEYS[1], 'meta', ARGV[2], 'total', total)
-            for i = 3, #KEYS do
-              local id = ARGV[i + 2]
+            redis.call('SADD', KEYS[3], ARGV[1])
+            for i = 4, #KEYS do
+              local id = ARGV[i + 1]
               local state = redis.call('HGET', KEYS[i], 'state')
               if state then
                 redis.call('HSET', KEYS[i], 'batch', ARGV[1])
@@ -242,23 +243,27 @@ final class RedisScripts {
             """;
 
     /**
-     * An empty open batch ({@code POST /batches}). KEYS: batch. ARGV: meta JSON (no tasks), ttl ms. It expires
-     * after the TTL unless it is closed and finished later, then after the TTL from then.
+     * An empty open batch ({@code POST /batches}). KEYS: batch, running batches. ARGV: meta JSON (no tasks), ttl ms,
+     * batch id. It expires after the TTL without a join ({@link #ADD_TO_BATCH} keeps it), unless it is closed and
+     * finished later, then after the TTL from then.
      */
     static final String OPEN_BATCH = """
             redis.call('HSET', KEYS[1], 'meta', ARGV[1], 'total', 0, 'finished', 0, 'added', 0, 'open', '1')
             redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            redis.call('SADD', KEYS[2], ARGV[3])
             return 1
             """;
 
     /**
      * Adds a task already created to an open batch, from any front. KEYS: batch, task. ARGV: batch id, task id,
-     * member JSON ({@code taskId}, {@code filename}). Returns its number in the batch's added members, -1 when
-     * the batch does not exist, -2 when it is closed. A task already final counts as finished at once.
+     * member JSON ({@code taskId}, {@code filename}), ttl ms. Returns its number in the batch's added members, -1
+     * when the batch does not exist, -2 when it is closed. A task already final counts as finished at once. The
+     * open batch is kept another TTL from the join.
      */
     static final String ADD_TO_BATCH = COMMON + """
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             if redis.call('HGET', KEYS[1], 'open') ~= '1' then return -2 end
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
             local n = redis.call('HINCRBY', KEYS[1], 'added', 1)
             redis.call('HSET', KEYS[1], 'add:' .. n, ARGV[3])
             redis.call('HINCRBY', KEYS[1], 'total', 1)
@@ -293,5 +298,47 @@ final class RedisScripts {
             redis.call('XADD', KEYS[2], '*', 'event', 'closed', 'task', '', 'data', '')
             announce(ARGV[1], KEYS[2])
             return 1
+            """;
+
+    /**
+     * Keeps the members of running batches. KEYS: running batches. ARGV: prefix, ttl ms. For each batch in the set:
+     * gone, it leaves the set; still running, each finished member (a task has an expiry only once final) and its
+     * events get at least the TTL again; finished, they get at least the batch's own expiry, and the batch leaves
+     * the set. Returns the key of each such member's result with the expiry it needs, flat (key, ms, key, ms...):
+     * results live in other slots, so the caller extends them. The task keys are built here from the prefix, like
+     * the batch keys in {@code batch_changed}: they share the control tag, so they share the slot.
+     */
+    static final String KEEP_MEMBERS = """
+            local kept = {}
+            for _, batch_id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+              local bkey = ARGV[1] .. 'batch:' .. batch_id
+              local target = -1
+              if redis.call('EXISTS', bkey) == 0 then
+                redis.call('SREM', KEYS[1], batch_id)
+              elseif redis.call('HEXISTS', bkey, 'finished_at') == 1 then
+                target = redis.call('PTTL', bkey)
+                redis.call('SREM', KEYS[1], batch_id)
+              else
+                target = tonumber(ARGV[2])
+              end
+              if target > 0 then
+                for _, field in ipairs(redis.call('HKEYS', bkey)) do
+                  if string.sub(field, 1, 2) == 's:' then
+                    local id = string.sub(field, 3)
+                    local tkey = ARGV[1] .. 'task:' .. id
+                    if redis.call('PTTL', tkey) >= 0 then
+                      redis.call('PEXPIRE', tkey, target, 'GT')
+                      redis.call('PEXPIRE', ARGV[1] .. 'events:task:' .. id, target, 'GT')
+                      local result = redis.call('HGET', tkey, 'result')
+                      if result and result ~= '' then
+                        table.insert(kept, result)
+                        table.insert(kept, target)
+                      end
+                    end
+                  end
+                end
+              end
+            end
+            return kept
             """;
 }

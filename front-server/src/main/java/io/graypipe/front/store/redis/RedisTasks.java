@@ -1,6 +1,5 @@
 package io.graypipe.front.store.redis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graypipe.front.task.ClientId;
 import io.graypipe.front.task.TaskRecord;
@@ -11,22 +10,21 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import static io.graypipe.front.store.redis.RedisValues.string;
+import static io.graypipe.front.store.redis.RedisValues.text;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Async task state in Redis, shared by every front: task records, uploads waiting to be processed, results that
- * expire after the result TTL, and batches. Every change of a task goes through one Lua script
+ * Async task state in Redis, shared by every front: task records, uploads waiting to be processed, and results that
+ * expire after the result TTL ({@link RedisBatches} keeps a batch's members longer). Every change of a task goes through one Lua script
  * ({@link RedisScripts}), which also appends the task's event and, when the task is new, its entry in the work
  * queue ({@link RedisWorkQueue}). docs/scale-out.md lists the keys.
  *
@@ -63,7 +61,7 @@ public final class RedisTasks {
 
     private final RedisAsyncCommands<String, byte[]> redis;
     private final RedisKeys keys;
-    private final ObjectMapper json;
+    private final RedisValues values;
     private final Clock clock;
     private final Duration resultTtl;
 
@@ -74,7 +72,7 @@ public final class RedisTasks {
     public RedisTasks(RedisConnections connections, ObjectMapper json, Clock clock, Duration resultTtl) {
         this.redis = connections.commands();
         this.keys = connections.keys();
-        this.json = json;
+        this.values = new RedisValues(json);
         this.clock = clock;
         this.resultTtl = resultTtl;
     }
@@ -249,85 +247,6 @@ public final class RedisTasks {
                 new Timeline(timeline.queuedAt(), timeline.grayscaleAt(), timeline.scalingAt(), now));
     }
 
-    /**
-     * Groups tasks already created into a batch; {@code filenames} are the clients' names for them, in the same
-     * order. From then on every state change of those tasks is also an event of the batch, and the batch expires
-     * after the result TTL once its last task is final.
-     */
-    public CompletableFuture<Void> createBatch(String batchId, List<String> taskIds, List<String> filenames) {
-        if (taskIds.size() != filenames.size() || taskIds.isEmpty()) {
-            throw new IllegalArgumentException("a batch needs one file name per task, and at least one task");
-        }
-        List<byte[]> args = new ArrayList<>(List.of(text(batchId),
-                bytes(new BatchMeta(clock.instant(), taskIds, filenames)), text(keys.control()), ttlMillis()));
-        taskIds.forEach(id -> args.add(text(id)));
-        return RedisErrors.translated(redis.<Long>eval(RedisScripts.CREATE_BATCH, ScriptOutputType.INTEGER,
-                keys.createBatch(batchId, taskIds), args.toArray(byte[][]::new))).thenApply(total -> null);
-    }
-
-    /** The batch, read in one command, or empty when it never existed or expired. */
-    public CompletableFuture<Optional<StoredBatch>> findBatch(String batchId) {
-        return RedisErrors.translated(redis.hgetall(keys.batch(batchId))).thenApply(fields -> {
-            byte[] metaJson = fields.get("meta");
-            if (metaJson == null) {
-                return Optional.empty();
-            }
-            BatchMeta meta = parse(metaJson, BatchMeta.class);
-            List<String> taskIds = new ArrayList<>(meta.taskIds());
-            List<String> filenames = new ArrayList<>(meta.filenames());
-            byte[] added = fields.get("added");
-            for (int n = 1; added != null && n <= Integer.parseInt(string(added)); n++) {
-                Member member = parse(fields.get("add:" + n), Member.class);
-                taskIds.add(member.taskId());
-                filenames.add(member.filename());
-            }
-            List<StoredBatch.Item> items = new ArrayList<>(taskIds.size());
-            for (int i = 0; i < taskIds.size(); i++) {
-                String taskId = taskIds.get(i);
-                byte[] status = fields.get("s:" + taskId);
-                items.add(new StoredBatch.Item(filenames.get(i), taskId,
-                        status == null ? null : parse(status, TaskStatus.class)));
-            }
-            byte[] finishedAt = fields.get("finished_at");
-            return Optional.of(new StoredBatch(batchId, meta.createdAt(),
-                    finishedAt == null ? null : Instant.ofEpochMilli(Long.parseLong(string(finishedAt))), items,
-                    "1".equals(string(fields.get("open")))));
-        });
-    }
-
-    /** What a batch holds besides its tasks' statuses, stored as JSON in its {@code meta} field. */
-    record BatchMeta(Instant createdAt, List<String> taskIds, List<String> filenames) {
-    }
-
-    /** A task that joined an open batch, stored as JSON in the batch's {@code add:N} field. */
-    record Member(String taskId, String filename) {
-    }
-
-    /** An empty open batch ({@code POST /batches}), which tasks join from any front until it is closed. */
-    public CompletableFuture<Void> openBatch(String batchId) {
-        return RedisErrors.translated(redis.<Long>eval(RedisScripts.OPEN_BATCH, ScriptOutputType.INTEGER,
-                keys.openBatch(batchId), bytes(new BatchMeta(clock.instant(), List.of(), List.of())),
-                ttlMillis())).thenApply(ok -> null);
-    }
-
-    /** What became of a task joining an open batch. */
-    public enum Joined { JOINED, NO_SUCH_BATCH, CLOSED }
-
-    /** Adds a task already created to the open batch; from then on its changes are events of the batch. */
-    public CompletableFuture<Joined> addToBatch(String batchId, String taskId, String filename) {
-        return RedisErrors.translated(redis.<Long>eval(RedisScripts.ADD_TO_BATCH, ScriptOutputType.INTEGER,
-                keys.addToBatch(batchId, taskId), text(batchId), text(taskId),
-                bytes(new Member(taskId, filename)))).thenApply(code -> code == -1 ? Joined.NO_SUCH_BATCH
-                : code == -2 ? Joined.CLOSED : Joined.JOINED);
-    }
-
-    /** Closes an open batch (a closed one stays closed); false when there is no such batch. */
-    public CompletableFuture<Boolean> closeBatch(String batchId) {
-        return RedisErrors.translated(redis.<Long>eval(RedisScripts.CLOSE_BATCH, ScriptOutputType.INTEGER,
-                keys.closeBatch(batchId), text(keys.control()), ttlMillis()))
-                .thenApply(code -> code == 1);
-    }
-
     private static CompletableFuture<Change> change(CompletionStage<Long> outcome) {
         return RedisErrors.translated(outcome).thenApply(code -> switch (code.intValue()) {
             case 1 -> Change.CHANGED;
@@ -342,26 +261,10 @@ public final class RedisTasks {
     }
 
     private byte[] bytes(Object value) {
-        try {
-            return json.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass(), e);
-        }
+        return values.bytes(value);
     }
 
     private <T> T parse(byte[] value, Class<T> type) {
-        try {
-            return json.readValue(value, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable " + type.getSimpleName() + " in Redis", e);
-        }
-    }
-
-    static byte[] text(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String string(byte[] value) {
-        return value == null ? "" : new String(value, StandardCharsets.UTF_8);
+        return values.parse(value, type);
     }
 }

@@ -65,8 +65,8 @@ public final class RedisWorkQueue {
 
     private CompletableFuture<List<WorkItem>> takeNow(int max) {
         return RedisErrors.translated(redis.<List<Object>>eval(RedisScripts.TAKE, ScriptOutputType.MULTI, keys.take(),
-                        RedisTasks.text(RedisKeys.GROUP), RedisTasks.text(consumer.getName()),
-                        RedisTasks.text(Integer.toString(max)), RedisTasks.text(Long.toString(claimIdle.toMillis()))))
+                        RedisValues.text(RedisKeys.GROUP), RedisValues.text(consumer.getName()),
+                        RedisValues.text(Integer.toString(max)), RedisValues.text(Long.toString(claimIdle.toMillis()))))
                 .thenApply(RedisWorkQueue::items);
     }
 
@@ -74,8 +74,8 @@ public final class RedisWorkQueue {
         List<WorkItem> items = new ArrayList<>(reply.size());
         for (Object row : reply) {
             List<?> fields = (List<?>) row;
-            items.add(new WorkItem(RedisTasks.string((byte[]) fields.get(0)), RedisTasks.string((byte[]) fields.get(1)),
-                    RedisTasks.string((byte[]) fields.get(2)), ((Number) fields.get(3)).longValue()));
+            items.add(new WorkItem(RedisValues.string((byte[]) fields.get(0)), RedisValues.string((byte[]) fields.get(1)),
+                    RedisValues.string((byte[]) fields.get(2)), ((Number) fields.get(3)).longValue()));
         }
         return items;
     }
@@ -94,8 +94,8 @@ public final class RedisWorkQueue {
     /** Removes an entry whose task is gone (deleted or expired before anyone processed it). */
     public CompletableFuture<Void> drop(WorkItem item) {
         return RedisErrors.translated(redis.<Long>eval(RedisScripts.DROP_WORK, ScriptOutputType.INTEGER,
-                        new String[] {item.queue()}, RedisTasks.text(keys.control()), RedisTasks.text(RedisKeys.GROUP),
-                        RedisTasks.text(item.entryId())))
+                        new String[] {item.queue()}, RedisValues.text(keys.control()), RedisValues.text(RedisKeys.GROUP),
+                        RedisValues.text(item.entryId())))
                 .thenApply(dropped -> null);
     }
 }

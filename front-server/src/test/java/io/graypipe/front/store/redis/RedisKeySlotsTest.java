@@ -56,6 +56,8 @@ class RedisKeySlotsTest {
         assertOneSlot("OPEN_BATCH", keys.openBatch(batch));
         assertOneSlot("ADD_TO_BATCH", keys.addToBatch(batch, task));
         assertOneSlot("CLOSE_BATCH", keys.closeBatch(batch));
+        assertOneSlot("KEEP_MEMBERS", concat(keys.keepMembers(), built, keys.control() + "task:" + task,
+                keys.control() + "events:task:" + task));
         // And every script shares that slot with the work queues, which TAKE reads with XREADGROUP.
         assertEquals(1, ClusterSlots.slots(concat(keys.createBatch(batch, List.of(task)), queue, keys.workWake()))
                 .size());

@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,7 +66,8 @@ class RedisTasksTest {
     }
 
     /** One front's view of the store: its own connections, as a separate front process would have. */
-    private record Front(RedisConnections connections, RedisTasks tasks, RedisWorkQueue queue, RedisEvents events)
+    private record Front(RedisConnections connections, RedisTasks tasks, RedisBatches batches, RedisWorkQueue queue,
+                         RedisEvents events)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -76,7 +79,7 @@ class RedisTasksTest {
     private Front front(String name, Duration ttl, Duration claimIdle) {
         RedisConnections connections = RedisConnections.open(redis.uri(), Duration.ofSeconds(2), "graypipe:");
         Front front = new Front(connections, new RedisTasks(connections, Json.MAPPER, Clock.systemUTC(), ttl),
-                new RedisWorkQueue(connections, name, claimIdle), new RedisEvents(connections));
+                new RedisBatches(connections, Json.MAPPER, Clock.systemUTC(), ttl), new RedisWorkQueue(connections, name, claimIdle), new RedisEvents(connections));
         fronts.add(front);
         return front;
     }
@@ -179,18 +182,18 @@ class RedisTasksTest {
         await(front.tasks().create(new TaskRecord(first, null, 85), OWNER, randomBytes(10)));
         await(front.tasks().create(new TaskRecord(second, null, 85), OWNER, randomBytes(10)));
         String batchId = randomId();
-        await(front.tasks().createBatch(batchId, List.of(first.id(), second.id()), List.of("one.png", "two.jpg")));
+        await(front.batches().createBatch(batchId, List.of(first.id(), second.id()), List.of("one.png", "two.jpg")));
         assertEquals(batchId, await(front.tasks().find(first.id())).orElseThrow().batchId());
 
         await(front.tasks().complete(done(first), randomBytes(10), null));
-        StoredBatch half = await(front.tasks().findBatch(batchId)).orElseThrow();
+        StoredBatch half = await(front.batches().findBatch(batchId)).orElseThrow();
         assertNull(half.finishedAt());
         assertEquals(List.of("one.png", "two.jpg"), half.items().stream().map(StoredBatch.Item::filename).toList());
         assertEquals(TaskState.DONE, half.items().get(0).task().status());
         assertEquals(TaskState.QUEUED, half.items().get(1).task().status());
 
         assertTrue(await(front.tasks().delete(second.id())).isPresent());
-        StoredBatch finished = await(front.tasks().findBatch(batchId)).orElseThrow();
+        StoredBatch finished = await(front.batches().findBatch(batchId)).orElseThrow();
         assertNotNull(finished.finishedAt(), "the last task to finish finishes the batch");
         assertEquals(TaskState.CANCELLED, finished.items().get(1).task().status(),
                 "a deleted task stays in its batch as cancelled");
@@ -205,10 +208,10 @@ class RedisTasksTest {
         Front front = front("a", ttl, RedisWorkQueue.CLAIM_IDLE);
         TaskStatus slow = queued(0.5);
         String batchId = randomId();
-        await(front.tasks().openBatch(batchId));
+        await(front.batches().openBatch(batchId));
         await(front.tasks().create(new TaskRecord(slow, null, 85), OWNER, randomBytes(10)));
-        assertEquals(RedisTasks.Joined.JOINED, await(front.tasks().addToBatch(batchId, slow.id(), "slow.png")));
-        assertTrue(await(front.tasks().closeBatch(batchId)));
+        assertEquals(RedisBatches.Joined.JOINED, await(front.batches().addToBatch(batchId, slow.id(), "slow.png")));
+        assertTrue(await(front.batches().closeBatch(batchId)));
         String key = "{graypipe}:batch:" + batchId;
         // The cluster chaos soak found a closed batch expiring TTL after its close while a task ran on: the task
         // finished, done, in a batch that no longer existed.
@@ -216,10 +219,70 @@ class RedisTasksTest {
         assertEquals(-1L, pttlWhileRunning, "no expiry while a task is still to finish");
 
         await(front.tasks().complete(done(slow), randomBytes(10), null));
-        StoredBatch finished = await(front.tasks().findBatch(batchId)).orElseThrow();
+        StoredBatch finished = await(front.batches().findBatch(batchId)).orElseThrow();
         assertNotNull(finished.finishedAt());
         long pttl = redis.commands(c -> c.pttl(key));
         assertTrue(pttl > 0 && pttl <= ttl.toMillis(), "expires a TTL after it finished: " + pttl);
+    }
+
+    @Test
+    void aBatchRunningLongerThanTheTtlKeepsItsFirstResultsUntilTheTtlAfterItFinished() throws Exception {
+        Duration ttl = Duration.ofSeconds(1);
+        Front front = front("a", ttl, RedisWorkQueue.CLAIM_IDLE);
+        TaskStatus early = queued(0.5);
+        TaskStatus late = queued(0.5);
+        TaskStatus alone = queued(0.5);
+        for (TaskStatus task : List.of(early, late, alone)) {
+            await(front.tasks().create(new TaskRecord(task, null, 85), OWNER, randomBytes(10)));
+        }
+        String batchId = randomId();
+        await(front.batches().createBatch(batchId, List.of(early.id(), late.id()), List.of("early.png", "late.png")));
+        byte[] earlyResult = randomBytes(100);
+        await(front.tasks().complete(done(early), earlyResult, null));
+        await(front.tasks().complete(done(alone), randomBytes(100), null));
+
+        // Every front keeps the members every quarter of the TTL; the cluster chaos soak found an archive without
+        // the first results of a batch that outlasted the TTL.
+        ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor();
+        try {
+            long period = front.batches().keepPeriod().toMillis();
+            keeper.scheduleWithFixedDelay(() -> await(front.batches().keepMembers()), 0, period, TimeUnit.MILLISECONDS);
+            Await.until(Duration.ofSeconds(10), "the task in no batch expired after its TTL",
+                    () -> await(front.tasks().readResult(alone.id())).isEmpty());
+            long stillThere = System.nanoTime() + 2 * ttl.toNanos();
+            Await.until(Duration.ofSeconds(10), "two more TTLs gone by", () -> {
+                assertArrayEquals(earlyResult, await(front.tasks().readResult(early.id())).orElse(null),
+                        "a member's result outlives its TTL while its batch runs");
+                return System.nanoTime() > stillThere;
+            });
+        } finally {
+            keeper.shutdownNow();
+            keeper.awaitTermination(5, TimeUnit.SECONDS);
+        }
+
+        await(front.tasks().complete(done(late), randomBytes(100), null));
+        assertEquals(2, await(front.batches().keepMembers()), "both members' results extended to the batch's expiry");
+        long batchLeft = redis.commands(c -> c.pttl("{graypipe}:batch:" + batchId));
+        String resultKey = redis.commands(c -> c.hget("{graypipe}:task:" + early.id(), "result"));
+        long resultLeft = redis.commands(c -> c.pttl(resultKey));
+        assertTrue(resultLeft >= batchLeft - 100 && batchLeft > 0,
+                "the first result lives as long as its finished batch: " + resultLeft + " ms against " + batchLeft);
+        long running = redis.commands(c -> c.scard("{graypipe}:batches:running"));
+        assertEquals(0L, running, "a finished batch leaves the running set");
+    }
+
+    @Test
+    void aJoinKeepsAnOpenBatchAnotherTtl() {
+        Front front = front("a");
+        String batchId = randomId();
+        await(front.batches().openBatch(batchId));
+        String key = "{graypipe}:batch:" + batchId;
+        redis.commands(c -> c.pexpire(key, 1000));
+        TaskStatus task = queued(0.5);
+        await(front.tasks().create(new TaskRecord(task, null, 85), OWNER, randomBytes(10)));
+        assertEquals(RedisBatches.Joined.JOINED, await(front.batches().addToBatch(batchId, task.id(), "a.png")));
+        long left = redis.commands(c -> c.pttl(key));
+        assertTrue(left > TTL.toMillis() / 2, "an upload run longer than the TTL keeps its open batch: " + left);
     }
 
     @Test
