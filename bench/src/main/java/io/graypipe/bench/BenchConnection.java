@@ -39,8 +39,11 @@ final class BenchConnection implements Closeable {
         watchdog.start();
     }
 
-    /** An answer: its status and, when asked for, its body ({@code null} otherwise); {@code bodyBytes} always. */
-    record Response(int status, byte[] body, long bodyBytes) {
+    /**
+     * An answer: its status and, when asked for, its body ({@code null} otherwise); {@code bodyBytes} always; its
+     * {@code Server-Timing} header, unparsed, or null.
+     */
+    record Response(int status, byte[] body, long bodyBytes, String serverTiming) {
     }
 
     private final InetSocketAddress address;
@@ -132,6 +135,7 @@ final class BenchConnection implements Closeable {
         long length;
         boolean chunked;
         boolean close;
+        String serverTiming;
         do {
             String statusLine = readLine();
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
@@ -141,6 +145,7 @@ final class BenchConnection implements Closeable {
             close = statusLine.startsWith("HTTP/1.0");
             length = -1;
             chunked = false;
+            serverTiming = null;
             for (String header = readLine(); !header.isEmpty(); header = readLine()) {
                 int colon = header.indexOf(':');
                 if (colon < 0) {
@@ -150,6 +155,7 @@ final class BenchConnection implements Closeable {
                 String value = header.substring(colon + 1).trim();
                 switch (name) {
                     case "content-length" -> length = Long.parseLong(value);
+                    case "server-timing" -> serverTiming = value;
                     case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                     case "connection" -> close = value.equalsIgnoreCase("close")
                             || close && !value.equalsIgnoreCase("keep-alive");
@@ -176,7 +182,7 @@ final class BenchConnection implements Closeable {
         if (close) {
             close();
         }
-        return new Response(status, body.bytes(), body.count);
+        return new Response(status, body.bytes(), body.count, serverTiming);
     }
 
     /** What a body's bytes go to: counted, and copied out only if the caller keeps them. */

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 abstract class ClosedLoop extends Thread {
     private final LoadSchedule schedule;
     final LatencySamples latencies = new LatencySamples();
+    final ServerTimings serverTimings = new ServerTimings();
     final Map<String, Long> errors = new LinkedHashMap<>();
     long succeeded;
     long windowImages;
@@ -48,6 +49,7 @@ abstract class ClosedLoop extends Thread {
                 latencies.add(end - start);
                 if (outcome.error == null) {
                     succeeded++;
+                    serverTimings.add(end - start, outcome.serverTiming);
                 } else {
                     errors.merge(outcome.error, 1L, Long::sum);
                 }
@@ -70,12 +72,14 @@ abstract class ClosedLoop extends Thread {
                              List<? extends ClosedLoop> loops, ProcessSampler sampler, boolean inProcess) {
         double clientCpu = schedule.clientCpuSeconds();
         List<LatencySamples> latencies = new ArrayList<>();
+        List<ServerTimings> serverTimings = new ArrayList<>();
         Map<String, Long> errors = new TreeMap<>();
         long succeeded = 0;
         long bytesOut = 0;
         long windowImages = 0;
         for (ClosedLoop loop : loops) {
             latencies.add(loop.latencies);
+            serverTimings.add(loop.serverTimings);
             loop.errors.forEach((cause, count) -> errors.merge(cause, count, Long::sum));
             succeeded += loop.succeeded;
             bytesOut += loop.windowBytesOut;
@@ -97,17 +101,24 @@ abstract class ClosedLoop extends Thread {
                 windowSeconds > 0 ? windowImages * (double) inputBytes / 1e6 / windowSeconds : 0,
                 windowSeconds > 0 ? bytesOut / 1e6 / windowSeconds : 0,
                 measured, succeeded, errors, LatencySamples.summarize(latencies), clientCpu, serverCpu,
-                serverCpuPerImage, processes);
+                serverCpuPerImage, processes, ServerTimings.summarize(serverTimings));
     }
 
-    /** What one image came to: an error (a status or a cause), or the bytes it returned. */
-    record Outcome(String error, long bytesOut) {
+    /**
+     * What one image came to: an error (a status or a cause), or the bytes it returned and the answer's
+     * {@code Server-Timing} header (null without one).
+     */
+    record Outcome(String error, long bytesOut, String serverTiming) {
         static Outcome ok(long bytesOut) {
-            return new Outcome(null, bytesOut);
+            return new Outcome(null, bytesOut, null);
+        }
+
+        static Outcome ok(long bytesOut, String serverTiming) {
+            return new Outcome(null, bytesOut, serverTiming);
         }
 
         static Outcome failed(String cause) {
-            return new Outcome(cause, 0);
+            return new Outcome(cause, 0, null);
         }
 
         /** Timeouts by name; other I/O failures by class and message, since "IOException" alone tells nothing

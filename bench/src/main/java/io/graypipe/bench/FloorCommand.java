@@ -72,9 +72,9 @@ final class FloorCommand implements Callable<Integer> {
                 @Override
                 ClosedLoop.Outcome once() {
                     try {
-                        return new ClosedLoop.Outcome(null, process(turbo, jpeg).length);
+                        return ClosedLoop.Outcome.ok(process(turbo, jpeg).length);
                     } catch (TurboJpeg.TurboJpegException | RuntimeException e) {
-                        return new ClosedLoop.Outcome(e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+                        return ClosedLoop.Outcome.failed(e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                 }
             });

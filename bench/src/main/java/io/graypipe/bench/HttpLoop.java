@@ -74,7 +74,7 @@ final class HttpLoop extends ClosedLoop {
         if (response.status() != 200) {
             return Outcome.failed(Integer.toString(response.status()));
         }
-        return Outcome.ok(response.bodyBytes());
+        return Outcome.ok(response.bodyBytes(), response.serverTiming());
     }
 
     private Outcome sendAsync() throws IOException {

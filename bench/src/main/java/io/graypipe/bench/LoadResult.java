@@ -13,6 +13,9 @@ import java.util.Map;
  * @param clientCpuSeconds   CPU of this load client over the steady window (it shares the machine's CPUs)
  * @param serverCpuSecondsPerImage CPU of the whole graypipe process tree over the steady window, per image;
  *                           null without {@code --pid}
+ * @param serverTimingMillis the measured answers' {@code Server-Timing} stages (graypipe's sync answers): each
+ *                           stage's mean and p50, and where the answers around the median latency spent theirs;
+ *                           null when no answer carried the header
  */
 public record LoadResult(
         String scenario,
@@ -38,5 +41,6 @@ public record LoadResult(
         double clientCpuSeconds,
         Double serverCpuSeconds,
         Double serverCpuSecondsPerImage,
-        ProcessSampler.TreeStats processes) {
+        ProcessSampler.TreeStats processes,
+        ServerTimings.Summary serverTimingMillis) {
 }

@@ -107,6 +107,12 @@ class LoadClientTest {
                 problems.add("query " + exchange.getRequestURI().getQuery());
             }
             int arrival = arrivals.incrementAndGet();
+            if (arrival % 10 != 0) {
+                // Every third answer went through one more stage, as a miss does past a hit.
+                exchange.getResponseHeaders().add("Server-Timing", arrival % 3 == 0
+                        ? "queue;dur=1.500, cache;desc=miss;dur=0.250, gray;dur=3.000, scale;dur=2.000"
+                        : "queue;dur=1.500, cache;desc=hit;dur=0.250");
+            }
             respond(exchange, arrival % 10 == 0 ? 503 : 200, arrival % 10 == 0 ? new byte[0] : SCALED);
         });
 
@@ -128,6 +134,18 @@ class LoadClientTest {
         assertEquals("sync-test", result.scenario());
         assertEquals(Map.of("worker_mode", "none"), result.tags());
         assertNull(result.processes());
+
+        // Measured successes: arrivals 6-45 but 10, 20, 30 and 40; 13 of those 36 are multiples of 3.
+        ServerTimings.Summary timing = result.serverTimingMillis();
+        assertEquals(36, timing.requests());
+        assertEquals(List.of("queue", "cache", "gray", "scale"), List.copyOf(timing.stages().keySet()));
+        assertEquals(new ServerTimings.Stage(1.5, 1.5), timing.stages().get("queue"));
+        assertEquals(13 * 3.0 / 36, timing.stages().get("gray").mean(), 1e-9);
+        assertEquals(0, timing.stages().get("gray").p50(), "most answers had no gray stage");
+        ServerTimings.AroundMedian median = timing.aroundMedian();
+        assertTrue(median.requests() >= 1 && median.requests() <= 36, median.toString());
+        assertEquals(median.latency() - median.stages().values().stream().mapToDouble(Double::doubleValue).sum(),
+                median.remainder(), 1e-9);
     }
 
     @Test

@@ -22,7 +22,7 @@ class ReportWriterTest {
         return new LoadResult(name, Map.of("worker_mode", "processes"), "sync", "http://127.0.0.1:1", "/x/4k.jpg",
                 2_700_000, 0.5, "jpeg", 85, clients, 0, 10, (long) (imagesPerSecond * 10), imagesPerSecond,
                 imagesPerSecond * 2.7, 0.1, 100, 100, Map.of(),
-                new LatencySamples.Summary(100, p50 / 2, p50, p50, p99, p99, p99 * 1.1), 1.0, 3.0, 0.03, tree);
+                new LatencySamples.Summary(100, p50 / 2, p50, p50, p99, p99, p99 * 1.1), 1.0, 3.0, 0.03, tree, null);
     }
 
     @Test
@@ -65,7 +65,7 @@ class ReportWriterTest {
                 r.input(), r.inputBytes(), r.scale(), r.format(), r.quality(), r.concurrency(), r.warmupRequests(),
                 r.windowSeconds(), r.windowImages(), r.imagesPerSecond(), r.megabytesInPerSecond(),
                 r.megabytesOutPerSecond(), r.measured(), r.succeeded(), r.errors(), r.latencyMillis(),
-                r.clientCpuSeconds(), r.serverCpuSeconds(), r.serverCpuSecondsPerImage(), null);
+                r.clientCpuSeconds(), r.serverCpuSeconds(), r.serverCpuSecondsPerImage(), null, null);
     }
 
     @Test

@@ -7,7 +7,9 @@ import io.graypipe.front.task.ClientId;
 
 import java.net.InetAddress;
 import java.net.SocketAddress;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +32,13 @@ public final class AccessControl {
     private final ClientAddresses addresses;
     private final Double defaultRate;
     private final long defaultBurst;
+    /** The limit of a client without a key: {@code --rate-limit}, or null for none. */
+    private final RateLimits.Limit defaultLimit;
+    /**
+     * Each key's limit (null: none), for the keys last read: made once per read of the key file rather than once
+     * per request, with the texts its answers carry. A key missing here was read since: the map is made again.
+     */
+    private volatile Map<ApiKey, RateLimits.Limit> keyLimits = Map.of();
 
     /** @param keys the key file, or null when every client is anonymous */
     public AccessControl(ApiKeys keys, FrontConfig.Access config) {
@@ -38,6 +47,7 @@ public final class AccessControl {
         this.addresses = new ClientAddresses(config.trustedProxies());
         this.defaultRate = config.rate();
         this.defaultBurst = config.burst();
+        this.defaultLimit = limit(null, null);
     }
 
     /** Whether {@code peer} is a {@code --trusted-proxy}, whose PROXY header or X-Forwarded-For names the client. */
@@ -65,7 +75,7 @@ public final class AccessControl {
         if (keys != null) {
             ApiKey key = presented == null ? null : keys.find(presented).orElse(null);
             if (key != null) {
-                return new Admission(key.client(address), limit(key.rate(), key.burst()));
+                return new Admission(key.client(address), limitOf(key));
             }
             if (!OPEN.contains(route) && (metricsAuth || !route.equals(METRICS))) {
                 throw new FrontException(ErrorCode.UNAUTHORIZED, presented == null
@@ -73,7 +83,23 @@ public final class AccessControl {
                         : "the API key is not one this service knows; check it, or ask for a new one");
             }
         }
-        return new Admission(ClientId.anonymous(address), keys == null ? limit(null, null) : null);
+        return new Admission(ClientId.anonymous(address), keys == null ? defaultLimit : null);
+    }
+
+    private RateLimits.Limit limitOf(ApiKey key) {
+        Map<ApiKey, RateLimits.Limit> limits = keyLimits;
+        if (!limits.containsKey(key)) {
+            limits = new IdentityHashMap<>();
+            for (ApiKey read : keys.all()) {
+                limits.put(read, limit(read.rate(), read.burst()));
+            }
+            keyLimits = limits;
+            if (!limits.containsKey(key)) {
+                // Read again between finding the key and here: this request still goes by the key it showed.
+                return limit(key.rate(), key.burst());
+            }
+        }
+        return limits.get(key);
     }
 
     private RateLimits.Limit limit(Double rate, Long burst) {

@@ -1,10 +1,9 @@
 package io.graypipe.front.access;
 
 import io.graypipe.front.task.ClientId;
+import io.graypipe.protocol.Sha256;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.function.Function;
@@ -40,11 +39,7 @@ public record ApiKey(String name, byte[] sha256, Double rate, Long burst, int we
 
     /** SHA-256 of the key as sent, as stored in the file. */
     public static byte[] hash(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Sha256.of(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /** This key as a line of the key file: {@code NAME SHA256HEX [rate=N] [burst=N] [weight=W]}. */

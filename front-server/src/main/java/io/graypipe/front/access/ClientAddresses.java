@@ -48,7 +48,13 @@ public final class ClientAddresses {
 
     /** Whether {@code address} is a trusted proxy, which may name its client (X-Forwarded-For, PROXY protocol). */
     public boolean isTrusted(InetAddress address) {
-        return trusted.stream().anyMatch(block -> block.contains(address));
+        // A loop, not a stream: this runs for every request, and usually over no block at all.
+        for (Cidr block : trusted) {
+            if (block.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An IP literal from a header, or null: never a name lookup. */

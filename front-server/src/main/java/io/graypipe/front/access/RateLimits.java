@@ -34,30 +34,61 @@ public final class RateLimits implements AutoCloseable {
     /** Unused buckets in Redis expire this long after they are full again. */
     private static final Duration KEEP_FULL = Duration.ofSeconds(10);
 
-    /** One client's limit; {@link #policy()} is its IETF {@code RateLimit-Policy} header. */
-    public record Limit(double rate, long burst) {
-        /** Seconds for an empty bucket to fill: the policy's window. */
-        long windowSeconds() {
-            return Math.max(1, (long) Math.ceil(burst / rate));
+    /**
+     * One client's limit, with the two texts every request needs made once, when the limit is: its IETF
+     * {@code RateLimit-Policy} header and the tail of its bucket's key. {@link AccessControl} makes one per key of
+     * the key file, so a request with a key builds neither ({@code scripts/bench --profile}, keys-on-jpeg320-c4).
+     */
+    public static final class Limit {
+        private final double rate;
+        private final long burst;
+        private final String policy;
+        private final String bucketTail;
+
+        public Limit(double rate, long burst) {
+            this.rate = rate;
+            this.burst = burst;
+            this.policy = "\"images\";q=" + burst + ";w=" + Math.max(1, (long) Math.ceil(burst / rate));
+            this.bucketTail = "|" + rate + "/" + burst;
         }
 
+        public double rate() {
+            return rate;
+        }
+
+        public long burst() {
+            return burst;
+        }
+
+        /** {@code "images";q=BURST;w=SECONDS}, where SECONDS is how long an empty bucket takes to fill. */
         public String policy() {
-            return "\"images\";q=" + burst + ";w=" + windowSeconds();
+            return policy;
         }
 
-        /**
-         * {@code CLIENT|RATE/BURST}, by concatenation: it is made twice per request, and {@code String.format} here
-         * was a third of the time the event loop spent on keys and limits ({@code scripts/bench --profile},
-         * keys-on-jpeg320-c4). {@code Double.toString} and decimal digits give the text the format gave.
-         */
+        /** {@code CLIENT|RATE/BURST}: a client's bucket for this limit; {@link #sweep} reads the burst back. */
         String bucketKey(String client) {
-            return client + "|" + rate + "/" + burst;
+            return client.concat(bucketTail);
         }
 
         BucketConfiguration configuration() {
             long refillNanos = Math.max(1, Math.round(burst / rate * 1e9));
             return BucketConfiguration.builder().addLimit(BandwidthBuilder.builder().capacity(burst)
                     .refillGreedy(burst, Duration.ofNanos(refillNanos)).build()).build();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Limit limit && Double.compare(limit.rate, rate) == 0 && limit.burst == burst;
+        }
+
+        @Override
+        public int hashCode() {
+            return Double.hashCode(rate) * 31 + Long.hashCode(burst);
+        }
+
+        @Override
+        public String toString() {
+            return "Limit[rate=" + rate + ", burst=" + burst + "]";
         }
     }
 

@@ -1,10 +1,11 @@
 package io.graypipe.front.cache;
 
+import io.graypipe.protocol.Sha256;
+
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -38,7 +39,7 @@ public record CacheKey(String content, String scope, String scale, String format
 
     /** SHA-256 of {@link #canonical()}, 64 hex digits. */
     public String id() {
-        return HexFormat.of().formatHex(sha256().digest(canonical().getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(Sha256.of(canonical().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The strong ETag of every answer with this result. */
@@ -46,26 +47,18 @@ public record CacheKey(String content, String scope, String scale, String format
         return '"' + id() + '"';
     }
 
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
     /**
      * SHA-256 of everything {@code in} holds, hex. Through {@code transferTo}, so an upload held in memory (a
      * {@code ByteArrayInputStream}) is hashed straight from its array in one call, not copied out block by block.
      */
     public static String contentHash(java.io.InputStream in) throws java.io.IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), digest));
         return HexFormat.of().formatHex(digest.digest());
     }
 
     /** SHA-256 of {@code bytes}, hex. */
     public static String contentHash(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+        return HexFormat.of().formatHex(Sha256.of(bytes));
     }
 }

@@ -1,5 +1,7 @@
 package io.graypipe.front.cache;
 
+import io.graypipe.protocol.Sha256;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -33,7 +35,7 @@ final class EntryCodec {
             out.writeInt(image.inputHeight());
             out.writeLong(image.inputBytes());
             out.writeInt(image.data().length);
-            out.write(CacheKey.sha256().digest(image.data()));
+            out.write(Sha256.of(image.data()));
             out.write(image.data());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -63,7 +65,7 @@ final class EntryCodec {
                 throw new CorruptEntryException("the data has " + in.available() + " bytes, the entry says " + length);
             }
             byte[] data = in.readNBytes(length);
-            if (!MessageDigest.isEqual(digest, CacheKey.sha256().digest(data))) {
+            if (!MessageDigest.isEqual(digest, Sha256.of(data))) {
                 throw new CorruptEntryException("the data's SHA-256 differs from the one stored with it");
             }
             return new CachedImage(data, format, width, height, inputFormat, inputWidth, inputHeight, inputBytes);

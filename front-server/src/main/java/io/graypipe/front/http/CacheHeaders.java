@@ -3,6 +3,7 @@ package io.graypipe.front.http;
 import io.graypipe.front.task.Batch;
 import io.graypipe.front.task.TaskCache;
 import io.graypipe.front.task.TaskStatus;
+import io.graypipe.protocol.Sha256;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,7 +13,6 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -87,12 +87,7 @@ final class CacheHeaders {
      * order, so the same members with the same results give the same ZIP.
      */
     static String archiveEtag(String batchId, List<Batch.BatchStatus.Item> members) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        MessageDigest digest = Sha256.digest();
         StringBuilder text = new StringBuilder("graypipe-archive-1\n").append(batchId).append('\n');
         for (Batch.BatchStatus.Item member : members) {
             TaskStatus status = member.task();

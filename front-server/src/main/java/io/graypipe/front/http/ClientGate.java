@@ -10,6 +10,7 @@ import io.graypipe.front.task.TaskIds;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.time.Duration;
 import java.util.Set;
@@ -23,6 +24,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ClientGate {
     private static final Set<Route> UPLOADS = Set.of(Route.PROCESS, Route.UPLOAD, Route.TASKS);
+    /** Read on every request: as constants, hashed once rather than per lookup, like Netty's own names. */
+    private static final AsciiString API_KEY = AsciiString.cached("X-API-Key");
+    private static final AsciiString FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
 
     private final AccessControl access;
     private final RateLimits limits;
@@ -42,8 +46,8 @@ final class ClientGate {
         AccessControl.Admission admission;
         try {
             admission = access.admit(match.route().template(), headers.get(HttpHeaderNames.AUTHORIZATION),
-                    headers.get("X-API-Key"), ProxyProtocol.client(exchange.context().channel()),
-                    headers.getAll("X-Forwarded-For"));
+                    headers.get(API_KEY), ProxyProtocol.client(exchange.context().channel()),
+                    headers.getAll(FORWARDED_FOR));
         } catch (FrontException e) {
             metrics.unauthorized();
             throw e;

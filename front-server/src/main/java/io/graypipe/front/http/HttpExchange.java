@@ -112,6 +112,11 @@ final class HttpExchange {
         route = template;
     }
 
+    /** When the request's head was read ({@link System#nanoTime()}): where its {@code Server-Timing} starts. */
+    long startNanos() {
+        return startNanos;
+    }
+
     ChannelHandlerContext context() {
         return ctx;
     }

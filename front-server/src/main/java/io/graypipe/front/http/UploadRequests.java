@@ -93,7 +93,8 @@ final class UploadRequests {
                 body.files().forEach(f -> f.release().run());
                 return CompletableFuture.completedFuture(refusal);
             }
-            return submit(body, query, queryOps, synchronous, route, accept, cacheScope, client);
+            return submit(body, query, queryOps, synchronous, route, accept, cacheScope, client,
+                    exchange.startNanos());
         }));
     }
 
@@ -160,14 +161,15 @@ final class UploadRequests {
      * @param accept   the request's Accept header, which {@code format=auto} is resolved from; may be null
      * @param cacheScope whose result cache entries the upload may share ({@link #cacheScope})
      * @param client   who sent it: the owner of its tasks
+     * @param requestNanos when the request's head was read: where a sync answer's {@code Server-Timing} starts
      */
     CompletableFuture<FullHttpResponse> submit(ReceivedBody body, Map<String, String> query,
                                                List<String> queryOps, boolean synchronous, String route,
-                                               String accept, String cacheScope, ClientId client) {
+                                               String accept, String cacheScope, ClientId client, long requestNanos) {
         Map<String, String> merged = new HashMap<>(body.fields());
         merged.putAll(query);
         CompletableFuture<FullHttpResponse> answer = answer(body, query, queryOps, synchronous, route, accept, cacheScope,
-                client);
+                client, requestNanos);
         if (!"auto".equalsIgnoreCase(String.valueOf(merged.get("format")).strip())) {
             return answer;
         }
@@ -180,7 +182,8 @@ final class UploadRequests {
 
     private CompletableFuture<FullHttpResponse> answer(ReceivedBody body, Map<String, String> query,
                                                        List<String> queryOps, boolean synchronous, String route,
-                                                       String accept, String cacheScope, ClientId client) {
+                                                       String accept, String cacheScope, ClientId client,
+                                                       long requestNanos) {
         List<Upload> files = body.files().stream().map(file -> file.ownedBy(client)).toList();
         try {
             if (synchronous && files.size() > 1) {
@@ -207,7 +210,7 @@ final class UploadRequests {
             }
             if (synchronous) {
                 Task task = pipeline.submit(files.get(0), options);
-                return task.finished().handle((status, error) -> syncAnswer(task));
+                return task.finished().handle((status, error) -> syncAnswer(task, requestNanos));
             }
             return asyncTasks.accept(files.get(0), options).handle((task, error) ->
                     error == null ? accepted(task.status()) : HttpResponses.error(AsyncTasks.failure(error)));
@@ -248,12 +251,15 @@ final class UploadRequests {
         return UploadReceiver.receiveError(cause);
     }
 
-    private FullHttpResponse syncAnswer(Task task) {
+    private FullHttpResponse syncAnswer(Task task, long requestNanos) {
         TaskStatus status = task.status();
         if (status.status() == TaskState.DONE) {
             byte[] image = task.result();
             tasks.forgetResult(task);
-            return TaskEndpoints.imageResponse(status, image, CacheHeaders.forProcess(config.caching().processMaxAge()));
+            FullHttpResponse response = TaskEndpoints.imageResponse(status, image,
+                    CacheHeaders.forProcess(config.caching().processMaxAge()));
+            response.headers().set(ServerTiming.NAME, ServerTiming.of(requestNanos, task.stages(), status.cache()));
+            return response;
         }
         if (status.status() == TaskState.FAILED) {
             return HttpResponses.error(status.error().errorCode(), status.error().message());

@@ -9,6 +9,7 @@ import io.graypipe.front.error.FrontException;
 import io.graypipe.front.image.LoadedImage;
 import io.graypipe.front.image.ShrinkOnLoadDecoder;
 import io.graypipe.front.task.ImageInfo;
+import io.graypipe.front.task.StageClock;
 import io.graypipe.front.task.Task;
 import io.graypipe.front.task.TaskCache;
 import io.graypipe.front.task.TaskState;
@@ -120,6 +121,8 @@ public final class ImagePipeline {
 
     private void run(Task task, Upload upload, ProcessingOptions options, ResultSink sink) {
         boolean slotTaken = slotTakenByQueue;
+        StageClock stages = task.stages();
+        stages.pass(StageClock.Point.TAKEN);
         try {
             if (task.status().status().isFinal()) {
                 return;
@@ -133,6 +136,7 @@ public final class ImagePipeline {
             Optional<CachedImage> hit = policy == CachePolicy.USE ? cache.get(key) : Optional.empty();
             task.recordCache(new TaskCache(policy.label(), options.cache().scope(),
                     hit.isPresent() ? TaskCache.HIT : TaskCache.MISS, key.etag()));
+            stages.pass(StageClock.Point.LOOKED_UP);
             if (hit.isPresent()) {
                 cache.stats().hit(System.nanoTime() - lookupStarted);
                 answerFromCache(task, hit.get(), sink);
@@ -146,6 +150,7 @@ public final class ImagePipeline {
                     throw deadline();
                 }
                 slotTaken = true;
+                stages.pass(StageClock.Point.SLOT_TAKEN);
             }
             if (!task.moveTo(TaskState.GRAYSCALE)) {
                 return;
@@ -168,12 +173,14 @@ public final class ImagePipeline {
                 return;
             }
             slotTaken = false;
+            stages.pass(StageClock.Point.DECODED);
             // The raster may be smaller than the original (JPEG shrink-on-load); the target comes from the original.
             worker.scale(new ScaleOrder(loaded.decoded().gray(), loaded.targetWidth(), loaded.targetHeight(), format,
                             options.quality(), options.mode(), options.ops().ops(), options.lossless(),
-                            upload.owner().share()),
+                            upload.owner().share(), () -> stages.pass(StageClock.Point.SENT)),
                             (int) Math.min(Integer.MAX_VALUE, millisLeft))
                     .whenComplete((result, error) -> {
+                        stages.pass(StageClock.Point.ANSWERED);
                         workerSlots.release();
                         if (error == null) {
                             ImageInfo output = new ImageInfo(result.format().label(), result.width(),

@@ -41,6 +41,8 @@ public final class Task {
     private volatile byte[] result;
     /** How many batches not yet forgotten hold this task: a batch keeps its members until it expires itself. */
     private final AtomicInteger batches = new AtomicInteger();
+    /** When it passed each point of the pipeline, for a sync answer's Server-Timing. */
+    private final StageClock stages = new StageClock();
 
     Task(TaskStatus initial, Clock clock, long deadlineNanos, boolean durable) {
         this.status = new AtomicReference<>(initial);
@@ -74,6 +76,11 @@ public final class Task {
     /** Completes with the final status, whichever it is. */
     public CompletableFuture<TaskStatus> finished() {
         return finished;
+    }
+
+    /** When the task passed each point of the pipeline (this front's run of it only). */
+    public StageClock stages() {
+        return stages;
     }
 
     /** Nanoseconds left before the deadline; zero or less means it passed. */

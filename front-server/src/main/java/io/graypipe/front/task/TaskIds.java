@@ -1,8 +1,8 @@
 package io.graypipe.front.task;
 
+import io.graypipe.protocol.Sha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -33,12 +33,6 @@ public final class TaskIds {
     }
 
     private static String tag(ClientId owner, String head) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((owner.name() + ":" + head).getBytes(StandardCharsets.UTF_8));
-            return HEX.formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return HEX.formatHex(Sha256.of((owner.name() + ":" + head).getBytes(StandardCharsets.UTF_8)), 0, 4);
     }
 }

@@ -107,6 +107,7 @@ public final class FairDispatch implements Workers {
     }
 
     private CompletableFuture<ScaleResult> send(ScaleOrder order, int timeoutMillis) {
+        order.leaving().run();
         return workers.scale(order, timeoutMillis).whenComplete((result, error) -> answered());
     }
 

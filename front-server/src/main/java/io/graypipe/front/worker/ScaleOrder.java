@@ -17,15 +17,25 @@ import java.util.List;
  * @param mode         where the worker runs it; DEFAULT leaves it to the worker's --mode
  * @param lossless     WebP only: the LOSSLESS encode flag
  * @param client       whose image it is: {@link FairDispatch} shares the workers between clients by it
+ * @param leaving      run by {@link FairDispatch} just before the order goes to a worker, after any wait there:
+ *                     how the task's {@code Server-Timing} tells that wait from the worker's round trip
  */
 public record ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
-                         ExecutionMode mode, List<Op> ops, boolean lossless, Share client) {
+                         ExecutionMode mode, List<Op> ops, boolean lossless, Share client, Runnable leaving) {
     /** The client of an order made without one. */
     static final Share ANYONE = new Share("-", 1);
+    /** The {@code leaving} of an order nobody times. */
+    static final Runnable UNTIMED = () -> { };
 
     public ScaleOrder {
         ops = List.copyOf(ops);
         lossless = lossless && format == OutputFormat.WEBP;
+    }
+
+    /** An order nobody times. */
+    public ScaleOrder(ImageData image, int targetWidth, int targetHeight, OutputFormat format, int quality,
+                      ExecutionMode mode, List<Op> ops, boolean lossless, Share client) {
+        this(image, targetWidth, targetHeight, format, quality, mode, ops, lossless, client, UNTIMED);
     }
 
     /** A lossy order. */

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Who a request is, from its head alone: the two key headers, the metrics switch, and the default limits. */
@@ -43,6 +44,28 @@ class AccessControlTest {
         assertThrows(FrontException.class, () -> closed.admit("/metrics", null, null, PEER, List.of()));
         assertEquals("alice", closed.admit("/metrics", "bearer k1", null, PEER, List.of()).client().name());
         assertEquals("anonymous", closed.admit("/healthz", null, null, PEER, List.of()).client().name());
+    }
+
+    @Test
+    void aKeysLimitIsMadeOncePerReadAndFollowsTheFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"),
+                new ApiKey("alice", ApiKey.hash("k1"), 4.0, null, 1).line() + "\n");
+        ApiKeys keys = ApiKeys.open(file);
+        AccessControl access = new AccessControl(keys, config(false, 2.0, 0));
+
+        RateLimits.Limit first = access.admit("/process", "Bearer k1", null, PEER, List.of()).limit();
+        assertSame(first, access.admit("/process", null, "k1", PEER, List.of()).limit(),
+                "the same key gets the same limit, its texts made once");
+        assertEquals("\"images\";q=4;w=1", first.policy());
+
+        Files.writeString(file, new ApiKey("alice", ApiKey.hash("k1"), 10.0, 30L, 1).line() + "\n"
+                + new ApiKey("bob", ApiKey.hash("k2"), null, null, 1).line() + "\n");
+        keys.reload();
+        RateLimits.Limit changed = access.admit("/process", "Bearer k1", null, PEER, List.of()).limit();
+        assertEquals(new RateLimits.Limit(10.0, 30), changed, "a changed line gives its new limit at once");
+        assertEquals("\"images\";q=30;w=3", changed.policy());
+        assertEquals(new RateLimits.Limit(2.0, 2), access.admit("/process", "Bearer k2", null, PEER, List.of())
+                .limit(), "a key without a rate has the front's default");
     }
 
     @Test

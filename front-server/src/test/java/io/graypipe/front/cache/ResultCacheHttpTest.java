@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,6 +86,74 @@ class ResultCacheHttpTest {
         assertEquals(etag, second.headers().firstValue("ETag").orElseThrow());
         assertEquals("private, max-age=3600", second.headers().firstValue("Cache-Control").orElseThrow());
         assertEquals(first.headers().firstValue("X-Image-Width"), second.headers().firstValue("X-Image-Width"));
+    }
+
+    /**
+     * Server-Timing on /process and /upload: every stage a miss goes through, in order, each a number of
+     * milliseconds, adding up to no more than the client waited; a hit stops at {@code cache;desc=hit}.
+     */
+    @Test
+    void serverTimingAccountsForEachStageAndNamesAHit() throws Exception {
+        byte[] image = TestImages.jpeg(640, 400);
+        long started = System.nanoTime();
+        HttpResponse<byte[]> miss = process(front, "/process?scale=0.5", image);
+        double wallMillis = (System.nanoTime() - started) / 1e6;
+        assertEquals(200, miss.statusCode());
+        Map<String, ServerTimingMetric> stages = serverTiming(miss);
+        assertEquals(List.of("upload", "queue", "cache", "gray", "dispatch", "scale"), List.copyOf(stages.keySet()),
+                "a miss on a fair front: " + miss.headers().firstValue("Server-Timing"));
+        assertEquals("miss", stages.get("cache").description());
+        assertTrue(stages.get("gray").millis() > 0 && stages.get("scale").millis() > 0, stages.toString());
+        double sum = stages.values().stream().mapToDouble(ServerTimingMetric::millis).sum();
+        assertTrue(sum <= wallMillis, "stages " + sum + " ms within the " + wallMillis + " ms the client waited");
+
+        awaitStored(front, miss.headers().firstValue("ETag").orElseThrow());
+        long again = System.nanoTime();
+        HttpResponse<byte[]> hit = process(front, "/upload?scale=0.5", image);
+        double hitWallMillis = (System.nanoTime() - again) / 1e6;
+        Map<String, ServerTimingMetric> hitStages = serverTiming(hit);
+        assertEquals(List.of("upload", "queue", "cache"), List.copyOf(hitStages.keySet()),
+                "a hit: " + hit.headers().firstValue("Server-Timing"));
+        assertEquals("hit", hitStages.get("cache").description());
+        assertTrue(hitStages.values().stream().mapToDouble(ServerTimingMetric::millis).sum() <= hitWallMillis);
+    }
+
+    /** With --fifo-queue the gray thread takes its worker slot itself, and no FairDispatch holds the raster. */
+    @Test
+    void serverTimingOfAFifoFrontHasASlotStageAndNoDispatch() throws Exception {
+        try (TestFront fifo = ready(TestFront.builder().args("--fifo-queue").start())) {
+            HttpResponse<byte[]> answer = process(fifo, "/process?scale=0.5", TestImages.png(320, 200));
+            assertEquals(200, answer.statusCode());
+            assertEquals(List.of("upload", "queue", "cache", "slot", "gray", "scale"),
+                    List.copyOf(serverTiming(answer).keySet()), answer.headers().firstValue("Server-Timing").orElseThrow());
+        }
+    }
+
+    /** One metric of a Server-Timing header: its description (or null) and duration. */
+    record ServerTimingMetric(String description, double millis) {
+    }
+
+    /** The Server-Timing header by metric name, in order; fails unless every metric has a decimal {@code dur}. */
+    static Map<String, ServerTimingMetric> serverTiming(HttpResponse<?> answer) {
+        String header = answer.headers().firstValue("Server-Timing").orElseThrow();
+        Map<String, ServerTimingMetric> metrics = new LinkedHashMap<>();
+        for (String metric : header.split(",")) {
+            String[] parts = metric.strip().split(";");
+            String description = null;
+            Double millis = null;
+            for (int i = 1; i < parts.length; i++) {
+                String[] parameter = parts[i].split("=", 2);
+                if (parameter[0].equals("desc")) {
+                    description = parameter[1];
+                } else if (parameter[0].equals("dur")) {
+                    assertTrue(parameter[1].matches("\\d+\\.\\d{3}"), header);
+                    millis = Double.parseDouble(parameter[1]);
+                }
+            }
+            assertTrue(millis != null && millis >= 0, header);
+            assertEquals(null, metrics.put(parts[0], new ServerTimingMetric(description, millis)), header);
+        }
+        return metrics;
     }
 
     @Test
