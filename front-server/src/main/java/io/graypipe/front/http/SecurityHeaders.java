@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 
 /**
  * The web-security headers of every answer, added in one place: on the way out of each connection's pipeline, so
@@ -29,6 +30,15 @@ final class SecurityHeaders extends ChannelOutboundHandlerAdapter {
             + "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
             + "object-src 'none'; frame-ancestors 'none'";
     static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+    // Names and values as AsciiString: hashed once, and encoded by a byte copy, on every answer (the 320×240
+    // profile charged 4.6 % of the front's samples to this handler when they were Strings).
+    private static final AsciiString CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
+    private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+    private static final AsciiString REFERRER_POLICY = AsciiString.cached("referrer-policy");
+    private static final AsciiString NO_REFERRER = AsciiString.cached("no-referrer");
+    private static final AsciiString DENY = AsciiString.cached("DENY");
+    private static final AsciiString PAGE_POLICY_VALUE = AsciiString.cached(PAGE_POLICY);
+    private static final AsciiString API_POLICY_VALUE = AsciiString.cached(API_POLICY);
 
     private SecurityHeaders() {
     }
@@ -42,14 +52,14 @@ final class SecurityHeaders extends ChannelOutboundHandlerAdapter {
     }
 
     static void add(HttpHeaders headers) {
-        headers.set("x-content-type-options", "nosniff");
-        headers.set("referrer-policy", "no-referrer");
+        headers.set(CONTENT_TYPE_OPTIONS, NOSNIFF);
+        headers.set(REFERRER_POLICY, NO_REFERRER);
         String type = headers.get(HttpHeaderNames.CONTENT_TYPE, "");
         if (type.regionMatches(true, 0, "text/html", 0, "text/html".length())) {
-            headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, PAGE_POLICY);
-            headers.set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY");
+            headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, PAGE_POLICY_VALUE);
+            headers.set(HttpHeaderNames.X_FRAME_OPTIONS, DENY);
         } else {
-            headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, API_POLICY);
+            headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, API_POLICY_VALUE);
         }
     }
 }
