@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * then stops its worker and children) and kills whatever is left after a grace period.
  */
 final class EmbeddedFront implements AutoCloseable {
-    static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx512m -XX:MaxNewSize=64m -XX:+UseParallelGC";
+    static final String DEFAULT_JVM_OPTIONS = "-Xms64m -Xmx512m -XX:+UseG1GC";
     private static final Pattern LISTENING = Pattern.compile("graypipe front listening on (http://\\S+)");
     private static final Duration STARTUP = Duration.ofSeconds(60);
     private static final Duration GRACE = Duration.ofSeconds(20);
