@@ -96,7 +96,8 @@ abstract class ClosedLoop extends Thread {
         }
         Double serverCpuPerImage = serverCpu != null && windowImages > 0 ? serverCpu / windowImages : null;
         return new LoadResult(scenario, tags, mode, baseUrl, input.toString(), inputBytes, scale,
-                format, quality, loops.size(), schedule.warmupIssued(), windowSeconds, windowImages,
+                format, quality, loops.size(), schedule.warmupIssued(), windowSeconds,
+                schedule.windowStartEpochMillis(), schedule.windowEndEpochMillis(), windowImages,
                 windowSeconds > 0 ? windowImages / windowSeconds : 0,
                 windowSeconds > 0 ? windowImages * (double) inputBytes / 1e6 / windowSeconds : 0,
                 windowSeconds > 0 ? bytesOut / 1e6 / windowSeconds : 0,

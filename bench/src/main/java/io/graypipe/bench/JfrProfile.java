@@ -8,6 +8,7 @@ import jdk.jfr.consumer.RecordingFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,9 @@ import java.util.stream.Collectors;
  * only native samples under JNA (the TurboJPEG, libwebp and libavif kernels) are counted as CPU. Samples pick a few
  * threads per period, so the thread table ({@code jdk.ThreadCPULoad}, measured by the OS) is the one to trust for
  * where native time goes; the method tables say what the Java code on those threads does.
+ *
+ * <p>Samples, allocation and thread CPU are counted only inside a {@link Window}, the load client's steady window:
+ * a recording starts with the JVM, so without it the tables would mostly show start-up and the JIT compiling.
  */
 final class JfrProfile {
     /** The tier a recording belongs to, from the JVM's main class. */
@@ -49,10 +53,27 @@ final class JfrProfile {
         }
     }
 
+    /** The time span whose events count; {@link #ALL} counts the whole recording. */
+    record Window(Instant from, Instant to) {
+        static final Window ALL = new Window(Instant.MIN, Instant.MAX);
+
+        /** The steady window of a load run, or the whole recording for a run that did not record it. */
+        static Window of(LoadResult scenario) {
+            return scenario.windowStartEpochMillis() == null || scenario.windowEndEpochMillis() == null ? ALL
+                    : new Window(Instant.ofEpochMilli(scenario.windowStartEpochMillis()),
+                    Instant.ofEpochMilli(scenario.windowEndEpochMillis()));
+        }
+
+        boolean contains(Instant time) {
+            return !time.isBefore(from) && !time.isAfter(to);
+        }
+    }
+
     /** One method and how many samples (or allocated bytes) were charged to it. */
     record Share(String method, long weight) {
     }
 
+    private final Window window;
     private Tier tier = Tier.OTHER;
     private final Map<String, Long> self = new HashMap<>();
     private final Map<String, Long> graypipe = new HashMap<>();
@@ -62,9 +83,13 @@ final class JfrProfile {
     private long allocatedBytes;
     private int recordings;
 
-    /** Reads one recording; its tier comes from the JVM's {@code sun.java.command}. */
-    static JfrProfile read(Path recording) throws IOException {
-        JfrProfile profile = new JfrProfile();
+    private JfrProfile(Window window) {
+        this.window = window;
+    }
+
+    /** Reads the events of one recording inside {@code window}; its tier comes from the JVM's {@code sun.java.command}. */
+    static JfrProfile read(Path recording, Window window) throws IOException {
+        JfrProfile profile = new JfrProfile(window);
         profile.recordings = 1;
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
@@ -86,7 +111,11 @@ final class JfrProfile {
     }
 
     private void add(RecordedEvent event) {
-        switch (event.getEventType().getName()) {
+        String type = event.getEventType().getName();
+        if (!type.equals("jdk.InitialSystemProperty") && !window.contains(event.getStartTime())) {
+            return;
+        }
+        switch (type) {
             case "jdk.ExecutionSample" -> sample(event.getStackTrace());
             case "jdk.NativeMethodSample" -> {
                 if (underJna(event.getStackTrace())) {

@@ -8,6 +8,9 @@ import java.util.Map;
  * @param tags               free-form labels from the caller, e.g. the worker mode the front was started in
  * @param imagesPerSecond    successful images per second over the steady window (while every client was busy)
  * @param megabytesInPerSecond uploaded megabytes (10^6 bytes) of successful requests per second, same window
+ * @param windowStartEpochMillis when the steady window began, wall clock (for {@code scripts/bench --profile} to
+ *                           count only the recordings' events inside it); null in a result that did not record it
+ * @param windowEndEpochMillis when it ended
  * @param measured           requests issued after warm-up; all of them finished and are in the latency and errors
  * @param errors             failed measured requests by cause: an HTTP status, or e.g. {@code timeout}
  * @param clientCpuSeconds   CPU of this load client over the steady window (it shares the machine's CPUs)
@@ -30,6 +33,8 @@ public record LoadResult(
         int concurrency,
         long warmupRequests,
         double windowSeconds,
+        Long windowStartEpochMillis,
+        Long windowEndEpochMillis,
         long windowImages,
         double imagesPerSecond,
         double megabytesInPerSecond,

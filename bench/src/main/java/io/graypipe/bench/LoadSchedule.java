@@ -18,6 +18,8 @@ final class LoadSchedule {
     private long measuredIssued;
     private long windowStart = -1;
     private long windowEnd = -1;
+    private long windowStartEpochMillis = -1;
+    private long windowEndEpochMillis = -1;
     private double clientCpuAtStart;
     private double clientCpuAtEnd;
 
@@ -46,6 +48,7 @@ final class LoadSchedule {
             }
             clientCpuAtStart = ProcessSampler.ownCpuSeconds();
             windowStart = System.nanoTime();
+            windowStartEpochMillis = System.currentTimeMillis();
         }
         if (measuredIssued >= maxRequests || now - windowStart >= durationNanos) {
             if (sampler != null) {
@@ -53,6 +56,7 @@ final class LoadSchedule {
             }
             clientCpuAtEnd = ProcessSampler.ownCpuSeconds();
             windowEnd = System.nanoTime();
+            windowEndEpochMillis = System.currentTimeMillis();
             return Slot.STOP;
         }
         measuredIssued++;
@@ -65,6 +69,16 @@ final class LoadSchedule {
 
     synchronized long windowNanos() {
         return windowStart < 0 || windowEnd < 0 ? 0 : windowEnd - windowStart;
+    }
+
+    /** When the window began, wall clock; null before it ends. */
+    synchronized Long windowStartEpochMillis() {
+        return windowEnd < 0 ? null : windowStartEpochMillis;
+    }
+
+    /** When the window ended, wall clock; null before it ends. */
+    synchronized Long windowEndEpochMillis() {
+        return windowEnd < 0 ? null : windowEndEpochMillis;
     }
 
     /** CPU this load client used over the steady window, comparable with the server's. */

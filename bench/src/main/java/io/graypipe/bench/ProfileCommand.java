@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * for each tier, where each millisecond of CPU per image goes, method by method, and what it allocates per request.
  *
  * <p>Milliseconds come from two measurements: the tier's CPU seconds per image over the load client's steady window
- * (from /proc, in the scenario's JSON), split by the tier's share of execution samples over the whole recording
- * (warm-up included). The split is an estimate; the total is measured.
+ * (from /proc, in the scenario's JSON), split by the tier's share of execution samples in that same window (warm-up
+ * and start-up left out, {@link JfrProfile.Window}). The split is an estimate; the total is measured.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Summarise the .jfr files of one scripts/bench --profile scenario.")
@@ -41,19 +41,19 @@ final class ProfileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LoadResult scenario = LoadClient.JSON.readValue(scenarioJson.toFile(), LoadResult.class);
-        Map<JfrProfile.Tier, JfrProfile> tiers = readTiers(jfrDir);
+        Map<JfrProfile.Tier, JfrProfile> tiers = readTiers(jfrDir, JfrProfile.Window.of(scenario));
         Files.writeString(out, markdown(scenario, tiers), StandardCharsets.UTF_8);
         return 0;
     }
 
-    static Map<JfrProfile.Tier, JfrProfile> readTiers(Path dir) throws IOException {
+    static Map<JfrProfile.Tier, JfrProfile> readTiers(Path dir, JfrProfile.Window window) throws IOException {
         Map<JfrProfile.Tier, JfrProfile> tiers = new EnumMap<>(JfrProfile.Tier.class);
         List<Path> files;
         try (Stream<Path> listing = Files.list(dir)) {
             files = listing.filter(f -> f.toString().endsWith(".jfr")).sorted().collect(Collectors.toList());
         }
         for (Path file : files) {
-            JfrProfile profile = JfrProfile.read(file);
+            JfrProfile profile = JfrProfile.read(file, window);
             JfrProfile same = tiers.putIfAbsent(profile.tier(), profile);
             if (same != null) {
                 same.merge(profile);
@@ -64,12 +64,18 @@ final class ProfileCommand implements Callable<Integer> {
 
     String markdown(LoadResult scenario, Map<JfrProfile.Tier, JfrProfile> tiers) {
         StringBuilder md = new StringBuilder();
-        long requests = scenario.warmupRequests() + scenario.measured() + 1;
+        boolean windowed = JfrProfile.Window.of(scenario) != JfrProfile.Window.ALL;
+        // Allocation is per request of what was counted: the window's images, or every request of an old run's
+        // whole recording (warm-up, measured and the start-up image).
+        long requests = windowed ? Math.max(1, scenario.windowImages())
+                : scenario.warmupRequests() + scenario.measured() + 1;
         md.append("## Profile: ").append(scenario.scenario()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "%d images in the steady window (%.1f s), %d requests recorded in all "
-                        + "(warm-up, measured and the start-up image). ms/image: the tier's CPU per image in the window, "
-                        + "split by its share of samples; KB/request: sampled allocation over all requests.%n%n",
-                scenario.windowImages(), scenario.windowSeconds(), requests));
+        md.append(String.format(Locale.ROOT, "%d images in the steady window (%.1f s). ms/image: the tier's CPU per "
+                        + "image in the window, split by its share of samples %s; KB/request: sampled allocation "
+                        + "over %d requests.%n%n",
+                scenario.windowImages(), scenario.windowSeconds(),
+                windowed ? "in the same window (start-up and warm-up left out)"
+                        : "over the whole recording (this run did not record its window)", requests));
         md.append("| tier | recordings | CPU ms/image | samples | allocated KB/request |\n|---|---|---|---|---|\n");
         for (JfrProfile profile : tiers.values()) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.0f |%n", profile.tier().label(),

@@ -103,6 +103,7 @@ final class ReportMarkdown {
                     r.serverCpuSecondsPerImage()));
         }
         md.append(fmt("| load client CPU (same window) | %.2f s |%n", r.clientCpuSeconds()));
+        serverTiming(md, r.serverTimingMillis());
         if (r.processes() != null) {
             md.append("| peak total RSS (sampled) | ").append(mib(r.processes().peakTotalRssBytes()))
                     .append(" |\n");
@@ -114,6 +115,29 @@ final class ReportMarkdown {
                         p.cpuSeconds(), mib(p.peakRssBytes()), mib(p.hwmBytes()), p.aliveAtEnd() ? "yes" : "no"));
             }
         }
+    }
+
+    /**
+     * Where the median answers and the slowest ones spent their time, stage by stage, from graypipe's
+     * {@code Server-Timing} headers: what a p99 is made of (docs/performance.md, p99 ÷ p50).
+     */
+    private static void serverTiming(StringBuilder md, ServerTimings.Summary timing) {
+        if (timing == null) {
+            return;
+        }
+        List<String> names = List.copyOf(timing.stages().keySet());
+        md.append("\n| Server-Timing, mean ms | answers | latency | ").append(String.join(" | ", names))
+                .append(" | rest |\n|---|").append("---:|".repeat(names.size() + 3)).append('\n');
+        band(md, "p45 to p55", timing.aroundMedian(), names);
+        band(md, "p98 and above", timing.tail(), names);
+    }
+
+    private static void band(StringBuilder md, String label, ServerTimings.Band band, List<String> names) {
+        md.append(fmt("| %s | %d | %.1f |", label, band.requests(), band.latency()));
+        for (String name : names) {
+            md.append(fmt(" %.1f |", band.stages().getOrDefault(name, 0.0)));
+        }
+        md.append(fmt(" %.1f |%n", band.remainder()));
     }
 
     private static List<LoadResult> concat(List<LoadResult> a, List<LoadResult> b) {

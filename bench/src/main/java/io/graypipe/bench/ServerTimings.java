@@ -12,9 +12,11 @@ import java.util.Map;
  * them while it shares the CPUs with the server it measures.
  */
 final class ServerTimings {
-    /** The middle of the latencies whose stages {@link AroundMedian} averages: from p45 to p55. */
+    /** The middle of the latencies whose stages {@link Summary#aroundMedian} averages: from p45 to p55. */
     private static final double MEDIAN_BAND_LOW = 45;
     private static final double MEDIAN_BAND_HIGH = 55;
+    /** The slowest answers, whose stages {@link Summary#tail} averages: p98 and above. */
+    private static final double TAIL_BAND_LOW = 98;
 
     private final List<String> headers = new ArrayList<>();
     private long[] latencies = new long[1024];
@@ -36,19 +38,21 @@ final class ServerTimings {
     }
 
     /**
-     * Where the median answer's time went: the answers whose latency is between p45 and p55, their mean latency,
-     * each stage's mean over them, and what is left (the client, the network and HTTP), so that the stages and the
-     * remainder add up to the latency.
+     * Where the time of the answers in one band of latency went: how many answers, their mean latency, each stage's
+     * mean over them, and what is left (the client, the network and HTTP), so that the stages and the remainder add
+     * up to the latency.
      */
-    record AroundMedian(long requests, double latency, Map<String, Double> stages, double remainder) {
+    record Band(long requests, double latency, Map<String, Double> stages, double remainder) {
     }
 
     /**
      * Every stage in milliseconds, in the order the headers name them.
      *
-     * @param requests measured answers that carried a Server-Timing header
+     * @param requests     measured answers that carried a Server-Timing header
+     * @param aroundMedian the answers between p45 and p55 of latency: where the median answer's time went
+     * @param tail         the answers at p98 and above: where the slowest answers' time went (what makes the p99)
      */
-    record Summary(long requests, Map<String, Stage> stages, AroundMedian aroundMedian) {
+    record Summary(long requests, Map<String, Stage> stages, Band aroundMedian, Band tail) {
     }
 
     /** What the threads' headers add up to, or null when no answer carried one (async mode, or not graypipe). */
@@ -80,14 +84,17 @@ final class ServerTimings {
             Arrays.sort(micros);
             stages.put(name, new Stage(sum / count, LatencySamples.percentile(micros, 50) / 1000.0));
         }
-        return new Summary(count, stages, aroundMedian(answers, latencies, names.keySet()));
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Summary(count, stages,
+                band(answers, latencies, names.keySet(), LatencySamples.percentile(sorted, MEDIAN_BAND_LOW),
+                        LatencySamples.percentile(sorted, MEDIAN_BAND_HIGH)),
+                band(answers, latencies, names.keySet(), LatencySamples.percentile(sorted, TAIL_BAND_LOW),
+                        Long.MAX_VALUE));
     }
 
-    private static AroundMedian aroundMedian(List<Map<String, Double>> answers, List<Long> latencies,
-                                             Iterable<String> names) {
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        long low = LatencySamples.percentile(sorted, MEDIAN_BAND_LOW);
-        long high = LatencySamples.percentile(sorted, MEDIAN_BAND_HIGH);
+    /** The answers whose latency is in {@code [low, high]} nanoseconds (never empty: both ends are percentiles). */
+    private static Band band(List<Map<String, Double>> answers, List<Long> latencies, Iterable<String> names,
+                             long low, long high) {
         Map<String, Double> sums = new LinkedHashMap<>();
         names.forEach(name -> sums.put(name, 0.0));
         double latencySum = 0;
@@ -109,7 +116,7 @@ final class ServerTimings {
             means.put(stage.getKey(), mean);
             stagesTotal += mean;
         }
-        return new AroundMedian(inBand, latency, means, latency - stagesTotal);
+        return new Band(inBand, latency, means, latency - stagesTotal);
     }
 
     /** {@code name;desc=…;dur=1.234, …} as each name's duration in milliseconds (0 for a metric without one). */

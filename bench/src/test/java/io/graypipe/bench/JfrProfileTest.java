@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +31,7 @@ class JfrProfileTest {
             recording.dump(file);
         }
 
-        JfrProfile profile = JfrProfile.read(file);
+        JfrProfile profile = JfrProfile.read(file, JfrProfile.Window.ALL);
 
         assertEquals(JfrProfile.Tier.OTHER, profile.tier(), "the test JVM is none of graypipe's tiers");
         assertTrue(profile.samples() > 20, "samples: " + profile.samples());
@@ -39,6 +40,39 @@ class JfrProfileTest {
         Map.Entry<String, Double> busiest = profile.threadShares().get(0);
         assertEquals("graypipe-spin-*", busiest.getKey(), "thread groups: " + profile.threadShares());
         assertTrue(busiest.getValue() > 0.5, "the spinning thread has most of the CPU: " + profile.threadShares());
+    }
+
+    @Test
+    void countsOnlyTheEventsInsideTheWindow(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("window.jfr");
+        Instant between;
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+            recording.enable("jdk.ThreadCPULoad").withPeriod(Duration.ofMillis(100));
+            recording.start();
+            runAndJoin("graypipe-warmup-1");
+            between = Instant.now();
+            runAndJoin("graypipe-steady-1");
+            recording.stop();
+            recording.dump(file);
+        }
+
+        JfrProfile all = JfrProfile.read(file, JfrProfile.Window.ALL);
+        JfrProfile steady = JfrProfile.read(file, new JfrProfile.Window(between, Instant.now()));
+
+        assertTrue(all.threadShares().stream().anyMatch(group -> group.getKey().equals("graypipe-warmup-*")),
+                "the whole recording has the first thread: " + all.threadShares());
+        assertTrue(steady.threadShares().stream().noneMatch(group -> group.getKey().equals("graypipe-warmup-*")),
+                "the window leaves the thread that ran before it out: " + steady.threadShares());
+        assertEquals("graypipe-steady-*", steady.threadShares().get(0).getKey(), "thread groups: " + steady.threadShares());
+        assertTrue(steady.samples() > 20 && steady.samples() < all.samples(),
+                "samples in the window " + steady.samples() + ", in all " + all.samples());
+    }
+
+    private static void runAndJoin(String threadName) throws InterruptedException {
+        Thread busy = new Thread(JfrProfileTest::spin, threadName);
+        busy.start();
+        busy.join();
     }
 
     @Test

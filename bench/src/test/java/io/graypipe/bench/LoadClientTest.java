@@ -142,10 +142,13 @@ class LoadClientTest {
         assertEquals(new ServerTimings.Stage(1.5, 1.5), timing.stages().get("queue"));
         assertEquals(13 * 3.0 / 36, timing.stages().get("gray").mean(), 1e-9);
         assertEquals(0, timing.stages().get("gray").p50(), "most answers had no gray stage");
-        ServerTimings.AroundMedian median = timing.aroundMedian();
+        ServerTimings.Band median = timing.aroundMedian();
         assertTrue(median.requests() >= 1 && median.requests() <= 36, median.toString());
         assertEquals(median.latency() - median.stages().values().stream().mapToDouble(Double::doubleValue).sum(),
                 median.remainder(), 1e-9);
+        ServerTimings.Band tail = timing.tail();
+        assertTrue(tail.requests() >= 1 && tail.requests() <= 2, "p98 and above of 36 answers: " + tail);
+        assertTrue(tail.latency() >= median.latency(), "the tail is slower than the median: " + tail + " " + median);
     }
 
     @Test

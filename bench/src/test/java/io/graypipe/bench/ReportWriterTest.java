@@ -20,7 +20,7 @@ class ReportWriterTest {
                 List.of(new ProcessSampler.ProcessStats(1, 0, "java -jar graypipe.jar", 3.0, peakTotalRss,
                         peakTotalRss, true)));
         return new LoadResult(name, Map.of("worker_mode", "processes"), "sync", "http://127.0.0.1:1", "/x/4k.jpg",
-                2_700_000, 0.5, "jpeg", 85, clients, 0, 10, (long) (imagesPerSecond * 10), imagesPerSecond,
+                2_700_000, 0.5, "jpeg", 85, clients, 0, 10, null, null, (long) (imagesPerSecond * 10), imagesPerSecond,
                 imagesPerSecond * 2.7, 0.1, 100, 100, Map.of(),
                 new LatencySamples.Summary(100, p50 / 2, p50, p50, p99, p99, p99 * 1.1), 1.0, 3.0, 0.03, tree, null);
     }
@@ -63,7 +63,7 @@ class ReportWriterTest {
         LoadResult r = result(peer + ":" + compares, 4, imagesPerSecond, 50, 60, 100L << 20);
         return new LoadResult(r.scenario(), Map.of("peer", peer, "compares", compares), r.mode(), r.baseUrl(),
                 r.input(), r.inputBytes(), r.scale(), r.format(), r.quality(), r.concurrency(), r.warmupRequests(),
-                r.windowSeconds(), r.windowImages(), r.imagesPerSecond(), r.megabytesInPerSecond(),
+                r.windowSeconds(), r.windowStartEpochMillis(), r.windowEndEpochMillis(), r.windowImages(), r.imagesPerSecond(), r.megabytesInPerSecond(),
                 r.megabytesOutPerSecond(), r.measured(), r.succeeded(), r.errors(), r.latencyMillis(),
                 r.clientCpuSeconds(), r.serverCpuSeconds(), r.serverCpuSecondsPerImage(), null, null);
     }
