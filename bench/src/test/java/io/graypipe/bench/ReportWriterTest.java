@@ -31,8 +31,11 @@ class ReportWriterTest {
         LoadClient.JSON.writeValue(scenarios.resolve("01-jpeg4k-c1.json").toFile(),
                 result("jpeg4k-c1", 1, 12, 80, 90, 300L << 20));
         // 35 img/s passes; p99 of 400 ms against a single-client p50 of 80 ms is 5x and fails.
-        LoadClient.JSON.writeValue(scenarios.resolve("02-jpeg4k-c4.json").toFile(),
-                result("jpeg4k-c4", 4, 35, 110, 400, 500L << 20));
+        LoadResult c4 = result("jpeg4k-c4", 4, 35, 110, 400, 500L << 20);
+        ServerTimings.Summary timing = new ServerTimings.Summary(50, Map.of("gray", new ServerTimings.Stage(32, 30)),
+                new ServerTimings.Band(5, 110.0, Map.of("gray", 30.0), 80.0),
+                new ServerTimings.Band(1, 400.0, Map.of("gray", 70.0), 330.0));
+        LoadClient.JSON.writeValue(scenarios.resolve("02-jpeg4k-c4.json").toFile(), withTiming(c4, timing));
         LoadClient.JSON.writeValue(scenarios.resolve("03-jpeg4k-c16.json").toFile(),
                 result("jpeg4k-c16", 16, 36, 400, 600, 1100L << 20));
         Files.writeString(dir.resolve("startup.tsv"), "jpeg4k-c1\tprocesses\t1200\t1500\njpeg4k-c4\tprocesses\t900\t-\n");
@@ -57,6 +60,17 @@ class ReportWriterTest {
         assertTrue(markdown.contains("| jpeg4k-c4 | sync, processes | 4k.jpg | 0.5 | 4 | 35.0 |"), markdown);
         assertTrue(markdown.contains("5.00x | **FAIL** |"), markdown);
         assertTrue(markdown.contains("## jpeg4k-c16"), markdown);
+        assertTrue(markdown.contains("| p45 to p55 | 5 | 110.0 | 30.0 | 80.0 |"), markdown);
+        assertTrue(markdown.contains("| p98 and above | 1 | 400.0 | 70.0 | 330.0 |"), markdown);
+    }
+
+    private static LoadResult withTiming(LoadResult r, ServerTimings.Summary timing) {
+        return new LoadResult(r.scenario(), r.tags(), r.mode(), r.baseUrl(), r.input(), r.inputBytes(), r.scale(),
+                r.format(), r.quality(), r.concurrency(), r.warmupRequests(), r.windowSeconds(),
+                r.windowStartEpochMillis(), r.windowEndEpochMillis(), r.windowImages(), r.imagesPerSecond(),
+                r.megabytesInPerSecond(), r.megabytesOutPerSecond(), r.measured(), r.succeeded(), r.errors(),
+                r.latencyMillis(), r.clientCpuSeconds(), r.serverCpuSeconds(), r.serverCpuSecondsPerImage(),
+                r.processes(), timing);
     }
 
     private static LoadResult peer(String peer, String compares, double imagesPerSecond) {
